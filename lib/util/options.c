@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * options.c - kg_options_* and the defaults of every limit and switch.
+ *
+ * Default limits, and why:
+ *   input bytes   64 MiB  a 10k-Ingress dump is ~20 MiB of YAML
+ *   depth         64      Kubernetes objects nest < 20 deep
+ *   nodes         4M      ~ 64 MiB of the densest YAML
+ *   scalar        1 MiB   annotations are capped at 256 KiB by the API server
+ *   documents     100k    more objects than any cluster dump we have seen
+ *   alias nodes   0       kubectl never prints anchors; aliases are refused
+ */
+#include "util/options.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+
+void kgi_options_defaults(struct kg_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->limit[KG_LIMIT_INPUT_BYTES] = 64u << 20;
+    o->limit[KG_LIMIT_DEPTH] = 64;
+    o->limit[KG_LIMIT_NODES] = 4000000;
+    o->limit[KG_LIMIT_SCALAR_BYTES] = 1u << 20;
+    o->limit[KG_LIMIT_DOCUMENTS] = 100000;
+    o->limit[KG_LIMIT_ALIAS_NODES] = 0;
+    o->flag[KG_FLAG_NORMALIZE] = true;
+    o->flag[KG_FLAG_IPBLOCK_MATCHES_PODS] = true;
+    o->flag[KG_FLAG_ALLOW_NODE_INGRESS] = true;
+    o->flag[KG_FLAG_ALLOW_LOOPBACK] = true;
+    o->dialect = KG_DIALECT_PORTABLE;
+}
+
+KG_API kg_options *kg_options_new(void)
+{
+    kg_options *o = kgi_malloc(sizeof(*o));
+    if (o)
+        kgi_options_defaults(o);
+    return o;
+}
+
+KG_API void kg_options_free(kg_options *opts)
+{
+    kgi_free(opts);
+}
+
+KG_API int kg_options_set_limit(kg_options *o, int limit, uint64_t value)
+{
+    if (!o || limit < 1 || limit >= KGI_LIMIT_COUNT)
+        return KG_EINVAL;
+    if (value == 0 && limit != KG_LIMIT_ALIAS_NODES)
+        return KG_EINVAL;
+    o->limit[limit] = value;
+    return 0;
+}
+
+KG_API uint64_t kg_options_get_limit(const kg_options *o, int limit)
+{
+    if (!o || limit < 1 || limit >= KGI_LIMIT_COUNT)
+        return 0;
+    return o->limit[limit];
+}
+
+KG_API int kg_options_set_flag(kg_options *o, int flag, bool on)
+{
+    if (!o || flag < 1 || flag >= KGI_FLAG_COUNT)
+        return KG_EINVAL;
+    o->flag[flag] = on;
+    return 0;
+}
+
+KG_API bool kg_options_get_flag(const kg_options *o, int flag)
+{
+    if (!o || flag < 1 || flag >= KGI_FLAG_COUNT)
+        return false;
+    return o->flag[flag];
+}
+
+KG_API int kg_options_set_ingress_class(kg_options *o, const char *name,
+                                        size_t len)
+{
+    if (!o || len > KGI_CLASS_MAX || (len && !name))
+        return KG_EINVAL;
+    if (!name)
+        len = 0;
+    if (len)
+        memcpy(o->ingress_class, name, len);
+    o->ingress_class[len] = '\0';
+    o->ingress_class_len = len;
+    return 0;
+}
+
+KG_API int kg_options_set_dialect(kg_options *o, int dialect)
+{
+    if (!o || (dialect != KG_DIALECT_PORTABLE &&
+               dialect != KG_DIALECT_INGRESS_NGINX))
+        return KG_EINVAL;
+    o->dialect = dialect;
+    return 0;
+}

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: MIT
+/*
+ * load.c - libyaml events -> node trees -> Kubernetes objects, with limits.
+ *
+ * Workload: `kubectl get -o yaml|json` dumps, from a few objects to tens of
+ * megabytes, and hostile manifests. The event API (not libyaml's document
+ * API) is used so that every limit is checked as the event arrives: a
+ * billion-laughs document is refused at its first alias (aliases are off by
+ * default) or once its expansion crosses KG_LIMIT_ALIAS_NODES, and 100,000
+ * nested brackets at depth KG_LIMIT_DEPTH + 1, long before libyaml or we
+ * build anything big. Open containers sit on an explicit stack (no
+ * recursion); each collects its children in a growable vector and moves
+ * them into the arena when it closes, so the finished tree is compact.
+ */
+#include "yaml/load.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "util/alloc.h"
+
+struct frame {
+    struct kgi_node *node;
+    struct kgi_node **kids; /* map: key, value, key, value, ... */
+    size_t n, cap;
+};
+
+struct anchor {
+    char *name;
+    struct kgi_node *node;
+};
+
+struct loader {
+    const struct kg_options *opts;
+    const char *file; /* arena copy */
+    const char *buf;
+    size_t len;
+    struct kgi_arena *arena;
+    struct kg_diagnostics *diags;
+    struct frame *stack;
+    size_t depth, stack_cap;
+    struct anchor *anchors;
+    size_t n_anchors, anchors_cap;
+    uint64_t nodes;    /* nodes built in this source */
+    uint64_t expanded; /* nodes reached through aliases */
+    size_t documents;
+    struct kgi_node *root;
+    struct kgi_objects found; /* objects of this source, committed at end */
+    int err;                  /* first fatal code */
+};
+
+/* ------------------------------------------------------------ node access */
+
+const struct kgi_node *kgi_node_get(const struct kgi_node *map, const char *key)
+{
+    if (!map || map->kind != KGI_NODE_MAP)
+        return NULL;
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < map->count; i++) {
+        const struct kgi_node *k = map->u.pairs[i].key;
+        if (k->count == klen && memcmp(k->u.str, key, klen) == 0)
+            return map->u.pairs[i].value;
+    }
+    return NULL;
+}
+
+bool kgi_node_is_null(const struct kgi_node *n)
+{
+    if (!n || n->kind != KGI_NODE_SCALAR || n->quoted)
+        return false;
+    const char *s = n->u.str;
+    return n->count == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+           strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+}
+
+bool kgi_node_is(const struct kgi_node *n, const char *s)
+{
+    return n && n->kind == KGI_NODE_SCALAR && n->count == strlen(s) &&
+           memcmp(n->u.str, s, n->count) == 0;
+}
+
+/* ------------------------------------------------------------ diagnostics */
+
+/* 1-based line and column of a byte offset, for errors libyaml reports by
+ * offset only (reader errors). Columns count UTF-8 characters. */
+static void offset_mark(const struct loader *L, size_t off, uint32_t *line,
+                        uint32_t *col)
+{
+    uint32_t ln = 1, c = 1;
+    if (off > L->len)
+        off = L->len;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char ch = (unsigned char)L->buf[i];
+        if (ch == '\n') {
+            ln++;
+            c = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = ln;
+    *col = c;
+}
+
+static void fail(struct loader *L, int code, uint32_t line, uint32_t col,
+                 const char *msg, const char *detail)
+{
+    if (!L->err)
+        L->err = code;
+    if (code == KG_ENOMEM)
+        return;
+    kgi_diag_add(L->diags, KG_SEVERITY_ERROR, code, L->file, "", line, col,
+                 "%s%s%s", msg, detail ? ": " : "", detail ? detail : "");
+}
+
+static void fail_at(struct loader *L, int code, const yaml_mark_t *m,
+                    const char *msg, const char *detail)
+{
+    fail(L, code, (uint32_t)m->line + 1, (uint32_t)m->column + 1, msg, detail);
+}
+
+/* ------------------------------------------------------------ tree building */
+
+static struct kgi_node *new_node(struct loader *L, int kind,
+                                 const yaml_mark_t *m)
+{
+    if (++L->nodes > L->opts->limit[KG_LIMIT_NODES]) {
+        fail_at(L, KG_ELIMIT_NODES, m, "too many nodes",
+                "raise KG_LIMIT_NODES to load this input");
+        return NULL;
+    }
+    struct kgi_node *n =
+        kgi_arena_alloc(L->arena, sizeof(*n), alignof(struct kgi_node));
+    if (!n) {
+        fail(L, KG_ENOMEM, 0, 0, "", NULL);
+        return NULL;
+    }
+    memset(n, 0, sizeof(*n));
+    n->kind = (uint8_t)kind;
+    n->line = (uint32_t)m->line + 1;
+    n->column = (uint32_t)m->column + 1;
+    n->offset = m->index;
+    n->weight = 1;
+    return n;
+}
+
+static size_t sat_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* Attaches a finished node to the open container, or makes it the root. */
+static int attach(struct loader *L, struct kgi_node *n)
+{
+    if (L->depth == 0) {
+        L->root = n;
+        return 0;
+    }
+    struct frame *f = &L->stack[L->depth - 1];
+    if (kgi_grow((void **)&f->kids, &f->cap, f->n + 1, sizeof(*f->kids))) {
+        fail(L, KG_ENOMEM, 0, 0, "", NULL);
+        return -1;
+    }
+    f->kids[f->n++] = n;
+    f->node->weight = sat_add(f->node->weight, n->weight);
+    return 0;
+}
+
+static int remember_anchor(struct loader *L, const yaml_char_t *anchor,
+                           struct kgi_node *n)
+{
+    if (!anchor)
+        return 0;
+    if (kgi_grow((void **)&L->anchors, &L->anchors_cap, L->n_anchors + 1,
+                 sizeof(*L->anchors)))
+        goto oom;
+    char *name = kgi_strndup((const char *)anchor, strlen((const char *)anchor));
+    if (!name)
+        goto oom;
+    L->anchors[L->n_anchors].name = name;
+    L->anchors[L->n_anchors].node = n;
+    L->n_anchors++;
+    return 0;
+oom:
+    fail(L, KG_ENOMEM, 0, 0, "", NULL);
+    return -1;
+}
+
+static void forget_anchors(struct loader *L)
+{
+    for (size_t i = 0; i < L->n_anchors; i++)
+        kgi_free(L->anchors[i].name);
+    L->n_anchors = 0;
+}
+
+static int open_container(struct loader *L, const yaml_event_t *ev, int kind)
+{
+    if (L->depth >= L->opts->limit[KG_LIMIT_DEPTH]) {
+        fail_at(L, KG_ELIMIT_DEPTH, &ev->start_mark, "nesting too deep",
+                "raise KG_LIMIT_DEPTH to load this input");
+        return -1;
+    }
+    struct kgi_node *n = new_node(L, kind, &ev->start_mark);
+    if (!n)
+        return -1;
+    const yaml_char_t *anchor = kind == KGI_NODE_MAP
+                                    ? ev->data.mapping_start.anchor
+                                    : ev->data.sequence_start.anchor;
+    if (kgi_grow((void **)&L->stack, &L->stack_cap, L->depth + 1,
+                 sizeof(*L->stack))) {
+        fail(L, KG_ENOMEM, 0, 0, "", NULL);
+        return -1;
+    }
+    struct frame *f = &L->stack[L->depth++];
+    f->node = n;
+    f->kids = NULL;
+    f->n = f->cap = 0;
+    /* an anchor on a container is bound when it closes (its weight is then
+     * known); keep the name on the node's frame via the anchors list now,
+     * which also makes a self-referencing alias see the open node, and the
+     * weight checks below treat it as its weight so far */
+    return remember_anchor(L, anchor, n);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    const struct kgi_pair *x = a, *y = b;
+    size_t n = x->key->count < y->key->count ? x->key->count : y->key->count;
+    int c = memcmp(x->key->u.str, y->key->u.str, n);
+    if (c)
+        return c;
+    return x->key->count < y->key->count ? -1 : x->key->count > y->key->count;
+}
+
+static int close_map(struct loader *L, struct frame *f)
+{
+    struct kgi_node *n = f->node;
+    size_t pairs = f->n / 2;
+    n->count = pairs;
+    n->u.pairs = kgi_arena_alloc(L->arena, (pairs ? pairs : 1) *
+                                               sizeof(struct kgi_pair),
+                                 alignof(struct kgi_pair));
+    if (!n->u.pairs) {
+        fail(L, KG_ENOMEM, 0, 0, "", NULL);
+        return -1;
+    }
+    for (size_t i = 0; i < pairs; i++) {
+        struct kgi_node *k = f->kids[2 * i];
+        if (k->kind != KGI_NODE_SCALAR) {
+            fail(L, KG_ESYNTAX, k->line, k->column,
+                 "a map key must be a scalar", NULL);
+            return -1;
+        }
+        n->u.pairs[i].key = k;
+        n->u.pairs[i].value = f->kids[2 * i + 1];
+    }
+    /* duplicate keys: sorted copy, O(n log n) for wide maps */
+    if (pairs > 1) {
+        struct kgi_pair *tmp = kgi_malloc(pairs * sizeof(*tmp));
+        if (!tmp) {
+            fail(L, KG_ENOMEM, 0, 0, "", NULL);
+            return -1;
+        }
+        memcpy(tmp, n->u.pairs, pairs * sizeof(*tmp));
+        qsort(tmp, pairs, sizeof(*tmp), key_cmp);
+        for (size_t i = 1; i < pairs; i++) {
+            if (key_cmp(&tmp[i - 1], &tmp[i]) == 0) {
+                const struct kgi_node *a = tmp[i - 1].key, *b = tmp[i].key;
+                const struct kgi_node *later = a->offset > b->offset ? a : b;
+                L->err = L->err ? L->err : KG_EDUPLICATE;
+                kgi_diag_add(L->diags, KG_SEVERITY_ERROR, KG_EDUPLICATE,
+                             L->file, "", later->line, later->column,
+                             "duplicate map key \"%.*s\"",
+                             (int)(later->count > 200 ? 200 : later->count),
+                             later->u.str);
+                kgi_free(tmp);
+                return -1;
+            }
+        }
+        kgi_free(tmp);
+    }
+    return 0;
+}
+
+static int close_container(struct loader *L)
+{
+    struct frame *f = &L->stack[L->depth - 1];
+    struct kgi_node *n = f->node;
+    int rc = 0;
+    if (n->kind == KGI_NODE_MAP) {
+        rc = close_map(L, f);
+    } else {
+        n->count = f->n;
+        n->u.items = kgi_arena_alloc(L->arena,
+                                     (f->n ? f->n : 1) * sizeof(*n->u.items),
+                                     alignof(struct kgi_node *));
+        if (!n->u.items) {
+            fail(L, KG_ENOMEM, 0, 0, "", NULL);
+            rc = -1;
+        } else if (f->n) {
+            memcpy(n->u.items, f->kids, f->n * sizeof(*n->u.items));
+        }
+    }
+    kgi_free(f->kids);
+    f->kids = NULL;
+    L->depth--;
+    if (rc)
+        return rc;
+    return attach(L, n);
+}
+
+static int on_scalar(struct loader *L, const yaml_event_t *ev)
+{
+    size_t len = ev->data.scalar.length;
+    if (len > L->opts->limit[KG_LIMIT_SCALAR_BYTES]) {
+        fail_at(L, KG_ELIMIT_SCALAR, &ev->start_mark, "scalar too long",
+                "raise KG_LIMIT_SCALAR_BYTES to load this input");
+        return -1;
+    }
+    struct kgi_node *n = new_node(L, KGI_NODE_SCALAR, &ev->start_mark);
+    if (!n)
+        return -1;
+    n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+    n->count = len;
+    n->u.str = kgi_arena_strndup(L->arena, (const char *)ev->data.scalar.value,
+                                 len);
+    if (!n->u.str) {
+        fail(L, KG_ENOMEM, 0, 0, "", NULL);
+        return -1;
+    }
+    if (remember_anchor(L, ev->data.scalar.anchor, n))
+        return -1;
+    return attach(L, n);
+}
+
+static int on_alias(struct loader *L, const yaml_event_t *ev)
+{
+    uint64_t limit = L->opts->limit[KG_LIMIT_ALIAS_NODES];
+    if (limit == 0) {
+        fail_at(L, KG_EALIAS, &ev->start_mark, "YAML aliases are not allowed",
+                "kubectl never prints them; set KG_LIMIT_ALIAS_NODES to "
+                "accept them");
+        return -1;
+    }
+    const char *name = (const char *)ev->data.alias.anchor;
+    struct kgi_node *target = NULL;
+    for (size_t i = L->n_anchors; i-- > 0;) {
+        if (strcmp(L->anchors[i].name, name) == 0) {
+            target = L->anchors[i].node;
+            break;
+        }
+    }
+    if (!target) {
+        fail_at(L, KG_ESYNTAX, &ev->start_mark, "undefined alias", name);
+        return -1;
+    }
+    /* an alias to a container still open would make a cycle */
+    for (size_t i = 0; i < L->depth; i++) {
+        if (L->stack[i].node == target) {
+            fail_at(L, KG_ELIMIT_ALIAS, &ev->start_mark,
+                    "recursive alias", name);
+            return -1;
+        }
+    }
+    L->expanded += target->weight;
+    if (L->expanded > limit) {
+        fail_at(L, KG_ELIMIT_ALIAS, &ev->start_mark,
+                "aliases expand to too many nodes",
+                "raise KG_LIMIT_ALIAS_NODES to load this input");
+        return -1;
+    }
+    return attach(L, target);
+}
+
+/* ------------------------------------------------------------ objects */
+
+static bool ends_with_list(const struct kgi_node *kind)
+{
+    return kind && kind->kind == KGI_NODE_SCALAR && kind->count >= 4 &&
+           memcmp(kind->u.str + kind->count - 4, "List", 4) == 0;
+}
+
+static int add_object(struct loader *L, const struct kgi_node *n, int level)
+{
+    if (n->kind != KGI_NODE_MAP) {
+        fail(L, KG_ETYPE, n->line, n->column,
+             level ? "a List item must be an object (a map)"
+                   : "a document must be a Kubernetes object (a map)",
+             NULL);
+        return 0;
+    }
+    const struct kgi_node *items = kgi_node_get(n, "items");
+    if (ends_with_list(kgi_node_get(n, "kind")) && items) {
+        if (kgi_node_is_null(items))
+            return 0;
+        if (items->kind != KGI_NODE_SEQ) {
+            fail(L, KG_ETYPE, items->line, items->column,
+                 "items of a List must be a sequence", NULL);
+            return 0;
+        }
+        for (size_t i = 0; i < items->count; i++)
+            if (add_object(L, items->u.items[i], level + 1))
+                return -1;
+        return 0;
+    }
+    if (kgi_grow((void **)&L->found.v, &L->found.cap, L->found.n + 1,
+                 sizeof(*L->found.v))) {
+        fail(L, KG_ENOMEM, 0, 0, "", NULL);
+        return -1;
+    }
+    L->found.v[L->found.n].root = n;
+    L->found.v[L->found.n].file = L->file;
+    L->found.n++;
+    return 0;
+}
+
+static int end_document(struct loader *L)
+{
+    struct kgi_node *root = L->root;
+    L->root = NULL;
+    forget_anchors(L);
+    if (!root || kgi_node_is_null(root))
+        return 0; /* empty document */
+    return add_object(L, root, 0);
+}
+
+/* ------------------------------------------------------------ driver */
+
+static int on_event(struct loader *L, const yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++L->documents > L->opts->limit[KG_LIMIT_DOCUMENTS]) {
+            fail_at(L, KG_ELIMIT_DOCUMENTS, &ev->start_mark,
+                    "too many documents",
+                    "raise KG_LIMIT_DOCUMENTS to load this input");
+            return -1;
+        }
+        return 0;
+    case YAML_DOCUMENT_END_EVENT:
+        return end_document(L);
+    case YAML_MAPPING_START_EVENT:
+        return open_container(L, ev, KGI_NODE_MAP);
+    case YAML_SEQUENCE_START_EVENT:
+        return open_container(L, ev, KGI_NODE_SEQ);
+    case YAML_MAPPING_END_EVENT:
+    case YAML_SEQUENCE_END_EVENT:
+        return close_container(L);
+    case YAML_SCALAR_EVENT:
+        return on_scalar(L, ev);
+    case YAML_ALIAS_EVENT:
+        return on_alias(L, ev);
+    default:
+        return 0;
+    }
+}
+
+static void parser_error(struct loader *L, yaml_parser_t *p)
+{
+    switch (p->error) {
+    case YAML_MEMORY_ERROR:
+        fail(L, KG_ENOMEM, 0, 0, "", NULL);
+        break;
+    case YAML_READER_ERROR: {
+        uint32_t line, col;
+        offset_mark(L, p->problem_offset, &line, &col);
+        fail(L, KG_EENCODING, line, col, "invalid text",
+             p->problem ? p->problem : "unreadable input");
+        break;
+    }
+    default: {
+        const yaml_mark_t *m = &p->problem_mark;
+        char detail[256];
+        if (p->context)
+            snprintf(detail, sizeof(detail), "%s %s", p->problem,
+                     p->context);
+        else
+            snprintf(detail, sizeof(detail), "%s",
+                     p->problem ? p->problem : "unknown error");
+        fail_at(L, KG_ESYNTAX, m, "malformed YAML", detail);
+        break;
+    }
+    }
+}
+
+int kgi_yaml_load(const struct kg_options *opts, const char *name,
+                  const char *buf, size_t len, struct kgi_arena *arena,
+                  struct kgi_objects *objs, struct kg_diagnostics *diags)
+{
+    struct loader L;
+    memset(&L, 0, sizeof(L));
+    L.opts = opts;
+    L.buf = buf;
+    L.len = len;
+    L.arena = arena;
+    L.diags = diags;
+    if (!name)
+        name = "<input>";
+    L.file = kgi_arena_strndup(arena, name, strlen(name));
+    if (!L.file)
+        return KG_ENOMEM;
+
+    if (len > opts->limit[KG_LIMIT_INPUT_BYTES]) {
+        kgi_diag_add(diags, KG_SEVERITY_ERROR, KG_ELIMIT_BYTES, L.file, "", 0,
+                     0, "input of %zu bytes exceeds KG_LIMIT_INPUT_BYTES (%llu)",
+                     len,
+                     (unsigned long long)opts->limit[KG_LIMIT_INPUT_BYTES]);
+        return KG_ECOMPILE;
+    }
+
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return KG_ENOMEM;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            parser_error(&L, &parser);
+            break;
+        }
+        int stop = ev.type == YAML_STREAM_END_EVENT;
+        int rc = on_event(&L, &ev);
+        yaml_event_delete(&ev);
+        if (rc || L.err || stop)
+            break;
+    }
+    yaml_parser_delete(&parser);
+
+    while (L.depth > 0) {
+        kgi_free(L.stack[L.depth - 1].kids);
+        L.depth--;
+    }
+    kgi_free(L.stack);
+    forget_anchors(&L);
+    kgi_free(L.anchors);
+
+    int rc = 0;
+    if (L.err == KG_ENOMEM || diags->oom) {
+        rc = KG_ENOMEM;
+    } else if (L.err) {
+        rc = KG_ECOMPILE;
+    } else if (L.found.n) {
+        if (kgi_grow((void **)&objs->v, &objs->cap, objs->n + L.found.n,
+                     sizeof(*objs->v))) {
+            rc = KG_ENOMEM;
+        } else {
+            memcpy(objs->v + objs->n, L.found.v,
+                   L.found.n * sizeof(*objs->v));
+            objs->n += L.found.n;
+        }
+    }
+    kgi_free(L.found.v);
+    return rc;
+}
