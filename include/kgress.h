@@ -293,11 +293,367 @@ enum kg_dump_format {
 KG_API int kg_ruleset_dump(const kg_ruleset *rs, int format, kg_write_fn write,
                            void *user);
 
+/* ---------------------------------------------------------------- reload */
+/*
+ * A holder is the slot a proxy keeps its current ruleset in, so that a new
+ * one can be swapped in while other threads are looking up in the old one:
+ *
+ *     worker threads (per request)            control thread (on change)
+ *     rs = kg_holder_acquire(h);              b = kg_builder_new(opts);
+ *     kg_route(rs, ...);  / kg_check(rs, ...)  ... add sources ...
+ *     kg_ruleset_unref(rs);                   if (kg_builder_compile(b, &rs) == 0) {
+ *                                                 kg_holder_swap(h, rs);
+ *                                                 kg_ruleset_unref(rs);
+ *                                             }   // else keep serving the old
+ *                                             kg_builder_free(b);
+ *
+ * A thread that acquired a ruleset keeps using that one (an in-flight
+ * request finishes on the rules it started with); the old ruleset is freed
+ * when its last reference goes, by whichever thread drops it. Every answer
+ * therefore comes from exactly one ruleset, old or new, never a mix.
+ *
+ * Cost: acquire is lock-free (three atomic read-modify-writes on the holder
+ * plus the reference increment; it retries only when a swap happens at the
+ * same moment) and never blocks on a swap. A swap publishes the new ruleset
+ * at once, then waits (yielding the CPU) until every acquire that may still
+ * be reading the old pointer has taken its reference — a few instructions
+ * per reader — before dropping the holder's reference; swaps are
+ * serialized by a mutex among themselves. Acquire once per request or
+ * batch, not per lookup: the lookups themselves take no lock.
+ */
+typedef struct kg_holder kg_holder;
+
+/** New holder serving `initial` (may be NULL: acquire then gives NULL until
+ *  the first swap). The holder takes its own reference; the caller keeps
+ *  theirs. Returns NULL on allocation failure (no reference taken). Free
+ *  with kg_holder_free(). */
+KG_API kg_holder *kg_holder_new(kg_ruleset *initial);
+
+/** The current ruleset, with a new reference the caller must drop with
+ *  kg_ruleset_unref() (NULL when the holder is empty or h is NULL). Safe
+ *  from any number of threads, concurrently with kg_holder_swap(); never
+ *  blocks on a swap. */
+KG_API kg_ruleset *kg_holder_acquire(kg_holder *h);
+
+/** Replaces the current ruleset with `next` (may be NULL to empty the
+ *  holder). The holder takes its own reference to next and drops the one it
+ *  held on the previous ruleset once no acquire can still be taking it;
+ *  threads that acquired the previous one keep it until they unref it.
+ *  Returns 0, or KG_EINVAL when h is NULL (no reference taken). Thread-safe
+ *  against acquires and other swaps. */
+KG_API int kg_holder_swap(kg_holder *h, kg_ruleset *next);
+
+/** Drops the holder's reference and frees it. NULL is fine. Must not run
+ *  concurrently with any other call on the same holder; rulesets acquired
+ *  from it stay valid. */
+KG_API void kg_holder_free(kg_holder *h);
+
 /* ----------------------------------------------------------------- route */
-/* (Ingress routing: kg_route, kg_tls_lookup -- see below when present.) */
+/*
+ * Ingress routing: (Host, path) -> backend, and SNI host -> TLS secret.
+ *
+ * Semantics (see the README "Routing" section and DESIGN.md; rule numbers
+ * refer to ingress-semantics.md):
+ *   - Host: lower-cased, `:port` stripped (IPv6 literals keep their
+ *     brackets), one trailing dot stripped. A host with a byte >= 0x80
+ *     matches no host rule (only host-less rules). NUL, control bytes and
+ *     malformed hosts (`a..b`, bad port, ...) are KG_EREQUEST, and so is a
+ *     host longer than KG_ROUTE_HOST_MAX bytes. An empty host (no Host
+ *     header) reaches host-less rules only.
+ *   - Host selection is exclusive: exact host, else a `*.parent` wildcard
+ *     (exactly one non-empty label, never the apex), else the host-less
+ *     rules. A path miss in the chosen host never falls through to a less
+ *     specific host.
+ *   - Paths: only the part before `?`/`#`; normalized by default
+ *     (KG_FLAG_NORMALIZE: escapes upper-cased, unreserved escapes decoded,
+ *     dot segments removed, `//` merged; `%2F`/`%5C` stay data, or are
+ *     rejected with KG_FLAG_REJECT_ESCAPED_SLASH). Exact is byte equality;
+ *     Prefix is element-wise with its trailing slash ignored; the longest
+ *     match wins, an Exact equal to the request beats every Prefix, and
+ *     Prefix `/foo/` beats `/foo`. ImplementationSpecific is Prefix in the
+ *     portable dialect and a character prefix in KG_DIALECT_INGRESS_NGINX,
+ *     where hosts with use-regex/rewrite-target match every path as a
+ *     case-insensitive start-anchored PCRE2 regex in ingress-nginx's order.
+ *   - defaultBackend: an Ingress's defaultBackend is the fallback for the
+ *     hosts that Ingress has rules for (like ingress-nginx); an Ingress
+ *     without rules makes it the global default, which answers requests
+ *     whose host matches no group and path misses of hosts without their
+ *     own fallback (the API: "requests that don't match any rule").
+ *   - Conflicts (same host, path and type, or several defaultBackends):
+ *     the oldest creationTimestamp wins (none = newest), then the smaller
+ *     "namespace/name", then the first listed; the losers are reported as
+ *     KG_ECONFLICT warnings at compile time.
+ */
+
+/** Longest Host (after removing `:port`) kg_route and kg_tls_lookup accept. */
+#define KG_ROUTE_HOST_MAX 1024
+
+/** Path types, as in HTTPIngressPath.pathType. */
+enum kg_path_type {
+    KG_PATH_NONE = 0, /**< the answer is a defaultBackend */
+    KG_PATH_EXACT = 1,
+    KG_PATH_PREFIX = 2,
+    KG_PATH_IMPLEMENTATION_SPECIFIC = 3,
+};
+
+/**
+ * The answer of kg_route. The caller sets `size` to sizeof(struct
+ * kg_route) before the call; the library fills the rest. Every string is
+ * given as pointer + length and is also NUL-terminated; all of them point
+ * into the ruleset (valid while the caller holds a reference to it),
+ * except normalized_path, which points into the caller's buffer. Absent
+ * strings are "" with length 0, never NULL.
+ */
+struct kg_route {
+    size_t size;
+    const char *ns;      /**< namespace of the Ingress and its backend */
+    size_t ns_len;
+    const char *ingress; /**< name of the Ingress that answered */
+    size_t ingress_len;
+    const char *service; /**< backend Service name ("" for resource) */
+    size_t service_len;
+    uint32_t port;       /**< service port number, 0 when named/resource */
+    const char *port_name; /**< service port name ("" when numbered) */
+    size_t port_name_len;
+    bool is_resource;    /**< a resource backend (apiGroup, kind, name) */
+    const char *resource_api_group; /**< "" for the core group */
+    size_t resource_api_group_len;
+    const char *resource_kind;
+    size_t resource_kind_len;
+    const char *resource_name;
+    size_t resource_name_len;
+    bool is_default;     /**< a defaultBackend answered */
+    int path_type;       /**< KG_PATH_*; KG_PATH_NONE when is_default */
+    const char *matched_path; /**< the rule's path as written ("" default) */
+    size_t matched_path_len;
+    const char *normalized_path; /**< what was matched; forward this */
+    size_t normalized_path_len;
+};
+
+/**
+ * Routes an HTTP request.
+ *
+ * host[0..host_len): the Host header or :authority (no userinfo), NULL
+ * allowed when host_len is 0. path[0..path_len): the request-target in
+ * origin form (`/a/b?q`); the query and fragment are ignored. Neither
+ * needs NUL termination; nothing outside them is read.
+ *
+ * buf[0..cap): where the path actually matched is written (normalized,
+ * or as given without KG_FLAG_NORMALIZE; always without the query;
+ * NUL-terminated); cap >= path_len + 2 always suffices.
+ *
+ * Returns 0 and fills *out; KG_ENOMATCH (no rule and no defaultBackend
+ * applies; *out's normalized_path is still set); KG_EREQUEST (malformed or
+ * dangerous host or path, see above: answer 400); KG_ENOSPACE (cap too
+ * small); KG_ELIMIT_MATCH (an ingress-nginx regex hit its match or depth
+ * limit: answer 500/400, do not retry); KG_EINVAL (NULL rs or out, out->size
+ * too small, NULL buffers with non-zero lengths).
+ *
+ * Never allocates, locks, or blocks; O(length of host + path). Thread-safe:
+ * any number of threads may route on one ruleset. With regex hosts the
+ * PCRE2 per-match state lives on the calling thread's stack (up to ~64 KiB
+ * when a pattern could not be JIT-compiled, see README).
+ */
+KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
+                    const char *path, size_t path_len, char *buf, size_t cap,
+                    struct kg_route *out);
+
+/** The answer of kg_tls_lookup; `size` set by the caller as for kg_route.
+ *  Strings point into the ruleset and are NUL-terminated. */
+struct kg_tls {
+    size_t size;
+    const char *ns;      /**< namespace of the Ingress (and the Secret) */
+    size_t ns_len;
+    const char *secret;  /**< tls[].secretName; "" when absent (SNI only) */
+    size_t secret_len;
+    const char *ingress; /**< name of the Ingress that listed the host */
+    size_t ingress_len;
+    const char *host;    /**< the tls host that matched, as written
+                              ("*.example.com"); "" for a tls entry
+                              without hosts (the default certificate) */
+    size_t host_len;
+};
+
+/**
+ * The TLS secret for an SNI host name: exact tls[].hosts entry, else a
+ * one-label wildcard entry, else a tls entry without hosts (the
+ * controller-wide default). The host is normalized like kg_route's (a
+ * trailing dot and case do not matter; a port is accepted and ignored).
+ * TLS entries do not route (rule 39). Returns 0, KG_ENOMATCH, KG_EREQUEST,
+ * KG_EINVAL. No allocation, no lock; thread-safe.
+ */
+KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
+                         size_t host_len, struct kg_tls *out);
 
 /* --------------------------------------------------------------- verdict */
-/* (NetworkPolicy verdicts: kg_check -- see below when present.) */
+/*
+ * A flow (source address, destination address, protocol, destination port)
+ * is judged on two sides, as Kubernetes NetworkPolicy does
+ * (netpol-semantics.md rule 8): the egress side of the source pod and the
+ * ingress side of the destination pod. A flow is allowed when both sides
+ * allow it; an end that is not a known pod has no policy side (it allows).
+ *
+ *   src ──egress side of src pod──▶ ──ingress side of dst pod──▶ dst
+ *
+ * Per side (rules 4-7): a pod that no policy of that direction selects is
+ * not isolated (allowed); otherwise the flow must match a rule of one of the
+ * policies isolating it (peers AND ports, union over rules and policies).
+ *
+ * Implementation-defined choices (README, DESIGN.md), each a KG_FLAG_*:
+ *   - ipBlock matches pod IPs too          KG_FLAG_IPBLOCK_MATCHES_PODS (on)
+ *   - hostNetwork pods are not pods: not selected by any selector, their
+ *     IPs are node addresses               KG_FLAG_SELECT_HOSTNETWORK (off)
+ *   - ingress from the pod's own node (status.hostIP/hostIPs) is allowed
+ *                                          KG_FLAG_ALLOW_NODE_INGRESS (on)
+ *   - a pod reaching one of its own IPs is allowed on both sides
+ *                                          KG_FLAG_ALLOW_LOOPBACK (on)
+ * Pods are found by IP: status.podIPs (else podIP). When several eligible
+ * pods report the same IP (a stale dump), the smallest namespace/name owns
+ * it (with a warning at compile time). A pod whose Namespace object is not
+ * loaded has only the kubernetes.io/metadata.name label for
+ * namespaceSelectors. Addresses are compared by family: an IPv4 address
+ * never matches an IPv6 ipBlock; an IPv4-mapped IPv6 address
+ * (::ffff:a.b.c.d) is IPv6 here (unmap it first if the socket gave one).
+ *
+ * Lookups read the compiled tables only: no allocation, no lock; strings in
+ * results point into the ruleset and live as long as a reference to it.
+ */
+
+/** An IP address of either family. */
+struct kg_addr {
+    uint8_t family;   /**< 4 or 6 */
+    uint8_t bytes[16]; /**< network order; IPv4 in bytes[0..3], rest zero */
+};
+
+/** Parses an IPv4 dotted quad (no leading zeros) or an IPv6 address (RFC
+ *  4291 text, no zone) from s[0..len) (NUL not needed) into *out. Returns 0
+ *  or KG_EINVAL (NULL argument or not an address; *out untouched).
+ *  Thread-safe, no allocation. */
+KG_API int kg_addr_parse(const char *s, size_t len, struct kg_addr *out);
+
+/** IP protocol numbers of the three protocols NetworkPolicy knows. */
+enum kg_protocol {
+    KG_PROTO_TCP = 6,
+    KG_PROTO_UDP = 17,
+    KG_PROTO_SCTP = 132,
+};
+
+/** "TCP", "UDP" or "SCTP" (ASCII case-insensitive) in s[0..len) to
+ *  KG_PROTO_*; KG_EINVAL for anything else. */
+KG_API int kg_protocol_parse(const char *s, size_t len);
+
+/** Directions of a pod's policy side. */
+enum kg_direction {
+    KG_INGRESS = 0,
+    KG_EGRESS = 1,
+};
+
+/** Why a side allowed or denied. */
+enum kg_reason {
+    /** this end is not a known pod: no policy side (allowed) */
+    KG_REASON_NOT_A_POD = 1,
+    /** no policy of this direction selects the pod (allowed) */
+    KG_REASON_NOT_ISOLATED = 2,
+    /** a rule allowed it: see policy and rule */
+    KG_REASON_ALLOWED_BY_RULE = 3,
+    /** isolated by `policies` policies and none of their rules allows it
+     *  (denied) */
+    KG_REASON_NO_RULE = 4,
+    /** the pod reaches one of its own IPs (KG_FLAG_ALLOW_LOOPBACK) */
+    KG_REASON_LOOPBACK = 5,
+    /** ingress from the pod's own node (KG_FLAG_ALLOW_NODE_INGRESS) */
+    KG_REASON_NODE = 6,
+    /** a hostNetwork pod, not subject to policy (per-pod calls only, when
+     *  KG_FLAG_SELECT_HOSTNETWORK is off) */
+    KG_REASON_HOST_NETWORK = 7,
+};
+
+/** Short name of a reason ("not-a-pod", "not-isolated", "allowed-by-rule",
+ *  "no-rule", "loopback", "node", "host-network"); "?" otherwise. Static,
+ *  never NULL. */
+KG_API const char *kg_reason_name(int reason);
+
+/** Pod handle: an index into the ruleset's pods, valid for that ruleset. */
+#define KG_POD_NONE UINT32_MAX
+
+/** The verdict of one side. */
+struct kg_side {
+    bool allowed;
+    int reason;          /**< KG_REASON_* */
+    uint32_t pod;        /**< the pod of this side, or KG_POD_NONE */
+    const char *pod_name; /**< "namespace/name"; NULL when not a pod */
+    /** the policy whose rule allowed ("namespace/name") and the index of
+     *  that rule in its spec.ingress / spec.egress; NULL and -1 unless
+     *  reason is KG_REASON_ALLOWED_BY_RULE. When several rules allow, the
+     *  first policy in namespace/name order, then the first rule. */
+    const char *policy;
+    int rule;
+    /** number of policies isolating the pod in this direction (0 when not
+     *  isolated or not a pod); list them with kg_pod_policy() */
+    unsigned policies;
+};
+
+/** The verdict of a flow. Set size = sizeof(struct kg_verdict) before the
+ *  call; fields added in later versions are appended. */
+struct kg_verdict {
+    size_t size;
+    bool allowed;          /**< egress.allowed && ingress.allowed */
+    struct kg_side egress; /**< the source pod's egress side */
+    struct kg_side ingress; /**< the destination pod's ingress side */
+};
+
+/** Judges the flow src -> dst:port over protocol (KG_PROTO_*), port 0..65535
+ *  (numeric policy ports are 1..65535, so port 0 matches only rules without
+ *  a port). Fills *out. Returns 0, or KG_EINVAL (NULL argument, out->size
+ *  too small, family not 4/6, unknown protocol, port > 65535). No
+ *  allocation, no lock: any number of threads at once. */
+KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
+                    const struct kg_addr *dst, int protocol, unsigned port,
+                    struct kg_verdict *out);
+
+/** kg_check on text addresses and protocol name (s, len pairs, NUL not
+ *  needed). KG_EINVAL also when an address or the protocol does not parse.
+ */
+KG_API int kg_check_str(const kg_ruleset *rs, const char *src, size_t src_len,
+                        const char *dst, size_t dst_len, const char *protocol,
+                        size_t protocol_len, unsigned port,
+                        struct kg_verdict *out);
+
+/** Finds a pod by namespace and name (s, len pairs). Returns 0 and sets
+ *  *pod, KG_ENOTFOUND, or KG_EINVAL. Thread-safe. */
+KG_API int kg_pod_find(const kg_ruleset *rs, const char *ns, size_t ns_len,
+                       const char *name, size_t name_len, uint32_t *pod);
+
+/** Finds the pod owning an IP. Returns 0 and sets *pod, KG_ENOTFOUND (no
+ *  pod: an external or node address), or KG_EINVAL. Thread-safe. */
+KG_API int kg_pod_find_addr(const kg_ruleset *rs, const struct kg_addr *addr,
+                            uint32_t *pod);
+
+/** "namespace/name" of a pod; NULL for an unknown handle. */
+KG_API const char *kg_pod_name(const kg_ruleset *rs, uint32_t pod);
+
+/** The i-th policy (namespace/name order) isolating pod in direction
+ *  (KG_INGRESS / KG_EGRESS), as "namespace/name"; NULL when i is past the
+ *  last one or an argument is invalid. Thread-safe. */
+KG_API const char *kg_pod_policy(const kg_ruleset *rs, uint32_t pod,
+                                 int direction, size_t i);
+
+/** One side for a caller that knows its own pod (a sidecar): egress from
+ *  `pod` to peer:port, or ingress to `pod` from peer (port is then the
+ *  pod's own destination port). Named ports resolve on the destination
+ *  pod: the peer's pod for egress, `pod` itself for ingress. Fills *out;
+ *  returns 0 or KG_EINVAL (unknown pod, bad direction, family, protocol or
+ *  port). No allocation, no lock. */
+KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
+                         const struct kg_addr *peer, int protocol,
+                         unsigned port, struct kg_side *out);
+
+/** Formats a verdict as one line of text, e.g. "denied (egress x/a: not
+ *  isolated; ingress y/b: no rule allows, isolated by 2 policies)", into
+ *  buf, snprintf-style (always NUL-terminated when cap > 0); returns
+ *  the length the full text needs. */
+KG_API size_t kg_verdict_format(const struct kg_verdict *v, char *buf,
+                                size_t cap);
 
 #ifdef __cplusplus
 }

@@ -55,6 +55,22 @@ static void reset_compile_diags(kg_builder *b)
 {
     b->diags.n = b->load_diags;
     b->diags.errors = b->load_errors;
+    /* an allocation failure of an earlier call must not fail this one */
+    b->diags.oom = false;
+}
+
+/* Ends a load: keeps its diagnostics, or, when it ran out of memory, drops
+ * them so that a failed call changes nothing (KG_ENOMEM's promise) and a
+ * retry reports each problem once. */
+static void end_load(kg_builder *b, int rc)
+{
+    if (rc == KG_ENOMEM) {
+        b->diags.n = b->load_diags;
+        b->diags.errors = b->load_errors;
+        b->diags.oom = false;
+    }
+    b->load_diags = b->diags.n;
+    b->load_errors = b->diags.errors;
 }
 
 KG_API int kg_builder_add_buffer(kg_builder *b, const char *name,
@@ -65,8 +81,7 @@ KG_API int kg_builder_add_buffer(kg_builder *b, const char *name,
     reset_compile_diags(b);
     int rc = kgi_yaml_load(&b->opts, name, buf ? buf : "", len, &b->arena,
                            &b->objs, &b->diags);
-    b->load_diags = b->diags.n;
-    b->load_errors = b->diags.errors;
+    end_load(b, rc);
     return rc;
 }
 
@@ -98,11 +113,13 @@ KG_API int kg_builder_add_file(kg_builder *b, const char *path)
     /* read up to limit + 1 bytes: works for pipes too, and a stream that
      * grows past the limit is still refused by the loader */
     size_t cap = 0, len = 0;
+    /* limit + 1 without overflow (the limit may be UINT64_MAX) */
+    size_t max = limit >= SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)limit + 1;
     for (;;) {
         if (len == cap) {
             size_t want = cap ? cap * 2 : 65536;
-            if (want > limit + 1)
-                want = (size_t)limit + 1;
+            if (want > max)
+                want = max;
             if (want <= cap)
                 break;
             char *nb = kgi_realloc(buf, want);
@@ -130,8 +147,7 @@ out:
     if (f)
         fclose(f);
     kgi_free(buf);
-    b->load_diags = b->diags.n;
-    b->load_errors = b->diags.errors;
+    end_load(b, rc);
     return rc;
 }
 

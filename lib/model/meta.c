@@ -210,7 +210,14 @@ bool kgi_meta_read(struct kgi_ctx *c, const struct kgi_node *obj, int kind,
     if (!md)
         return false;
     size_t mark = kgi_enter(c, "metadata");
-    if (kgi_field_str(c, md, "name", true, &m->name, &ok)) {
+    if (kgi_field_str(c, md, "name", true, &m->name, &ok) && !m->name.n) {
+        /* "" is Go's zero value: to the API server the name is missing */
+        size_t k = kgi_enter(c, "name");
+        kgi_error(c, KG_EREQUIRED, kgi_node_get(md, "name"),
+                  "Required value: name or generateName is required");
+        kgi_leave(c, k);
+        ok = false;
+    } else if (m->name.n) {
         const char *why = kind == KGI_KIND_NAMESPACE
                               ? kgi_check_dns1123_label(m->name.p, m->name.n)
                               : kgi_check_dns1123_subdomain(m->name.p,
@@ -225,7 +232,9 @@ bool kgi_meta_read(struct kgi_ctx *c, const struct kgi_node *obj, int kind,
         }
     }
     if (namespaced) {
-        if (kgi_field_str(c, md, "namespace", false, &m->ns, &ok)) {
+        /* an empty namespace is unset (Go's zero value): "default" */
+        if (kgi_field_str(c, md, "namespace", false, &m->ns, &ok) &&
+            m->ns.n) {
             const char *why = kgi_check_dns1123_label(m->ns.p, m->ns.n);
             if (why) {
                 size_t k = kgi_enter(c, "namespace");

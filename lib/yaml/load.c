@@ -29,6 +29,8 @@ struct frame {
 
 struct anchor {
     char *name;
+    size_t len;
+    size_t slot; /* its index in loader.slots */
     struct kgi_node *node;
 };
 
@@ -43,6 +45,12 @@ struct loader {
     size_t depth, stack_cap;
     struct anchor *anchors;
     size_t n_anchors, anchors_cap;
+    /* open-addressing index of anchors by name: slot = anchor index + 1,
+     * 0 empty; at most half full. Without it every alias would scan every
+     * anchor, and a few MB of anchors and aliases would take minutes. */
+    size_t *slots;
+    size_t n_slots; /* a power of two, or 0 */
+    uint64_t seed;  /* per load, so colliding names cannot be precomputed */
     uint64_t nodes;    /* nodes built in this source */
     uint64_t expanded; /* nodes reached through aliases */
     size_t documents;
@@ -84,18 +92,34 @@ bool kgi_node_is(const struct kgi_node *n, const char *s)
 /* ------------------------------------------------------------ diagnostics */
 
 /* 1-based line and column of a byte offset, for errors libyaml reports by
- * offset only (reader errors). Columns count UTF-8 characters. */
+ * offset only (reader errors), counted the way libyaml counts its marks: a
+ * leading UTF-8 BOM is not a character; LF, CR, CRLF, NEL, LS and PS break
+ * lines; columns count UTF-8 characters. */
 static void offset_mark(const struct loader *L, size_t off, uint32_t *line,
                         uint32_t *col)
 {
+    const unsigned char *s = (const unsigned char *)L->buf;
     uint32_t ln = 1, c = 1;
+    size_t i = 0;
     if (off > L->len)
         off = L->len;
-    for (size_t i = 0; i < off; i++) {
-        unsigned char ch = (unsigned char)L->buf[i];
-        if (ch == '\n') {
+    if (off >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        i = 3;
+    for (; i < off; i++) {
+        unsigned char ch = s[i];
+        if (ch == '\n' ||
+            (ch == '\r' && (i + 1 >= L->len || s[i + 1] != '\n'))) {
             ln++;
             c = 1;
+        } else if (ch == 0xC2 && i + 1 < off && s[i + 1] == 0x85) {
+            ln++; /* NEL */
+            c = 1;
+            i++;
+        } else if (ch == 0xE2 && i + 2 < off && s[i + 1] == 0x80 &&
+                   (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+            ln++; /* LS, PS */
+            c = 1;
+            i += 2;
         } else if ((ch & 0xC0) != 0x80) {
             c++;
         }
@@ -168,20 +192,84 @@ static int attach(struct loader *L, struct kgi_node *n)
     return 0;
 }
 
+static uint64_t anchor_hash(const struct loader *L, const char *s,
+                            size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u ^ L->seed; /* FNV-1a, seeded */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    h ^= h >> 33; /* murmur3 finalizer: spreads into the low bits */
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Slot of name: the one holding it, or the empty one where it would go. */
+static size_t *anchor_slot(const struct loader *L, const char *name,
+                           size_t len)
+{
+    size_t mask = L->n_slots - 1;
+    for (size_t i = (size_t)anchor_hash(L, name, len) & mask;;
+         i = (i + 1) & mask) {
+        size_t *slot = &L->slots[i];
+        if (*slot == 0)
+            return slot;
+        const struct anchor *a = &L->anchors[*slot - 1];
+        if (a->len == len && memcmp(a->name, name, len) == 0)
+            return slot;
+    }
+}
+
+static struct kgi_node *find_anchor(const struct loader *L, const char *name)
+{
+    if (!L->n_slots)
+        return NULL;
+    size_t *slot = anchor_slot(L, name, strlen(name));
+    return *slot ? L->anchors[*slot - 1].node : NULL;
+}
+
 static int remember_anchor(struct loader *L, const yaml_char_t *anchor,
                            struct kgi_node *n)
 {
-    if (!anchor)
+    /* with aliases off the first alias is an error anyway: keep nothing */
+    if (!anchor || L->opts->limit[KG_LIMIT_ALIAS_NODES] == 0)
         return 0;
+    const char *s = (const char *)anchor;
+    size_t len = strlen(s);
+    if (2 * (L->n_anchors + 1) > L->n_slots) {
+        size_t ns = L->n_slots ? 2 * L->n_slots : 64;
+        if (ns > SIZE_MAX / sizeof(*L->slots))
+            goto oom;
+        size_t *slots = kgi_calloc(ns, sizeof(*slots));
+        if (!slots)
+            goto oom;
+        kgi_free(L->slots);
+        L->slots = slots;
+        L->n_slots = ns;
+        for (size_t i = 0; i < L->n_anchors; i++) {
+            size_t *sl = anchor_slot(L, L->anchors[i].name, L->anchors[i].len);
+            *sl = i + 1;
+            L->anchors[i].slot = (size_t)(sl - L->slots);
+        }
+    }
+    size_t *slot = anchor_slot(L, s, len);
+    if (*slot) {
+        /* a redefined anchor: aliases after this point mean the new node */
+        L->anchors[*slot - 1].node = n;
+        return 0;
+    }
     if (kgi_grow((void **)&L->anchors, &L->anchors_cap, L->n_anchors + 1,
                  sizeof(*L->anchors)))
         goto oom;
-    char *name = kgi_strndup((const char *)anchor, strlen((const char *)anchor));
+    char *name = kgi_strndup(s, len);
     if (!name)
         goto oom;
     L->anchors[L->n_anchors].name = name;
+    L->anchors[L->n_anchors].len = len;
     L->anchors[L->n_anchors].node = n;
+    L->anchors[L->n_anchors].slot = (size_t)(slot - L->slots);
     L->n_anchors++;
+    *slot = L->n_anchors;
     return 0;
 oom:
     fail(L, KG_ENOMEM, 0, 0, "", NULL);
@@ -190,8 +278,12 @@ oom:
 
 static void forget_anchors(struct loader *L)
 {
-    for (size_t i = 0; i < L->n_anchors; i++)
+    /* clears only the slots in use: a document after one with many
+     * anchors must not pay for the whole index */
+    for (size_t i = 0; i < L->n_anchors; i++) {
+        L->slots[L->anchors[i].slot] = 0;
         kgi_free(L->anchors[i].name);
+    }
     L->n_anchors = 0;
 }
 
@@ -345,13 +437,7 @@ static int on_alias(struct loader *L, const yaml_event_t *ev)
         return -1;
     }
     const char *name = (const char *)ev->data.alias.anchor;
-    struct kgi_node *target = NULL;
-    for (size_t i = L->n_anchors; i-- > 0;) {
-        if (strcmp(L->anchors[i].name, name) == 0) {
-            target = L->anchors[i].node;
-            break;
-        }
-    }
+    struct kgi_node *target = find_anchor(L, name);
     if (!target) {
         fail_at(L, KG_ESYNTAX, &ev->start_mark, "undefined alias", name);
         return -1;
@@ -364,7 +450,10 @@ static int on_alias(struct loader *L, const yaml_event_t *ev)
             return -1;
         }
     }
-    L->expanded += target->weight;
+    /* saturating: weights near 2^64 must not wrap below the limit */
+    L->expanded = L->expanded > UINT64_MAX - target->weight
+                      ? UINT64_MAX
+                      : L->expanded + target->weight;
     if (L->expanded > limit) {
         fail_at(L, KG_ELIMIT_ALIAS, &ev->start_mark,
                 "aliases expand to too many nodes",
@@ -465,7 +554,19 @@ static void parser_error(struct loader *L, yaml_parser_t *p)
         break;
     case YAML_READER_ERROR: {
         uint32_t line, col;
-        offset_mark(L, p->problem_offset, &line, &col);
+        size_t off = p->problem_offset;
+        /* libyaml points at the bad trailing byte of a sequence; the bad
+         * character starts at the sequence's lead byte */
+        if (p->problem &&
+            strcmp(p->problem, "invalid trailing UTF-8 octet") == 0 &&
+            off <= L->len) {
+            const unsigned char *s = (const unsigned char *)L->buf;
+            while (off > 0 && (s[off - 1] & 0xC0) == 0x80)
+                off--;
+            if (off > 0 && s[off - 1] >= 0xC0)
+                off--;
+        }
+        offset_mark(L, off, &line, &col);
         fail(L, KG_EENCODING, line, col, "invalid text",
              p->problem ? p->problem : "unreadable input");
         break;
@@ -491,6 +592,10 @@ int kgi_yaml_load(const struct kg_options *opts, const char *name,
 {
     struct loader L;
     memset(&L, 0, sizeof(L));
+    /* anchor hash seed: address-space randomness is enough to keep
+     * precomputed colliding names out; answers never depend on it */
+    L.seed = (uint64_t)(uintptr_t)&L ^ ((uint64_t)(uintptr_t)arena << 16) ^
+             (uint64_t)len;
     L.opts = opts;
     L.buf = buf;
     L.len = len;
@@ -536,6 +641,7 @@ int kgi_yaml_load(const struct kg_options *opts, const char *name,
     kgi_free(L.stack);
     forget_anchors(&L);
     kgi_free(L.anchors);
+    kgi_free(L.slots);
 
     int rc = 0;
     if (L.err == KG_ENOMEM || diags->oom) {

@@ -4,7 +4,7 @@
  *
  * libyaml's event stream is turned into this small tree so that the model
  * can look fields up by name and every value keeps its mark (1-based line
- * and column, byte offset) for diagnostics. Nodes live in the loader's
+ * and column, character offset) for diagnostics. Nodes live in the loader's
  * arena. Scalars keep their text and whether they were quoted, so the model
  * can tell the string "80" from the integer 80 as the API server does with
  * JSON types. Map keys are always scalars; duplicate keys are refused by the
@@ -37,11 +37,13 @@ struct kgi_node {
     bool quoted;    /* scalar written quoted or as a block (never null/int) */
     uint32_t line;  /* 1-based */
     uint32_t column; /* 1-based, in characters */
-    size_t offset;  /* byte offset in the source */
+    size_t offset;  /* characters before the node (libyaml's mark index:
+                       the byte offset only for ASCII input); orders nodes */
     size_t count;   /* scalar: bytes; map: pairs; seq: items */
     size_t weight;  /* nodes in this subtree, itself included */
     union {
-        const char *str;          /* scalar, NUL-terminated, may hold NUL? no */
+        const char *str;          /* scalar, NUL-terminated; may hold NUL
+                                     bytes too ("\0" escapes): use count */
         struct kgi_pair *pairs;   /* map */
         struct kgi_node **items;  /* seq */
     } u;

@@ -27,6 +27,7 @@
 #endif
 
 #include "lpm/lpm.h"
+#include "lpm/lpm_trie.h"
 #include "util/alloc.h"
 
 /* ---- deterministic random numbers (xorshift64*) ---- */
@@ -553,6 +554,10 @@ static void test_random_tables(void **state)
         rng_seed(1000 + i);
         table_random(&tb, runs[i].bytes, runs[i].n, runs[i].shape);
         differential(&tb, runs[i].keys, 2000 + i);
+        /* and the walk compiled without POPCNT */
+        kgi_lpm_test_baseline(1);
+        differential(&tb, runs[i].keys / 4, 3000 + i);
+        kgi_lpm_test_baseline(0);
         table_free(&tb);
     }
 }
@@ -633,6 +638,64 @@ static void test_bgp_synthetic(void **state)
     table_free(&tb);
 }
 
+/* ---- the batch calls at every length around their pipeline depths ---- */
+
+static void test_batch_lengths(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100, 257};
+    struct table tb4, tb6;
+    rng_seed(7);
+    table_random(&tb4, 4, 5000, SHAPE_BOUNDARY);
+    table_random(&tb6, 16, 5000, SHAPE_BOUNDARY);
+    struct kgi_lpm4_entry *e4 = malloc(tb4.n * sizeof *e4);
+    struct kgi_lpm6_entry *e6 = malloc(tb6.n * sizeof *e6);
+    assert_true(e4 && e6);
+    for (size_t i = 0; i < tb4.n; i++) {
+        e4[i].addr = (uint32_t)tb4.key[i][0] << 24 | (uint32_t)tb4.key[i][1] << 16 |
+                     (uint32_t)tb4.key[i][2] << 8 | tb4.key[i][3];
+        e4[i].len = tb4.len[i];
+        e4[i].value = tb4.value[i];
+        memcpy(e6[i].addr, tb6.key[i], 16);
+        e6[i].len = tb6.len[i];
+        e6[i].value = tb6.value[i];
+    }
+    struct kgi_lpm4 *t4 = NULL;
+    struct kgi_lpm6 *t6 = NULL;
+    assert_int_equal(kgi_lpm4_build(e4, tb4.n, &t4), 0);
+    assert_int_equal(kgi_lpm6_build(e6, tb6.n, &t6), 0);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        size_t n = lens[li];
+        uint32_t k4[257], got[258];
+        uint8_t k6[257][16];
+        for (size_t i = 0; i < n; i++) {
+            size_t j = (size_t)(rng() % tb4.n);
+            key_inside(tb4.key[j], tb4.len[j], 4, k6[i]);
+            k4[i] = (uint32_t)k6[i][0] << 24 | (uint32_t)k6[i][1] << 16 | (uint32_t)k6[i][2] << 8 |
+                    k6[i][3];
+        }
+        got[n] = 0xdeadbeef; /* the batch writes exactly n values */
+        kgi_lpm4_lookup_batch(t4, k4, got, n);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(got[i], kgi_lpm4_lookup(t4, k4[i]));
+        assert_int_equal(got[n], 0xdeadbeef);
+        for (size_t i = 0; i < n; i++) {
+            size_t j = (size_t)(rng() % tb6.n);
+            key_inside(tb6.key[j], tb6.len[j], 16, k6[i]);
+        }
+        kgi_lpm6_lookup_batch(t6, (const uint8_t(*)[16])k6, got, n);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(got[i], kgi_lpm6_lookup(t6, k6[i]));
+        assert_int_equal(got[n], 0xdeadbeef);
+    }
+    kgi_lpm4_free(t4);
+    kgi_lpm6_free(t6);
+    free(e4);
+    free(e6);
+    table_free(&tb4);
+    table_free(&tb6);
+}
+
 /* ---- allocation failure at every N ---- */
 
 static void test_alloc_failure(void **state)
@@ -704,7 +767,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edge4),          cmocka_unit_test(test_edge6),
-        cmocka_unit_test(test_bad_args),       cmocka_unit_test(test_random_tables),
+        cmocka_unit_test(test_bad_args),       cmocka_unit_test(test_batch_lengths),
+        cmocka_unit_test(test_random_tables),
         cmocka_unit_test(test_alloc_failure),  cmocka_unit_test(test_bgp_synthetic),
         cmocka_unit_test(test_bgp_real),
     };

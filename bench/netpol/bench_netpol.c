@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_netpol.c - NetworkPolicy verdicts/s: the compiled tables (kg_check)
+ * against the reference evaluator (tests/verdict/reference.c, selectors and
+ * CIDRs evaluated per flow), in one run, on two workloads:
+ *
+ *   cluster  1,000 namespaces, 10,000 pods, 2,000 policies (generated,
+ *            deterministic: a default-deny-ingress policy per namespace and
+ *            an application policy with namespace/pod selector peers, named
+ *            ports, ipBlocks with excepts, egress to databases and DNS);
+ *   bgp      one egress policy whose `to` is the full BGP table as ipBlocks
+ *            (-b FILE, one CIDR per line, plain or .gz through `gzip -dcf`).
+ *
+ * Reports the compile time (YAML load and compile separately), the bytes of
+ * the compiled verdict tables and the process's peak RSS, then verdicts/s
+ * of both evaluators as the median of -r runs. Every flow the reference
+ * judges is compared with the compiled answer; a difference is an error.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "compile/netpol.h"
+#include "compile/ruleset.h"
+#include "kgress.h"
+#include "reference.h"
+#include "util/alloc.h"
+
+struct sbuf {
+    char *p;
+    size_t n, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        size_t room = b->cap - b->n;
+        int n = vsnprintf(b->p ? b->p + b->n : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            abort();
+        if ((size_t)n < room) {
+            b->n += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap * 2 : 1 << 20;
+        while (cap < b->n + (size_t)n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            abort();
+        b->p = p;
+        b->cap = cap;
+    }
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the process: on a shared machine the wall clock also counts
+ * the time other processes hold the cores. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t rng = 0x62656e63685f6e70ull;
+static uint64_t rnd64(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return rng * 0x2545f4914f6cdd1dull;
+}
+static unsigned rnd(unsigned n)
+{
+    return (unsigned)(rnd64() % n);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static long peak_rss_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+/* ------------------------------------------------------------ workloads */
+
+#define NS 1000
+#define PODS_PER_NS 10
+
+static void pod_ip(unsigned k, char *buf, size_t cap)
+{
+    k += 1;
+    snprintf(buf, cap, "10.%u.%u.%u", (k >> 16) & 255, (k >> 8) & 255, k & 255);
+}
+
+static void gen_cluster(struct sbuf *y)
+{
+    static const char *const roles[] = {"frontend", "backend", "db"};
+    static const char *const envs[] = {"prod", "staging", "dev"};
+    for (unsigned n = 0; n < NS; n++)
+        sb_add(y,
+               "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
+               "  name: ns%u\n  labels: {team: t%u, env: %s}\n",
+               n, n % 50, envs[n % 3]);
+    sb_add(y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
+              "  name: kube-system\n");
+    sb_add(y, "---\napiVersion: v1\nkind: Pod\nmetadata: {name: coredns, "
+              "namespace: kube-system, labels: {k8s-app: kube-dns}}\n"
+              "spec: {containers: [{name: c, image: i}]}\n"
+              "status: {podIP: 10.255.0.10, hostIP: 192.168.0.1}\n");
+    for (unsigned k = 0; k < NS * PODS_PER_NS; k++) {
+        char ip[32];
+        pod_ip(k, ip, sizeof(ip));
+        unsigned n = k / PODS_PER_NS, j = k % PODS_PER_NS;
+        sb_add(y,
+               "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p%u\n"
+               "  namespace: ns%u\n  labels: {app: a%u, role: %s, version: "
+               "v%u}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+               "    ports:\n    - {name: http, containerPort: %u}\n"
+               "    - {name: metrics, containerPort: 9090}\n"
+               "status:\n  hostIP: 192.168.%u.%u\n  podIP: %s\n",
+               j, n, j % 5, roles[j % 3], j % 2, j % 2 ? 8080 : 8000,
+               (k / 100) % 256, k % 100 + 1, ip);
+        if (k % 10 == 0)
+            sb_add(y, "  podIPs: [{ip: %s}, {ip: \"fd00::%x\"}]\n", ip, k + 1);
+    }
+    for (unsigned n = 0; n < NS; n++) {
+        sb_add(y,
+               "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+               "metadata: {name: default-deny, namespace: ns%u}\nspec:\n"
+               "  podSelector: {}\n  ingress:\n  - from:\n"
+               "    - podSelector: {}\n",
+               n);
+        sb_add(y,
+               "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+               "metadata: {name: app, namespace: ns%u}\nspec:\n"
+               "  podSelector:\n    matchExpressions:\n"
+               "    - {key: app, operator: In, values: [a%u, a%u]}\n"
+               "  policyTypes: [Ingress, Egress]\n"
+               "  ingress:\n  - from:\n"
+               "    - namespaceSelector: {matchLabels: {team: t%u}}\n"
+               "      podSelector: {matchLabels: {role: frontend}}\n"
+               "    - ipBlock:\n        cidr: 172.16.0.0/12\n"
+               "        except: [172.16.%u.0/24]\n"
+               "    ports:\n    - port: http\n    - {port: 443}\n"
+               "  - from:\n    - namespaceSelector:\n"
+               "        matchExpressions:\n"
+               "        - {key: env, operator: NotIn, values: [dev]}\n"
+               "      podSelector: {matchLabels: {app: a%u, version: v1}}\n"
+               "    ports: [{port: 9000, endPort: 9100}]\n"
+               "  egress:\n  - to:\n"
+               "    - namespaceSelector: {matchLabels: {team: t%u}}\n"
+               "      podSelector: {matchLabels: {role: db}}\n"
+               "    ports: [{port: 5432}]\n"
+               "  - to:\n    - namespaceSelector: {matchLabels: "
+               "{kubernetes.io/metadata.name: kube-system}}\n"
+               "      podSelector: {matchLabels: {k8s-app: kube-dns}}\n"
+               "    ports: [{port: 53, protocol: UDP}, {port: 53}]\n"
+               "  - to:\n    - ipBlock:\n        cidr: 0.0.0.0/0\n"
+               "        except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n"
+               "    ports: [{port: 443}]\n",
+               n, n % 5, (n + 1) % 5, (n * 7) % 50, n % 256, n % 5,
+               (n * 3) % 50);
+    }
+}
+
+struct flow {
+    struct kg_addr src, dst;
+    int proto;
+    unsigned port;
+};
+
+static void addr(const char *s, struct kg_addr *a)
+{
+    if (kg_addr_parse(s, strlen(s), a))
+        abort();
+}
+
+static void gen_cluster_flows(struct flow *f, size_t n)
+{
+    static const unsigned ports[] = {8080, 8000, 443, 5432, 53, 9050, 9090, 22};
+    for (size_t i = 0; i < n; i++) {
+        char ip[32];
+        unsigned s = rnd(NS * PODS_PER_NS);
+        unsigned d = rnd(4) == 0 ? (s / PODS_PER_NS) * PODS_PER_NS +
+                                       rnd(PODS_PER_NS)
+                                 : rnd(NS * PODS_PER_NS);
+        pod_ip(s, ip, sizeof(ip));
+        addr(ip, &f[i].src);
+        unsigned k = rnd(20);
+        if (k == 0) {
+            snprintf(ip, sizeof(ip), "172.%u.%u.%u", 16 + rnd(16), rnd(256),
+                     rnd(256));
+            addr(ip, &f[i].src); /* external client */
+            pod_ip(d, ip, sizeof(ip));
+        } else if (k == 1) {
+            snprintf(ip, sizeof(ip), "%u.%u.%u.%u", 1 + rnd(200), rnd(256),
+                     rnd(256), rnd(256));
+        } else if (k == 2) {
+            snprintf(ip, sizeof(ip), "10.255.0.10");
+        } else {
+            pod_ip(d, ip, sizeof(ip));
+        }
+        addr(ip, &f[i].dst);
+        f[i].port = ports[rnd(8)];
+        f[i].proto = rnd(8) == 0 ? KG_PROTO_UDP : KG_PROTO_TCP;
+    }
+}
+
+static int load_bgp(const char *file, struct sbuf *y, size_t *n4, size_t *n6,
+                    char ***v4)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof(cmd), "gzip -dcf '%s'", file);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    sb_add(y, "apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: "
+              "edge}\nspec: {containers: [{name: c, image: i}]}\n"
+              "status: {podIP: 10.9.9.9, hostIP: 192.168.0.1}\n---\n"
+              "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+              "metadata: {name: internet, namespace: edge}\nspec:\n"
+              "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n"
+              "  - ports: [{port: 443}]\n    to:\n");
+    char line[256];
+    size_t cap = 0;
+    *n4 = *n6 = 0;
+    while (fgets(line, sizeof(line), p)) {
+        size_t len = strcspn(line, " \t\r\n");
+        line[len] = '\0';
+        if (!len || line[0] == '#')
+            continue;
+        sb_add(y, "    - ipBlock: {cidr: \"%s\"}\n", line);
+        if (strchr(line, ':')) {
+            (*n6)++;
+            continue;
+        }
+        if (*n4 == cap) {
+            cap = cap ? cap * 2 : 1024;
+            *v4 = realloc(*v4, cap * sizeof(char *));
+            if (!*v4)
+                abort();
+        }
+        (*v4)[(*n4)++] = strdup(line);
+    }
+    return pclose(p) == 0 && (*n4 + *n6) > 0 ? 0 : -1;
+}
+
+static void gen_bgp_flows(struct flow *f, size_t n, char **v4, size_t n4)
+{
+    for (size_t i = 0; i < n; i++) {
+        addr("10.9.9.9", &f[i].src);
+        f[i].dst.family = 4;
+        memset(f[i].dst.bytes, 0, 16);
+        if (i % 2) {
+            /* uniformly random IPv4 */
+            uint32_t a = (uint32_t)rnd64();
+            for (int b = 0; b < 4; b++)
+                f[i].dst.bytes[b] = (uint8_t)(a >> (24 - 8 * b));
+        } else {
+            /* inside an installed prefix, host bits random */
+            const char *c = v4[rnd((unsigned)n4)];
+            struct kg_addr base;
+            const char *sl = strchr(c, '/');
+            if (kg_addr_parse(c, (size_t)(sl - c), &base))
+                abort();
+            unsigned len = (unsigned)atoi(sl + 1);
+            uint32_t a = (uint32_t)base.bytes[0] << 24 |
+                         (uint32_t)base.bytes[1] << 16 |
+                         (uint32_t)base.bytes[2] << 8 | base.bytes[3];
+            uint32_t host = len >= 32 ? 0 : (uint32_t)rnd64() &
+                                                ((1u << (32 - len)) - 1);
+            a |= host;
+            for (int b = 0; b < 4; b++)
+                f[i].dst.bytes[b] = (uint8_t)(a >> (24 - 8 * b));
+        }
+        f[i].proto = KG_PROTO_TCP;
+        f[i].port = i % 4 ? 443 : 80;
+    }
+}
+
+/* ------------------------------------------------------------- running */
+
+struct result {
+    double load_s, compile_s, load_cpu, compile_cpu;
+    double compiled_cpu_vps, reference_cpu_vps;
+    size_t table_bytes;
+    double compiled_vps, reference_vps;
+    size_t allowed, mismatches, ref_flows;
+};
+
+static void run(const char *name, const char *yaml, size_t len,
+                struct flow *f, size_t n, size_t nref, int repeats,
+                const kg_options *opts)
+{
+    struct result r;
+    memset(&r, 0, sizeof(r));
+    double t0 = now(), c0 = cpu_now();
+    kg_builder *b = kg_builder_new(opts);
+    if (!b || kg_builder_add_buffer(b, name, yaml, len)) {
+        fprintf(stderr, "%s: load failed\n", name);
+        exit(1);
+    }
+    double t1 = now(), c1 = cpu_now();
+    kg_ruleset *rs = NULL;
+    if (kg_builder_compile(b, &rs)) {
+        const kg_diagnostics *d = kg_builder_diagnostics(b);
+        for (size_t i = 0; i < kg_diagnostics_count(d) && i < 10; i++) {
+            char buf[512];
+            kg_diagnostic_format(d, i, buf, sizeof(buf));
+            fprintf(stderr, "%s\n", buf);
+        }
+        fprintf(stderr, "%s: compile failed\n", name);
+        exit(1);
+    }
+    double t2 = now(), c2 = cpu_now();
+    kg_builder_free(b);
+    r.load_s = t1 - t0;
+    r.compile_s = t2 - t1;
+    r.load_cpu = c1 - c0;
+    r.compile_cpu = c2 - c1;
+    r.table_bytes = kgi_netpol_memory(rs->netpol);
+    const struct kgi_netpol *np = rs->netpol;
+    printf("%s: %u pods, %u policies, %u rule sets, %u peer classes\n", name,
+           np->n_pods, np->n_policies, np->n_rulesets, np->n_classes);
+    printf("  YAML load %.2f s (CPU %.2f s), compile %.2f s (CPU %.2f s), "
+           "verdict tables %.1f MiB\n",
+           r.load_s, r.load_cpu, r.compile_s, r.compile_cpu,
+           (double)r.table_bytes / (1 << 20));
+
+    struct ref ref;
+    double tr0 = now();
+    if (ref_load(&ref, opts, yaml, len)) {
+        fprintf(stderr, "%s: reference load failed\n", name);
+        exit(1);
+    }
+    printf("  reference load %.2f s\n", now() - tr0);
+
+    double *cv = calloc((size_t)repeats, sizeof(double));
+    double *rv = calloc((size_t)repeats, sizeof(double));
+    double *cc = calloc((size_t)repeats, sizeof(double));
+    double *rc = calloc((size_t)repeats, sizeof(double));
+    struct kg_verdict v;
+    memset(&v, 0, sizeof(v));
+    v.size = sizeof(v);
+    for (int rep = 0; rep < repeats; rep++) {
+        size_t allowed = 0;
+        double s = now(), sc = cpu_now();
+        for (size_t i = 0; i < n; i++) {
+            kg_check(rs, &f[i].src, &f[i].dst, f[i].proto, f[i].port, &v);
+            allowed += v.allowed;
+        }
+        cv[rep] = (double)n / (now() - s);
+        cc[rep] = (double)n / (cpu_now() - sc);
+        r.allowed = allowed;
+        /* the reference on a prefix of the same flows */
+        size_t mism = 0;
+        s = now();
+        sc = cpu_now();
+        for (size_t i = 0; i < nref; i++) {
+            struct kgi_ip si = {f[i].src.family, {0}}, di = {f[i].dst.family, {0}};
+            memcpy(si.b, f[i].src.bytes, 16);
+            memcpy(di.b, f[i].dst.bytes, 16);
+            struct ref_side e, g;
+            bool ok = ref_check(&ref, &si, &di, f[i].proto, f[i].port, &e, &g);
+            kg_check(rs, &f[i].src, &f[i].dst, f[i].proto, f[i].port, &v);
+            mism += ok != v.allowed;
+        }
+        double el = now() - s;
+        rv[rep] = (double)nref / el;
+        rc[rep] = (double)nref / (cpu_now() - sc);
+        r.mismatches += mism;
+    }
+    r.compiled_vps = median(cv, repeats);
+    r.reference_vps = median(rv, repeats);
+    r.compiled_cpu_vps = median(cc, repeats);
+    r.reference_cpu_vps = median(rc, repeats);
+    printf("  compiled  kg_check: %.3g verdicts/s wall, %.3g per CPU second "
+           "(medians of %d runs of %zu flows, %.1f%% allowed)\n",
+           r.compiled_vps, r.compiled_cpu_vps, repeats, n,
+           100.0 * (double)r.allowed / (double)n);
+    printf("  reference evaluator: %.3g verdicts/s wall, %.3g per CPU second "
+           "(medians of %d runs of %zu flows; each also checked with "
+           "kg_check)\n",
+           r.reference_vps, r.reference_cpu_vps, repeats, nref);
+    printf("  compiled / reference (CPU): %.0fx\n",
+           r.compiled_cpu_vps / r.reference_cpu_vps);
+    printf("  differences compiled vs reference: %zu\n", r.mismatches);
+    printf("  peak RSS so far: %.1f MiB\n", (double)peak_rss_kib() / 1024);
+    free(cv);
+    free(rv);
+    free(cc);
+    free(rc);
+    ref_free(&ref);
+    kg_ruleset_unref(rs);
+    if (r.mismatches) {
+        fprintf(stderr, "%s: compiled and reference verdicts differ\n", name);
+        exit(1);
+    }
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: bench_netpol [-b BGP_FILE] [-r REPEATS] [-n FLOWS] "
+            "[-R REFERENCE_FLOWS] [-C] [-B]\n"
+            "  -b FILE  full BGP table, one CIDR per line (plain or .gz)\n"
+            "  -C       skip the cluster workload   -B  skip the BGP one\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *bgp = NULL;
+    int repeats = 5;
+    size_t n = 2000000, nref = 2000;
+    bool cluster = true, bgp_on = true;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-b") == 0 && i + 1 < argc)
+            bgp = argv[++i];
+        else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
+            repeats = atoi(argv[++i]);
+        else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+            n = (size_t)atol(argv[++i]);
+        else if (strcmp(argv[i], "-R") == 0 && i + 1 < argc)
+            nref = (size_t)atol(argv[++i]);
+        else if (strcmp(argv[i], "-C") == 0)
+            cluster = false;
+        else if (strcmp(argv[i], "-B") == 0)
+            bgp_on = false;
+        else
+            usage();
+    }
+    if (repeats < 1 || repeats > 15 || n < 1 || nref < 1)
+        usage();
+    if (nref > n)
+        nref = n;
+    kg_options *opts = kg_options_new();
+    kg_options_set_limit(opts, KG_LIMIT_INPUT_BYTES, 1ull << 30);
+    kg_options_set_limit(opts, KG_LIMIT_NODES, 100000000);
+    struct flow *f = calloc(n, sizeof(*f));
+    if (!f || !opts)
+        return 1;
+    if (cluster) {
+        struct sbuf y = {0};
+        gen_cluster(&y);
+        gen_cluster_flows(f, n);
+        run("cluster (1,000 namespaces, 10,000 pods, 2,000 policies)", y.p,
+            y.n, f, n, nref, repeats, opts);
+        free(y.p);
+    }
+    if (bgp_on && bgp) {
+        struct sbuf y = {0};
+        char **v4 = NULL;
+        size_t n4 = 0, n6 = 0;
+        if (load_bgp(bgp, &y, &n4, &n6, &v4)) {
+            fprintf(stderr, "cannot read %s\n", bgp);
+            return 1;
+        }
+        gen_bgp_flows(f, n, v4, n4);
+        char title[128];
+        snprintf(title, sizeof(title),
+                 "bgp (one egress policy, %zu IPv4 + %zu IPv6 ipBlocks)", n4,
+                 n6);
+        run(title, y.p, y.n, f, n, nref / 20 ? nref / 20 : 1, repeats, opts);
+        for (size_t i = 0; i < n4; i++)
+            free(v4[i]);
+        free(v4);
+        free(y.p);
+    } else if (bgp_on) {
+        printf("bgp: skipped (no -b FILE)\n");
+    }
+    free(f);
+    kg_options_free(opts);
+    return 0;
+}

@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: MIT
+"""Ingress routing lookups: ``Ruleset.route`` and ``Ruleset.tls_secret``.
+
+The C answers (``struct kg_route``, ``struct kg_tls``) are mirrored here as
+ctypes Structures, field for field in header order; each begins with
+``size``, set to the Structure's size before the call. The strings they
+point to live in the ruleset (or, for the normalized path, in a buffer this
+module allocates per call) and are copied into Python objects before the
+call returns, so a ``Route`` outlives its Ruleset.
+"""
+
+import collections
+import ctypes
+
+from ._errors import check
+
+__all__ = ["Route", "KgRoute", "KgTls", "route", "tls_secret", "PATH_TYPES"]
+
+_c_char_p = ctypes.POINTER(ctypes.c_char)
+_size_t = ctypes.c_size_t
+
+KG_ENOMATCH = -21
+
+#: enum kg_path_type -> pathType string (0: a defaultBackend answered)
+PATH_TYPES = {1: "Exact", 2: "Prefix", 3: "ImplementationSpecific"}
+
+
+class KgRoute(ctypes.Structure):
+    """struct kg_route (include/kgress.h)."""
+
+    _fields_ = [
+        ("size", _size_t),
+        ("ns", _c_char_p), ("ns_len", _size_t),
+        ("ingress", _c_char_p), ("ingress_len", _size_t),
+        ("service", _c_char_p), ("service_len", _size_t),
+        ("port", ctypes.c_uint32),
+        ("port_name", _c_char_p), ("port_name_len", _size_t),
+        ("is_resource", ctypes.c_bool),
+        ("resource_api_group", _c_char_p), ("resource_api_group_len", _size_t),
+        ("resource_kind", _c_char_p), ("resource_kind_len", _size_t),
+        ("resource_name", _c_char_p), ("resource_name_len", _size_t),
+        ("is_default", ctypes.c_bool),
+        ("path_type", ctypes.c_int),
+        ("matched_path", _c_char_p), ("matched_path_len", _size_t),
+        ("normalized_path", _c_char_p), ("normalized_path_len", _size_t),
+    ]
+
+
+class KgTls(ctypes.Structure):
+    """struct kg_tls (include/kgress.h)."""
+
+    _fields_ = [
+        ("size", _size_t),
+        ("ns", _c_char_p), ("ns_len", _size_t),
+        ("secret", _c_char_p), ("secret_len", _size_t),
+        ("ingress", _c_char_p), ("ingress_len", _size_t),
+        ("host", _c_char_p), ("host_len", _size_t),
+    ]
+
+
+_RouteBase = collections.namedtuple(
+    "Route", "namespace ingress service port port_name resource is_default "
+             "matched_path path_type normalized_path")
+
+
+class Route(_RouteBase):
+    """Where a request goes.
+
+    namespace, ingress: the Ingress that answered (the backend is in its
+    namespace); service: the Service name, or None for a resource backend;
+    port: the service port number, or None when the port is named or for a
+    resource backend; port_name: the named port, or None; resource: a dict
+    {"apiGroup", "kind", "name"} for a resource backend (apiGroup None for
+    the core group), else None; is_default: a defaultBackend answered;
+    matched_path / path_type: the rule's path as written and its pathType
+    ("Exact", "Prefix", "ImplementationSpecific"), None when is_default;
+    normalized_path: the path that was matched (what to forward).
+    """
+
+    __slots__ = ()
+
+
+def _s(ptr, n):
+    """str of the C string ptr[0..n) (undecodable bytes kept as surrogate
+    escapes, so nothing is silently lost)."""
+    if not n:
+        return ""
+    return ctypes.string_at(ptr, n).decode("utf-8", "surrogateescape")
+
+
+def _arg(value, what):
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError("%s must be str, bytes or None, not %s"
+                    % (what, type(value).__name__))
+
+
+def route(lib, handle, host, path):
+    """kg_route on a ruleset pointer: a Route, or None when no rule and no
+    defaultBackend applies. A rejected request (control bytes, NUL, a
+    malformed Host, `%2F` with reject_escaped_slash, ...) raises
+    kgress.Error with code_name "KG_EREQUEST"; a regex that hit its match
+    limit raises kgress.Error "KG_ELIMIT_MATCH"."""
+    h = _arg(host, "host")
+    p = _arg(path, "path")
+    cap = len(p) + 2
+    buf = ctypes.create_string_buffer(cap)
+    out = KgRoute()
+    out.size = ctypes.sizeof(KgRoute)
+    rc = lib.kg_route(handle, h, len(h), p, len(p), buf, cap,
+                      ctypes.byref(out))
+    if rc == KG_ENOMATCH:
+        return None
+    check(rc, "kg_route")
+    resource = None
+    if out.is_resource:
+        group = _s(out.resource_api_group, out.resource_api_group_len)
+        resource = {"apiGroup": group or None,
+                    "kind": _s(out.resource_kind, out.resource_kind_len),
+                    "name": _s(out.resource_name, out.resource_name_len)}
+    named = out.port_name_len > 0
+    return Route(
+        namespace=_s(out.ns, out.ns_len),
+        ingress=_s(out.ingress, out.ingress_len),
+        service=None if out.is_resource else _s(out.service, out.service_len),
+        port=None if (out.is_resource or named) else int(out.port),
+        port_name=_s(out.port_name, out.port_name_len) if named else None,
+        resource=resource,
+        is_default=bool(out.is_default),
+        matched_path=None if out.is_default else _s(out.matched_path,
+                                                    out.matched_path_len),
+        path_type=PATH_TYPES.get(out.path_type),
+        normalized_path=_s(out.normalized_path, out.normalized_path_len))
+
+
+def tls_secret(lib, handle, host):
+    """kg_tls_lookup: (namespace, secret_name) for an SNI host, or None. The
+    secret name is None for a tls entry without secretName (SNI only).
+    A malformed host raises kgress.Error "KG_EREQUEST"."""
+    h = _arg(host, "host")
+    out = KgTls()
+    out.size = ctypes.sizeof(KgTls)
+    rc = lib.kg_tls_lookup(handle, h, len(h), ctypes.byref(out))
+    if rc == KG_ENOMATCH:
+        return None
+    check(rc, "kg_tls_lookup")
+    secret = _s(out.secret, out.secret_len)
+    return (_s(out.ns, out.ns_len), secret or None)

@@ -1,0 +1,294 @@
+# SPDX-License-Identifier: MIT
+"""Ruleset: compiled Ingress routes and NetworkPolicy verdicts.
+
+A Ruleset holds one reference to an immutable ``kg_ruleset``: lookups on it
+may run from any number of threads at once. ``close()`` (or leaving a
+``with`` block, or garbage collection) drops the reference; a closed Ruleset
+raises ValueError on use. Do not close a Ruleset while another thread is
+still looking up in it.
+
+Options (keyword-only, for ``from_yaml`` and ``from_files``):
+
+  ingress_class=None       serve only Ingresses of this class
+  dialect="portable"       or "ingress-nginx"
+  normalize=True           normalize request paths (KG_FLAG_NORMALIZE)
+  skip_invalid=False       leave invalid objects out, keeping their problems
+                           as warnings, instead of failing the compile
+  reject_escaped_slash=False   reject %2F / %5C in request paths
+  ipblock_matches_pods=True    ipBlock peers match pod IPs too
+  select_hostnetwork=False     pod/namespace selectors select hostNetwork pods
+  allow_node_ingress=True      ingress from the pod's own node is allowed
+  allow_loopback=True          a pod reaching its own IP is allowed
+  strict_cidr=False            reject CIDRs with host bits set etc.
+  limits=None              a dict of YAML limits: input_bytes, depth, nodes,
+                           scalar_bytes, documents, alias_nodes
+"""
+
+import ctypes
+import os
+
+from ._errors import CompileError, KG_ECOMPILE, check, read_diagnostics
+from ._native import WRITE_FN, lib
+from . import _route
+from . import _check
+
+__all__ = ["Ruleset", "LIMITS", "FLAGS", "DIALECTS"]
+
+#: limit name -> enum kg_limit
+LIMITS = {
+    "input_bytes": 1,
+    "depth": 2,
+    "nodes": 3,
+    "scalar_bytes": 4,
+    "documents": 5,
+    "alias_nodes": 6,
+}
+
+#: keyword option -> enum kg_flag
+FLAGS = {
+    "normalize": 1,
+    "skip_invalid": 2,
+    "reject_escaped_slash": 3,
+    "ipblock_matches_pods": 4,
+    "select_hostnetwork": 5,
+    "allow_node_ingress": 6,
+    "allow_loopback": 7,
+    "strict_cidr": 8,
+}
+
+#: dialect name -> enum kg_dialect
+DIALECTS = {
+    "portable": 0,
+    "ingress-nginx": 1,
+    "ingress_nginx": 1,
+}
+
+_DUMP_FORMATS = {"text": 0, "json": 1}
+
+_ENOMEM = -1
+
+
+def _make_options(ingress_class=None, dialect="portable", limits=None,
+                  **flags):
+    """A new kg_options pointer set from the keyword options (caller frees
+    it with kg_options_free)."""
+    for name, value in flags.items():
+        if name not in FLAGS:
+            raise TypeError("unexpected keyword argument %r" % name)
+        if not isinstance(value, bool):
+            raise TypeError("%s must be a bool, not %s"
+                            % (name, type(value).__name__))
+    if dialect not in DIALECTS:
+        raise ValueError("dialect must be one of %s, not %r"
+                         % (", ".join(sorted(DIALECTS)), dialect))
+    if ingress_class is not None and not isinstance(ingress_class, str):
+        raise TypeError("ingress_class must be a str or None")
+    if limits is None:
+        limits = {}
+    if not hasattr(limits, "items"):
+        raise TypeError("limits must be a dict of limit name to int")
+    for name, value in limits.items():
+        if name not in LIMITS:
+            raise ValueError("unknown limit %r (known: %s)"
+                             % (name, ", ".join(sorted(LIMITS))))
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("limit %s must be an int" % name)
+        if value < 0 or value >= 1 << 64:
+            raise ValueError("limit %s out of range: %d" % (name, value))
+
+    opts = lib.kg_options_new()
+    if not opts:
+        raise MemoryError("kg_options_new")
+    try:
+        for name, value in flags.items():
+            check(lib.kg_options_set_flag(opts, FLAGS[name], value), name)
+        check(lib.kg_options_set_dialect(opts, DIALECTS[dialect]), "dialect")
+        if ingress_class is not None:
+            cls = ingress_class.encode("utf-8")
+            check(lib.kg_options_set_ingress_class(opts, cls, len(cls)),
+                  "ingress_class")
+        for name, value in limits.items():
+            check(lib.kg_options_set_limit(opts, LIMITS[name], value),
+                  "limit %s=%d" % (name, value))
+    except BaseException:
+        lib.kg_options_free(opts)
+        raise
+    return opts
+
+
+def _to_bytes(text):
+    if isinstance(text, str):
+        return text.encode("utf-8")
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        return bytes(text)
+    raise TypeError("expected str or bytes, not %s" % type(text).__name__)
+
+
+def _build(sources, options):
+    """Compiles sources: a list of ("buffer", name, bytes) or ("file", path)
+    tuples. Returns (ruleset pointer, diagnostics)."""
+    opts = _make_options(**options)
+    b = None
+    try:
+        b = lib.kg_builder_new(opts)
+        if not b:
+            raise MemoryError("kg_builder_new")
+        for src in sources:
+            if src[0] == "buffer":
+                _, name, data = src
+                rc = lib.kg_builder_add_buffer(b, name, data, len(data))
+            else:
+                rc = lib.kg_builder_add_file(b, src[1])
+            # errors of the input are collected in the diagnostics; keep
+            # adding so that every problem of every source is reported
+            if rc == _ENOMEM:
+                raise MemoryError("kg_builder_add")
+        out = ctypes.c_void_p()
+        rc = lib.kg_builder_compile(b, ctypes.byref(out))
+        diags = read_diagnostics(lib.kg_builder_diagnostics(b))
+        if rc == KG_ECOMPILE or (rc == 0 and not out.value):
+            raise CompileError(diags)
+        check(rc, "kg_builder_compile")
+        return out.value, diags
+    finally:
+        lib.kg_builder_free(b)
+        lib.kg_options_free(opts)
+
+
+class Ruleset:
+    """An immutable compiled ruleset. Build one with ``from_yaml`` or
+    ``from_files``."""
+
+    __slots__ = ("_handle", "_lib", "diagnostics", "__weakref__")
+
+    def __init__(self, handle, diagnostics=()):
+        # private: takes over one reference to a kg_ruleset
+        self._lib = lib
+        self._handle = handle
+        #: every diagnostic of the compile (all warnings: it succeeded)
+        self.diagnostics = list(diagnostics)
+
+    @classmethod
+    def from_yaml(cls, text, *, name=None, **options):
+        """Compiles one YAML or JSON stream (str, or bytes as read from a
+        file). ``name`` is the source name used in diagnostics (default
+        "<input>"). Raises CompileError when the input has errors,
+        ValueError/TypeError for bad options, MemoryError."""
+        data = _to_bytes(text)
+        if name is None:
+            bname = None
+        else:
+            bname = os.fsencode(name)
+            if b"\0" in bname:
+                raise ValueError("name contains a NUL byte")
+        handle, diags = _build([("buffer", bname, data)], options)
+        return cls(handle, diags)
+
+    @classmethod
+    def from_files(cls, *paths, **options):
+        """Compiles the YAML or JSON files (str or os.PathLike) together.
+        A file that cannot be read is a CompileError with a KG_EIO
+        diagnostic, like any other problem of the input."""
+        sources = []
+        for p in paths:
+            bp = os.fsencode(p)
+            if b"\0" in bp:
+                raise ValueError("path contains a NUL byte: %r" % (p,))
+            sources.append(("file", bp))
+        handle, diags = _build(sources, options)
+        return cls(handle, diags)
+
+    # ---------------------------------------------------------- life cycle
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    @property
+    def warnings(self):
+        """The warning diagnostics of the compile."""
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def _ptr(self):
+        """The kg_ruleset pointer; ValueError when closed."""
+        h = self._handle
+        if h is None:
+            raise ValueError("operation on a closed Ruleset")
+        return h
+
+    def close(self):
+        """Drops this object's reference. Closing twice is fine."""
+        h, self._handle = self._handle, None
+        if h is not None:
+            self._lib.kg_ruleset_unref(h)
+
+    def __enter__(self):
+        self._ptr()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing left to do
+            pass
+
+    def __repr__(self):
+        state = "closed" if self._handle is None else "open"
+        return "<kgress.Ruleset %s, %d warnings>" % (state,
+                                                     len(self.warnings))
+
+    # ---------------------------------------------------------- inspection
+
+    def dump(self, format="text"):
+        """The compiled tables as text (format "text" or "json")."""
+        if format not in _DUMP_FORMATS:
+            raise ValueError("format must be 'text' or 'json'")
+        chunks = []
+
+        def write(_user, text, n):
+            chunks.append(ctypes.string_at(text, n))
+
+        cb = WRITE_FN(write)
+        check(lib.kg_ruleset_dump(self._ptr(), _DUMP_FORMATS[format], cb,
+                                  None), "kg_ruleset_dump")
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    # ---------------------------------------------------------- lookups
+    # route(host, path) / tls_secret(host): Ingress routing
+
+    def route(self, host, path):
+        """The backend for an HTTP request: a ``kgress.Route``, or None when
+        no rule and no defaultBackend applies. ``host`` is the Host header
+        or :authority (str, bytes, or None for a request without one; any
+        ``:port`` is ignored); ``path`` the request-target (the query is
+        ignored). Raises kgress.Error (code_name "KG_EREQUEST") for a request
+        that is rejected rather than routed (NUL or control bytes, a
+        malformed Host, ``%2F`` with reject_escaped_slash=True), and
+        "KG_ELIMIT_MATCH" when an ingress-nginx regex hit its match limit.
+        Thread-safe."""
+        return _route.route(self._lib, self._ptr(), host, path)
+
+    def tls_secret(self, host):
+        """``(namespace, secret_name)`` of the TLS entry for an SNI host name
+        (exact host, else a one-label wildcard, else a tls entry without
+        hosts), or None. secret_name is None for an entry without
+        secretName. Thread-safe."""
+        return _route.tls_secret(self._lib, self._ptr(), host)
+
+    # check(src_ip, dst_ip, port, protocol="TCP"): NetworkPolicy verdicts
+
+    def check(self, src_ip, dst_ip, port, protocol="TCP"):
+        """The NetworkPolicy verdict of a flow src_ip -> dst_ip:port over
+        protocol ("TCP", "UDP" or "SCTP", any case): a ``kgress.Verdict``
+        with allowed (bool), egress and ingress (bool, or None when that
+        end is not a known pod), reason (str) and policies (list of
+        "namespace/name"). Addresses are str (or ipaddress objects), IPv4
+        or IPv6. Raises ValueError for an address that does not parse, a
+        port outside 0..65535 or another protocol. Thread-safe."""
+        return _check.check(self._lib, self._ptr(), src_ip, dst_ip, port,
+                            protocol)
+

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_route_diff.c - the compiled tables against a reference "that always
+ * tells the truth": random Ingress sets over a small alphabet of hosts and
+ * path pieces (so rules collide, nest and conflict often), random requests
+ * with the usual traps (case, ports, trailing dots, dot segments, escapes,
+ * `//`, queries), and for every request kg_route must give the answer of a
+ * linear scan that evaluates every rule of the spec directly:
+ *
+ *   host group   exact rule host, else a `*.parent` with one leading label,
+ *                else rules without host (ingress-semantics 11-17)
+ *   Exact        request == rule path
+ *   Prefix       request == P or starts with P + "/", P = rule path minus
+ *                one trailing "/" (rules 24-26); portable ImplSpecific too
+ *   ranking      any Exact; else the Prefix with the most pieces, then the
+ *                one written with a trailing slash (rule 31); ties by
+ *                creationTimestamp, namespace/name, listing (rule 34)
+ *   miss         the group's defaultBackend, else the global one (rule 36)
+ *
+ * The same rule sets are also compiled in the ingress-nginx dialect
+ * (hosts without use-regex) and checked against reference_nginx: nginx
+ * location semantics, ImplementationSpecific as a character prefix.
+ *
+ * Request and rule-path normalization are shared with the library
+ * (lookup/normalize, tested on their own in tests/ingress); everything
+ * about matching is independent. Deterministic seed; >= 1,000,000 requests
+ * (KGRESS_TEST_SCALE=0.01 scales the count for valgrind).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kgress.h"
+#include "lookup/normalize.h"
+#include "rules.h"
+
+/* xorshift64*: deterministic across platforms */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 2685821657736338717ull) >> 33) % n;
+}
+
+/* ----------------------------------------------------------- rule sets */
+
+#define MAX_ING 5
+#define MAX_RULES 3
+#define MAX_PATHS 4
+
+struct rpath {
+    char type; /* 'E' 'P' 'I' */
+    char path[64];
+    char svc[48];
+    char key[64]; /* the path in request form */
+    size_t key_n;
+};
+
+struct rrule {
+    const char *host; /* "" none */
+    int nohttp;
+    struct rpath p[MAX_PATHS];
+    int n;
+};
+
+struct ring {
+    char name[8];
+    const char *ns;
+    int ts; /* 0 none, else a year */
+    int has_def;
+    char def[16];
+    struct rrule r[MAX_RULES];
+    int n;
+    int rank;
+};
+
+struct rset {
+    struct ring g[MAX_ING];
+    int n;
+    int order[MAX_ING]; /* indexes by rank */
+};
+
+static const char *const rule_hosts[] = {"a.com", "b.a.com", "*.a.com",
+                                         "x.y",   "*.y",     ""};
+static const char *const rule_pieces[] = {"a", "b", "ab", "a.b", "%61", "c"};
+
+static void gen_path(struct rpath *p)
+{
+    int t = (int)rnd(3);
+    p->type = t == 0 ? 'E' : t == 1 ? 'P' : 'I';
+    size_t n = 0;
+    int pieces = (int)rnd(4);
+    if (p->type == 'I' && rnd(8) == 0) {
+        p->path[0] = '\0'; /* an empty ImplementationSpecific path */
+        return;
+    }
+    for (int i = 0; i < pieces; i++) {
+        const char *pc = rule_pieces[rnd(6)];
+        if (p->type == 'I' && rnd(6) == 0)
+            pc = ""; /* "//" only where validation allows it */
+        n += (size_t)snprintf(p->path + n, sizeof(p->path) - n, "/%s", pc);
+    }
+    if (n == 0 || rnd(4) == 0)
+        n += (size_t)snprintf(p->path + n, sizeof(p->path) - n, "/");
+}
+
+static void gen_set(struct rset *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->n = 1 + (int)rnd(MAX_ING);
+    for (int i = 0; i < s->n; i++) {
+        struct ring *g = &s->g[i];
+        snprintf(g->name, sizeof(g->name), "i%d", (int)rnd(3));
+        g->ns = rnd(2) ? "a" : "b";
+        /* name/ns may repeat: the input order then breaks the tie */
+        static const int years[] = {0, 0, 2020, 2021, 2021, 2022};
+        g->ts = years[rnd(6)];
+        g->n = (int)rnd(MAX_RULES + 1);
+        g->has_def = g->n == 0 || rnd(4) == 0;
+        snprintf(g->def, sizeof(g->def), "d%d", i);
+        for (int r = 0; r < g->n; r++) {
+            struct rrule *rr = &g->r[r];
+            rr->host = rule_hosts[rnd(6)];
+            rr->nohttp = rr->host[0] && rnd(10) == 0;
+            rr->n = rr->nohttp ? 0 : 1 + (int)rnd(MAX_PATHS);
+            for (int k = 0; k < rr->n; k++) {
+                gen_path(&rr->p[k]);
+                snprintf(rr->p[k].svc, sizeof(rr->p[k].svc), "s%d-%d-%d", i,
+                         r, k);
+                size_t kn = 0;
+                if (rr->p[k].path[0]) {
+                    int rc = kgi_norm_path(rr->p[k].path, strlen(rr->p[k].path),
+                                           KGI_NORM_ON | KGI_NORM_ESCAPES_ONLY,
+                                           rr->p[k].key, sizeof(rr->p[k].key),
+                                           &kn);
+                    assert_int_equal(rc, 0);
+                }
+                rr->p[k].key_n = kn;
+            }
+        }
+    }
+}
+
+static char *set_rules(const struct rset *s)
+{
+    struct ybuf b = {0};
+    for (int i = 0; i < s->n; i++) {
+        const struct ring *g = &s->g[i];
+        yb_printf(&b, "ing %s ns=%s", g->name, g->ns);
+        if (g->ts)
+            yb_printf(&b, " ts=%d-03-04T05:06:07Z", g->ts);
+        yb_printf(&b, "\n");
+        if (g->has_def)
+            yb_printf(&b, "def %s\n", g->def);
+        for (int r = 0; r < g->n; r++) {
+            const struct rrule *rr = &g->r[r];
+            yb_printf(&b, "host %s%s\n", rr->host[0] ? rr->host : "-",
+                      rr->nohttp ? " nohttp" : "");
+            for (int k = 0; k < rr->n; k++)
+                yb_printf(&b, "%c %s %s\n", rr->p[k].type,
+                          rr->p[k].path[0] ? rr->p[k].path : "''",
+                          rr->p[k].svc);
+        }
+    }
+    return b.p;
+}
+
+/* ------------------------------------------------------- the reference */
+
+static int ts_key(const struct ring *g)
+{
+    return g->ts ? g->ts : 1 << 30; /* none counts as newest */
+}
+
+static int ing_before(const struct ring *a, int ai, const struct ring *b,
+                      int bi)
+{
+    if (ts_key(a) != ts_key(b))
+        return ts_key(a) < ts_key(b);
+    char x[32], y[32];
+    snprintf(x, sizeof(x), "%s/%s", a->ns, a->name);
+    snprintf(y, sizeof(y), "%s/%s", b->ns, b->name);
+    int c = strcmp(x, y);
+    if (c)
+        return c < 0;
+    return ai < bi;
+}
+
+static void rank(struct rset *s)
+{
+    for (int i = 0; i < s->n; i++)
+        s->order[i] = i;
+    for (int i = 1; i < s->n; i++) /* insertion sort: obviously right */
+        for (int j = i; j > 0 &&
+                        ing_before(&s->g[s->order[j]], s->order[j],
+                                   &s->g[s->order[j - 1]], s->order[j - 1]);
+             j--) {
+            int t = s->order[j];
+            s->order[j] = s->order[j - 1];
+            s->order[j - 1] = t;
+        }
+    for (int i = 0; i < s->n; i++)
+        s->g[s->order[i]].rank = i;
+}
+
+struct want {
+    int rc;
+    const struct ring *g;
+    const struct rpath *p; /* NULL: a defaultBackend */
+    char norm[256];
+    size_t norm_n;
+};
+
+static int has_prefix(const char *s, size_t n, const char *p, size_t pn)
+{
+    return pn <= n && memcmp(s, p, pn) == 0;
+}
+
+/* ingress-nginx dialect, hosts without regex (nginx locations): an Exact
+ * rule is `= path`; a Prefix P is `= P` plus the prefix location "P/"; an
+ * ImplementationSpecific path is a plain prefix location. Exact locations
+ * first (Exact rules before Prefix ones), then the longest prefix
+ * location; one location string written several times goes to the best
+ * ranked rule (a Prefix with a trailing slash first among Prefixes). */
+struct cand {
+    const struct ring *g;
+    const struct rpath *p;
+    int rank, rule, path, slash;
+};
+
+static int cand_before(const struct cand *a, const struct cand *b)
+{
+    if (a->rank != b->rank)
+        return a->rank < b->rank;
+    if (a->rule != b->rule)
+        return a->rule < b->rule;
+    return a->path < b->path;
+}
+
+static void reference_nginx(const struct rset *s, const char *group,
+                            const char *r, size_t rn, struct want *w)
+{
+    struct cand ex = {0}, eq = {0}, pre = {0}, is = {0};
+    size_t best_len = 0;
+    for (int i = 0; group && i < s->n; i++) {
+        const struct ring *g = &s->g[i];
+        for (int k = 0; k < g->n; k++) {
+            if (strcmp(g->r[k].host, group) != 0)
+                continue;
+            for (int j = 0; j < g->r[k].n; j++) {
+                const struct rpath *p = &g->r[k].p[j];
+                struct cand c = {g, p, g->rank, k, j, 0};
+                const char *key = p->key;
+                size_t kn = p->key_n;
+                if (p->type == 'E') {
+                    if (kn == rn && memcmp(key, r, rn) == 0 &&
+                        (!ex.p || cand_before(&c, &ex)))
+                        ex = c;
+                    continue;
+                }
+                char loc[80];
+                size_t ln;
+                if (p->type == 'P') {
+                    size_t P = kn;
+                    if (P > 0 && key[P - 1] == '/') {
+                        c.slash = P > 1;
+                        P--;
+                    }
+                    if (P == rn && memcmp(key, r, rn) == 0 &&
+                        (!eq.p || c.slash > eq.slash ||
+                         (c.slash == eq.slash && cand_before(&c, &eq))))
+                        eq = c;
+                    memcpy(loc, key, P);
+                    loc[P] = '/';
+                    ln = P + 1;
+                } else if (kn == 0) {
+                    loc[0] = '/';
+                    ln = 1;
+                } else {
+                    memcpy(loc, key, kn);
+                    ln = kn;
+                }
+                if (!has_prefix(r, rn, loc, ln) || ln < best_len)
+                    continue;
+                if (ln > best_len) {
+                    best_len = ln;
+                    memset(&pre, 0, sizeof(pre));
+                    memset(&is, 0, sizeof(is));
+                }
+                if (p->type == 'P') {
+                    if (!pre.p || c.slash > pre.slash ||
+                        (c.slash == pre.slash && cand_before(&c, &pre)))
+                        pre = c;
+                } else if (!is.p || cand_before(&c, &is)) {
+                    is = c;
+                }
+            }
+        }
+    }
+    const struct cand *win = ex.p ? &ex : eq.p ? &eq : NULL;
+    if (!win) {
+        if (pre.p && is.p)
+            win = cand_before(&is, &pre) ? &is : &pre;
+        else
+            win = pre.p ? &pre : is.p ? &is : NULL;
+    }
+    if (win) {
+        w->g = win->g;
+        w->p = win->p;
+    }
+}
+
+static void reference(const struct rset *s, const char *host, size_t hn,
+                      const char *path, size_t pn, int nginx, struct want *w)
+{
+    memset(w, 0, sizeof(*w));
+    char h[300];
+    size_t n = 0;
+    bool ascii = true;
+    if (kgi_norm_host(host, hn, h, sizeof(h), &n, &ascii) ||
+        kgi_norm_path(path, pn, KGI_NORM_ON, w->norm, sizeof(w->norm),
+                      &w->norm_n)) {
+        w->rc = KG_EREQUEST;
+        return;
+    }
+    const char *r = w->norm;
+    size_t rn = w->norm_n;
+    /* host group: the rule host string that selects it */
+    const char *group = NULL;
+    for (int i = 0; i < s->n && !group && ascii && n; i++)
+        for (int k = 0; k < s->g[i].n; k++)
+            if (strlen(s->g[i].r[k].host) == n &&
+                memcmp(s->g[i].r[k].host, h, n) == 0)
+                group = s->g[i].r[k].host;
+    for (int i = 0; i < s->n && !group && ascii && n; i++)
+        for (int k = 0; k < s->g[i].n; k++) {
+            const char *rh = s->g[i].r[k].host;
+            if (rh[0] != '*')
+                continue;
+            const char *parent = rh + 2;
+            size_t pl = strlen(parent);
+            /* h = LABEL "." parent, LABEL non-empty without dots */
+            if (n > pl + 1 && memcmp(h + n - pl, parent, pl) == 0 &&
+                h[n - pl - 1] == '.' && !memchr(h, '.', n - pl - 1))
+                group = rh;
+        }
+    for (int i = 0; i < s->n && !group; i++)
+        for (int k = 0; k < s->g[i].n; k++)
+            if (s->g[i].r[k].host[0] == '\0')
+                group = "";
+    if (nginx) {
+        reference_nginx(s, group, r, rn, w);
+        if (w->p)
+            return;
+        goto defaults;
+    }
+    const struct ring *bg = NULL;
+    const struct rpath *bp = NULL;
+    int b_exact = 0, b_depth = -1, b_slash = 0, b_rank = 0, b_rule = 0,
+        b_path = 0;
+    for (int i = 0; group && i < s->n; i++) {
+        const struct ring *g = &s->g[i];
+        for (int k = 0; k < g->n; k++) {
+            if (strcmp(g->r[k].host, group) != 0)
+                continue;
+            for (int j = 0; j < g->r[k].n; j++) {
+                const struct rpath *p = &g->r[k].p[j];
+                const char *key = p->key;
+                size_t kn = p->key_n;
+                int exact = 0, depth = 0, slash = 0;
+                if (p->type == 'E') {
+                    if (kn != rn || memcmp(key, r, rn) != 0)
+                        continue;
+                    exact = 1;
+                } else {
+                    size_t P = kn;
+                    if (P > 0 && key[P - 1] == '/') {
+                        slash = P > 1;
+                        P--;
+                    }
+                    int m = (P == rn && memcmp(key, r, rn) == 0) ||
+                            (has_prefix(r, rn, key, P) && rn > P &&
+                             r[P] == '/');
+                    if (!m)
+                        continue;
+                    for (size_t c = 0; c < P; c++)
+                        depth += key[c] == '/';
+                }
+                /* is (exact, depth, slash, rank, rule, path) better? */
+                int better;
+                if (!bp)
+                    better = 1;
+                else if (exact != b_exact)
+                    better = exact > b_exact;
+                else if (!exact && depth != b_depth)
+                    better = depth > b_depth;
+                else if (!exact && slash != b_slash)
+                    better = slash > b_slash;
+                else if (g->rank != b_rank)
+                    better = g->rank < b_rank;
+                else if (k != b_rule)
+                    better = k < b_rule;
+                else
+                    better = j < b_path;
+                if (better) {
+                    bg = g;
+                    bp = p;
+                    b_exact = exact;
+                    b_depth = depth;
+                    b_slash = slash;
+                    b_rank = g->rank;
+                    b_rule = k;
+                    b_path = j;
+                }
+            }
+        }
+    }
+    if (bp) {
+        w->g = bg;
+        w->p = bp;
+        return;
+    }
+defaults:
+    /* defaults, in rank order */
+    for (int o = 0; group && o < s->n; o++) {
+        const struct ring *g = &s->g[s->order[o]];
+        if (!g->has_def)
+            continue;
+        for (int k = 0; k < g->n; k++)
+            if (strcmp(g->r[k].host, group) == 0) {
+                w->g = g;
+                return;
+            }
+    }
+    for (int o = 0; o < s->n; o++) {
+        const struct ring *g = &s->g[s->order[o]];
+        if (g->has_def && g->n == 0) {
+            w->g = g;
+            return;
+        }
+    }
+    w->rc = KG_ENOMATCH;
+}
+
+/* ------------------------------------------------------------ requests */
+
+static const char *const req_hosts[] = {
+    "a.com",   "A.COM",   "a.com.", "a.com:80", "b.a.com", "c.a.com",
+    "d.c.a.com", "x.y",   "z.y",    "y",        "other",   "",
+    "a..com",  "B.A.com:443", "[::1]:80", "\xc3\xa9.a.com"};
+static const char *const req_pieces[] = {
+    "a", "b", "ab", "a.b", "..", ".", "%61", "%2e%2E", "", "A", "c", "%2F",
+    "ab%2fc", "%zz"};
+
+static size_t gen_req_path(char *out, size_t cap)
+{
+    size_t n = 0;
+    int pieces = (int)rnd(5);
+    if (rnd(20) == 0)
+        return 0; /* empty: "/" */
+    for (int i = 0; i < pieces; i++)
+        n += (size_t)snprintf(out + n, cap - n, "/%s", req_pieces[rnd(14)]);
+    if (n == 0 || rnd(4) == 0)
+        n += (size_t)snprintf(out + n, cap - n, "/");
+    if (rnd(8) == 0)
+        n += (size_t)snprintf(out + n, cap - n, "?x=/../a");
+    return n;
+}
+
+static void differential(int nginx)
+{
+    double scale = 1.0;
+    const char *env = getenv("KGRESS_TEST_SCALE");
+    if (env && atof(env) > 0)
+        scale = atof(env);
+    /* >= 1,000,000 in the portable dialect, a quarter of that again in
+     * the ingress-nginx one */
+    long total = (long)((nginx ? 250000 : 1000000) * scale);
+    if (total < 1000)
+        total = 1000;
+    const long per_set = 500;
+    long done = 0, sets = 0, matched = 0, defaults = 0, rejected = 0;
+    struct rset *s = malloc(sizeof(*s));
+    assert_non_null(s);
+    while (done < total) {
+        gen_set(s);
+        rank(s);
+        char *rules = set_rules(s);
+        size_t len;
+        char *yaml = rules_yaml(rules, &len);
+        kg_options *opt = kg_options_new();
+        assert_non_null(opt);
+        if (nginx)
+            kg_options_set_dialect(opt, KG_DIALECT_INGRESS_NGINX);
+        kg_builder *b = kg_builder_new(opt);
+        kg_options_free(opt);
+        assert_int_equal(kg_builder_add_buffer(b, "r.yaml", yaml, len), 0);
+        kg_ruleset *rs = NULL;
+        int rc = kg_builder_compile(b, &rs);
+        if (rc) {
+            fprintf(stderr, "compile failed:\n%s\n", rules);
+            char line[512];
+            const kg_diagnostics *d = kg_builder_diagnostics(b);
+            for (size_t i = 0; i < kg_diagnostics_count(d); i++) {
+                kg_diagnostic_format(d, i, line, sizeof(line));
+                fprintf(stderr, "%s\n", line);
+            }
+        }
+        assert_int_equal(rc, 0);
+        kg_builder_free(b);
+        for (long q = 0; q < per_set; q++, done++) {
+            const char *host = req_hosts[rnd(16)];
+            char path[256], buf[300];
+            size_t pn = gen_req_path(path, sizeof(path));
+            struct want w;
+            reference(s, host, strlen(host), path, pn, nginx, &w);
+            struct kg_route r = {.size = sizeof(r)};
+            rc = kg_route(rs, host, strlen(host), path, pn, buf, sizeof(buf),
+                          &r);
+            int ok = rc == w.rc;
+            if (ok && rc == 0) {
+                const char *svc = w.p ? w.p->svc : w.g->def;
+                ok = strcmp(r.service, svc) == 0 && r.port == 80 &&
+                     strcmp(r.ingress, w.g->name) == 0 &&
+                     strcmp(r.ns, w.g->ns) == 0 &&
+                     r.is_default == (w.p == NULL) &&
+                     r.normalized_path_len == w.norm_n &&
+                     memcmp(r.normalized_path, w.norm, w.norm_n) == 0 &&
+                     strcmp(r.matched_path, w.p ? w.p->path : "") == 0;
+                matched += !r.is_default;
+                defaults += r.is_default;
+            }
+            rejected += rc == KG_EREQUEST;
+            if (!ok) {
+                fprintf(stderr,
+                        "MISMATCH set %ld request host '%s' path '%.*s'\n"
+                        "rules:\n%s\nkg_route: rc %d service %s ingress %s/%s "
+                        "path %s default %d\nreference: rc %d service %s "
+                        "ingress %s/%s\n",
+                        sets, host, (int)pn, path, rules, rc,
+                        rc ? "-" : r.service, rc ? "-" : r.ns,
+                        rc ? "-" : r.ingress, rc ? "-" : r.matched_path,
+                        rc ? 0 : r.is_default, w.rc,
+                        w.rc ? "-" : (w.p ? w.p->svc : w.g->def),
+                        w.rc ? "-" : w.g->ns, w.rc ? "-" : w.g->name);
+                fail();
+            }
+        }
+        kg_ruleset_unref(rs);
+        free(yaml);
+        free(rules);
+        sets++;
+    }
+    free(s);
+    fprintf(stderr,
+            "differential (%s): %ld requests over %ld rule sets: %ld by a "
+            "path, %ld by a defaultBackend, %ld rejected, rest unmatched\n",
+            nginx ? "ingress-nginx" : "portable", done, sets, matched,
+            defaults, rejected);
+    /* the generator must exercise every outcome */
+    assert_true(matched > done / 10);
+    assert_true(defaults > done / 50);
+    assert_true(rejected > done / 50);
+}
+
+static void test_differential(void **state)
+{
+    (void)state;
+    differential(0);
+}
+
+static void test_differential_nginx(void **state)
+{
+    (void)state;
+    differential(1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_differential_nginx),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
