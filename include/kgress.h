@@ -512,8 +512,9 @@ KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
  * it (with a warning at compile time). A pod whose Namespace object is not
  * loaded has only the kubernetes.io/metadata.name label for
  * namespaceSelectors. Addresses are compared by family: an IPv4 address
- * never matches an IPv6 ipBlock; an IPv4-mapped IPv6 address
- * (::ffff:a.b.c.d) is IPv6 here (unmap it first if the socket gave one).
+ * never matches an IPv6 ipBlock. An IPv4-mapped IPv6 flow address
+ * (::ffff:a.b.c.d, as a dual-stack socket reports IPv4 peers) is judged as
+ * the IPv4 address a.b.c.d, so a pod cannot escape its policies that way.
  *
  * Lookups read the compiled tables only: no allocation, no lock; strings in
  * results point into the ruleset and live as long as a reference to it.

@@ -1049,17 +1049,21 @@ static int build_family(struct build *b, struct kgi_vd_ruleset *rs, int fi,
         depth++;
         g = h;
     }
-    pfx = kgi_arena_alloc(&np->arena, n_ent * sizeof(*pfx), 8);
-    if (!pfx)
-        goto out;
-    for (size_t i = 0; i < n_ent; i++) {
-        pfx[i].cidr = ent[i].cidr;
-        pfx[i].cls = ent[i].value;
-    }
-    rs->pfx[fi] = pfx;
     rs->n_pfx[fi] = (uint32_t)n_ent;
     if (kgi_cidrtab_build(&rs->tab[fi], family, ent, n_ent, &np->arena))
         goto out;
+    if (rs->tab[fi].lpm4 || rs->tab[fi].lpm6) {
+        /* an LPM table cannot be listed: keep its prefixes for dumps (a
+         * range table is listed from its ranges) */
+        pfx = kgi_arena_alloc(&np->arena, n_ent * sizeof(*pfx), 8);
+        if (!pfx)
+            goto out;
+        for (size_t i = 0; i < n_ent; i++) {
+            pfx[i].cidr = ent[i].cidr; /* sorted by the build */
+            pfx[i].cls = ent[i].value;
+        }
+        rs->pfx[fi] = pfx;
+    }
     rc = 0;
 out:
     kgi_free(block_rule);

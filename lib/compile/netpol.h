@@ -107,7 +107,8 @@ struct kgi_vd_class {
     const uint32_t *rules; /* rule ids, ascending */
 };
 
-/* A prefix of a rule set's table and its class, kept for dumps. */
+/* A prefix of a rule set's LPM table and its class, kept for dumps (range
+ * tables are dumped from their ranges). */
 struct kgi_vd_pfx {
     struct kgi_cidr cidr;
     uint32_t cls;
@@ -120,8 +121,8 @@ struct kgi_vd_ruleset {
     uint32_t n_pods;
     uint32_t default_class;   /* class of an address no prefix covers */
     struct kgi_cidrtab tab[2]; /* [0] IPv4, [1] IPv6 */
-    uint32_t n_pfx[2];
-    const struct kgi_vd_pfx *pfx[2];
+    uint32_t n_pfx[2];                /* prefixes of each table */
+    const struct kgi_vd_pfx *pfx[2];  /* LPM tables only: their prefixes */
 };
 
 struct kgi_vd_endpoint {

@@ -2,8 +2,9 @@
 /*
  * netpol_dump.c - kgi_netpol_dump: the compiled verdict tables as text or
  * JSON (kgress dump), so that a user can see which pods share a rule set,
- * which prefixes each rule set knows and which rules each peer class
- * admits. Control plane only: not on any lookup path.
+ * how each rule set's table splits the address space (its ranges, or the
+ * prefixes of an LPM table) and which rules each peer class admits.
+ * Control plane only: not on any lookup path.
  */
 #include <string.h>
 
@@ -92,6 +93,108 @@ static void ip_list(struct kgi_out *o, const struct kgi_ip *ips, unsigned n,
         kgi_out_printf(o, "-");
 }
 
+
+/* The address of a 128-bit table key (IPv4 in the top 32 bits). */
+static struct kgi_ip key_ip(int family, struct kgi_u128 k)
+{
+    struct kgi_ip ip;
+    memset(&ip, 0, sizeof(ip));
+    ip.family = (uint8_t)family;
+    for (int i = 0; i < 8; i++) {
+        ip.b[i] = (uint8_t)(k.hi >> (56 - 8 * i));
+        ip.b[8 + i] = (uint8_t)(k.lo >> (56 - 8 * i));
+    }
+    return ip;
+}
+
+static struct kgi_u128 range_start(const struct kgi_cidrtab *t, uint32_t i)
+{
+    if (t->start4) {
+        struct kgi_u128 k = {(uint64_t)t->start4[i] << 32, 0};
+        return k;
+    }
+    return t->start[i];
+}
+
+/* Last address of range i: the next start minus one, or the family's
+ * last address. */
+static struct kgi_ip range_last(const struct kgi_cidrtab *t, uint32_t i)
+{
+    if (i + 1 == t->n) {
+        struct kgi_u128 all = {UINT64_MAX, UINT64_MAX};
+        if (t->family == 4)
+            all.hi = (uint64_t)UINT32_MAX << 32, all.lo = 0;
+        return key_ip(t->family, all);
+    }
+    struct kgi_u128 k = range_start(t, i + 1);
+    if (t->family == 4) {
+        k.hi -= (uint64_t)1 << 32;
+    } else {
+        if (k.lo == 0)
+            k.hi--;
+        k.lo--;
+    }
+    return key_ip(t->family, k);
+}
+
+/* One table of a rule set: its ranges, or the prefixes of an LPM table. */
+static void dump_table(struct kgi_out *o, const struct kgi_vd_ruleset *rs,
+                       int fi, bool json)
+{
+    const struct kgi_cidrtab *t = &rs->tab[fi];
+    bool lpm = t->lpm4 || t->lpm6;
+    if (json) {
+        kgi_out_printf(o, ",\"ipv%d\":{\"table\":\"%s\",\"prefixes\":%u,\"%s\":[",
+                       fi ? 6 : 4, lpm ? "lpm" : "ranges", rs->n_pfx[fi],
+                       lpm ? "entries" : "ranges");
+    } else {
+        if (!rs->n_pfx[fi])
+            return;
+        kgi_out_printf(o, "    IPv%d: %u prefixes, %s\n", fi ? 6 : 4,
+                       rs->n_pfx[fi], lpm ? "LPM table" : "range table:");
+    }
+    uint32_t n = lpm ? rs->n_pfx[fi] : t->n;
+    for (uint32_t k = 0; k < n; k++) {
+        char a[KGI_CIDR_STRLEN], b[KGI_IP_STRLEN];
+        size_t alen, blen = 0;
+        uint32_t cls;
+        if (lpm) {
+            alen = kgi_cidr_format(&rs->pfx[fi][k].cidr, a);
+            cls = rs->pfx[fi][k].cls;
+        } else {
+            struct kgi_ip first = key_ip(t->family, range_start(t, k));
+            struct kgi_ip last = range_last(t, k);
+            alen = kgi_ip_format(&first, a);
+            blen = kgi_ip_format(&last, b);
+            cls = t->value[k];
+        }
+        if (json) {
+            kgi_out_printf(o, "%s{\"%s\":", k ? "," : "",
+                           lpm ? "prefix" : "first");
+            kgi_out_json_str(o, a, alen);
+            if (!lpm) {
+                kgi_out_printf(o, ",\"last\":");
+                kgi_out_json_str(o, b, blen);
+            }
+            if (cls == KGI_CIDRTAB_NONE)
+                kgi_out_printf(o, ",\"class\":null}");
+            else
+                kgi_out_printf(o, ",\"class\":%u}", cls);
+            continue;
+        }
+        if (lpm)
+            kgi_out_printf(o, "      %s", a);
+        else
+            kgi_out_printf(o, "      %s - %s", a, b);
+        if (cls == KGI_CIDRTAB_NONE)
+            kgi_out_printf(o, " -> default\n");
+        else
+            kgi_out_printf(o, " -> class %u\n", cls);
+    }
+    if (json)
+        kgi_out_printf(o, "]}");
+}
+
 static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
 {
     kgi_out_printf(o,
@@ -135,21 +238,8 @@ static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
         for (uint32_t k = 0; k < rs->n_policies; k++)
             kgi_out_printf(o, " %s", np->policies[rs->policies[k]].name);
         kgi_out_printf(o, "\n    default -> class %u\n", rs->default_class);
-        for (int fi = 0; fi < 2; fi++) {
-            if (!rs->n_pfx[fi])
-                continue;
-            kgi_out_printf(o, "    IPv%d: %u prefixes (%s)\n", fi ? 6 : 4,
-                           rs->n_pfx[fi],
-                           rs->tab[fi].lpm4 || rs->tab[fi].lpm6
-                               ? "LPM table"
-                               : "range table");
-            for (uint32_t k = 0; k < rs->n_pfx[fi]; k++) {
-                char txt[KGI_CIDR_STRLEN];
-                kgi_cidr_format(&rs->pfx[fi][k].cidr, txt);
-                kgi_out_printf(o, "      %s -> class %u\n", txt,
-                               rs->pfx[fi][k].cls);
-            }
-        }
+        for (int fi = 0; fi < 2; fi++)
+            dump_table(o, rs, fi, false);
     }
     kgi_out_printf(o, "peer classes:\n");
     for (uint32_t c = 0; c < np->n_classes; c++) {
@@ -222,20 +312,8 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
             kgi_out_json_str(o, n, strlen(n));
         }
         kgi_out_printf(o, "],\"default_class\":%u", rs->default_class);
-        for (int fi = 0; fi < 2; fi++) {
-            kgi_out_printf(o, ",\"ipv%d\":{\"table\":\"%s\",\"prefixes\":[",
-                           fi ? 6 : 4,
-                           rs->tab[fi].lpm4 || rs->tab[fi].lpm6 ? "lpm"
-                                                                : "ranges");
-            for (uint32_t k = 0; k < rs->n_pfx[fi]; k++) {
-                char txt[KGI_CIDR_STRLEN];
-                size_t len = kgi_cidr_format(&rs->pfx[fi][k].cidr, txt);
-                kgi_out_printf(o, "%s{\"prefix\":", k ? "," : "");
-                kgi_out_json_str(o, txt, len);
-                kgi_out_printf(o, ",\"class\":%u}", rs->pfx[fi][k].cls);
-            }
-            kgi_out_printf(o, "]}");
-        }
+        for (int fi = 0; fi < 2; fi++)
+            dump_table(o, rs, fi, true);
         kgi_out_printf(o, "}");
     }
     kgi_out_printf(o, "],\"classes\":[");

@@ -257,7 +257,24 @@ struct build {
     /* regexes */
     size_t cap_regexes;
     size_t errors; /* error diagnostics reported here */
+    /* candidate targets (every rule path) live here until the winners are
+     * copied next to the trie nodes that answer with them */
+    struct kgi_arena *tmp;
 };
+
+/* The copy of a winning target in the tables, placed in the arena right
+ * where the walk that returns it has just read (its node's child array
+ * follows): one cache line nearby instead of a far one. */
+static const struct kgi_rtarget *keep(struct build *b,
+                                      const struct kgi_rtarget *t)
+{
+    if (!t)
+        return NULL;
+    const struct kgi_rtarget *c = kgi_arena_memdup(&b->r->arena, t, sizeof(*t));
+    if (!c)
+        b->oom = true;
+    return c;
+}
 
 static int map_grow(struct build *b)
 {
@@ -319,7 +336,7 @@ static struct kgi_rtarget *target(struct build *b, const struct ing *s,
                                   struct kgi_str path, int type)
 {
     struct kgi_arena *a = &b->r->arena;
-    struct kgi_rtarget *t = kgi_arena_calloc(a, 1, sizeof(*t));
+    struct kgi_rtarget *t = kgi_arena_calloc(b->tmp, 1, sizeof(*t));
     if (!t) {
         b->oom = true;
         return NULL;
@@ -538,7 +555,9 @@ static int node_targets(struct build *b, struct kgi_pnode *node,
     size_t i = 0;
     /* exact: the first wins, every other one is a duplicate */
     if (i < n && e[i].kind == E_EXACT) {
-        node->exact = e[i].t;
+        node->exact = keep(b, e[i].t);
+        if (!node->exact)
+            return KG_ENOMEM;
         for (size_t j = i + 1; j < n && e[j].kind == E_EXACT; j++)
             conflict(b, &e[j], &e[i], why(&e[j], &e[i]));
         while (i < n && e[i].kind == E_EXACT)
@@ -547,7 +566,9 @@ static int node_targets(struct build *b, struct kgi_pnode *node,
     const struct ent *pwin = NULL;
     if (i < n && e[i].kind == E_PREFIX) {
         pwin = &e[i];
-        node->prefix = e[i].t;
+        node->prefix = keep(b, e[i].t);
+        if (!node->prefix)
+            return KG_ENOMEM;
         for (size_t j = i + 1; j < n && e[j].kind == E_PREFIX; j++)
             if (e[j].slash == e[i].slash)
                 conflict(b, &e[j], &e[i], why(&e[j], &e[i]));
@@ -588,9 +609,18 @@ static int node_targets(struct build *b, struct kgi_pnode *node,
         }
         if (!drop) {
             pa[k].s = e[j].part;
-            pa[k].t = e[j].t;
+            pa[k].t = keep(b, e[j].t);
+            if (!pa[k].t)
+                return KG_ENOMEM;
             k++;
         }
+        j = end;
+    }
+    for (size_t j = 0; j < k;) {
+        size_t end = j + 1;
+        while (end < k && pa[end].s.n == pa[j].s.n)
+            end++;
+        pa[j].run = (uint32_t)(end - j);
         j = end;
     }
     node->partial = pa;
@@ -706,7 +736,8 @@ static int htab_build(struct build *b, struct kgi_htab *t,
 
 static int group_host_cmp(const void *pa, const void *pb)
 {
-    const struct kgi_hgroup *a = pa, *b = pb;
+    const struct kgi_hgroup *a = *(const struct kgi_hgroup *const *)pa;
+    const struct kgi_hgroup *b = *(const struct kgi_hgroup *const *)pb;
     if (a->match != b->match)
         return a->match < b->match ? -1 : 1;
     size_t n = a->host.n < b->host.n ? a->host.n : b->host.n;
@@ -735,16 +766,13 @@ static int build_regex(struct build *b, struct kgi_hgroup *g, struct ent *e,
     struct kgi_rx *rx = kgi_arena_calloc(&b->r->arena, n ? n : 1, sizeof(*rx));
     if (!rx)
         return KG_ENOMEM;
-    size_t k = 0;
+    size_t k = 0, last = 0; /* last: entry of rx[k - 1] */
     for (size_t i = 0; i < n; i++) {
         const struct kgi_bstr *p = &e[i].t->path;
         if (k > 0 && rx[k - 1].t->path.n == p->n &&
             memcmp(rx[k - 1].t->path.p, p->p, p->n) == 0) {
             /* the same nginx location twice: the first configured wins */
-            size_t w = i - 1;
-            while (w > 0 && e[w].t != rx[k - 1].t)
-                w--;
-            conflict(b, &e[i], &e[w], why(&e[i], &e[w]));
+            conflict(b, &e[i], &e[last], why(&e[i], &e[last]));
             continue;
         }
         char err[200];
@@ -774,7 +802,10 @@ static int build_regex(struct build *b, struct kgi_hgroup *g, struct ent *e,
         }
         b->r->regexes[b->r->n_regexes++] = re;
         rx[k].re = re;
-        rx[k].t = e[i].t;
+        rx[k].t = keep(b, e[i].t);
+        if (!rx[k].t)
+            return KG_ENOMEM;
+        last = i;
         k++;
     }
     g->rx = rx;
@@ -799,8 +830,11 @@ static int collect(struct build *b, struct ing **ord, size_t n_served)
         }
         if (g->n_rules == 0) {
             /* rule 36: an Ingress without rules is the global catch-all */
-            if (def && !r->global_default)
-                r->global_default = def;
+            if (def && !r->global_default) {
+                r->global_default = keep(b, def);
+                if (!r->global_default)
+                    return KG_ENOMEM;
+            }
             continue;
         }
         for (size_t ri = 0; ri < g->n_rules; ri++) {
@@ -988,12 +1022,25 @@ static int build_groups(struct build *b)
     struct kgi_routes *r = b->r;
     if (b->n_ents) /* qsort(NULL, 0) is undefined */
         qsort(b->ents, b->n_ents, sizeof(*b->ents), ent_cmp);
+    struct kgi_hgroup **final = kgi_arena_calloc(
+        &r->arena, b->n_groups ? b->n_groups : 1, sizeof(*final));
+    if (!final)
+        return KG_ENOMEM;
     size_t lo = 0;
     for (size_t g = 0; g < b->n_groups; g++) {
         size_t hi = lo;
         while (hi < b->n_ents && b->ents[hi].group == g)
             hi++;
-        struct kgi_hgroup *h = &b->groups[g];
+        /* the group, its trie and its winning targets are allocated
+         * together, so a lookup stays within a few neighbouring lines */
+        struct kgi_hgroup *h = kgi_arena_alloc(&r->arena, sizeof(*h), 64);
+        if (!h)
+            return KG_ENOMEM;
+        *h = b->groups[g];
+        final[g] = h;
+        h->fallback = keep(b, h->fallback);
+        if (b->oom)
+            return KG_ENOMEM;
         int rc;
         /* a host without paths has no entries (ents may be NULL: NULL + 0
          * is undefined) */
@@ -1010,24 +1057,18 @@ static int build_groups(struct build *b)
             return rc;
         lo = hi;
     }
-    /* final, sorted copy for the tables and dumps */
-    struct kgi_hgroup *v =
-        kgi_arena_calloc(&r->arena, b->n_groups ? b->n_groups : 1, sizeof(*v));
-    if (!v)
-        return KG_ENOMEM;
-    if (b->n_groups)
-        memcpy(v, b->groups, b->n_groups * sizeof(*v));
-    qsort(v, b->n_groups, sizeof(*v), group_host_cmp);
-    r->groups = v;
+    /* sorted by host for the tables and dumps */
+    qsort(final, b->n_groups, sizeof(*final), group_host_cmp);
+    r->groups = (const struct kgi_hgroup *const *)final;
     r->n_groups = b->n_groups;
     size_t ne = 0, nw = 0;
     for (size_t i = 0; i < b->n_groups; i++) {
-        if (v[i].match == KGI_HOST_EXACT)
+        if (final[i]->match == KGI_HOST_EXACT)
             ne++;
-        else if (v[i].match == KGI_HOST_WILDCARD)
+        else if (final[i]->match == KGI_HOST_WILDCARD)
             nw++;
         else
-            r->any = &v[i];
+            r->any = final[i];
     }
     int rc = KG_ENOMEM;
     struct kgi_bstr *keys = kgi_malloc((ne + nw + 1) * sizeof(*keys));
@@ -1035,12 +1076,12 @@ static int build_groups(struct build *b)
     if (keys && vals) {
         /* groups are sorted by match kind: exact ones first */
         for (size_t i = 0; i < ne + nw; i++) {
-            keys[i] = v[i].host;
-            if (v[i].match == KGI_HOST_WILDCARD) {
+            keys[i] = final[i]->host;
+            if (final[i]->match == KGI_HOST_WILDCARD) {
                 keys[i].p += 2; /* "*.parent" is keyed by "parent" */
                 keys[i].n -= 2;
             }
-            vals[i] = &v[i];
+            vals[i] = final[i];
         }
         rc = htab_build(b, &r->exact, keys, vals, ne);
         if (!rc)
@@ -1070,6 +1111,7 @@ int kgi_routes_build(const struct kgi_compile_in *in, struct kgi_routes **out)
     r->normalize = norm_flags(in->opts);
     b.in = in;
     b.r = r;
+    b.tmp = &scratch;
     b.skip_invalid = kgi_flag(in->opts, KG_FLAG_SKIP_INVALID);
     size_t n_ing = 0, n_cls = 0;
     for (size_t i = 0; i < in->n; i++) {

@@ -88,9 +88,14 @@ struct kgi_rtarget {
     bool is_resource;
 };
 
+/* Partials of a node are sorted by length (longest first), then bytes;
+ * the first of each run of equal length holds the run's size, so the walk
+ * binary-searches each length once: O(distinct lengths * log n) per piece,
+ * whatever the number of partials. */
 struct kgi_partial {
     struct kgi_bstr s;
     const struct kgi_rtarget *t;
+    uint32_t run; /* first of a run of equal length: its size; else 0 */
 };
 
 /* 64 bytes. A node's label is one piece, or several joined by '/' when
@@ -170,7 +175,7 @@ struct kgi_routes {
     struct kgi_htab tls_exact, tls_wild; /* -> struct kgi_tls_entry */
     const struct kgi_tls_entry *tls_default;
     /* for dumps: every group and tls entry, sorted by host */
-    const struct kgi_hgroup *groups;
+    const struct kgi_hgroup *const *groups;
     size_t n_groups;
     const struct kgi_tls_entry *tls;
     size_t n_tls;

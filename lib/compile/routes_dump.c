@@ -130,7 +130,7 @@ static void dump_text(const struct kgi_routes *r, struct kgi_out *o)
                                                           : "portable",
                    r->normalize & 1u ? "on" : "off");
     for (size_t i = 0; i < r->n_groups; i++) {
-        const struct kgi_hgroup *g = &r->groups[i];
+        const struct kgi_hgroup *g = r->groups[i];
         kgi_out_printf(o, "  host %s (%s%s, %" PRIu32 " path(s))\n",
                        g->host.n ? g->host.p : "*", match_text(g->match),
                        g->regex ? ", regex: first match in this order" : "",
@@ -180,7 +180,7 @@ static void dump_json(const struct kgi_routes *r, struct kgi_out *o)
                                                           : "portable",
                    r->normalize & 1u ? "true" : "false");
     for (size_t i = 0; i < r->n_groups; i++) {
-        const struct kgi_hgroup *g = &r->groups[i];
+        const struct kgi_hgroup *g = r->groups[i];
         kgi_out_printf(o, "%s{\"host\":", i ? "," : "");
         kgi_out_json_str(o, g->host.p, g->host.n);
         kgi_out_printf(o, ",\"match\":\"%s\",\"regex\":%s,\"paths\":[",

@@ -134,6 +134,10 @@ static bool addr_ok(const struct kg_addr *a, struct kgi_ip *ip)
     memcpy(ip->b, a->bytes, 16);
     if (a->family == 4)
         memset(ip->b + 4, 0, 12); /* only bytes[0..3] count */
+    /* a dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d: that is the
+     * IPv4 host, and judging it as an unknown IPv6 address would skip the
+     * pod's policies (a wrong allow) */
+    kgi_ip_unmap(ip);
     return true;
 }
 

@@ -43,6 +43,31 @@ static inline const struct kgi_pnode *child_of(const struct kgi_pnode *n,
     return NULL;
 }
 
+/* The longest partial of n that s[0..len) starts with (ingress-nginx
+ * character prefixes), or NULL: one binary search per partial length. */
+static const struct kgi_rtarget *partial_of(const struct kgi_pnode *n,
+                                            const char *s, size_t len)
+{
+    const struct kgi_partial *v = n->partial;
+    for (uint32_t k = 0; k < n->n_partial; k += v[k].run) {
+        size_t pl = v[k].s.n;
+        if (pl > len)
+            continue; /* too long for this piece */
+        uint32_t lo = k, hi = k + v[k].run;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            int r = pl ? memcmp(v[mid].s.p, s, pl) : 0;
+            if (r == 0)
+                return v[mid].t;
+            if (r < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    return NULL;
+}
+
 /* The trie walk of routes.h: the deepest prefix candidate, or the exact
  * target of the node of all the request's pieces. p[0..n) is a normalized
  * request path (p[0] == '/'). */
@@ -57,13 +82,10 @@ static const struct kgi_rtarget *walk(const struct kgi_pnode *node,
             j++;
         const char *seg = p + i;
         size_t sn = j - i;
-        for (uint32_t k = 0; k < node->n_partial; k++) {
-            const struct kgi_partial *pa = &node->partial[k];
-            if (pa->s.n <= sn && (pa->s.n == 0 ||
-                                  memcmp(seg, pa->s.p, pa->s.n) == 0)) {
-                best = pa->t;
-                break; /* longest first */
-            }
+        if (node->n_partial) {
+            const struct kgi_rtarget *t = partial_of(node, seg, sn);
+            if (t)
+                best = t;
         }
         node = node->n_child ? child_of(node, seg, sn, kgi_seg_pfx(seg, sn))
                              : NULL;

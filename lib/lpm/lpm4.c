@@ -82,8 +82,8 @@ KGI_LPM_INLINE uint64_t rest4(uint32_t addr)
  * of the slot, for a compressed one the bitmaps' line and the next), finish
  * key i. A DRAM access (~110 ns here) thus overlaps with the work on the AHEAD
  * keys between stages (~7 ns each at the target rate): AHEAD = 16. Measured
- * (same keys, full view): 4 -> 40/44, 8 -> 45/54, 16 -> 50/58 M lookups/s
- * for in-table/uniform keys.
+ * (same keys, full view, loaded machine): 4 -> 40/44, 8 -> 45/54, 16 ->
+ * 50/58 M lookups/s for in-table/uniform keys.
  */
 #ifndef AHEAD
 #define AHEAD 16

@@ -59,6 +59,12 @@ static const struct gap_case gap_cases[] = {
         "{service: {name: s, port: {number: 99999999999999999999}}}\n"),
      .code = KG_ETYPE, .path = "spec.defaultBackend.service.port.number",
      .line = 5, .col = 54},
+    /* field.c: a sign without digits is not an integer */
+    {"sign without digits",
+     IN(POD("{name: p, namespace: d}",
+            "{containers: [{name: c, ports: [{containerPort: +}]}]}")),
+     .code = KG_ETYPE, .path = "spec.containers[0].ports[0].containerPort",
+     .line = 4, .col = 55},
     /* field.c: the booleans in every spelling the API server accepts */
     {"hostNetwork TRUE", IN(POD("{name: p, namespace: d}",
                                 "{hostNetwork: TRUE, containers: []}"))},

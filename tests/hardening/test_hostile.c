@@ -523,6 +523,20 @@ static void test_huge_requests(void **state)
                      KG_EREQUEST);
     free(host);
 
+    /* NUL and control bytes in host or path are rejected, not matched */
+    static const struct {
+        const char *host, *path;
+        size_t hn, pn;
+    } bad[] = {{"plain.example.com\0x", "/", 19, 1},
+               {"plain.example.com", "/a\0b", 17, 4},
+               {"plain\x01.example.com", "/", 18, 1},
+               {"plain.example.com", "/a\nb", 17, 4},
+               {"plain.example.com", "/a\x7f", 17, 3}};
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+        assert_int_equal(route(l.rs, bad[k].host, bad[k].hn, bad[k].path,
+                               bad[k].pn, bad[k].pn + 2, &r),
+                         KG_EREQUEST);
+
     /* a 1 MiB path routes (Prefix /), needs a buffer of its size */
     static const char *const units[] = {"a", "/a", "/../", "%41", "//", "/."};
     for (size_t k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
@@ -643,6 +657,80 @@ static void test_many_ingresses_one_host(void **state)
     free(t.p);
 }
 
+/* ------------------------------------------------------------ stored samples */
+
+struct file_case {
+    const char *file;
+    bool nginx;
+    int compile_rc;
+    int code; /* a diagnostic that must be there (0: none) */
+    int severity;
+    unsigned line, col; /* of that diagnostic (0: any) */
+    size_t count;       /* how many diagnostics of that code, at least */
+};
+
+static const struct file_case file_cases[] = {
+    {"billion-laughs.yaml", false, KG_ECOMPILE, KG_EALIAS, KG_SEVERITY_ERROR,
+     8, 10, 1},
+    {"cidr-malformed.yaml", false, KG_ECOMPILE, KG_EINVALID,
+     KG_SEVERITY_ERROR, 0, 0, 12},
+    {"cidr-warnings.yaml", false, 0, KG_EINVALID, KG_SEVERITY_WARNING, 0, 0,
+     3},
+    {"huge-numbers.yaml", false, KG_ECOMPILE, KG_ETYPE, KG_SEVERITY_ERROR, 6,
+     54, 2},
+    {"invalid-utf8.yaml", false, KG_ECOMPILE, KG_EENCODING, KG_SEVERITY_ERROR,
+     5, 11, 1},
+    {"regex-backtracking.yaml", true, 0, 0, 0, 0, 0, 0},
+};
+
+static void test_stored_samples(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof(file_cases) / sizeof(file_cases[0]); k++) {
+        const struct file_case *c = &file_cases[k];
+        char path[512];
+        snprintf(path, sizeof(path), "%s/hostile/%s", KGRESS_TEST_DATA,
+                 c->file);
+        kg_options *o = kg_options_new();
+        if (c->nginx)
+            assert_int_equal(
+                kg_options_set_dialect(o, KG_DIALECT_INGRESS_NGINX), 0);
+        kg_builder *b = kg_builder_new(o);
+        kg_builder_add_file(b, path);
+        kg_ruleset *rs = NULL;
+        int rc = kg_builder_compile(b, &rs);
+        const kg_diagnostics *d = kg_builder_diagnostics(b);
+        size_t count = 0;
+        bool at = c->line == 0;
+        for (size_t i = 0; i < kg_diagnostics_count(d); i++) {
+            if (kg_diagnostic_code(d, i) != c->code ||
+                kg_diagnostic_severity(d, i) != c->severity)
+                continue;
+            count++;
+            at |= kg_diagnostic_line(d, i) == c->line &&
+                  kg_diagnostic_column(d, i) == c->col;
+        }
+        if (rc != c->compile_rc || count < c->count || !at) {
+            fprintf(stderr, "%s: compile %s, %zu x %s\n", c->file,
+                    kg_error_name(rc), count, kg_error_name(c->code));
+            hard_print_diags(d);
+            fail();
+        }
+        if (c->nginx) {
+            struct kg_route r;
+            size_t len;
+            char *p = repeat("/x/", "a", 40, "!", &len);
+            assert_int_equal(route(rs, "re.example.com", 14, p, len, len + 2,
+                                   &r),
+                             KG_ELIMIT_MATCH);
+            free(p);
+        }
+        kg_ruleset_unref(rs);
+        kg_builder_free(b);
+        kg_options_free(o);
+    }
+}
+
 int main(void)
 {
     /* HARD_FILTER=test_cidrs runs one test (cmocka's own pattern) */
@@ -658,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_cidrs),
         cmocka_unit_test(test_huge_requests),
         cmocka_unit_test(test_many_ingresses_one_host),
+        cmocka_unit_test(test_stored_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -447,8 +447,11 @@ static void test_dump(void **state)
         "2 policies, 2 pods, 3 pod IPs",
         "x/a 10.0.0.1,fd00::1 ingress=rs",
         "ports:http=TCP/8080",
-        "10.0.0.0/8 -> class",
-        "10.0.0.0/30 -> class",
+        "IPv4: 2 prefixes, range table:",
+        "0.0.0.0 - 9.255.255.255 -> default",
+        "10.0.0.0 - 10.0.0.3 -> class",
+        "10.0.0.4 - 10.255.255.255 -> class",
+        "11.0.0.0 - 255.255.255.255 -> default",
         "x/p1 ingress[0] ports TCP/http",
         "(no rule: deny)",
     };
@@ -459,13 +462,30 @@ static void test_dump(void **state)
     assert_int_equal(kg_ruleset_dump(rs, KG_DUMP_JSON, sink_write, &s), 0);
     static const char *const json_has[] = {
         "\"name\":\"x/a\",\"ips\":[\"10.0.0.1\",\"fd00::1\"]",
-        "\"prefix\":\"10.0.0.0/30\"",
+        "{\"first\":\"10.0.0.4\",\"last\":\"10.255.255.255\",\"class\":",
         ("{\"policy\":\"x/p1\",\"direction\":\"ingress\",\"rule\":0,"
          "\"ports\":[{\"protocol\":\"TCP\",\"name\":\"http\"}]}"),
     };
     for (size_t i = 0; i < sizeof(json_has) / sizeof(json_has[0]); i++)
         if (!strstr(s.b.p, json_has[i]))
             fail_msg("JSON dump lacks %s:\n%s", json_has[i], s.b.p);
+    kg_ruleset_unref(rs);
+    /* an LPM table is listed by its prefixes */
+    size_t saved = kgi_cidrtab_lpm_min;
+    kgi_cidrtab_lpm_min = 0;
+    rs = vcompile(cluster, strlen(cluster), NULL);
+    kgi_cidrtab_lpm_min = saved;
+    assert_non_null(rs);
+    s.b.n = 0;
+    assert_int_equal(kg_ruleset_dump(rs, KG_DUMP_TEXT, sink_write, &s), 0);
+    if (!strstr(s.b.p, "IPv4: 2 prefixes, LPM table") ||
+        !strstr(s.b.p, "      10.0.0.0/30 -> class"))
+        fail_msg("LPM dump:\n%s", s.b.p);
+    s.b.n = 0;
+    assert_int_equal(kg_ruleset_dump(rs, KG_DUMP_JSON, sink_write, &s), 0);
+    if (!strstr(s.b.p, "\"table\":\"lpm\",\"prefixes\":2,\"entries\":["
+                       "{\"prefix\":\"10.0.0.0/8\""))
+        fail_msg("LPM JSON dump:\n%s", s.b.p);
     vbuf_free(&s.b);
     kg_ruleset_unref(rs);
 }
