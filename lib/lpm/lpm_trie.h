@@ -75,9 +75,9 @@
  *   18, 24, 30 (2 real bits, zero-padded): at most 3 nodes.
  * - IPv6 top level: see lpm6.c.
  * - Huge pages: the whole table is one allocation (dir then pool); its
- *   2 MiB-aligned interior is advised MADV_HUGEPAGE before it is written, so
- *   most lookups need no page walk (4 KiB pages: a 7 MiB table needs 1,800
- *   TLB entries, more than the 1,536 of the L2 TLB).
+ *   2 MiB-aligned interior is put on transparent huge pages (MADV_HUGEPAGE,
+ *   MADV_COLLAPSE), so most lookups need no page walk (4 KiB pages: a 7 MiB
+ *   table needs 1,750 TLB entries, more than the 1,536 of the L2 TLB).
  *
  * Build: prefixes are normalised (host bits cleared), sorted by (address,
  * length, input order) and the duplicates dropped but the last. That order is

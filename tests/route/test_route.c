@@ -855,6 +855,42 @@ static void test_skip_invalid_and_api(void **state)
     kg_ruleset_unref(rs);
 }
 
+/* --------------------------------------------------- deep and long */
+
+static void test_deep_paths(void **state)
+{
+    (void)state;
+    /* 2,000 pieces (4,000 bytes: within the model's path limit); the
+     * compile recursion and the walk must cope */
+    enum { PIECES = 2000, LEN = 2 * PIECES };
+    static char deep[LEN + 1], req[LEN + 8], rules[2 * LEN + 256];
+    for (int i = 0; i < PIECES; i++) {
+        deep[2 * i] = '/';
+        deep[2 * i + 1] = (char)('a' + i % 3);
+    }
+    deep[LEN] = '\0';
+    snprintf(rules, sizeof(rules),
+             "ing d; host h; P %s deep; E %s exact; P / root", deep, deep);
+    kg_ruleset *rs = compile(rules);
+    assert_string_equal(route(rs, "h", deep), "exact:80");
+    memcpy(req, deep, LEN);
+    memcpy(req + LEN, "/x", 3);
+    assert_string_equal(route(rs, "h", req), "deep:80");
+    req[LEN - 1] = 'z'; /* diverge in the last piece */
+    assert_string_equal(route(rs, "h", req), "root:80");
+    kg_ruleset_unref(rs);
+    /* the same in the ingress-nginx dialect, with character prefixes */
+    struct opts o = {.dialect = KG_DIALECT_INGRESS_NGINX};
+    snprintf(rules, sizeof(rules), "ing d; host h; I %s chars; P / root",
+             deep);
+    rs = compile_opts(rules, &o, NULL);
+    memcpy(req, deep, LEN);
+    memcpy(req + LEN, "yz", 3);
+    assert_string_equal(route(rs, "h", req), "chars:80");
+    assert_string_equal(route(rs, "h", "/a/b"), "root:80");
+    kg_ruleset_unref(rs);
+}
+
 /* ----------------------------------------------- dump and allocation */
 
 struct sink {
@@ -954,6 +990,7 @@ int main(void)
         cmocka_unit_test(test_nginx_regex),
         cmocka_unit_test(test_nginx_chars),
         cmocka_unit_test(test_skip_invalid_and_api),
+        cmocka_unit_test(test_deep_paths),
         cmocka_unit_test(test_dump),
         cmocka_unit_test(test_alloc_failures),
     };
