@@ -8,8 +8,9 @@
  * the same form, as DESIGN.md "Semantics decisions / Ingress" states, so
  * that `/public/../admin`, `%2e%2e`, `//admin` or `Example.COM.:443` cannot
  * reach a rule by another spelling (Envoy CVE-2019-9901, Istio
- * CVE-2021-31920, Traefik CVE-2025-32431). They run per request: one or two
- * linear passes over the input, no allocation, no read outside
+ * CVE-2021-31920, Traefik CVE-2025-32431). They run per request: one pass
+ * over an input already in normal form, a few linear passes over any
+ * other input, no allocation, no read outside
  * [in, in+len), no write outside [out, out+cap). The output is not
  * NUL-terminated. Thread-safe (pure functions).
  */
@@ -89,5 +90,16 @@ int kgi_norm_host(const char *host, size_t len, char *out, size_t cap,
  */
 int kgi_norm_path(const char *path, size_t len, unsigned flags, char *out,
                   size_t cap, size_t *out_len);
+
+/*
+ * The reference implementations of the two functions above: same contract
+ * and results, written step by step after the rules (several passes). The
+ * functions above make one pass for an input already in normal form and
+ * call these for every other input; tests compare the two.
+ */
+int kgi_norm_host_ref(const char *host, size_t len, char *out, size_t cap,
+                      size_t *out_len, bool *ascii);
+int kgi_norm_path_ref(const char *path, size_t len, unsigned flags,
+                      char *out, size_t cap, size_t *out_len);
 
 #endif

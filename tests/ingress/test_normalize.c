@@ -538,6 +538,73 @@ static void test_path_differential(void **state)
     }
 }
 
+/* The one-pass fast paths of kgi_norm_path / kgi_norm_host against the
+ * reference implementations (kgi_norm_*_ref): random inputs drawn from
+ * atoms that sit on either side of every fast-path decision (plain
+ * segments, "/." and "//", escapes, controls, '?', '#', upper case, ports,
+ * dots, brackets, bytes >= 0x80), every flag combination and buffer sizes
+ * around the input length. Same return code, length, output and flags. */
+static void test_fast_paths_agree(void **state)
+{
+    (void)state;
+    static const char *const patoms[] = {
+        "/",   "/",    "/a",  "/abc", "/.",   "/..", "/.x",  "//",
+        "a",   "Z9",   ".",   "..",   "%",    "%2e", "%2F",  "%41",
+        "%00", "%zz",  "?",   "#",    "?/..", "\t",  "\x7f", "\xc3\xa9",
+        "\\",  "-_~",  "x/",  "/v1",  "/x",   "",    ";=",   "/%"};
+    static const char *const hatoms[] = {
+        "a",  "B",  "h12", "Example", ".",  "..", ":",  ":443", ":65536",
+        ":x", "[",  "]",   "::1",     " ",  "/",  "\\", "\x01", "\x7f",
+        "\xc3\xa9", "-",  "_",  "com", "[::1]", "0"};
+    size_t np = sizeof(patoms) / sizeof(*patoms);
+    size_t nh = sizeof(hatoms) / sizeof(*hatoms);
+    for (int iter = 0; iter < 200000; iter++) {
+        char in[256] = "";
+        size_t parts = next_rand() % 10;
+        bool host = iter & 1;
+        for (size_t k = 0; k < parts; k++)
+            strcat(in, host ? hatoms[next_rand() % nh]
+                            : patoms[next_rand() % np]);
+        if (!host && next_rand() % 4 != 0 && in[0] != '/') {
+            memmove(in + 1, in, strlen(in) + 1);
+            in[0] = '/';
+        }
+        size_t len = strlen(in);
+        /* capacities: 0, around len, and plenty */
+        size_t caps[] = {0, len ? len - 1 : 0, len, len + 1, 300};
+        size_t cap = caps[next_rand() % 5];
+        char a[300], b[300];
+        memset(a, '#', sizeof(a));
+        memset(b, '#', sizeof(b));
+        size_t na = 77, nb = 77;
+        int ra, rb;
+        if (host) {
+            bool xa = false, xb = true;
+            ra = kgi_norm_host(in, len, a, cap, &na, &xa);
+            rb = kgi_norm_host_ref(in, len, b, cap, &nb, &xb);
+            if (ra == 0 && xa != xb)
+                fail_msg("host \"%s\": ascii %d, reference %d", in, xa, xb);
+        } else {
+            unsigned flags = (unsigned)(next_rand() % 8);
+            ra = kgi_norm_path(in, len, flags, a, cap, &na);
+            rb = kgi_norm_path_ref(in, len, flags, b, cap, &nb);
+        }
+        if (ra != rb || na != nb || (ra == 0 && memcmp(a, b, na) != 0))
+            fail_msg("%s \"%s\" cap %zu: rc %d \"%.*s\", reference rc %d "
+                     "\"%.*s\"",
+                     host ? "host" : "path", in, cap, ra, ra ? 0 : (int)na,
+                     a, rb, rb ? 0 : (int)nb, b);
+        /* never a write past cap; a host, not even past the result (the
+         * path passes work in place and may) */
+        if (host && ra == 0 && na < cap && a[na] != '#')
+            fail_msg("host \"%s\": write past the result", in);
+        for (size_t k = cap; k < sizeof(a); k++)
+            if (a[k] != '#')
+                fail_msg("%s \"%s\": write at %zu, cap %zu",
+                         host ? "host" : "path", in, k, cap);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_path_buffers),
         cmocka_unit_test(test_path_long_runs),
         cmocka_unit_test(test_path_differential),
+        cmocka_unit_test(test_fast_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
