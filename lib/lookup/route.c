@@ -8,10 +8,6 @@
  * host group, then one walk down the group's path trie (binary search per
  * piece) or, for an ingress-nginx regex host, the ordered regex list. No
  * allocation, no lock, no write outside the caller's buffer and *out.
- * On a large ruleset the time goes to cache misses (hash slot, host group,
- * child arrays, labels, target); the walk prefetches what the next step
- * and the answer will read as soon as their addresses are known, so that
- * those misses overlap instead of following one another.
  */
 #include <string.h>
 
@@ -19,16 +15,6 @@
 #include "compile/ruleset.h"
 #include "kgress.h"
 #include "lookup/normalize.h"
-
-static inline void prefetch(const void *p)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    if (p)
-        __builtin_prefetch(p);
-#else
-    (void)p;
-#endif
-}
 
 /* The child of n whose first piece is s[0..len) (pfx: kgi_seg_pfx of it),
  * or NULL: a binary search by (length, prefix, rest). */
@@ -105,14 +91,6 @@ static const struct kgi_rtarget *walk(const struct kgi_pnode *node,
                              : NULL;
         if (!node)
             return best;
-        /* on a large ruleset the node's label, children and targets are
-         * each a cache miss, and only the walk's order makes them serial:
-         * start them together */
-        prefetch(node->child);
-        prefetch(node->exact);
-        prefetch(node->prefix);
-        if (node->seg_n != sn) /* the rest of the label, compared below */
-            prefetch(node->seg + sn);
         if (node->seg_n != sn) {
             /* a compressed label: the request must go on with all of its
              * pieces; the merged nodes had no targets, so stopping inside
