@@ -29,41 +29,7 @@
 #include "reference.h"
 #include "util/alloc.h"
 
-struct sbuf {
-    char *p;
-    size_t n, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        size_t room = b->cap - b->n;
-        int n = vsnprintf(b->p ? b->p + b->n : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            abort();
-        if ((size_t)n < room) {
-            b->n += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap * 2 : 1 << 20;
-        while (cap < b->n + (size_t)n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            abort();
-        b->p = p;
-        b->cap = cap;
-    }
-}
+#include "../../tests/common/tbuf.h"
 
 static double now(void)
 {
@@ -124,18 +90,18 @@ static void pod_ip(unsigned k, char *buf, size_t cap)
     snprintf(buf, cap, "10.%u.%u.%u", (k >> 16) & 255, (k >> 8) & 255, k & 255);
 }
 
-static void gen_cluster(struct sbuf *y)
+static void gen_cluster(struct tbuf *y)
 {
     static const char *const roles[] = {"frontend", "backend", "db"};
     static const char *const envs[] = {"prod", "staging", "dev"};
     for (unsigned n = 0; n < NS; n++)
-        sb_add(y,
+        tbuf_printf(y,
                "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
                "  name: ns%u\n  labels: {team: t%u, env: %s}\n",
                n, n % 50, envs[n % 3]);
-    sb_add(y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
+    tbuf_printf(y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
               "  name: kube-system\n");
-    sb_add(y, "---\napiVersion: v1\nkind: Pod\nmetadata: {name: coredns, "
+    tbuf_printf(y, "---\napiVersion: v1\nkind: Pod\nmetadata: {name: coredns, "
               "namespace: kube-system, labels: {k8s-app: kube-dns}}\n"
               "spec: {containers: [{name: c, image: i}]}\n"
               "status: {podIP: 10.255.0.10, hostIP: 192.168.0.1}\n");
@@ -143,7 +109,7 @@ static void gen_cluster(struct sbuf *y)
         char ip[32];
         pod_ip(k, ip, sizeof(ip));
         unsigned n = k / PODS_PER_NS, j = k % PODS_PER_NS;
-        sb_add(y,
+        tbuf_printf(y,
                "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p%u\n"
                "  namespace: ns%u\n  labels: {app: a%u, role: %s, version: "
                "v%u}\nspec:\n  containers:\n  - name: c\n    image: i\n"
@@ -153,16 +119,16 @@ static void gen_cluster(struct sbuf *y)
                j, n, j % 5, roles[j % 3], j % 2, j % 2 ? 8080 : 8000,
                (k / 100) % 256, k % 100 + 1, ip);
         if (k % 10 == 0)
-            sb_add(y, "  podIPs: [{ip: %s}, {ip: \"fd00::%x\"}]\n", ip, k + 1);
+            tbuf_printf(y, "  podIPs: [{ip: %s}, {ip: \"fd00::%x\"}]\n", ip, k + 1);
     }
     for (unsigned n = 0; n < NS; n++) {
-        sb_add(y,
+        tbuf_printf(y,
                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
                "metadata: {name: default-deny, namespace: ns%u}\nspec:\n"
                "  podSelector: {}\n  ingress:\n  - from:\n"
                "    - podSelector: {}\n",
                n);
-        sb_add(y,
+        tbuf_printf(y,
                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
                "metadata: {name: app, namespace: ns%u}\nspec:\n"
                "  podSelector:\n    matchExpressions:\n"
@@ -238,7 +204,7 @@ static void gen_cluster_flows(struct flow *f, size_t n)
     }
 }
 
-static int load_bgp(const char *file, struct sbuf *y, size_t *n4, size_t *n6,
+static int load_bgp(const char *file, struct tbuf *y, size_t *n4, size_t *n6,
                     char ***v4)
 {
     char cmd[4096];
@@ -246,7 +212,7 @@ static int load_bgp(const char *file, struct sbuf *y, size_t *n4, size_t *n6,
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;
-    sb_add(y, "apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: "
+    tbuf_printf(y, "apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: "
               "edge}\nspec: {containers: [{name: c, image: i}]}\n"
               "status: {podIP: 10.9.9.9, hostIP: 192.168.0.1}\n---\n"
               "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
@@ -261,7 +227,7 @@ static int load_bgp(const char *file, struct sbuf *y, size_t *n4, size_t *n6,
         line[len] = '\0';
         if (!len || line[0] == '#')
             continue;
-        sb_add(y, "    - ipBlock: {cidr: \"%s\"}\n", line);
+        tbuf_printf(y, "    - ipBlock: {cidr: \"%s\"}\n", line);
         if (strchr(line, ':')) {
             (*n6)++;
             continue;
@@ -473,7 +439,7 @@ int main(int argc, char **argv)
     if (!f || !opts)
         return 1;
     if (cluster) {
-        struct sbuf y = {0};
+        struct tbuf y = {0};
         gen_cluster(&y);
         gen_cluster_flows(f, n);
         run("cluster (1,000 namespaces, 10,000 pods, 2,000 policies)", y.p,
@@ -481,7 +447,7 @@ int main(int argc, char **argv)
         free(y.p);
     }
     if (bgp_on && bgp) {
-        struct sbuf y = {0};
+        struct tbuf y = {0};
         char **v4 = NULL;
         size_t n4 = 0, n6 = 0;
         if (load_bgp(bgp, &y, &n4, &n6, &v4)) {

@@ -25,46 +25,7 @@
 #include "util/options.h"
 #include "yaml/load.h"
 
-/* A growing string. */
-struct hbuf {
-    char *p;
-    size_t n, cap;
-};
-
-static inline void hbuf_add(struct hbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static inline void hbuf_add(struct hbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0)
-        abort();
-    if (b->n + (size_t)need + 1 > b->cap) {
-        size_t cap = (b->n + (size_t)need + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            abort();
-        b->p = p;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    b->n += (size_t)need;
-}
-
-static inline void hbuf_free(struct hbuf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->n = b->cap = 0;
-}
+#include "../common/tbuf.h"
 
 /* Everything one load produced. */
 struct hload {
@@ -158,11 +119,11 @@ static inline void hload_free(struct hload *h)
 }
 
 /* One line per diagnostic: `error KG_EINVALID spec.x 3:5` (no message). */
-static inline void hload_diags(const struct hload *h, struct hbuf *out)
+static inline void hload_diags(const struct hload *h, struct tbuf *out)
 {
     for (size_t i = 0; i < h->diags.n; i++) {
         const struct kgi_diag *d = &h->diags.v[i];
-        hbuf_add(out, "%s %s %s %u:%u\n",
+        tbuf_printf(out, "%s %s %s %u:%u\n",
                  d->severity == KG_SEVERITY_ERROR ? "error" : "warning",
                  kg_error_name(d->code), d->path[0] ? d->path : "-",
                  (unsigned)d->line, (unsigned)d->column);

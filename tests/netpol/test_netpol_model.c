@@ -25,122 +25,122 @@
 
 static const char *data_dir;
 
-static void dump_str(struct hbuf *o, struct kgi_str s)
+static void dump_str(struct tbuf *o, struct kgi_str s)
 {
-    hbuf_add(o, "%.*s", (int)s.n, s.p ? s.p : "");
+    tbuf_printf(o, "%.*s", (int)s.n, s.p ? s.p : "");
 }
 
-static void dump_kvs(struct hbuf *o, const struct kgi_kvs *kv)
+static void dump_kvs(struct tbuf *o, const struct kgi_kvs *kv)
 {
-    hbuf_add(o, "{");
+    tbuf_printf(o, "{");
     for (size_t i = 0; i < kv->n; i++) {
         if (i)
-            hbuf_add(o, ", ");
+            tbuf_printf(o, ", ");
         dump_str(o, kv->v[i].key);
-        hbuf_add(o, "=");
+        tbuf_printf(o, "=");
         dump_str(o, kv->v[i].value);
     }
-    hbuf_add(o, "}");
+    tbuf_printf(o, "}");
 }
 
-static void dump_sel(struct hbuf *o, const struct kgi_selector *s)
+static void dump_sel(struct tbuf *o, const struct kgi_selector *s)
 {
     if (s->empty) {
-        hbuf_add(o, "{}");
+        tbuf_printf(o, "{}");
         return;
     }
-    hbuf_add(o, "{");
+    tbuf_printf(o, "{");
     bool first = true;
     for (size_t i = 0; i < s->match_labels.n; i++) {
-        hbuf_add(o, first ? "" : ", ");
+        tbuf_printf(o, first ? "" : ", ");
         first = false;
         dump_str(o, s->match_labels.v[i].key);
-        hbuf_add(o, "=");
+        tbuf_printf(o, "=");
         dump_str(o, s->match_labels.v[i].value);
     }
     for (size_t i = 0; i < s->n_exprs; i++) {
         const struct kgi_requirement *r = &s->exprs[i];
-        hbuf_add(o, first ? "" : ", ");
+        tbuf_printf(o, first ? "" : ", ");
         first = false;
         dump_str(o, r->key);
-        hbuf_add(o, " %s", kgi_sel_op_name(r->op));
+        tbuf_printf(o, " %s", kgi_sel_op_name(r->op));
         if (r->n_values) {
-            hbuf_add(o, " [");
+            tbuf_printf(o, " [");
             for (size_t j = 0; j < r->n_values; j++) {
-                hbuf_add(o, j ? "," : "");
+                tbuf_printf(o, j ? "," : "");
                 dump_str(o, r->values[j]);
             }
-            hbuf_add(o, "]");
+            tbuf_printf(o, "]");
         }
     }
-    hbuf_add(o, "}");
+    tbuf_printf(o, "}");
 }
 
-static void dump_ips(struct hbuf *o, const struct kgi_ip *ips, size_t n)
+static void dump_ips(struct tbuf *o, const struct kgi_ip *ips, size_t n)
 {
-    hbuf_add(o, "[");
+    tbuf_printf(o, "[");
     for (size_t i = 0; i < n; i++) {
         char buf[KGI_IP_STRLEN];
         kgi_ip_format(&ips[i], buf);
-        hbuf_add(o, "%s%s", i ? "," : "", buf);
+        tbuf_printf(o, "%s%s", i ? "," : "", buf);
     }
-    hbuf_add(o, "]");
+    tbuf_printf(o, "]");
 }
 
-static void dump_rule(struct hbuf *o, const struct kgi_np_rule *r, bool ingress,
+static void dump_rule(struct tbuf *o, const struct kgi_np_rule *r, bool ingress,
                       size_t i)
 {
-    hbuf_add(o, "  %s[%zu] %s=", ingress ? "ingress" : "egress", i,
+    tbuf_printf(o, "  %s[%zu] %s=", ingress ? "ingress" : "egress", i,
              ingress ? "from" : "to");
     if (r->any_peer)
-        hbuf_add(o, "any");
+        tbuf_printf(o, "any");
     for (size_t p = 0; p < r->n_peers; p++) {
         const struct kgi_np_peer *pe = &r->peers[p];
-        hbuf_add(o, "%s", p ? " | " : "");
+        tbuf_printf(o, "%s", p ? " | " : "");
         if (pe->kind == KGI_PEER_IPBLOCK) {
             char buf[KGI_CIDR_STRLEN];
             kgi_cidr_format(&pe->cidr, buf);
-            hbuf_add(o, "ipBlock %s", buf);
+            tbuf_printf(o, "ipBlock %s", buf);
             if (pe->n_except) {
-                hbuf_add(o, " except [");
+                tbuf_printf(o, " except [");
                 for (size_t e = 0; e < pe->n_except; e++) {
                     kgi_cidr_format(&pe->except[e], buf);
-                    hbuf_add(o, "%s%s", e ? "," : "", buf);
+                    tbuf_printf(o, "%s%s", e ? "," : "", buf);
                 }
-                hbuf_add(o, "]");
+                tbuf_printf(o, "]");
             }
             continue;
         }
         if (pe->has_pod_sel) {
-            hbuf_add(o, "pods ");
+            tbuf_printf(o, "pods ");
             dump_sel(o, &pe->pod_sel);
         }
         if (pe->has_pod_sel && pe->has_ns_sel)
-            hbuf_add(o, " in ");
+            tbuf_printf(o, " in ");
         if (pe->has_ns_sel) {
-            hbuf_add(o, "namespaces ");
+            tbuf_printf(o, "namespaces ");
             dump_sel(o, &pe->ns_sel);
         }
     }
-    hbuf_add(o, " ports=");
+    tbuf_printf(o, " ports=");
     if (r->any_ports)
-        hbuf_add(o, "any");
+        tbuf_printf(o, "any");
     for (size_t p = 0; p < r->n_ports; p++) {
         const struct kgi_np_port *pt = &r->ports[p];
-        hbuf_add(o, "%s%s ", p ? ", " : "", kgi_proto_name(pt->protocol));
+        tbuf_printf(o, "%s%s ", p ? ", " : "", kgi_proto_name(pt->protocol));
         if (pt->any_port)
-            hbuf_add(o, "*");
+            tbuf_printf(o, "*");
         else if (pt->name.n)
             dump_str(o, pt->name);
         else if (pt->end_port != pt->port)
-            hbuf_add(o, "%u-%u", pt->port, pt->end_port);
+            tbuf_printf(o, "%u-%u", pt->port, pt->end_port);
         else
-            hbuf_add(o, "%u", pt->port);
+            tbuf_printf(o, "%u", pt->port);
     }
-    hbuf_add(o, "\n");
+    tbuf_printf(o, "\n");
 }
 
-static void dump_models(const struct hload *h, struct hbuf *o)
+static void dump_models(const struct hload *h, struct tbuf *o)
 {
     static const char *const kinds[] = {
         [KGI_KIND_NETWORKPOLICY] = "policy",
@@ -152,57 +152,57 @@ static void dump_models(const struct hload *h, struct hbuf *o)
         const char *kn =
             ob->kind < 6 && kinds[ob->kind] ? kinds[ob->kind] : "other";
         if (!ob->ok) {
-            hbuf_add(o, "invalid %s ", kn);
+            tbuf_printf(o, "invalid %s ", kn);
             if (ob->ns.n) {
                 dump_str(o, ob->ns);
-                hbuf_add(o, "/");
+                tbuf_printf(o, "/");
             }
             dump_str(o, ob->name);
-            hbuf_add(o, "\n");
+            tbuf_printf(o, "\n");
             continue;
         }
         if (ob->kind == KGI_KIND_NAMESPACE) {
             const struct kgi_namespace *ns = &h->nss[ob->idx];
-            hbuf_add(o, "namespace ");
+            tbuf_printf(o, "namespace ");
             dump_str(o, ns->meta.name);
-            hbuf_add(o, " labels=");
+            tbuf_printf(o, " labels=");
             dump_kvs(o, &ns->labels);
-            hbuf_add(o, "\n");
+            tbuf_printf(o, "\n");
         } else if (ob->kind == KGI_KIND_POD) {
             const struct kgi_pod *p = &h->pods[ob->idx];
-            hbuf_add(o, "pod ");
+            tbuf_printf(o, "pod ");
             dump_str(o, p->meta.ns);
-            hbuf_add(o, "/");
+            tbuf_printf(o, "/");
             dump_str(o, p->meta.name);
-            hbuf_add(o, " labels=");
+            tbuf_printf(o, " labels=");
             dump_kvs(o, &p->labels);
-            hbuf_add(o, " ips=");
+            tbuf_printf(o, " ips=");
             dump_ips(o, p->ips, p->n_ips);
-            hbuf_add(o, " hostIPs=");
+            tbuf_printf(o, " hostIPs=");
             dump_ips(o, p->host_ips, p->n_host_ips);
             if (p->has_host_ip != (p->n_host_ips > 0))
-                hbuf_add(o, " BAD-has_host_ip");
-            hbuf_add(o, " hostNetwork=%s ports=[",
+                tbuf_printf(o, " BAD-has_host_ip");
+            tbuf_printf(o, " hostNetwork=%s ports=[",
                      p->host_network ? "true" : "false");
             for (size_t k = 0; k < p->n_ports; k++) {
                 const struct kgi_container_port *cp = &p->ports[k];
-                hbuf_add(o, "%s", k ? ", " : "");
+                tbuf_printf(o, "%s", k ? ", " : "");
                 if (cp->name.n) {
                     dump_str(o, cp->name);
-                    hbuf_add(o, "=");
+                    tbuf_printf(o, "=");
                 }
-                hbuf_add(o, "%u/%s", cp->port, kgi_proto_name(cp->protocol));
+                tbuf_printf(o, "%u/%s", cp->port, kgi_proto_name(cp->protocol));
             }
-            hbuf_add(o, "]\n");
+            tbuf_printf(o, "]\n");
         } else if (ob->kind == KGI_KIND_NETWORKPOLICY) {
             const struct kgi_np_policy *np = &h->pols[ob->idx];
-            hbuf_add(o, "policy ");
+            tbuf_printf(o, "policy ");
             dump_str(o, np->meta.ns);
-            hbuf_add(o, "/");
+            tbuf_printf(o, "/");
             dump_str(o, np->meta.name);
-            hbuf_add(o, " podSelector=");
+            tbuf_printf(o, " podSelector=");
             dump_sel(o, &np->pod_selector);
-            hbuf_add(o, " types=[%s%s%s]\n", np->ingress_type ? "Ingress" : "",
+            tbuf_printf(o, " types=[%s%s%s]\n", np->ingress_type ? "Ingress" : "",
                      np->ingress_type && np->egress_type ? "," : "",
                      np->egress_type ? "Egress" : "");
             for (size_t r = 0; r < np->n_ingress; r++)
@@ -218,12 +218,12 @@ static char *read_all(const char *path, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    struct hbuf b = {0};
+    struct tbuf b = {0};
     char chunk[4096];
     size_t n;
-    hbuf_add(&b, "%s", "");
+    tbuf_printf(&b, "%s", "");
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        hbuf_add(&b, "%.*s", (int)n, chunk);
+        tbuf_printf(&b, "%.*s", (int)n, chunk);
     fclose(f);
     *len = b.n;
     return b.p;
@@ -234,12 +234,12 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void render(const char *text, size_t len, bool strict, struct hbuf *o)
+static void render(const char *text, size_t len, bool strict, struct tbuf *o)
 {
     struct hload h;
     hload_run(&h, text, len, strict);
     hload_diags(&h, o);
-    hbuf_add(o, "--\n");
+    tbuf_printf(o, "--\n");
     dump_models(&h, o);
     hload_free(&h);
 }
@@ -269,14 +269,14 @@ static void test_data_files(void **state)
     for (size_t i = 0; i < n; i++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", data_dir, names[i]);
-        size_t len, elen;
+        size_t len = 0, elen = 0;
         char *text = read_all(path, &len);
         assert_non_null(text);
         snprintf(path, sizeof(path), "%s/%.*s.expect", data_dir,
                  (int)(strlen(names[i]) - 5), names[i]);
         char *want = read_all(path, &elen);
         bool strict = strncmp(text, "# kgress-test: strict-cidr", 26) == 0;
-        struct hbuf got = {0};
+        struct tbuf got = {0};
         render(text, len, strict, &got);
         if (!want) {
             print_message("%s: no expectation file\n", names[i]);
@@ -297,7 +297,7 @@ static void test_data_files(void **state)
                 fclose(f);
             }
         }
-        hbuf_free(&got);
+        tbuf_free(&got);
         free(want);
         free(text);
         free(names[i]);
@@ -333,7 +333,7 @@ static const char every_reader[] =
 static void test_alloc_failure(void **state)
 {
     (void)state;
-    struct hbuf clean = {0};
+    struct tbuf clean = {0};
     kgi_alloc_fail_after(-1);
     render(every_reader, sizeof(every_reader) - 1, false, &clean);
     assert_null(strstr(clean.p, "error "));
@@ -350,12 +350,12 @@ static void test_alloc_failure(void **state)
             h.diags.errors > 0 || h.diags.oom || h.yaml_rc == KG_ENOMEM;
         if (!any_error) {
             /* no failure hit: the result equals the clean run */
-            struct hbuf got = {0};
+            struct tbuf got = {0};
             hload_diags(&h, &got);
-            hbuf_add(&got, "--\n");
+            tbuf_printf(&got, "--\n");
             dump_models(&h, &got);
             assert_string_equal(got.p, clean.p);
-            hbuf_free(&got);
+            tbuf_free(&got);
             done = true;
         } else {
             /* an object whose reader failed is flagged invalid */
@@ -366,7 +366,7 @@ static void test_alloc_failure(void **state)
         hload_free(&h);
     }
     assert_true(done);
-    hbuf_free(&clean);
+    tbuf_free(&clean);
 }
 
 /* The implied kubernetes.io/metadata.name label (rule 17) is what lets a

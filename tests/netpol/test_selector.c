@@ -257,7 +257,7 @@ static void test_selector_invalid(void **state)
         doc_load(&d, invalid_cases[i].text);
         struct kgi_selector s;
         bool ok = kgi_selector_read(&d.ctx, d.root, "sel", &s, NULL);
-        struct hbuf got = {0};
+        struct tbuf got = {0};
         struct hload h;
         memset(&h, 0, sizeof(h));
         h.diags = d.diags; /* render through the shared formatter */
@@ -268,7 +268,7 @@ static void test_selector_invalid(void **state)
                           invalid_cases[i].want);
             failures++;
         }
-        hbuf_free(&got);
+        tbuf_free(&got);
         doc_free(&d);
     }
     assert_int_equal(failures, 0);

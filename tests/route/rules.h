@@ -27,72 +27,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ybuf {
-    char *p;
-    size_t n, cap;
-};
-
-static void yb_printf(struct ybuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0,
-                          fmt, ap);
-        va_end(ap);
-        if (k < 0)
-            abort();
-        if (b->p && (size_t)k < b->cap - b->n) {
-            b->n += (size_t)k;
-            return;
-        }
-        size_t want = (b->cap ? b->cap * 2 : 4096) + (size_t)k;
-        char *np = realloc(b->p, want);
-        if (!np)
-            abort();
-        b->p = np;
-        b->cap = want;
-    }
-}
+#include "../common/tbuf.h"
 
 /* A double-quoted YAML scalar of s[0..n). */
-static void yb_quote(struct ybuf *b, const char *s, size_t n)
+static void yb_quote(struct tbuf *b, const char *s, size_t n)
 {
-    yb_printf(b, "\"");
+    tbuf_printf(b, "\"");
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\')
-            yb_printf(b, "\\%c", c);
+            tbuf_printf(b, "\\%c", c);
         else if (c < 0x20 || c >= 0x7f)
-            yb_printf(b, "\\x%02x", c);
+            tbuf_printf(b, "\\x%02x", c);
         else
-            yb_printf(b, "%c", c);
+            tbuf_printf(b, "%c", c);
     }
-    yb_printf(b, "\"");
+    tbuf_printf(b, "\"");
 }
 
-static void yb_backend(struct ybuf *b, const char *ind, const char *svc)
+static void yb_backend(struct tbuf *b, const char *ind, const char *svc)
 {
     const char *colon = strchr(svc, ':');
     size_t sn = colon ? (size_t)(colon - svc) : strlen(svc);
     const char *port = colon ? colon + 1 : "80";
-    yb_printf(b, "%sservice:\n%s  name: %.*s\n%s  port:\n", ind, ind, (int)sn,
+    tbuf_printf(b, "%sservice:\n%s  name: %.*s\n%s  port:\n", ind, ind, (int)sn,
               svc, ind);
     if (port[0] >= '0' && port[0] <= '9')
-        yb_printf(b, "%s    number: %s\n", ind, port);
+        tbuf_printf(b, "%s    number: %s\n", ind, port);
     else
-        yb_printf(b, "%s    name: %s\n", ind, port);
+        tbuf_printf(b, "%s    name: %s\n", ind, port);
 }
 
-static void yb_resource(struct ybuf *b, const char *ind, const char *gkn)
+static void yb_resource(struct tbuf *b, const char *ind, const char *gkn)
 {
     char g[128], k[128], n[128];
     if (sscanf(gkn, "%127[^/]/%127[^/]/%127s", g, k, n) != 3)
         abort();
-    yb_printf(b, "%sresource:\n", ind);
+    tbuf_printf(b, "%sresource:\n", ind);
     if (strcmp(g, "-") != 0)
-        yb_printf(b, "%s  apiGroup: %s\n", ind, g);
-    yb_printf(b, "%s  kind: %s\n%s  name: %s\n", ind, k, ind, n);
+        tbuf_printf(b, "%s  apiGroup: %s\n", ind, g);
+    tbuf_printf(b, "%s  kind: %s\n%s  name: %s\n", ind, k, ind, n);
 }
 
 static const char *yb_type(const char *t)
@@ -109,7 +83,7 @@ struct yb_ing {
     int in_tls;
 };
 
-static void yb_close_ing(struct ybuf *b, struct yb_ing *st)
+static void yb_close_ing(struct tbuf *b, struct yb_ing *st)
 {
     (void)b;
     memset(st, 0, sizeof(*st));
@@ -118,7 +92,7 @@ static void yb_close_ing(struct ybuf *b, struct yb_ing *st)
 /* Returns a malloc'd YAML stream for the rule text. */
 static char *rules_yaml(const char *text, size_t *len)
 {
-    struct ybuf b = {0};
+    struct tbuf b = {0};
     struct yb_ing st = {0};
     char *copy = strdup(text);
     if (!copy)
@@ -151,40 +125,40 @@ static char *rules_yaml(const char *text, size_t *len)
                 else
                     abort();
             }
-            yb_printf(&b, "---\napiVersion: networking.k8s.io/v1\n"
+            tbuf_printf(&b, "---\napiVersion: networking.k8s.io/v1\n"
                           "kind: Ingress\nmetadata:\n  name: %s\n"
                           "  namespace: %s\n",
                       w[1], ns);
             if (ts)
-                yb_printf(&b, "  creationTimestamp: \"%s\"\n", ts);
+                tbuf_printf(&b, "  creationTimestamp: \"%s\"\n", ts);
             if (na) {
-                yb_printf(&b, "  annotations:\n");
+                tbuf_printf(&b, "  annotations:\n");
                 for (int i = 0; i < na; i++) {
                     const char *eq = strchr(ann[i], '=');
                     if (!eq)
                         abort();
-                    yb_printf(&b, "    %.*s: ", (int)(eq - ann[i]), ann[i]);
+                    tbuf_printf(&b, "    %.*s: ", (int)(eq - ann[i]), ann[i]);
                     yb_quote(&b, eq + 1, strlen(eq + 1));
-                    yb_printf(&b, "\n");
+                    tbuf_printf(&b, "\n");
                 }
             }
-            yb_printf(&b, "spec:\n");
+            tbuf_printf(&b, "spec:\n");
             if (cls)
-                yb_printf(&b, "  ingressClassName: %s\n", cls);
+                tbuf_printf(&b, "  ingressClassName: %s\n", cls);
             st.open = 1;
         } else if (strcmp(w[0], "class") == 0) {
             yb_close_ing(&b, &st);
-            yb_printf(&b, "---\napiVersion: networking.k8s.io/v1\n"
+            tbuf_printf(&b, "---\napiVersion: networking.k8s.io/v1\n"
                           "kind: IngressClass\nmetadata:\n  name: %s\n",
                       w[1]);
             if (nw > 2 && strcmp(w[2], "default") == 0)
-                yb_printf(&b, "  annotations:\n    ingressclass.kubernetes.io/"
+                tbuf_printf(&b, "  annotations:\n    ingressclass.kubernetes.io/"
                               "is-default-class: \"true\"\n");
-            yb_printf(&b, "spec:\n  controller: example.com/ingress\n");
+            tbuf_printf(&b, "spec:\n  controller: example.com/ingress\n");
         } else if (strcmp(w[0], "def") == 0 || strcmp(w[0], "defres") == 0) {
             if (!st.open || st.in_rules || st.in_tls)
                 abort(); /* defaultBackend goes before rules and tls */
-            yb_printf(&b, "  defaultBackend:\n");
+            tbuf_printf(&b, "  defaultBackend:\n");
             if (w[0][3] == 'r')
                 yb_resource(&b, "    ", w[1]);
             else
@@ -193,13 +167,13 @@ static char *rules_yaml(const char *text, size_t *len)
             if (!st.open || st.in_tls)
                 abort();
             if (!st.in_rules)
-                yb_printf(&b, "  rules:\n");
+                tbuf_printf(&b, "  rules:\n");
             st.in_rules = 1;
             st.in_paths = 0;
             if (strcmp(w[1], "-") == 0)
-                yb_printf(&b, "  - ");
+                tbuf_printf(&b, "  - ");
             else
-                yb_printf(&b, "  - host: \"%s\"\n    ", w[1]);
+                tbuf_printf(&b, "  - host: \"%s\"\n    ", w[1]);
             if (nw > 2 && strcmp(w[2], "nohttp") == 0) {
                 if (strcmp(w[1], "-") == 0)
                     abort(); /* a rule needs a host or http */
@@ -207,7 +181,7 @@ static char *rules_yaml(const char *text, size_t *len)
                 b.n -= 4; /* drop the indentation just written */
                 st.in_paths = -1;
             } else {
-                yb_printf(&b, "http:\n      paths:\n");
+                tbuf_printf(&b, "http:\n      paths:\n");
                 st.in_paths = 1;
             }
         } else if ((strcmp(w[0], "E") == 0 || strcmp(w[0], "P") == 0 ||
@@ -215,42 +189,42 @@ static char *rules_yaml(const char *text, size_t *len)
                    nw == 3) {
             if (st.in_paths != 1)
                 abort();
-            yb_printf(&b, "      - path: ");
+            tbuf_printf(&b, "      - path: ");
             if (strcmp(w[1], "''") == 0)
-                yb_printf(&b, "\"\"");
+                tbuf_printf(&b, "\"\"");
             else
                 yb_quote(&b, w[1], strlen(w[1]));
-            yb_printf(&b, "\n        pathType: %s\n        backend:\n",
+            tbuf_printf(&b, "\n        pathType: %s\n        backend:\n",
                       yb_type(w[0]));
             yb_backend(&b, "          ", w[2]);
         } else if (strcmp(w[0], "R") == 0 && nw == 4) {
             if (st.in_paths != 1)
                 abort();
-            yb_printf(&b, "      - path: ");
+            tbuf_printf(&b, "      - path: ");
             yb_quote(&b, w[2], strlen(w[2]));
-            yb_printf(&b, "\n        pathType: %s\n        backend:\n",
+            tbuf_printf(&b, "\n        pathType: %s\n        backend:\n",
                       yb_type(w[1]));
             yb_resource(&b, "          ", w[3]);
         } else if (strcmp(w[0], "tls") == 0 && nw == 3) {
             if (!st.open)
                 abort();
             if (!st.in_tls)
-                yb_printf(&b, "  tls:\n");
+                tbuf_printf(&b, "  tls:\n");
             st.in_tls = 1;
-            yb_printf(&b, "  - ");
+            tbuf_printf(&b, "  - ");
             int any = 0;
             if (strcmp(w[2], "-") != 0) {
-                yb_printf(&b, "hosts:\n");
+                tbuf_printf(&b, "hosts:\n");
                 char *s3 = NULL;
                 for (char *h = strtok_r(w[2], ",", &s3); h;
                      h = strtok_r(NULL, ",", &s3))
-                    yb_printf(&b, "    - \"%s\"\n", h);
+                    tbuf_printf(&b, "    - \"%s\"\n", h);
                 any = 1;
             }
             if (strcmp(w[1], "-") != 0)
-                yb_printf(&b, "%ssecretName: %s\n", any ? "    " : "", w[1]);
+                tbuf_printf(&b, "%ssecretName: %s\n", any ? "    " : "", w[1]);
             else if (!any)
-                yb_printf(&b, "{}\n");
+                tbuf_printf(&b, "{}\n");
         } else {
             fprintf(stderr, "rules.h: bad statement '%s'\n", w[0]);
             abort();
@@ -258,7 +232,7 @@ static char *rules_yaml(const char *text, size_t *len)
     }
     free(copy);
     if (!b.p)
-        yb_printf(&b, "");
+        tbuf_printf(&b, "%s", "");
     *len = b.n;
     return b.p;
 }

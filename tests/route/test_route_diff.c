@@ -152,21 +152,21 @@ static void gen_set(struct rset *s)
 
 static char *set_rules(const struct rset *s)
 {
-    struct ybuf b = {0};
+    struct tbuf b = {0};
     for (int i = 0; i < s->n; i++) {
         const struct ring *g = &s->g[i];
-        yb_printf(&b, "ing %s ns=%s", g->name, g->ns);
+        tbuf_printf(&b, "ing %s ns=%s", g->name, g->ns);
         if (g->ts)
-            yb_printf(&b, " ts=%d-03-04T05:06:07Z", g->ts);
-        yb_printf(&b, "\n");
+            tbuf_printf(&b, " ts=%d-03-04T05:06:07Z", g->ts);
+        tbuf_printf(&b, "\n");
         if (g->has_def)
-            yb_printf(&b, "def %s\n", g->def);
+            tbuf_printf(&b, "def %s\n", g->def);
         for (int r = 0; r < g->n; r++) {
             const struct rrule *rr = &g->r[r];
-            yb_printf(&b, "host %s%s\n", rr->host[0] ? rr->host : "-",
+            tbuf_printf(&b, "host %s%s\n", rr->host[0] ? rr->host : "-",
                       rr->nohttp ? " nohttp" : "");
             for (int k = 0; k < rr->n; k++)
-                yb_printf(&b, "%c %s %s\n", rr->p[k].type,
+                tbuf_printf(&b, "%c %s %s\n", rr->p[k].type,
                           rr->p[k].path[0] ? rr->p[k].path : "''",
                           rr->p[k].svc);
         }

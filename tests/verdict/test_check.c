@@ -27,14 +27,14 @@ static char *read_file(const char *path, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    struct vbuf b = {0};
+    struct tbuf b = {0};
     char chunk[4096];
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        vbuf_add(&b, "%.*s", (int)n, chunk);
+        tbuf_printf(&b, "%.*s", (int)n, chunk);
     fclose(f);
     if (!b.p)
-        vbuf_add(&b, "%s", "");
+        tbuf_printf(&b, "%s", "");
     *len = b.n;
     return b.p;
 }
@@ -111,7 +111,7 @@ static kg_ruleset *compile_with(const char *yaml, size_t len, char *opts_line)
 static int run_flows(const char *name, unsigned *checked)
 {
     char path[1024];
-    size_t ylen, flen;
+    size_t ylen = 0, flen = 0;
     snprintf(path, sizeof(path), "%s/%s.yaml", data_dir, name);
     char *yaml = read_file(path, &ylen);
     snprintf(path, sizeof(path), "%s/%s.flows", data_dir, name);
@@ -427,13 +427,13 @@ static void test_format(void **state)
 }
 
 struct sink {
-    struct vbuf b;
+    struct tbuf b;
 };
 
 static void sink_write(void *user, const char *text, size_t len)
 {
     struct sink *s = user;
-    vbuf_add(&s->b, "%.*s", (int)len, text);
+    tbuf_printf(&s->b, "%.*s", (int)len, text);
 }
 
 static void test_dump(void **state)
@@ -486,7 +486,7 @@ static void test_dump(void **state)
     if (!strstr(s.b.p, "\"table\":\"lpm\",\"prefixes\":2,\"entries\":["
                        "{\"prefix\":\"10.0.0.0/8\""))
         fail_msg("LPM JSON dump:\n%s", s.b.p);
-    vbuf_free(&s.b);
+    tbuf_free(&s.b);
     kg_ruleset_unref(rs);
 }
 
@@ -614,7 +614,7 @@ static void test_cidrtab(void **state)
 static void test_alloc_failure(void **state)
 {
     (void)state;
-    size_t len;
+    size_t len = 0;
     char path[1024];
     snprintf(path, sizeof(path), "%s/named-ports.yaml", data_dir);
     char *yaml = read_file(path, &len);

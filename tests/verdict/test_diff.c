@@ -42,7 +42,7 @@ static const char *const protos[] = {"TCP", "UDP", "SCTP"};
 
 struct gen {
     uint64_t rng;
-    struct vbuf y;
+    struct tbuf y;
     unsigned n_ns;
     /* address pool for flows */
     char addrs[96][48];
@@ -66,12 +66,12 @@ static void gen_selector(struct gen *g, const char *indent, bool ns)
     const char *const *vals = ns ? ns_vals : pod_vals;
     size_t nv = ns ? N(ns_vals) : N(pod_vals);
     if (vchance(r, 25)) {
-        vbuf_add(&g->y, " {}\n");
+        tbuf_printf(&g->y, " {}\n");
         return;
     }
-    vbuf_add(&g->y, "\n");
+    tbuf_printf(&g->y, "\n");
     if (vchance(r, 60)) {
-        vbuf_add(&g->y, "%s  matchLabels:\n", indent);
+        tbuf_printf(&g->y, "%s  matchLabels:\n", indent);
         unsigned n = 1 + vrnd(r, 2);
         unsigned used = 0;
         for (unsigned i = 0; i < n; i++) {
@@ -79,15 +79,15 @@ static void gen_selector(struct gen *g, const char *indent, bool ns)
             if (used & (1u << k))
                 continue;
             used |= 1u << k;
-            vbuf_add(&g->y, "%s    %s: \"%s\"\n", indent, keys[k],
+            tbuf_printf(&g->y, "%s    %s: \"%s\"\n", indent, keys[k],
                      vals[vrnd(r, (unsigned)nv)]);
         }
         if (ns && vchance(r, 30) && !(used & 4))
-            vbuf_add(&g->y, "%s    kubernetes.io/metadata.name: %s\n", indent,
+            tbuf_printf(&g->y, "%s    kubernetes.io/metadata.name: %s\n", indent,
                      ns_names[vrnd(r, 4)]);
     }
     if (vchance(r, 50)) {
-        vbuf_add(&g->y, "%s  matchExpressions:\n", indent);
+        tbuf_printf(&g->y, "%s  matchExpressions:\n", indent);
         unsigned n = 1 + vrnd(r, 2);
         for (unsigned i = 0; i < n; i++) {
             const char *key = keys[vrnd(r, (unsigned)nk)];
@@ -96,19 +96,19 @@ static void gen_selector(struct gen *g, const char *indent, bool ns)
             unsigned op = vrnd(r, 4);
             static const char *const ops[] = {"In", "NotIn", "Exists",
                                               "DoesNotExist"};
-            vbuf_add(&g->y, "%s  - key: %s\n%s    operator: %s\n", indent, key,
+            tbuf_printf(&g->y, "%s  - key: %s\n%s    operator: %s\n", indent, key,
                      indent, ops[op]);
             if (op < 2) {
-                vbuf_add(&g->y, "%s    values: [", indent);
+                tbuf_printf(&g->y, "%s    values: [", indent);
                 unsigned nvs = 1 + vrnd(r, 2);
                 for (unsigned k = 0; k < nvs; k++) {
                     const char *v =
                         strcmp(key, "kubernetes.io/metadata.name") == 0
                             ? ns_names[vrnd(r, 4)]
                             : vals[vrnd(r, (unsigned)nv)];
-                    vbuf_add(&g->y, "%s\"%s\"", k ? ", " : "", v);
+                    tbuf_printf(&g->y, "%s\"%s\"", k ? ", " : "", v);
                 }
-                vbuf_add(&g->y, "]\n");
+                tbuf_printf(&g->y, "]\n");
             }
         }
     }
@@ -116,7 +116,7 @@ static void gen_selector(struct gen *g, const char *indent, bool ns)
     if (g->y.n && g->y.p[g->y.n - 1] == '\n' && g->y.n >= 2 &&
         memcmp(g->y.p + g->y.n - 2, ":\n", 2) == 0) {
         g->y.n--;
-        vbuf_add(&g->y, " {}\n");
+        tbuf_printf(&g->y, " {}\n");
     }
 }
 
@@ -124,16 +124,16 @@ static void gen_labels(struct gen *g, const char *const *keys, size_t nk,
                        const char *const *vals, size_t nv)
 {
     uint64_t *r = &g->rng;
-    vbuf_add(&g->y, "  labels: {");
+    tbuf_printf(&g->y, "  labels: {");
     bool first = true;
     for (size_t k = 0; k < nk; k++) {
         if (!vchance(r, 55))
             continue;
-        vbuf_add(&g->y, "%s%s: \"%s\"", first ? "" : ", ", keys[k],
+        tbuf_printf(&g->y, "%s%s: \"%s\"", first ? "" : ", ", keys[k],
                  vals[vrnd(r, (unsigned)nv)]);
         first = false;
     }
-    vbuf_add(&g->y, "}\n");
+    tbuf_printf(&g->y, "}\n");
 }
 
 static void gen_cidr(struct gen *g, bool v6, char *out, size_t cap,
@@ -223,31 +223,31 @@ static void gen_rules(struct gen *g, const char *dir)
     if (k == 0)
         return; /* absent */
     if (k == 1) {
-        vbuf_add(&g->y, "  %s: []\n", dir);
+        tbuf_printf(&g->y, "  %s: []\n", dir);
         return;
     }
-    vbuf_add(&g->y, "  %s:\n", dir);
+    tbuf_printf(&g->y, "  %s:\n", dir);
     const char *peer_key = strcmp(dir, "ingress") == 0 ? "from" : "to";
     unsigned nr = 1 + vrnd(r, 3);
     for (unsigned i = 0; i < nr; i++) {
-        vbuf_add(&g->y, "  -");
+        tbuf_printf(&g->y, "  -");
         bool any_field = false;
         unsigned pk = vrnd(r, 10);
         if (pk == 1) {
-            vbuf_add(&g->y, " %s: []\n", peer_key);
+            tbuf_printf(&g->y, " %s: []\n", peer_key);
             any_field = true;
         } else if (pk >= 2) {
-            vbuf_add(&g->y, " %s:\n", peer_key);
+            tbuf_printf(&g->y, " %s:\n", peer_key);
             any_field = true;
             unsigned np = 1 + vrnd(r, 3);
             for (unsigned p = 0; p < np; p++) {
                 unsigned kind = vrnd(r, 4);
                 if (kind == 0 || kind == 2) {
-                    vbuf_add(&g->y, "    - podSelector:");
+                    tbuf_printf(&g->y, "    - podSelector:");
                     gen_selector(g, "      ", false);
                 }
                 if (kind == 1 || kind == 2) {
-                    vbuf_add(&g->y, "    %snamespaceSelector:",
+                    tbuf_printf(&g->y, "    %snamespaceSelector:",
                              kind == 2 ? "  " : "- ");
                     gen_selector(g, "      ", true);
                 }
@@ -256,13 +256,13 @@ static void gen_rules(struct gen *g, const char *dir)
                     char c[80], e[80];
                     unsigned len;
                     gen_cidr(g, v6, c, sizeof(c), &len);
-                    vbuf_add(&g->y, "    - ipBlock:\n        cidr: \"%s\"\n", c);
+                    tbuf_printf(&g->y, "    - ipBlock:\n        cidr: \"%s\"\n", c);
                     unsigned ne = vrnd(r, 3);
                     bool first = true;
                     for (unsigned x = 0; x < ne; x++) {
                         if (!gen_except(g, c, len, v6, e, sizeof(e)))
                             continue;
-                        vbuf_add(&g->y, "%s          - \"%s\"\n",
+                        tbuf_printf(&g->y, "%s          - \"%s\"\n",
                                  first ? "        except:\n" : "", e);
                         first = false;
                     }
@@ -271,38 +271,38 @@ static void gen_rules(struct gen *g, const char *dir)
         }
         unsigned ptk = vrnd(r, 10);
         if (ptk >= 3) {
-            vbuf_add(&g->y, "%sports:\n", any_field ? "    " : " ");
+            tbuf_printf(&g->y, "%sports:\n", any_field ? "    " : " ");
             any_field = true;
             unsigned np = 1 + vrnd(r, 3);
             for (unsigned p = 0; p < np; p++) {
-                vbuf_add(&g->y, "    - {");
+                tbuf_printf(&g->y, "    - {");
                 bool comma = false;
                 if (vchance(r, 80)) {
-                    vbuf_add(&g->y, "protocol: %s", protos[vrnd(r, 3)]);
+                    tbuf_printf(&g->y, "protocol: %s", protos[vrnd(r, 3)]);
                     comma = true;
                 }
                 unsigned kind = vrnd(r, 10);
                 if (kind >= 2 && kind < 6) {
                     unsigned port = port_nums[vrnd(r, N(port_nums))];
-                    vbuf_add(&g->y, "%sport: %u", comma ? ", " : "", port);
+                    tbuf_printf(&g->y, "%sport: %u", comma ? ", " : "", port);
                     if (vchance(r, 40)) {
                         unsigned end = port + vrnd(r, 30);
                         if (end > 65535)
                             end = 65535;
-                        vbuf_add(&g->y, ", endPort: %u", end);
+                        tbuf_printf(&g->y, ", endPort: %u", end);
                     }
                 } else if (kind >= 6) {
-                    vbuf_add(&g->y, "%sport: %s", comma ? ", " : "",
+                    tbuf_printf(&g->y, "%sport: %s", comma ? ", " : "",
                              port_names[vrnd(r, N(port_names))]);
                 }
-                vbuf_add(&g->y, "}\n");
+                tbuf_printf(&g->y, "}\n");
             }
         } else if (ptk == 1) {
-            vbuf_add(&g->y, "%sports: []\n", any_field ? "    " : " ");
+            tbuf_printf(&g->y, "%sports: []\n", any_field ? "    " : " ");
             any_field = true;
         }
         if (!any_field)
-            vbuf_add(&g->y, " {}\n");
+            tbuf_printf(&g->y, " {}\n");
     }
 }
 
@@ -315,14 +315,14 @@ static void gen_cluster(struct gen *g)
     for (unsigned i = 0; i < g->n_ns; i++) {
         if (!vchance(r, 80))
             continue; /* a namespace known only through its pods */
-        vbuf_add(&g->y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
+        tbuf_printf(&g->y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
                         "  name: %s\n",
                  ns_names[i]);
         gen_labels(g, ns_keys, N(ns_keys), ns_vals, N(ns_vals));
     }
     unsigned n_pods = 1 + vrnd(r, 12);
     for (unsigned i = 0; i < n_pods; i++) {
-        vbuf_add(&g->y, "---\napiVersion: v1\nkind: Pod\nmetadata:\n"
+        tbuf_printf(&g->y, "---\napiVersion: v1\nkind: Pod\nmetadata:\n"
                         "  name: p%u\n  namespace: %s\n",
                  i, ns_names[vrnd(r, g->n_ns)]);
         gen_labels(g, pod_keys, N(pod_keys), pod_vals, N(pod_vals));
@@ -330,27 +330,27 @@ static void gen_cluster(struct gen *g)
         char host[32];
         snprintf(host, sizeof(host), "192.168.0.%u", 1 + vrnd(r, 2));
         add_addr(g, host);
-        vbuf_add(&g->y, "spec:\n%s  containers:\n  - name: c\n    image: i\n",
+        tbuf_printf(&g->y, "spec:\n%s  containers:\n  - name: c\n    image: i\n",
                  hostnet ? "  hostNetwork: true\n" : "");
         unsigned nports = vrnd(r, 4);
         if (nports) {
-            vbuf_add(&g->y, "    ports:\n");
+            tbuf_printf(&g->y, "    ports:\n");
             unsigned used = 0;
             for (unsigned p = 0; p < nports; p++) {
                 unsigned nm = vrnd(r, 4);
                 bool named = nm < 3 && !(used & (1u << nm));
                 if (named)
                     used |= 1u << nm;
-                vbuf_add(&g->y, "    - {containerPort: %u, protocol: %s",
+                tbuf_printf(&g->y, "    - {containerPort: %u, protocol: %s",
                          port_nums[vrnd(r, 4)], protos[vrnd(r, 3)]);
                 if (named)
-                    vbuf_add(&g->y, ", name: %s", port_names[nm]);
-                vbuf_add(&g->y, "}\n");
+                    tbuf_printf(&g->y, ", name: %s", port_names[nm]);
+                tbuf_printf(&g->y, "}\n");
             }
         }
-        vbuf_add(&g->y, "status:\n  hostIP: %s\n", host);
+        tbuf_printf(&g->y, "status:\n  hostIP: %s\n", host);
         if (hostnet) {
-            vbuf_add(&g->y, "  podIP: %s\n  podIPs: [{ip: %s}]\n", host, host);
+            tbuf_printf(&g->y, "  podIP: %s\n  podIPs: [{ip: %s}]\n", host, host);
             continue;
         }
         unsigned fam = vrnd(r, 10);
@@ -360,23 +360,23 @@ static void gen_cluster(struct gen *g)
         snprintf(v4, sizeof(v4), "10.0.%u.%u", vrnd(r, 2), 1 + vrnd(r, 14));
         snprintf(v6, sizeof(v6), "fd00::%x", 1 + vrnd(r, 14));
         if (fam == 1) {
-            vbuf_add(&g->y, "  podIP: \"%s\"\n  podIPs: [{ip: \"%s\"}]\n", v6,
+            tbuf_printf(&g->y, "  podIP: \"%s\"\n  podIPs: [{ip: \"%s\"}]\n", v6,
                      v6);
             add_addr(g, v6);
         } else if (fam <= 4) {
-            vbuf_add(&g->y,
+            tbuf_printf(&g->y,
                      "  podIP: %s\n  podIPs: [{ip: %s}, {ip: \"%s\"}]\n", v4,
                      v4, v6);
             add_addr(g, v4);
             add_addr(g, v6);
         } else {
-            vbuf_add(&g->y, "  podIP: %s\n", v4);
+            tbuf_printf(&g->y, "  podIP: %s\n", v4);
             add_addr(g, v4);
         }
     }
     unsigned n_pols = vrnd(r, 7);
     for (unsigned i = 0; i < n_pols; i++) {
-        vbuf_add(&g->y, "---\napiVersion: networking.k8s.io/v1\n"
+        tbuf_printf(&g->y, "---\napiVersion: networking.k8s.io/v1\n"
                         "kind: NetworkPolicy\nmetadata:\n  name: np%u\n"
                         "  namespace: %s\nspec:\n  podSelector:",
                  i, ns_names[vrnd(r, g->n_ns)]);
@@ -384,7 +384,7 @@ static void gen_cluster(struct gen *g)
         static const char *const types[] = {
             "", "  policyTypes: [Ingress]\n", "  policyTypes: [Egress]\n",
             "  policyTypes: [Ingress, Egress]\n", "  policyTypes: []\n"};
-        vbuf_add(&g->y, "%s", types[vrnd(r, 5)]);
+        tbuf_printf(&g->y, "%s", types[vrnd(r, 5)]);
         gen_rules(g, "ingress");
         gen_rules(g, "egress");
     }
@@ -550,7 +550,7 @@ static void test_differential(void **state)
         kg_options_free(o);
     }
     kgi_cidrtab_lpm_min = saved_min;
-    vbuf_free(&g.y);
+    tbuf_free(&g.y);
     fprintf(stderr,
             "differential: %u clusters (%zu loaded, %zu with LPM tables), "
             "%zu flows (%zu denied), %zu per-pod sides\n",

@@ -68,24 +68,24 @@ static void pod_ip(int k, char *buf, size_t cap)
 }
 
 /* The cluster: namespaces and pods, as kubectl prints them. */
-static void cluster(struct vbuf *y)
+static void cluster(struct tbuf *y)
 {
     for (int n = 0; n < 3; n++)
-        vbuf_add(y,
+        tbuf_printf(y,
                  "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
                  "  name: %s\n  labels: {ns: %s}\n",
                  NS[n], NS[n]);
     for (int k = 0; k < 9; k++) {
         char ip[32];
         pod_ip(k, ip, sizeof(ip));
-        vbuf_add(y,
+        tbuf_printf(y,
                  "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n"
                  "  namespace: %s\n  labels: {pod: %s}\nspec:\n"
                  "  containers:\n",
                  POD[k % 3], NS[k / 3], POD[k % 3]);
         for (int p = 0; p < 2; p++)
             for (int q = 0; q < 3; q++)
-                vbuf_add(y,
+                tbuf_printf(y,
                          "  - name: cont-%u-%s\n    image: agnhost\n"
                          "    ports:\n    - {containerPort: %u, protocol: %s, "
                          "name: serve-%u-%c%c%c%s}\n",
@@ -93,7 +93,7 @@ static void cluster(struct vbuf *y)
                          PORTS[p], PROTO[q], PORTS[p], PROTO[q][0] | 0x20,
                          PROTO[q][1] | 0x20, PROTO[q][2] | 0x20,
                          q == 2 ? "p" : "");
-        vbuf_add(y, "status:\n  hostIP: 192.168.9.9\n  podIP: %s\n"
+        tbuf_printf(y, "status:\n  hostIP: 192.168.9.9\n  podIP: %s\n"
                     "  podIPs: [{ip: %s}]\n",
                  ip, ip);
     }
@@ -386,11 +386,11 @@ static const struct tcase cases[] = {
 
 static int run_case(const struct tcase *tc, bool show)
 {
-    struct vbuf y = {0};
+    struct tbuf y = {0};
     cluster(&y);
-    vbuf_add(&y, "%s", tc->policies);
+    tbuf_printf(&y, "%s", tc->policies);
     kg_ruleset *rs = vcompile(y.p, y.n, NULL);
-    vbuf_free(&y);
+    tbuf_free(&y);
     if (!rs) {
         fprintf(stderr, "%s: does not compile\n", tc->name);
         return 1;

@@ -15,45 +15,7 @@
 
 #include "kgress.h"
 
-struct vbuf {
-    char *p;
-    size_t n, cap;
-};
-
-static inline void vbuf_add(struct vbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static inline void vbuf_add(struct vbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0)
-        abort();
-    if (b->n + (size_t)need + 1 > b->cap) {
-        size_t cap = (b->n + (size_t)need + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            abort();
-        b->p = p;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    b->n += (size_t)need;
-}
-
-static inline void vbuf_free(struct vbuf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->n = b->cap = 0;
-}
+#include "../common/tbuf.h"
 
 /* xorshift64*: deterministic across platforms. */
 static inline uint64_t vrand(uint64_t *s)
