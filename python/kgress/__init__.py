@@ -16,11 +16,11 @@ from . import _native
 from ._errors import CompileError, Diagnostic, Error, error_name, strerror
 from ._ruleset import DIALECTS, FLAGS, LIMITS, Ruleset
 from ._route import Route
-from ._check import Verdict
+from ._check import Side, Verdict
 
 __all__ = ["version", "version_number", "library_path", "Error",
            "CompileError", "Diagnostic", "Ruleset", "error_name", "strerror",
-           "LIMITS", "FLAGS", "DIALECTS", "Route", "Verdict"]
+           "LIMITS", "FLAGS", "DIALECTS", "Route", "Verdict", "Side"]
 
 
 def version():

@@ -12,7 +12,8 @@ import ctypes
 
 from ._errors import check as _check_rc
 
-__all__ = ["Verdict", "KgSide", "KgVerdict", "check", "PROTOCOLS"]
+__all__ = ["Verdict", "Side", "KgSide", "KgVerdict", "KgAddr", "check",
+           "check_side", "pod_at", "PROTOCOLS"]
 
 KG_EINVAL = -2
 KG_POD_NONE = 0xFFFFFFFF
@@ -39,6 +40,15 @@ class KgSide(ctypes.Structure):
         ("policy", ctypes.c_char_p),
         ("rule", ctypes.c_int),
         ("policies", ctypes.c_uint),
+    ]
+
+
+class KgAddr(ctypes.Structure):
+    """struct kg_addr (include/kgress.h)."""
+
+    _fields_ = [
+        ("family", ctypes.c_uint8),
+        ("bytes", ctypes.c_uint8 * 16),
     ]
 
 
@@ -176,3 +186,86 @@ def check(lib, rs, src_ip, dst_ip, port, protocol):
         egress_rule=rule(v.egress),
         ingress_rule=rule(v.ingress),
     )
+
+
+class Side:
+    """One direction of one pod, for a caller that knows its own pod.
+
+    allowed   bool
+    reason    kg_reason_name ("not-isolated", "allowed-by-rule", "no-rule",
+              "loopback", "node", "host-network")
+    rule      (policy "namespace/name", rule index) that allowed, or None
+    policies  list of "namespace/name" isolating the pod in this direction
+    """
+
+    __slots__ = ("allowed", "reason", "rule", "policies")
+
+    def __init__(self, allowed, reason, rule, policies):
+        self.allowed = allowed
+        self.reason = reason
+        self.rule = rule
+        self.policies = policies
+
+    def __repr__(self):
+        return "Side(allowed=%r, reason=%r, rule=%r, policies=%r)" % (
+            self.allowed, self.reason, self.rule, self.policies)
+
+
+def _addr(lib, value, what):
+    text = _text(value, what)
+    a = KgAddr()
+    if lib.kg_addr_parse(text, len(text), ctypes.byref(a)) != 0:
+        raise ValueError("%s is not an IP address: %r" % (what, value))
+    return a
+
+
+def pod_at(lib, rs, ip):
+    """Ruleset.pod: see there."""
+    a = _addr(lib, ip, "ip")
+    pod = ctypes.c_uint32()
+    if lib.kg_pod_find_addr(rs, ctypes.byref(a), ctypes.byref(pod)) != 0:
+        return None
+    return lib.kg_pod_name(rs, pod.value).decode("utf-8")
+
+
+def check_side(lib, rs, pod, direction, peer_ip, port, protocol):
+    """Ruleset.check_side: see there."""
+    if not isinstance(pod, str) or pod.count("/") != 1:
+        raise ValueError('pod must be "namespace/name", not %r' % (pod,))
+    directions = {"ingress": KG_INGRESS, "egress": KG_EGRESS}
+    if direction not in directions:
+        raise ValueError('direction must be "ingress" or "egress", not %r'
+                         % (direction,))
+    if isinstance(port, bool) or not isinstance(port, int) or \
+            not 0 <= port <= 65535:
+        raise ValueError("port must be an int within 0..65535, not %r"
+                         % (port,))
+    proto_text = _text(protocol, "protocol")
+    proto = lib.kg_protocol_parse(proto_text, len(proto_text))
+    if proto < 0:
+        raise ValueError("protocol must be TCP, UDP or SCTP, not %r"
+                         % (protocol,))
+    ns, name = (x.encode("utf-8") for x in pod.split("/"))
+    handle = ctypes.c_uint32()
+    if lib.kg_pod_find(rs, ns, len(ns), name, len(name),
+                       ctypes.byref(handle)) != 0:
+        raise LookupError("no pod %s in this ruleset" % pod)
+    peer = _addr(lib, peer_ip, "peer_ip")
+    side = KgSide()
+    _check_rc(lib.kg_check_side(rs, handle.value, directions[direction],
+                                ctypes.byref(peer), proto, port,
+                                ctypes.byref(side)), "kg_check_side")
+    policies = []
+    i = 0
+    while True:
+        p = lib.kg_pod_policy(rs, handle.value, directions[direction], i)
+        if not p:
+            break
+        policies.append(p.decode("utf-8"))
+        i += 1
+    rule = None
+    if side.reason == REASON_ALLOWED_BY_RULE and side.policy:
+        rule = (side.policy.decode("utf-8"), int(side.rule))
+    return Side(bool(side.allowed),
+                lib.kg_reason_name(side.reason).decode("ascii"), rule,
+                policies)

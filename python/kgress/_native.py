@@ -89,6 +89,14 @@ PROTOTYPES = [
     ("kg_reason_name", c_char_p, [c_int]),
     ("kg_verdict_format", c_size_t, [c_void_p, c_char_p, c_size_t]),
     ("kg_pod_policy", c_char_p, [c_void_p, ctypes.c_uint32, c_int, c_size_t]),
+    ("kg_addr_parse", c_int, [c_char_p, c_size_t, c_void_p]),
+    ("kg_protocol_parse", c_int, [c_char_p, c_size_t]),
+    ("kg_pod_find", c_int, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t,
+                            c_void_p]),
+    ("kg_pod_find_addr", c_int, [c_void_p, c_void_p, c_void_p]),
+    ("kg_pod_name", c_char_p, [c_void_p, ctypes.c_uint32]),
+    ("kg_check_side", c_int, [c_void_p, ctypes.c_uint32, c_int, c_void_p,
+                              c_int, c_uint, c_void_p]),
 ]
 
 

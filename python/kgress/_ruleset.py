@@ -292,3 +292,19 @@ class Ruleset:
         return _check.check(self._lib, self._ptr(), src_ip, dst_ip, port,
                             protocol)
 
+    def pod(self, ip):
+        """"namespace/name" of the pod owning ip (str or ipaddress object),
+        or None for an address that is no known pod (external, node).
+        Raises ValueError when ip does not parse. Thread-safe."""
+        return _check.pod_at(self._lib, self._ptr(), ip)
+
+    def check_side(self, pod, direction, peer_ip, port, protocol="TCP"):
+        """One side of a flow, for a caller that knows its own pod (a
+        sidecar): direction "egress" judges pod -> peer_ip:port, "ingress"
+        judges peer_ip -> pod:port. pod is "namespace/name". Returns a
+        ``kgress.Side`` (allowed, reason, rule, policies). Raises
+        LookupError for an unknown pod, ValueError for a bad direction,
+        address, port or protocol. Thread-safe."""
+        return _check.check_side(self._lib, self._ptr(), pod, direction,
+                                 peer_ip, port, protocol)
+

@@ -72,6 +72,44 @@ class TestCheckContract(unittest.TestCase):
         self.assertEqual(v.policies, ["y/c-egress", "x/b-from-a"])
         self.assertTrue(v.reason.startswith("denied"))
 
+    def test_pod_by_ip(self):
+        self.assertEqual(self.rs.pod("10.0.0.2"), "x/b")
+        self.assertEqual(self.rs.pod(ipaddress.ip_address("10.0.1.3")), "y/c")
+        self.assertIsNone(self.rs.pod("192.0.2.1"))
+        with self.assertRaises(ValueError):
+            self.rs.pod("10.0.0.256")
+
+    def test_check_side_agrees_with_check(self):
+        # the sidecar calls answer each side exactly as check() does
+        for src, dst, port in (("10.0.0.1", "10.0.0.2", 8080),
+                               ("10.0.0.1", "10.0.0.2", 80),
+                               ("10.0.1.3", "10.0.0.2", 8080)):
+            v = self.rs.check(src, dst, port)
+            ing = self.rs.check_side(self.rs.pod(dst), "ingress", src, port)
+            self.assertIsInstance(ing, kgress.Side)
+            self.assertEqual(ing.allowed, v.ingress)
+            self.assertEqual(ing.reason, v.ingress_reason)
+            self.assertEqual(ing.rule, v.ingress_rule)
+            eg = self.rs.check_side(self.rs.pod(src), "egress", dst, port)
+            self.assertEqual(eg.allowed, v.egress)
+            self.assertEqual(eg.reason, v.egress_reason)
+        side = self.rs.check_side("x/b", "ingress", "10.0.1.3", 8080, "tcp")
+        self.assertIs(side.allowed, False)
+        self.assertEqual(side.reason, "no-rule")
+        self.assertEqual(side.policies, ["x/b-from-a"])
+
+    def test_check_side_bad_arguments(self):
+        with self.assertRaises(LookupError):
+            self.rs.check_side("x/nope", "ingress", "10.0.0.1", 80)
+        with self.assertRaises(ValueError):
+            self.rs.check_side("x/b", "sideways", "10.0.0.1", 80)
+        with self.assertRaises(ValueError):
+            self.rs.check_side("x/b", "ingress", "10.0.0.1", 80, "ICMP")
+        with self.assertRaises(ValueError):
+            self.rs.check_side("x/b", "ingress", "nowhere", 80)
+        with self.assertRaises(ValueError):
+            self.rs.check_side("x/b", "ingress", "10.0.0.1", 70000)
+
     def test_not_a_pod_is_none(self):
         v = self.rs.check("10.0.1.3", "8.8.8.8", 443)
         self.assertIs(v.allowed, True)
