@@ -4,7 +4,7 @@
 # usage: examples/demo.sh [BUILD_DIR]   (default: build)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-kgress="${1:-$here/../build}/examples/kgress"
+kgress="${1:-$here/../build}/tools/kgress/kgress"
 cluster="$here/cluster/cluster.yaml"
 
 echo "== kgress validate examples/cluster/cluster.yaml"

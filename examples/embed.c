@@ -27,17 +27,17 @@ int main(int argc, char **argv)
     const char *host = "app.company.com", *path = "/static/app.js?v=3";
     char norm[256];
     struct kg_route r = {.size = sizeof r};
-    if (kg_route(rs, host, strlen(host), path, strlen(path), norm,
-                 sizeof norm, &r) == 0)
+    if (kg_route(rs, host, strlen(host), path, strlen(path), norm, sizeof norm,
+                 &r) == 0)
         printf("%s%s -> %.*s/%.*s port %u%.*s, forward %.*s\n", host, path,
                (int)r.ns_len, r.ns, (int)r.service_len, r.service, r.port,
-               (int)r.port_name_len, r.port_name,
-               (int)r.normalized_path_len, r.normalized_path);
+               (int)r.port_name_len, r.port_name, (int)r.normalized_path_len,
+               r.normalized_path);
 
     /* per connection: frontend pod -> payment pod on 9000/TCP */
     struct kg_verdict v = {.size = sizeof v};
-    if (kg_check_str(rs, "10.244.1.10", 11, "10.244.3.10", 11, "TCP", 3,
-                     9000, &v) == 0)
+    if (kg_check_str(rs, "10.244.1.10", 11, "10.244.3.10", 11, "TCP", 3, 9000,
+                     &v) == 0)
         printf("frontend -> payment:9000 %s (egress: %s)\n",
                v.allowed ? "allowed" : "denied",
                kg_reason_name(v.egress.reason));

@@ -16,14 +16,18 @@
 
 static const char corner_yaml[] =
     "apiVersion: v1\nkind: List\nitems:\n"
-    "- {apiVersion: v1, kind: Namespace, metadata: {name: a, labels: {team: x}}}\n"
+    "- {apiVersion: v1, kind: Namespace, metadata: {name: a, labels: {team: "
+    "x}}}\n"
     "- apiVersion: v1\n  kind: Pod\n"
     "  metadata: {name: web, namespace: a, labels: {app: web}}\n"
-    "  spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}\n"
-    "  status: {hostIP: 192.168.0.1, podIPs: [{ip: 10.1.2.3}, {ip: \"2001:db8::3\"}]}\n"
+    "  spec: {containers: [{name: c, ports: [{name: http, containerPort: "
+    "8080}]}]}\n"
+    "  status: {hostIP: 192.168.0.1, podIPs: [{ip: 10.1.2.3}, {ip: "
+    "\"2001:db8::3\"}]}\n"
     "- apiVersion: v1\n  kind: Pod\n"
     "  metadata: {name: db, namespace: a, labels: {app: db}}\n"
-    "  spec: {containers: [{name: c, ports: [{name: sql, containerPort: 5432}]}]}\n"
+    "  spec: {containers: [{name: c, ports: [{name: sql, containerPort: "
+    "5432}]}]}\n"
     "  status: {hostIP: 192.168.0.2, podIP: 10.1.2.4}\n"
     "- apiVersion: v1\n  kind: Pod\n"
     "  metadata: {name: agent, namespace: b, labels: {app: agent}}\n"
@@ -41,29 +45,45 @@ static const char corner_yaml[] =
     "  spec:\n    podSelector: {matchLabels: {app: db}}\n"
     "    ingress:\n    - from: [{podSelector: {matchLabels: {app: web}}}]\n"
     "      ports: [{port: sql}, {protocol: SCTP, port: 9000, endPort: 9100}]\n"
-    "    - from:\n      - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 10.2.0.1/32]}\n"
-    "      - ipBlock: {cidr: \"2001:db8::/32\", except: [\"2001:db8::5/128\"]}\n"
+    "    - from:\n      - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, "
+    "10.2.0.1/32]}\n"
+    "      - ipBlock: {cidr: \"2001:db8::/32\", except: "
+    "[\"2001:db8::5/128\"]}\n"
     "- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n"
     "  metadata: {name: web-egress, namespace: a}\n"
     "  spec:\n    podSelector: {matchLabels: {app: web}}\n"
     "    policyTypes: [Egress]\n"
     "    egress:\n    - to: [{podSelector: {matchLabels: {app: db}}}]\n"
     "      ports: [{protocol: TCP, port: 5432}]\n"
-    "    - to: [{namespaceSelector: {matchExpressions: [{key: team, operator: NotIn, values: [x]}]}}]\n"
+    "    - to: [{namespaceSelector: {matchExpressions: [{key: team, operator: "
+    "NotIn, values: [x]}]}}]\n"
     "    - to: [{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: \"::/0\"}}]\n"
     "      ports: [{protocol: UDP, port: 53}, {port: 443}]\n";
 
 static const char *const corner_ips[] = {
-    "10.1.2.3", "2001:db8::3", "10.1.2.4", "192.168.0.1", "192.168.0.2",
-    "10.2.0.1", "2001:db8::5", "10.0.0.0", "10.255.255.255", "10.1.0.0",
-    "10.1.255.255", "2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
-    "8.8.8.8", "::1", "0.0.0.0"};
+    "10.1.2.3",
+    "2001:db8::3",
+    "10.1.2.4",
+    "192.168.0.1",
+    "192.168.0.2",
+    "10.2.0.1",
+    "2001:db8::5",
+    "10.0.0.0",
+    "10.255.255.255",
+    "10.1.0.0",
+    "10.1.255.255",
+    "2001:db8::",
+    "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+    "8.8.8.8",
+    "::1",
+    "0.0.0.0"};
 
 static const char *const cluster_ips[] = {
-    "10.244.0.10", "10.244.0.20", "10.244.1.10", "10.244.1.20",
-    "10.244.2.10", "10.244.3.10", "fd00:10:244:1::10", "fd00:10:244:2::10",
-    "192.168.10.11", "192.168.10.12", "198.51.100.0", "198.51.100.255",
-    "203.0.113.7", "2001:db8:100::1", "1.1.1.1"};
+    "10.244.0.10",       "10.244.0.20",       "10.244.1.10",
+    "10.244.1.20",       "10.244.2.10",       "10.244.3.10",
+    "fd00:10:244:1::10", "fd00:10:244:2::10", "192.168.10.11",
+    "192.168.10.12",     "198.51.100.0",      "198.51.100.255",
+    "203.0.113.7",       "2001:db8:100::1",   "1.1.1.1"};
 
 #define N_RS 4
 static kg_ruleset *rulesets[N_RS];

@@ -22,7 +22,7 @@
 #include "fuzz_common.h"
 
 static inline void fz_check_side(const kg_ruleset *rs, const struct kg_side *s,
-                          int dir)
+                                 int dir)
 {
     FZ_CHECK(s->reason >= KG_REASON_NOT_A_POD &&
              s->reason <= KG_REASON_HOST_NETWORK);
@@ -62,15 +62,18 @@ static inline void fz_check_side(const kg_ruleset *rs, const struct kg_side *s,
     }
 }
 
-static inline bool fz_same_side(const struct kg_side *a, const struct kg_side *b)
+static inline bool fz_same_side(const struct kg_side *a,
+                                const struct kg_side *b)
 {
     return a->allowed == b->allowed && a->reason == b->reason &&
            a->pod == b->pod && a->policy == b->policy && a->rule == b->rule &&
            a->policies == b->policies;
 }
 
-static inline void fz_check_flow(const kg_ruleset *rs, const struct kg_addr *src,
-                          const struct kg_addr *dst, int proto, unsigned port)
+static inline void fz_check_flow(const kg_ruleset *rs,
+                                 const struct kg_addr *src,
+                                 const struct kg_addr *dst, int proto,
+                                 unsigned port)
 {
     struct kg_verdict v;
     memset(&v, 0, sizeof(v));
@@ -104,8 +107,9 @@ static inline void fz_check_flow(const kg_ruleset *rs, const struct kg_addr *src
     FZ_CHECK(inet_ntop(dst->family == 4 ? AF_INET : AF_INET6, dst->bytes, s2,
                        sizeof(s2)) != NULL);
     static const char *const pname[] = {"tcp", "UDP", "Sctp"};
-    const char *pn = proto == KG_PROTO_TCP ? pname[0]
-                     : proto == KG_PROTO_UDP ? pname[1] : pname[2];
+    const char *pn = proto == KG_PROTO_TCP   ? pname[0]
+                     : proto == KG_PROTO_UDP ? pname[1]
+                                             : pname[2];
     struct kg_verdict w;
     memset(&w, 0, sizeof(w));
     w.size = sizeof(w);
@@ -117,8 +121,7 @@ static inline void fz_check_flow(const kg_ruleset *rs, const struct kg_addr *src
 
     /* a sidecar's view of each side agrees */
     struct kg_side side;
-    if (v.egress.pod != KG_POD_NONE &&
-        v.egress.reason != KG_REASON_LOOPBACK) {
+    if (v.egress.pod != KG_POD_NONE && v.egress.reason != KG_REASON_LOOPBACK) {
         FZ_CHECK(kg_check_side(rs, v.egress.pod, KG_EGRESS, dst, proto, port,
                                &side) == 0);
         FZ_CHECK(side.allowed == v.egress.allowed);
@@ -126,7 +129,7 @@ static inline void fz_check_flow(const kg_ruleset *rs, const struct kg_addr *src
 }
 
 static inline void fz_addr_from(struct fz_in *in, struct kg_addr *a,
-                         const char *const *known, size_t n_known)
+                                const char *const *known, size_t n_known)
 {
     uint8_t sel = fz_u8(in);
     memset(a, 0, sizeof(*a));
@@ -144,16 +147,17 @@ static inline void fz_addr_from(struct fz_in *in, struct kg_addr *a,
 }
 
 static inline void fz_check_probe_known(const kg_ruleset *rs, struct fz_in in,
-                                 const char *const *known, size_t n_known)
+                                        const char *const *known,
+                                        size_t n_known)
 {
     for (int k = 0; k < 16 && in.n; k++) {
         struct kg_addr src, dst;
         fz_addr_from(&in, &src, known, n_known);
         fz_addr_from(&in, &dst, known, n_known);
         uint8_t p = fz_u8(&in);
-        int proto = p < 0xf0 ? (int[]){KG_PROTO_TCP, KG_PROTO_UDP,
-                                       KG_PROTO_SCTP}[p % 3]
-                             : p;
+        int proto =
+            p < 0xf0 ? (int[]){KG_PROTO_TCP, KG_PROTO_UDP, KG_PROTO_SCTP}[p % 3]
+                     : p;
         unsigned port = fz_u16(&in);
         if (p == 0xff)
             port += 65536;
@@ -163,10 +167,9 @@ static inline void fz_check_probe_known(const kg_ruleset *rs, struct fz_in in,
 
 static inline void fz_check_probe(const kg_ruleset *rs, struct fz_in in)
 {
-    static const char *const known[] = {"10.1.2.3", "10.1.2.4", "10.2.0.1",
-                                        "2001:db8::5", "192.168.0.1",
-                                        "10.1.2.9", "2001:db8::3",
-                                        "10.244.0.10"};
+    static const char *const known[] = {
+        "10.1.2.3",    "10.1.2.4", "10.2.0.1",    "2001:db8::5",
+        "192.168.0.1", "10.1.2.9", "2001:db8::3", "10.244.0.10"};
     fz_check_probe_known(rs, in, known, sizeof(known) / sizeof(known[0]));
 }
 

@@ -21,13 +21,13 @@
 
 #include "kgress.h"
 
-#define FZ_CHECK(cond)                                                        \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__,         \
-                    __LINE__, #cond);                                         \
-            abort();                                                          \
-        }                                                                     \
+#define FZ_CHECK(cond)                                                         \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__,          \
+                    __LINE__, #cond);                                          \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 /* ------------------------------------------------------------ byte reader */
@@ -97,7 +97,8 @@ static inline void fz_put(struct fz_buf *b, const char *s, size_t n)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static inline void fz_printf(struct fz_buf *b, const char *fmt, ...)
+static inline void
+fz_printf(struct fz_buf *b, const char *fmt, ...)
 {
     char tmp[1024];
     va_list ap;

@@ -13,17 +13,33 @@
  */
 #include "fuzz_common.h"
 
-static const char *const hosts[] = {
-    "foo.bar.com", "*.foo.com", "bar.foo.com", "a.b", "x", "FOO.bar.com",
-    "*.bar.com", "exact-path-rules", "xn--bcher-kva.example", "",
-    "foo..bar", "*", "1.2.3.4", "foo.bar.com:80"};
+static const char *const hosts[] = {"foo.bar.com",
+                                    "*.foo.com",
+                                    "bar.foo.com",
+                                    "a.b",
+                                    "x",
+                                    "FOO.bar.com",
+                                    "*.bar.com",
+                                    "exact-path-rules",
+                                    "xn--bcher-kva.example",
+                                    "",
+                                    "foo..bar",
+                                    "*",
+                                    "1.2.3.4",
+                                    "foo.bar.com:80"};
 static const char *const paths[] = {
-    "/", "/foo", "/foo/", "/foo/bar", "/aaa/bbb", "/aaa", "/aaa/bbb/",
-    "/a/b/c/d/e", "", "foo", "/foo//bar", "/foo/../x", "/(.*)", "/api(/|$)(.*)",
-    "/x/[a-z]+", "/%2F", "/((a+)+)+$", "/.well-known"};
+    "/",          "/foo",          "/foo/",     "/foo/bar",
+    "/aaa/bbb",   "/aaa",          "/aaa/bbb/", "/a/b/c/d/e",
+    "",           "foo",           "/foo//bar", "/foo/../x",
+    "/(.*)",      "/api(/|$)(.*)", "/x/[a-z]+", "/%2F",
+    "/((a+)+)+$", "/.well-known"};
 static const char *const types[] = {"Exact", "Prefix", "ImplementationSpecific",
                                     "Bogus", ""};
-static const char *const names[] = {"svc", "web", "api", "Bad_Name", "a",
+static const char *const names[] = {"svc",
+                                    "web",
+                                    "api",
+                                    "Bad_Name",
+                                    "a",
                                     ("very-long-name-very-long-name-very-long-"
                                      "name-very-long-name-0123")};
 
@@ -41,7 +57,7 @@ static void put_pick(struct fz_buf *b, struct fz_in *in,
         fz_json_str(b, (const uint8_t *)s, strlen(s));
     }
 }
-#define PICK(b, in, list, raw) \
+#define PICK(b, in, list, raw)                                                 \
     put_pick(b, in, list, sizeof(list) / sizeof(list[0]), raw)
 
 static void put_backend(struct fz_buf *b, struct fz_in *in)
@@ -75,9 +91,10 @@ static void gen(struct fz_buf *b, struct fz_in *in)
     unsigned n_ing = 1 + fz_u8(in) % 4;
     for (unsigned i = 0; i < n_ing && in->n; i++) {
         uint8_t f = fz_u8(in);
-        fz_printf(b, ",{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
-                     "\"Ingress\",\"metadata\":{\"name\":\"ing%u\","
-                     "\"namespace\":\"ns%u\"",
+        fz_printf(b,
+                  ",{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
+                  "\"Ingress\",\"metadata\":{\"name\":\"ing%u\","
+                  "\"namespace\":\"ns%u\"",
                   i, f & 1);
         if (f & 2)
             fz_printf(b, ",\"creationTimestamp\":\"2024-01-0%uT00:00:00Z\"",
@@ -139,8 +156,8 @@ static void gen(struct fz_buf *b, struct fz_in *in)
 #include "fuzz_route_probe.h"
 #endif
 
-static void compile_and_probe(const kg_options *o, const char *text,
-                              size_t len, struct fz_in probe)
+static void compile_and_probe(const kg_options *o, const char *text, size_t len,
+                              struct fz_in probe)
 {
     kg_ruleset *rs = fz_compile(o, text, len);
     if (!rs)

@@ -47,8 +47,7 @@ static bool covers6(const uint8_t *p, uint8_t len, const uint8_t *a)
     return true;
 }
 
-static uint32_t ref6(const struct kgi_lpm6_entry *e, size_t n,
-                     const uint8_t *a)
+static uint32_t ref6(const struct kgi_lpm6_entry *e, size_t n, const uint8_t *a)
 {
     int best_len = -1;
     uint32_t best = KGI_LPM_NONE;
@@ -84,7 +83,9 @@ static void span6(uint8_t *out, const uint8_t *a, uint8_t len, bool ones)
 {
     for (int i = 0; i < 16; i++) {
         int keep = (int)len - 8 * i;
-        uint8_t m = keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+        uint8_t m = keep >= 8   ? 0xff
+                    : keep <= 0 ? 0
+                                : (uint8_t)(0xff << (8 - keep));
         out[i] = (uint8_t)((a[i] & m) | (ones ? (uint8_t)~m : 0));
     }
 }
@@ -104,9 +105,9 @@ static uint8_t pick_len(struct fz_in *in, unsigned max)
     uint8_t b = fz_u8(in);
     if (b & 0x80)
         return (uint8_t)(b % (max + 1));
-    static const uint8_t common[] = {0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25,
-                                     31, 32, 33, 47, 48, 63, 64, 65, 96,
-                                     127, 128};
+    static const uint8_t common[] = {0,  1,  7,  8,  9,   15, 16, 17,
+                                     23, 24, 25, 31, 32,  33, 47, 48,
+                                     63, 64, 65, 96, 127, 128};
     uint8_t l = common[b % sizeof(common)];
     return l > max ? (uint8_t)max : l;
 }

@@ -12,19 +12,25 @@
  */
 #include "fuzz_common.h"
 
-static const char *const cidrs[] = {
-    "10.0.0.0/8", "10.1.2.3/32", "0.0.0.0/0", "::/0", "2001:db8::/32",
-    "10.0.0.0/33", "::/129", "fe80::1%eth0/64", "010.0.0.0/8",
-    "::ffff:10.0.0.0/104", "10.1.2.3/24", "10.1.0.0/16", "garbage", "",
-    "1.2.3.4", "10.0.0.0/-1", "10.0.0.0/08", " 10.0.0.0/8", "2001:db8::1/128"};
-static const char *const ips[] = {"10.1.2.3", "10.1.2.4", "10.2.0.1",
-                                  "2001:db8::5", "192.168.0.1", "::ffff:10.1.2.9",
-                                  "010.1.2.7", "10.1.2.3"};
+static const char *const cidrs[] = {"10.0.0.0/8",     "10.1.2.3/32",
+                                    "0.0.0.0/0",      "::/0",
+                                    "2001:db8::/32",  "10.0.0.0/33",
+                                    "::/129",         "fe80::1%eth0/64",
+                                    "010.0.0.0/8",    "::ffff:10.0.0.0/104",
+                                    "10.1.2.3/24",    "10.1.0.0/16",
+                                    "garbage",        "",
+                                    "1.2.3.4",        "10.0.0.0/-1",
+                                    "10.0.0.0/08",    " 10.0.0.0/8",
+                                    "2001:db8::1/128"};
+static const char *const ips[] = {
+    "10.1.2.3",    "10.1.2.4",        "10.2.0.1",  "2001:db8::5",
+    "192.168.0.1", "::ffff:10.1.2.9", "010.1.2.7", "10.1.2.3"};
 static const char *const protos[] = {"TCP", "UDP", "SCTP", "ICMP", "tcp", ""};
-static const char *const ports[] = {"80", "443", "http", "dns", "0", "65535",
-                                    "65536", "-1", "HTTP", "a-very-long-port-name"};
-static const char *const labels[] = {"a", "b", "web", "db", "", "-bad-",
-                                     "kubernetes.io/metadata.name"};
+static const char *const ports[] = {
+    "80",    "443",   "http", "dns",  "0",
+    "65535", "65536", "-1",   "HTTP", "a-very-long-port-name"};
+static const char *const labels[] = {
+    "a", "b", "web", "db", "", "-bad-", "kubernetes.io/metadata.name"};
 
 static void put_pick(struct fz_buf *b, struct fz_in *in,
                      const char *const *list, size_t n, size_t maxraw)
@@ -39,7 +45,7 @@ static void put_pick(struct fz_buf *b, struct fz_in *in,
         fz_json_str(b, (const uint8_t *)s, strlen(s));
     }
 }
-#define PICK(b, in, list, raw) \
+#define PICK(b, in, list, raw)                                                 \
     put_pick(b, in, list, sizeof(list) / sizeof(list[0]), raw)
 
 static void put_selector(struct fz_buf *b, struct fz_in *in)
@@ -54,8 +60,9 @@ static void put_selector(struct fz_buf *b, struct fz_in *in)
     if (f & 2) {
         static const char *const ops[] = {"In", "NotIn", "Exists",
                                           "DoesNotExist", "Bogus"};
-        fz_printf(b, "%s\"matchExpressions\":[{\"key\":\"app\",\"operator\":"
-                     "\"%s\"",
+        fz_printf(b,
+                  "%s\"matchExpressions\":[{\"key\":\"app\",\"operator\":"
+                  "\"%s\"",
                   f & 1 ? "," : "", ops[(f >> 2) % 5]);
         if (f & 32) {
             fz_printf(b, ",\"values\":[");
@@ -130,15 +137,17 @@ static void gen(struct fz_buf *b, struct fz_in *in)
     unsigned n_pods = fz_u8(in) % 7;
     for (unsigned i = 0; i < n_pods; i++) {
         uint8_t f = fz_u8(in);
-        fz_printf(b, ",{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
-                     "{\"name\":\"pod%u\",\"namespace\":\"ns%u\",\"labels\":"
-                     "{\"app\":",
+        fz_printf(b,
+                  ",{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
+                  "{\"name\":\"pod%u\",\"namespace\":\"ns%u\",\"labels\":"
+                  "{\"app\":",
                   i, f & 1);
         PICK(b, in, labels, 8);
-        fz_printf(b, "}},\"spec\":{%s\"containers\":[{\"name\":\"c\","
-                     "\"ports\":[{\"name\":\"http\",\"containerPort\":%u,"
-                     "\"protocol\":\"TCP\"}]}]},\"status\":{\"hostIP\":"
-                     "\"192.168.0.1\",\"podIPs\":[{\"ip\":",
+        fz_printf(b,
+                  "}},\"spec\":{%s\"containers\":[{\"name\":\"c\","
+                  "\"ports\":[{\"name\":\"http\",\"containerPort\":%u,"
+                  "\"protocol\":\"TCP\"}]}]},\"status\":{\"hostIP\":"
+                  "\"192.168.0.1\",\"podIPs\":[{\"ip\":",
                   f & 2 ? "\"hostNetwork\":true," : "", 80u + (f >> 4));
         PICK(b, in, ips, 40);
         if (f & 4) {
@@ -150,9 +159,10 @@ static void gen(struct fz_buf *b, struct fz_in *in)
     unsigned n_pol = fz_u8(in) % 5;
     for (unsigned i = 0; i < n_pol && in->n; i++) {
         uint8_t f = fz_u8(in);
-        fz_printf(b, ",{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
-                     "\"NetworkPolicy\",\"metadata\":{\"name\":\"pol%u\","
-                     "\"namespace\":\"ns%u\"},\"spec\":{\"podSelector\":",
+        fz_printf(b,
+                  ",{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
+                  "\"NetworkPolicy\",\"metadata\":{\"name\":\"pol%u\","
+                  "\"namespace\":\"ns%u\"},\"spec\":{\"podSelector\":",
                   i, f & 1);
         put_selector(b, in);
         static const char *const pt[] = {"", "\"Ingress\"", "\"Egress\"",
@@ -198,8 +208,8 @@ static void gen(struct fz_buf *b, struct fz_in *in)
 #include "fuzz_check_probe.h"
 #endif
 
-static void compile_and_probe(const kg_options *o, const char *text,
-                              size_t len, struct fz_in probe)
+static void compile_and_probe(const kg_options *o, const char *text, size_t len,
+                              struct fz_in probe)
 {
     kg_ruleset *rs = fz_compile(o, text, len);
     if (!rs)

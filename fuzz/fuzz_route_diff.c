@@ -30,7 +30,7 @@
 
 #define MAX_ENTRIES 12
 
-static const char *const g_hosts[] = {"a.com", "b.a.com", "*.a.com",
+static const char *const g_hosts[] = {"a.com",     "b.a.com",   "*.a.com",
                                       "c.b.a.com", "*.b.a.com", ""};
 static const char *const g_segs[] = {"a", "b", "ab", "c"};
 
@@ -97,8 +97,9 @@ static void write_yaml(const struct rules *r, struct fz_buf *b)
                       e->host);
         else
             fz_printf(b, "    - http:\n        paths:\n");
-        fz_printf(b, "        - {path: \"%s\", pathType: %s, backend: "
-                     "{service: {name: %s, port: {number: 80}}}}\n",
+        fz_printf(b,
+                  "        - {path: \"%s\", pathType: %s, backend: "
+                  "{service: {name: %s, port: {number: 80}}}}\n",
                   e->path, e->exact ? "Exact" : "Prefix", e->service);
     }
     if (r->global_default)
@@ -194,8 +195,8 @@ static void request(struct fz_in *in, char *host, size_t hcap, char *path,
                     size_t pcap)
 {
     static const char *const req_hosts[] = {
-        "a.com", "b.a.com", "x.a.com", "c.b.a.com", "d.b.a.com", "other.org",
-        "", "A.COM", "B.a.Com", "a.com.", "x.a.com:8080", "a.a.com"};
+        "a.com", "b.a.com", "x.a.com", "c.b.a.com", "d.b.a.com",    "other.org",
+        "",      "A.COM",   "B.a.Com", "a.com.",    "x.a.com:8080", "a.a.com"};
     uint8_t f = fz_u8(in);
     snprintf(host, hcap, "%s", req_hosts[f % 12]);
     gen_path(in, path, pcap - 8);
@@ -257,8 +258,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int got = kg_route(rs, host, strlen(host), path, strlen(path), buf,
                            sizeof(buf), &out);
         struct ref_answer want = reference(&r, host, path);
-        bool ok = (got == 0) == want.match &&
-                  (got == 0 || got == KG_ENOMATCH);
+        bool ok = (got == 0) == want.match && (got == 0 || got == KG_ENOMATCH);
         if (ok && want.match) {
             ok = strcmp(out.service, want.service) == 0 &&
                  out.path_type == want.path_type &&
@@ -269,8 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr,
                     "route_diff: host \"%s\" path \"%s\": got %s %s %s, "
                     "want %s %s\nrules:\n%s",
-                    host, path, kg_error_name(got),
-                    got == 0 ? out.service : "",
+                    host, path, kg_error_name(got), got == 0 ? out.service : "",
                     got == 0 ? out.matched_path : "",
                     want.match ? want.service : "no match",
                     want.match ? want.matched : "", b.p);

@@ -34,8 +34,9 @@ struct fz_answer {
 
 /* Routes through exact-size copies; the answer's normalized path is copied
  * out (the buffer it points into is freed here). */
-static inline void fz_route_once(const kg_ruleset *rs, const char *host, size_t hn,
-                          const char *path, size_t pn, struct fz_answer *a)
+static inline void fz_route_once(const kg_ruleset *rs, const char *host,
+                                 size_t hn, const char *path, size_t pn,
+                                 struct fz_answer *a)
 {
     char *h = malloc(hn ? hn : 1), *p = malloc(pn ? pn : 1);
     size_t cap = pn + 2;
@@ -91,7 +92,8 @@ static inline void fz_route_once(const kg_ruleset *rs, const char *host, size_t 
     free(buf);
 }
 
-static inline bool fz_same_answer(const struct fz_answer *a, const struct fz_answer *b)
+static inline bool fz_same_answer(const struct fz_answer *a,
+                                  const struct fz_answer *b)
 {
     if (a->rc != b->rc)
         return false;
@@ -105,7 +107,7 @@ static inline bool fz_same_answer(const struct fz_answer *a, const struct fz_ans
 }
 
 static inline void fz_route_request(const kg_ruleset *rs, const char *host,
-                             size_t hn, const char *path, size_t pn)
+                                    size_t hn, const char *path, size_t pn)
 {
     static struct fz_answer a, b;
     fz_route_once(rs, host, hn, path, pn, &a);
@@ -135,8 +137,8 @@ static inline void fz_route_request(const kg_ruleset *rs, const char *host,
         return;
     char v[256];
     for (size_t i = 0; i < hn; i++)
-        v[i] = (host[i] >= 'a' && host[i] <= 'z') ? (char)(host[i] - 32)
-                                                  : host[i];
+        v[i] =
+            (host[i] >= 'a' && host[i] <= 'z') ? (char)(host[i] - 32) : host[i];
     fz_route_once(rs, v, hn, path, pn, &b);
     FZ_CHECK(fz_same_answer(&a, &b));
     memcpy(v, host, hn);
@@ -148,7 +150,8 @@ static inline void fz_route_request(const kg_ruleset *rs, const char *host,
     FZ_CHECK(fz_same_answer(&a, &b));
 }
 
-static inline void fz_tls_request(const kg_ruleset *rs, const char *host, size_t hn)
+static inline void fz_tls_request(const kg_ruleset *rs, const char *host,
+                                  size_t hn)
 {
     char *h = malloc(hn ? hn : 1);
     FZ_CHECK(h != NULL);
@@ -171,10 +174,10 @@ static inline void fz_tls_request(const kg_ruleset *rs, const char *host, size_t
 /* Requests from the remaining fuzz bytes: (host, path) token pairs. */
 static inline void fz_route_probe(const kg_ruleset *rs, struct fz_in in)
 {
-    static const char *const hosts[] = {"foo.bar.com", "bar.foo.com", "x",
-                                        "a.b", "", "sub.bar.com"};
-    static const char *const paths[] = {"/", "/foo", "/foo/", "/aaa/bbb/ccc",
-                                        "/api/x?q=1", "/something/abc"};
+    static const char *const hosts[] = {
+        "foo.bar.com", "bar.foo.com", "x", "a.b", "", "sub.bar.com"};
+    static const char *const paths[] = {
+        "/", "/foo", "/foo/", "/aaa/bbb/ccc", "/api/x?q=1", "/something/abc"};
     for (size_t i = 0; i < 6; i++)
         fz_route_request(rs, hosts[i], strlen(hosts[i]), paths[i],
                          strlen(paths[i]));

@@ -14,9 +14,8 @@
  *
  *     kg_options ──▶ kg_builder ──add_buffer/add_file──▶ compile ──▶ kg_ruleset
  *                        │                                              │
- *                        └── kg_diagnostics (every problem, all files)   └── ref/unref,
- *                                                                          lookups from
- *                                                                          any thread
+ *                        └── kg_diagnostics (every problem, all files)   └──
+ * ref/unref, lookups from any thread
  *
  * ABI promise
  *   - Every type the library owns is opaque; public structs that may grow
@@ -59,7 +58,7 @@ extern "C" {
 #define KG_VERSION_MINOR 1
 #define KG_VERSION_PATCH 0
 /** MAJOR*10000 + MINOR*100 + PATCH, comparable with `>=`. */
-#define KG_VERSION_NUMBER \
+#define KG_VERSION_NUMBER                                                      \
     (KG_VERSION_MAJOR * 10000 + KG_VERSION_MINOR * 100 + KG_VERSION_PATCH)
 
 /** Version of the library at run time, "MAJOR.MINOR.PATCH". Static string,
@@ -75,34 +74,36 @@ KG_API unsigned kg_version_number(void);
  * (all are negative). Diagnostics carry them too, as their stable code.
  */
 #define KG_OK 0
-#define KG_ENOMEM -1          /**< an allocation failed; nothing changed      */
-#define KG_EINVAL -2          /**< bad argument (NULL handle, bad enum, ...)  */
-#define KG_EIO -3             /**< a file could not be read                   */
-#define KG_ECOMPILE -4        /**< input has errors: see the diagnostics      */
-#define KG_ESYNTAX -5         /**< malformed YAML or JSON                     */
-#define KG_EENCODING -6       /**< not UTF-8 (or UTF-16 with BOM), NUL bytes  */
-#define KG_ELIMIT_BYTES -7    /**< input larger than KG_LIMIT_INPUT_BYTES     */
-#define KG_ELIMIT_DEPTH -8    /**< nesting deeper than KG_LIMIT_DEPTH         */
-#define KG_ELIMIT_NODES -9    /**< more nodes than KG_LIMIT_NODES             */
-#define KG_ELIMIT_SCALAR -10  /**< a scalar longer than KG_LIMIT_SCALAR_BYTES */
-#define KG_ELIMIT_DOCUMENTS -11 /**< more documents than KG_LIMIT_DOCUMENTS   */
-#define KG_EALIAS -12         /**< YAML alias/anchor while aliases are off    */
-#define KG_ELIMIT_ALIAS -13   /**< alias expansion beyond KG_LIMIT_ALIAS_NODES */
-#define KG_ETYPE -14          /**< a field has the wrong YAML type            */
-#define KG_EREQUIRED -15      /**< a required field is missing                */
-#define KG_EINVALID -16       /**< a field's value is not allowed             */
-#define KG_ENOTSUPPORTED -17  /**< a value outside the supported set          */
-#define KG_EDUPLICATE -18     /**< a duplicate key or entry                   */
-#define KG_EFORBIDDEN -19     /**< a field that must not be set here          */
-#define KG_ETOOLONG -20       /**< a value longer than the API allows         */
-#define KG_ENOMATCH -21       /**< lookup: no rule matches                    */
-#define KG_EREQUEST -22       /**< lookup: the request itself is rejected      */
-#define KG_ELIMIT_MATCH -23   /**< lookup: a regex hit its match/depth limit  */
-#define KG_ENOSPACE -24       /**< a caller buffer is too small               */
-#define KG_EWARNING -25       /**< code of warnings that have no finer code   */
-#define KG_ECONFLICT -26      /**< a rule shadowed by an older identical one  */
-#define KG_ENOTFOUND -27      /**< the named object/entry does not exist      */
-#define KG_ECODE_MIN -27      /**< lowest code defined in this version        */
+#define KG_ENOMEM -1         /**< an allocation failed; nothing changed      */
+#define KG_EINVAL -2         /**< bad argument (NULL handle, bad enum, ...)  */
+#define KG_EIO -3            /**< a file could not be read                   */
+#define KG_ECOMPILE -4       /**< input has errors: see the diagnostics      */
+#define KG_ESYNTAX -5        /**< malformed YAML or JSON                     */
+#define KG_EENCODING -6      /**< not UTF-8 (or UTF-16 with BOM), NUL bytes  */
+#define KG_ELIMIT_BYTES -7   /**< input larger than KG_LIMIT_INPUT_BYTES     */
+#define KG_ELIMIT_DEPTH -8   /**< nesting deeper than KG_LIMIT_DEPTH         */
+#define KG_ELIMIT_NODES -9   /**< more nodes than KG_LIMIT_NODES             */
+#define KG_ELIMIT_SCALAR -10 /**< a scalar longer than KG_LIMIT_SCALAR_BYTES   \
+                              */
+#define KG_ELIMIT_DOCUMENTS -11 /**< more documents than KG_LIMIT_DOCUMENTS */
+#define KG_EALIAS -12        /**< YAML alias/anchor while aliases are off    */
+#define KG_ELIMIT_ALIAS -13  /**< alias expansion beyond KG_LIMIT_ALIAS_NODES  \
+                              */
+#define KG_ETYPE -14         /**< a field has the wrong YAML type            */
+#define KG_EREQUIRED -15     /**< a required field is missing                */
+#define KG_EINVALID -16      /**< a field's value is not allowed             */
+#define KG_ENOTSUPPORTED -17 /**< a value outside the supported set */
+#define KG_EDUPLICATE -18    /**< a duplicate key or entry                   */
+#define KG_EFORBIDDEN -19    /**< a field that must not be set here          */
+#define KG_ETOOLONG -20      /**< a value longer than the API allows         */
+#define KG_ENOMATCH -21      /**< lookup: no rule matches                    */
+#define KG_EREQUEST -22      /**< lookup: the request itself is rejected      */
+#define KG_ELIMIT_MATCH -23  /**< lookup: a regex hit its match/depth limit  */
+#define KG_ENOSPACE -24      /**< a caller buffer is too small               */
+#define KG_EWARNING -25      /**< code of warnings that have no finer code   */
+#define KG_ECONFLICT -26     /**< a rule shadowed by an older identical one  */
+#define KG_ENOTFOUND -27     /**< the named object/entry does not exist      */
+#define KG_ECODE_MIN -27     /**< lowest code defined in this version        */
 
 /** Human-readable text for a KG_E* code (or 0). Never NULL: unknown codes
  *  give "unknown error". Static string. Thread-safe. */
@@ -157,9 +158,10 @@ enum kg_flag {
 
 /** Ingress dialects. */
 enum kg_dialect {
-    KG_DIALECT_PORTABLE = 0,      /**< the Ingress API; ImplSpecific = Prefix */
-    KG_DIALECT_INGRESS_NGINX = 1, /**< ingress-nginx: use-regex, rewrite-target,
-                                       character-prefix ImplementationSpecific */
+    KG_DIALECT_PORTABLE = 0, /**< the Ingress API; ImplSpecific = Prefix */
+    KG_DIALECT_INGRESS_NGINX =
+        1, /**< ingress-nginx: use-regex, rewrite-target,
+                character-prefix ImplementationSpecific */
 };
 
 /** New options with every default. Returns NULL on allocation failure.
@@ -226,8 +228,8 @@ KG_API const char *kg_diagnostic_message(const kg_diagnostics *d, size_t i);
 /** Formats diagnostic i as `file:line:col: error: path: message` into buf
  *  (always NUL-terminated when cap > 0), like snprintf: returns the length
  *  the full text needs, excluding the NUL; 0 when out of range. */
-KG_API size_t kg_diagnostic_format(const kg_diagnostics *d, size_t i,
-                                   char *buf, size_t cap);
+KG_API size_t kg_diagnostic_format(const kg_diagnostics *d, size_t i, char *buf,
+                                   size_t cap);
 
 /* --------------------------------------------------------------- builder */
 /*
@@ -301,11 +303,9 @@ KG_API int kg_ruleset_dump(const kg_ruleset *rs, int format, kg_write_fn write,
  *     worker threads (per request)            control thread (on change)
  *     rs = kg_holder_acquire(h);              b = kg_builder_new(opts);
  *     kg_route(rs, ...);  / kg_check(rs, ...)  ... add sources ...
- *     kg_ruleset_unref(rs);                   if (kg_builder_compile(b, &rs) == 0) {
- *                                                 kg_holder_swap(h, rs);
- *                                                 kg_ruleset_unref(rs);
- *                                             }   // else keep serving the old
- *                                             kg_builder_free(b);
+ *     kg_ruleset_unref(rs);                   if (kg_builder_compile(b, &rs) ==
+ * 0) { kg_holder_swap(h, rs); kg_ruleset_unref(rs); }   // else keep serving
+ * the old kg_builder_free(b);
  *
  * A thread that acquired a ruleset keeps using that one (an in-flight
  * request finishes on the rules it started with); the old ruleset is freed
@@ -406,24 +406,24 @@ enum kg_path_type {
  */
 struct kg_route {
     size_t size;
-    const char *ns;      /**< namespace of the Ingress and its backend */
+    const char *ns; /**< namespace of the Ingress and its backend */
     size_t ns_len;
     const char *ingress; /**< name of the Ingress that answered */
     size_t ingress_len;
     const char *service; /**< backend Service name ("" for resource) */
     size_t service_len;
-    uint32_t port;       /**< service port number, 0 when named/resource */
+    uint32_t port;         /**< service port number, 0 when named/resource */
     const char *port_name; /**< service port name ("" when numbered) */
     size_t port_name_len;
-    bool is_resource;    /**< a resource backend (apiGroup, kind, name) */
+    bool is_resource; /**< a resource backend (apiGroup, kind, name) */
     const char *resource_api_group; /**< "" for the core group */
     size_t resource_api_group_len;
     const char *resource_kind;
     size_t resource_kind_len;
     const char *resource_name;
     size_t resource_name_len;
-    bool is_default;     /**< a defaultBackend answered */
-    int path_type;       /**< KG_PATH_*; KG_PATH_NONE when is_default */
+    bool is_default;          /**< a defaultBackend answered */
+    int path_type;            /**< KG_PATH_*; KG_PATH_NONE when is_default */
     const char *matched_path; /**< the rule's path as written ("" default) */
     size_t matched_path_len;
     const char *normalized_path; /**< what was matched; forward this */
@@ -462,15 +462,15 @@ KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
  *  Strings point into the ruleset and are NUL-terminated. */
 struct kg_tls {
     size_t size;
-    const char *ns;      /**< namespace of the Ingress (and the Secret) */
+    const char *ns; /**< namespace of the Ingress (and the Secret) */
     size_t ns_len;
-    const char *secret;  /**< tls[].secretName; "" when absent (SNI only) */
+    const char *secret; /**< tls[].secretName; "" when absent (SNI only) */
     size_t secret_len;
     const char *ingress; /**< name of the Ingress that listed the host */
     size_t ingress_len;
-    const char *host;    /**< the tls host that matched, as written
-                              ("*.example.com"); "" for a tls entry
-                              without hosts (the default certificate) */
+    const char *host; /**< the tls host that matched, as written
+                           ("*.example.com"); "" for a tls entry
+                           without hosts (the default certificate) */
     size_t host_len;
 };
 
@@ -522,7 +522,7 @@ KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
 
 /** An IP address of either family. */
 struct kg_addr {
-    uint8_t family;   /**< 4 or 6 */
+    uint8_t family;    /**< 4 or 6 */
     uint8_t bytes[16]; /**< network order; IPv4 in bytes[0..3], rest zero */
 };
 
@@ -580,8 +580,8 @@ KG_API const char *kg_reason_name(int reason);
 /** The verdict of one side. */
 struct kg_side {
     bool allowed;
-    int reason;          /**< KG_REASON_* */
-    uint32_t pod;        /**< the pod of this side, or KG_POD_NONE */
+    int reason;           /**< KG_REASON_* */
+    uint32_t pod;         /**< the pod of this side, or KG_POD_NONE */
     const char *pod_name; /**< "namespace/name"; NULL when not a pod */
     /** the policy whose rule allowed ("namespace/name") and the index of
      *  that rule in its spec.ingress / spec.egress; NULL and -1 unless
@@ -598,8 +598,8 @@ struct kg_side {
  *  call; fields added in later versions are appended. */
 struct kg_verdict {
     size_t size;
-    bool allowed;          /**< egress.allowed && ingress.allowed */
-    struct kg_side egress; /**< the source pod's egress side */
+    bool allowed;           /**< egress.allowed && ingress.allowed */
+    struct kg_side egress;  /**< the source pod's egress side */
     struct kg_side ingress; /**< the destination pod's ingress side */
 };
 

@@ -95,7 +95,8 @@ static void add_line(char *line, size_t *cap4, size_t *cap6)
             *cap6 = *cap6 ? *cap6 * 2 : 1024;
             v6 = realloc(v6, *cap6 * sizeof *v6);
         }
-        if (v6 && inet_pton(AF_INET6, line, v6[n6].addr) == 1 && len >= 0 && len <= 128) {
+        if (v6 && inet_pton(AF_INET6, line, v6[n6].addr) == 1 && len >= 0 &&
+            len <= 128) {
             v6[n6].len = (uint8_t)len;
             v6[n6].value = (uint32_t)(n6 & 0xffffff);
             n6++;
@@ -150,7 +151,9 @@ static void load(const char *fn)
 
 static uint32_t inside4(const struct kgi_lpm4_entry *p)
 {
-    uint32_t host = p->len == 0 ? (uint32_t)rnd() : p->len == 32 ? 0 : (uint32_t)rnd() & (0xffffffffu >> p->len);
+    uint32_t host = p->len == 0    ? (uint32_t)rnd()
+                    : p->len == 32 ? 0
+                                   : (uint32_t)rnd() & (0xffffffffu >> p->len);
     uint32_t mask = p->len ? ~(uint32_t)0 << (32 - p->len) : 0;
     return (p->addr & mask) | host;
 }
@@ -205,7 +208,8 @@ static const char *set_name[2] = {"random", "in-table"};
 
 static void print_result(const struct result *r)
 {
-    printf("  %-14s build %8.3f s  mem %8.2f MiB\n", r->name, r->build_s, r->mib);
+    printf("  %-14s build %8.3f s  mem %8.2f MiB\n", r->name, r->build_s,
+           r->mib);
     for (int s = 0; s < 2; s++) {
         printf("  %-14s   %-8s", "", set_name[s]);
         if (r->have_scalar)
@@ -223,8 +227,8 @@ static void print_result(const struct result *r)
 #ifdef KGRESS_HAVE_DPDK
 static void print_ratio(const struct result *a, const struct result *b)
 {
-    printf("  ratio %s / %s: memory %.3fx, build %.3fx\n", a->name, b->name, a->mib / b->mib,
-           a->build_s / b->build_s);
+    printf("  ratio %s / %s: memory %.3fx, build %.3fx\n", a->name, b->name,
+           a->mib / b->mib, a->build_s / b->build_s);
     for (int s = 0; s < 2; s++) {
         printf("    %-8s", set_name[s]);
         if (a->have_scalar && b->have_scalar)
@@ -238,21 +242,23 @@ static void print_ratio(const struct result *a, const struct result *b)
 #endif
 
 /* Runs body R times and stores the median lookups/s (or ns per lookup). */
-#define MEASURE(out, R, q, per_ns, body)                                                           \
-    do {                                                                                           \
-        double v_[MAX_REPEATS];                                                                    \
-        for (int r_ = 0; r_ < (R); r_++) {                                                         \
-            double a_ = now();                                                                     \
-            body;                                                                                  \
-            double b_ = now();                                                                     \
-            v_[r_] = (per_ns) ? (b_ - a_) * 1e9 / (double)(q) : (double)(q) / (b_ - a_) / 1e6;     \
-        }                                                                                          \
-        (out) = median(v_, (R));                                                                   \
+#define MEASURE(out, R, q, per_ns, body)                                       \
+    do {                                                                       \
+        double v_[MAX_REPEATS];                                                \
+        for (int r_ = 0; r_ < (R); r_++) {                                     \
+            double a_ = now();                                                 \
+            body;                                                              \
+            double b_ = now();                                                 \
+            v_[r_] = (per_ns) ? (b_ - a_) * 1e9 / (double)(q)                  \
+                              : (double)(q) / (b_ - a_) / 1e6;                 \
+        }                                                                      \
+        (out) = median(v_, (R));                                               \
     } while (0)
 
 /* ---- kgress ---- */
 
-static void bench_kgress4(struct result *r, uint32_t *const keys[2], uint32_t *vals, size_t q, int R)
+static void bench_kgress4(struct result *r, uint32_t *const keys[2],
+                          uint32_t *vals, size_t q, int R)
 {
     struct kgi_lpm4 *t = NULL;
     double bt[MAX_REPEATS];
@@ -273,19 +279,22 @@ static void bench_kgress4(struct result *r, uint32_t *const keys[2], uint32_t *v
     for (int s = 0; s < 2; s++) {
         const uint32_t *k = keys[s];
         uint64_t acc = 0;
-        MEASURE(r->scalar[s], R, q, 0, for (size_t i = 0; i < q; i++) acc += kgi_lpm4_lookup(t, k[i]));
+        MEASURE(r->scalar[s], R, q, 0,
+                for (size_t i = 0; i < q; i++) acc += kgi_lpm4_lookup(t, k[i]));
         MEASURE(r->batch[s], R, q, 0,
-                for (size_t i = 0; i < q; i += BULK)
-                    kgi_lpm4_lookup_batch(t, k + i, vals + i, q - i < BULK ? q - i : BULK));
+                for (size_t i = 0; i < q; i += BULK) kgi_lpm4_lookup_batch(
+                    t, k + i, vals + i, q - i < BULK ? q - i : BULK));
         uint32_t x = 0;
-        MEASURE(r->dep_ns[s], R, q, 1, for (size_t i = 0; i < q; i++) x = kgi_lpm4_lookup(t, k[i] ^ (x & 1)));
+        MEASURE(r->dep_ns[s], R, q, 1,
+                for (size_t i = 0; i < q; i++) x =
+                    kgi_lpm4_lookup(t, k[i] ^ (x & 1)));
         sink += acc + x + vals[q / 2];
     }
     kgi_lpm4_free(t);
 }
 
-static void bench_kgress6(struct result *r, uint8_t (*const keys[2])[16], uint32_t *vals, size_t q,
-                          int R)
+static void bench_kgress6(struct result *r, uint8_t (*const keys[2])[16],
+                          uint32_t *vals, size_t q, int R)
 {
     struct kgi_lpm6 *t = NULL;
     double bt[MAX_REPEATS];
@@ -304,19 +313,22 @@ static void bench_kgress6(struct result *r, uint8_t (*const keys[2])[16], uint32
     r->mib = (double)kgi_lpm6_memory(t) / 1048576.0;
     r->have_scalar = r->have_dep = 1;
     for (int s = 0; s < 2; s++) {
-        uint8_t (*k)[16] = keys[s];
+        uint8_t(*k)[16] = keys[s];
         uint64_t acc = 0;
-        MEASURE(r->scalar[s], R, q, 0, for (size_t i = 0; i < q; i++) acc += kgi_lpm6_lookup(t, k[i]));
+        MEASURE(r->scalar[s], R, q, 0,
+                for (size_t i = 0; i < q; i++) acc += kgi_lpm6_lookup(t, k[i]));
         MEASURE(r->batch[s], R, q, 0,
-                for (size_t i = 0; i < q; i += BULK)
-                    kgi_lpm6_lookup_batch(t, (const uint8_t(*)[16])(k + i), vals + i, q - i < BULK ? q - i : BULK));
+                for (size_t i = 0; i < q; i += BULK) kgi_lpm6_lookup_batch(
+                    t, (const uint8_t(*)[16])(k + i), vals + i,
+                    q - i < BULK ? q - i : BULK));
         uint32_t x = 0;
-        MEASURE(r->dep_ns[s], R, q, 1, for (size_t i = 0; i < q; i++) {
-            uint8_t kk[16];
-            memcpy(kk, k[i], 16);
-            kk[15] ^= (uint8_t)(x & 1);
-            x = kgi_lpm6_lookup(t, kk);
-        });
+        MEASURE(
+            r->dep_ns[s], R, q, 1, for (size_t i = 0; i < q; i++) {
+                uint8_t kk[16];
+                memcpy(kk, k[i], 16);
+                kk[15] ^= (uint8_t)(x & 1);
+                x = kgi_lpm6_lookup(t, kk);
+            });
         sink += acc + x + vals[q / 2];
     }
     kgi_lpm6_free(t);
@@ -332,9 +344,11 @@ static size_t heap_used(void)
     return s.heap_allocsz_bytes;
 }
 
-static int bench_rte_lpm(struct result *r, uint32_t *const keys[2], uint32_t *vals, size_t q, int R)
+static int bench_rte_lpm(struct result *r, uint32_t *const keys[2],
+                         uint32_t *vals, size_t q, int R)
 {
-    struct rte_lpm_config c = {.max_rules = (uint32_t)n4 + 1024, .number_tbl8s = 1 << 14, .flags = 0};
+    struct rte_lpm_config c = {
+        .max_rules = (uint32_t)n4 + 1024, .number_tbl8s = 1 << 14, .flags = 0};
     size_t h0 = heap_used();
     struct rte_lpm *lpm = rte_lpm_create("bench4", 0, &c);
     if (!lpm) {
@@ -355,22 +369,27 @@ static int bench_rte_lpm(struct result *r, uint32_t *const keys[2], uint32_t *va
         const uint32_t *k = keys[s];
         uint64_t acc = 0;
         uint32_t h = 0;
-        MEASURE(r->scalar[s], R, q, 0, for (size_t i = 0; i < q; i++) {
-            rte_lpm_lookup(lpm, k[i], &h);
-            acc += h;
-        });
-        MEASURE(r->batch[s], R, q, 0,
-                for (size_t i = 0; i < q; i += BULK)
-                    rte_lpm_lookup_bulk(lpm, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
+        MEASURE(
+            r->scalar[s], R, q, 0, for (size_t i = 0; i < q; i++) {
+                rte_lpm_lookup(lpm, k[i], &h);
+                acc += h;
+            });
+        MEASURE(
+            r->batch[s], R, q, 0,
+            for (size_t i = 0; i < q; i += BULK) rte_lpm_lookup_bulk(
+                lpm, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
         uint32_t x = 0;
-        MEASURE(r->dep_ns[s], R, q, 1, for (size_t i = 0; i < q; i++) rte_lpm_lookup(lpm, k[i] ^ (x & 1), &x));
+        MEASURE(r->dep_ns[s], R, q, 1,
+                for (size_t i = 0; i < q; i++)
+                    rte_lpm_lookup(lpm, k[i] ^ (x & 1), &x));
         sink += acc + x + vals[q / 2];
     }
     rte_lpm_free(lpm);
     return 0;
 }
 
-static int bench_rte_fib(struct result *r, uint32_t *const keys[2], uint64_t *vals, size_t q, int R)
+static int bench_rte_fib(struct result *r, uint32_t *const keys[2],
+                         uint64_t *vals, size_t q, int R)
 {
     struct rte_fib_conf c;
     memset(&c, 0, sizeof c);
@@ -394,19 +413,21 @@ static int bench_rte_fib(struct result *r, uint32_t *const keys[2], uint64_t *va
     r->have_scalar = r->have_dep = 0;
     for (int s = 0; s < 2; s++) {
         uint32_t *k = keys[s];
-        MEASURE(r->batch[s], R, q, 0,
-                for (size_t i = 0; i < q; i += BULK)
-                    rte_fib_lookup_bulk(fib, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
+        MEASURE(
+            r->batch[s], R, q, 0,
+            for (size_t i = 0; i < q; i += BULK) rte_fib_lookup_bulk(
+                fib, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
         sink += vals[q / 3];
     }
     rte_fib_free(fib);
     return 0;
 }
 
-static int bench_rte_lpm6(struct result *r, uint8_t (*const keys[2])[16], int32_t *vals, size_t q,
-                          int R)
+static int bench_rte_lpm6(struct result *r, uint8_t (*const keys[2])[16],
+                          int32_t *vals, size_t q, int R)
 {
-    struct rte_lpm6_config c = {.max_rules = (uint32_t)n6 + 1024, .number_tbl8s = 1 << 18, .flags = 0};
+    struct rte_lpm6_config c = {
+        .max_rules = (uint32_t)n6 + 1024, .number_tbl8s = 1 << 18, .flags = 0};
     size_t h0 = heap_used();
     struct rte_lpm6 *l = rte_lpm6_create("bench6", 0, &c);
     if (!l) {
@@ -424,32 +445,35 @@ static int bench_rte_lpm6(struct result *r, uint8_t (*const keys[2])[16], int32_
     r->mib = (double)(heap_used() - h0) / 1048576.0;
     r->have_scalar = r->have_dep = 1;
     for (int s = 0; s < 2; s++) {
-        uint8_t (*k)[16] = keys[s];
+        uint8_t(*k)[16] = keys[s];
         uint64_t acc = 0;
         uint32_t h = 0;
-        MEASURE(r->scalar[s], R, q, 0, for (size_t i = 0; i < q; i++) {
-            rte_lpm6_lookup(l, k[i], &h);
-            acc += h;
-        });
-        MEASURE(r->batch[s], R, q, 0,
-                for (size_t i = 0; i < q; i += BULK)
-                    rte_lpm6_lookup_bulk_func(l, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
+        MEASURE(
+            r->scalar[s], R, q, 0, for (size_t i = 0; i < q; i++) {
+                rte_lpm6_lookup(l, k[i], &h);
+                acc += h;
+            });
+        MEASURE(
+            r->batch[s], R, q, 0,
+            for (size_t i = 0; i < q; i += BULK) rte_lpm6_lookup_bulk_func(
+                l, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
         uint32_t x = 0;
-        MEASURE(r->dep_ns[s], R, q, 1, for (size_t i = 0; i < q; i++) {
-            uint8_t kk[16];
-            memcpy(kk, k[i], 16);
-            kk[15] ^= (uint8_t)(x & 1);
-            if (rte_lpm6_lookup(l, kk, &x) < 0)
-                x = UINT32_MAX;
-        });
+        MEASURE(
+            r->dep_ns[s], R, q, 1, for (size_t i = 0; i < q; i++) {
+                uint8_t kk[16];
+                memcpy(kk, k[i], 16);
+                kk[15] ^= (uint8_t)(x & 1);
+                if (rte_lpm6_lookup(l, kk, &x) < 0)
+                    x = UINT32_MAX;
+            });
         sink += acc + x + (uint32_t)vals[q / 2];
     }
     rte_lpm6_free(l);
     return 0;
 }
 
-static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16], uint64_t *vals, size_t q,
-                          int R)
+static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16],
+                          uint64_t *vals, size_t q, int R)
 {
     struct rte_fib6_conf c;
     memset(&c, 0, sizeof c);
@@ -472,10 +496,11 @@ static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16], uint64
     r->mib = (double)(heap_used() - h0) / 1048576.0;
     r->have_scalar = r->have_dep = 0;
     for (int s = 0; s < 2; s++) {
-        uint8_t (*k)[16] = keys[s];
-        MEASURE(r->batch[s], R, q, 0,
-                for (size_t i = 0; i < q; i += BULK)
-                    rte_fib6_lookup_bulk(f, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
+        uint8_t(*k)[16] = keys[s];
+        MEASURE(
+            r->batch[s], R, q, 0,
+            for (size_t i = 0; i < q; i += BULK) rte_fib6_lookup_bulk(
+                f, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
         sink += vals[q / 3];
     }
     rte_fib6_free(f);
@@ -487,7 +512,8 @@ static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16], uint64
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_lpm [-f FILE] [-q KEYS] [-r REPEATS] [-P] [-w] [-4|-6]\n");
+    fprintf(stderr, "usage: bench_lpm [-f FILE] [-q KEYS] [-r REPEATS] [-P] "
+                    "[-w] [-4|-6]\n");
     exit(2);
 }
 
@@ -499,35 +525,63 @@ int main(int argc, char **argv)
     int R = 5, peers = 1, do4 = 1, do6 = 1, o;
     while ((o = getopt(argc, argv, "f:q:r:Pw46")) != -1) {
         switch (o) {
-        case 'f': file = optarg; break;
-        case 'q': q = strtoull(optarg, NULL, 0); break;
-        case 'r': R = atoi(optarg); break;
-        case 'P': peers = 0; break;
-        case 'w': clock_id = CLOCK_MONOTONIC; break;
-        case '4': do6 = 0; break;
-        case '6': do4 = 0; break;
-        default: usage();
+        case 'f':
+            file = optarg;
+            break;
+        case 'q':
+            q = strtoull(optarg, NULL, 0);
+            break;
+        case 'r':
+            R = atoi(optarg);
+            break;
+        case 'P':
+            peers = 0;
+            break;
+        case 'w':
+            clock_id = CLOCK_MONOTONIC;
+            break;
+        case '4':
+            do6 = 0;
+            break;
+        case '6':
+            do4 = 0;
+            break;
+        default:
+            usage();
         }
     }
     if (R < 1 || R > MAX_REPEATS || q < BULK)
         usage();
 #ifdef KGRESS_HAVE_DPDK
     if (peers) {
-        char *eal[] = {argv[0], "--no-huge", "--no-pci", "--no-shconf", "-l", "0", "-m", "3072",
-                       "--no-telemetry", "--log-level=lib.eal:error", NULL};
+        char *eal[] = {argv[0],
+                       "--no-huge",
+                       "--no-pci",
+                       "--no-shconf",
+                       "-l",
+                       "0",
+                       "-m",
+                       "3072",
+                       "--no-telemetry",
+                       "--log-level=lib.eal:error",
+                       NULL};
         if (rte_eal_init((int)(sizeof eal / sizeof eal[0]) - 1, eal) < 0) {
-            fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+            fprintf(stderr, "rte_eal_init failed: %s\n",
+                    rte_strerror(rte_errno));
             return 1;
         }
     }
 #else
     if (peers)
-        printf("(built without DPDK: peers skipped; configure with -Ddpdk=enabled)\n");
+        printf("(built without DPDK: peers skipped; configure with "
+               "-Ddpdk=enabled)\n");
     peers = 0;
 #endif
     load(file);
-    printf("%s: %zu IPv4, %zu IPv6 prefixes; %zu keys per set, median of %d runs, %s time\n",
-           file, n4, n6, q, R, clock_id == CLOCK_MONOTONIC ? "wall" : "thread CPU");
+    printf("%s: %zu IPv4, %zu IPv6 prefixes; %zu keys per set, median of %d "
+           "runs, %s time\n",
+           file, n4, n6, q, R,
+           clock_id == CLOCK_MONOTONIC ? "wall" : "thread CPU");
 
     if (do4 && n4) {
         uint32_t *keys[2] = {malloc(q * 4), malloc(q * 4)};
@@ -560,7 +614,7 @@ int main(int argc, char **argv)
         free(vals);
     }
     if (do6 && n6) {
-        uint8_t (*keys[2])[16] = {malloc(q * 16), malloc(q * 16)};
+        uint8_t(*keys[2])[16] = {malloc(q * 16), malloc(q * 16)};
         uint32_t *vals = malloc(q * 8);
         if (!keys[0] || !keys[1] || !vals)
             return 1;

@@ -23,9 +23,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "compile/netpol.h"
-#include "compile/ruleset.h"
+#include "api/ruleset.h"
 #include "kgress.h"
+#include "policy/table.h"
 #include "reference.h"
 #include "util/alloc.h"
 
@@ -96,68 +96,71 @@ static void gen_cluster(struct tbuf *y)
     static const char *const envs[] = {"prod", "staging", "dev"};
     for (unsigned n = 0; n < NS; n++)
         tbuf_printf(y,
-               "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
-               "  name: ns%u\n  labels: {team: t%u, env: %s}\n",
-               n, n % 50, envs[n % 3]);
+                    "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
+                    "  name: ns%u\n  labels: {team: t%u, env: %s}\n",
+                    n, n % 50, envs[n % 3]);
     tbuf_printf(y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
-              "  name: kube-system\n");
+                   "  name: kube-system\n");
     tbuf_printf(y, "---\napiVersion: v1\nkind: Pod\nmetadata: {name: coredns, "
-              "namespace: kube-system, labels: {k8s-app: kube-dns}}\n"
-              "spec: {containers: [{name: c, image: i}]}\n"
-              "status: {podIP: 10.255.0.10, hostIP: 192.168.0.1}\n");
+                   "namespace: kube-system, labels: {k8s-app: kube-dns}}\n"
+                   "spec: {containers: [{name: c, image: i}]}\n"
+                   "status: {podIP: 10.255.0.10, hostIP: 192.168.0.1}\n");
     for (unsigned k = 0; k < NS * PODS_PER_NS; k++) {
         char ip[32];
         pod_ip(k, ip, sizeof(ip));
         unsigned n = k / PODS_PER_NS, j = k % PODS_PER_NS;
-        tbuf_printf(y,
-               "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p%u\n"
-               "  namespace: ns%u\n  labels: {app: a%u, role: %s, version: "
-               "v%u}\nspec:\n  containers:\n  - name: c\n    image: i\n"
-               "    ports:\n    - {name: http, containerPort: %u}\n"
-               "    - {name: metrics, containerPort: 9090}\n"
-               "status:\n  hostIP: 192.168.%u.%u\n  podIP: %s\n",
-               j, n, j % 5, roles[j % 3], j % 2, j % 2 ? 8080 : 8000,
-               (k / 100) % 256, k % 100 + 1, ip);
+        tbuf_printf(
+            y,
+            "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p%u\n"
+            "  namespace: ns%u\n  labels: {app: a%u, role: %s, version: "
+            "v%u}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+            "    ports:\n    - {name: http, containerPort: %u}\n"
+            "    - {name: metrics, containerPort: 9090}\n"
+            "status:\n  hostIP: 192.168.%u.%u\n  podIP: %s\n",
+            j, n, j % 5, roles[j % 3], j % 2, j % 2 ? 8080 : 8000,
+            (k / 100) % 256, k % 100 + 1, ip);
         if (k % 10 == 0)
-            tbuf_printf(y, "  podIPs: [{ip: %s}, {ip: \"fd00::%x\"}]\n", ip, k + 1);
+            tbuf_printf(y, "  podIPs: [{ip: %s}, {ip: \"fd00::%x\"}]\n", ip,
+                        k + 1);
     }
     for (unsigned n = 0; n < NS; n++) {
-        tbuf_printf(y,
-               "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-               "metadata: {name: default-deny, namespace: ns%u}\nspec:\n"
-               "  podSelector: {}\n  ingress:\n  - from:\n"
-               "    - podSelector: {}\n",
-               n);
-        tbuf_printf(y,
-               "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-               "metadata: {name: app, namespace: ns%u}\nspec:\n"
-               "  podSelector:\n    matchExpressions:\n"
-               "    - {key: app, operator: In, values: [a%u, a%u]}\n"
-               "  policyTypes: [Ingress, Egress]\n"
-               "  ingress:\n  - from:\n"
-               "    - namespaceSelector: {matchLabels: {team: t%u}}\n"
-               "      podSelector: {matchLabels: {role: frontend}}\n"
-               "    - ipBlock:\n        cidr: 172.16.0.0/12\n"
-               "        except: [172.16.%u.0/24]\n"
-               "    ports:\n    - port: http\n    - {port: 443}\n"
-               "  - from:\n    - namespaceSelector:\n"
-               "        matchExpressions:\n"
-               "        - {key: env, operator: NotIn, values: [dev]}\n"
-               "      podSelector: {matchLabels: {app: a%u, version: v1}}\n"
-               "    ports: [{port: 9000, endPort: 9100}]\n"
-               "  egress:\n  - to:\n"
-               "    - namespaceSelector: {matchLabels: {team: t%u}}\n"
-               "      podSelector: {matchLabels: {role: db}}\n"
-               "    ports: [{port: 5432}]\n"
-               "  - to:\n    - namespaceSelector: {matchLabels: "
-               "{kubernetes.io/metadata.name: kube-system}}\n"
-               "      podSelector: {matchLabels: {k8s-app: kube-dns}}\n"
-               "    ports: [{port: 53, protocol: UDP}, {port: 53}]\n"
-               "  - to:\n    - ipBlock:\n        cidr: 0.0.0.0/0\n"
-               "        except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n"
-               "    ports: [{port: 443}]\n",
-               n, n % 5, (n + 1) % 5, (n * 7) % 50, n % 256, n % 5,
-               (n * 3) % 50);
+        tbuf_printf(
+            y,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+            "metadata: {name: default-deny, namespace: ns%u}\nspec:\n"
+            "  podSelector: {}\n  ingress:\n  - from:\n"
+            "    - podSelector: {}\n",
+            n);
+        tbuf_printf(
+            y,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+            "metadata: {name: app, namespace: ns%u}\nspec:\n"
+            "  podSelector:\n    matchExpressions:\n"
+            "    - {key: app, operator: In, values: [a%u, a%u]}\n"
+            "  policyTypes: [Ingress, Egress]\n"
+            "  ingress:\n  - from:\n"
+            "    - namespaceSelector: {matchLabels: {team: t%u}}\n"
+            "      podSelector: {matchLabels: {role: frontend}}\n"
+            "    - ipBlock:\n        cidr: 172.16.0.0/12\n"
+            "        except: [172.16.%u.0/24]\n"
+            "    ports:\n    - port: http\n    - {port: 443}\n"
+            "  - from:\n    - namespaceSelector:\n"
+            "        matchExpressions:\n"
+            "        - {key: env, operator: NotIn, values: [dev]}\n"
+            "      podSelector: {matchLabels: {app: a%u, version: v1}}\n"
+            "    ports: [{port: 9000, endPort: 9100}]\n"
+            "  egress:\n  - to:\n"
+            "    - namespaceSelector: {matchLabels: {team: t%u}}\n"
+            "      podSelector: {matchLabels: {role: db}}\n"
+            "    ports: [{port: 5432}]\n"
+            "  - to:\n    - namespaceSelector: {matchLabels: "
+            "{kubernetes.io/metadata.name: kube-system}}\n"
+            "      podSelector: {matchLabels: {k8s-app: kube-dns}}\n"
+            "    ports: [{port: 53, protocol: UDP}, {port: 53}]\n"
+            "  - to:\n    - ipBlock:\n        cidr: 0.0.0.0/0\n"
+            "        except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n"
+            "    ports: [{port: 443}]\n",
+            n, n % 5, (n + 1) % 5, (n * 7) % 50, n % 256, n % 5, (n * 3) % 50);
     }
 }
 
@@ -179,9 +182,9 @@ static void gen_cluster_flows(struct flow *f, size_t n)
     for (size_t i = 0; i < n; i++) {
         char ip[32];
         unsigned s = rnd(NS * PODS_PER_NS);
-        unsigned d = rnd(4) == 0 ? (s / PODS_PER_NS) * PODS_PER_NS +
-                                       rnd(PODS_PER_NS)
-                                 : rnd(NS * PODS_PER_NS);
+        unsigned d = rnd(4) == 0
+                         ? (s / PODS_PER_NS) * PODS_PER_NS + rnd(PODS_PER_NS)
+                         : rnd(NS * PODS_PER_NS);
         pod_ip(s, ip, sizeof(ip));
         addr(ip, &f[i].src);
         unsigned k = rnd(20);
@@ -212,13 +215,14 @@ static int load_bgp(const char *file, struct tbuf *y, size_t *n4, size_t *n6,
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;
-    tbuf_printf(y, "apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: "
-              "edge}\nspec: {containers: [{name: c, image: i}]}\n"
-              "status: {podIP: 10.9.9.9, hostIP: 192.168.0.1}\n---\n"
-              "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-              "metadata: {name: internet, namespace: edge}\nspec:\n"
-              "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n"
-              "  - ports: [{port: 443}]\n    to:\n");
+    tbuf_printf(
+        y, "apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: "
+           "edge}\nspec: {containers: [{name: c, image: i}]}\n"
+           "status: {podIP: 10.9.9.9, hostIP: 192.168.0.1}\n---\n"
+           "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+           "metadata: {name: internet, namespace: edge}\nspec:\n"
+           "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n"
+           "  - ports: [{port: 443}]\n    to:\n");
     char line[256];
     size_t cap = 0;
     *n4 = *n6 = 0;
@@ -265,8 +269,8 @@ static void gen_bgp_flows(struct flow *f, size_t n, char **v4, size_t n4)
             uint32_t a = (uint32_t)base.bytes[0] << 24 |
                          (uint32_t)base.bytes[1] << 16 |
                          (uint32_t)base.bytes[2] << 8 | base.bytes[3];
-            uint32_t host = len >= 32 ? 0 : (uint32_t)rnd64() &
-                                                ((1u << (32 - len)) - 1);
+            uint32_t host =
+                len >= 32 ? 0 : (uint32_t)rnd64() & ((1u << (32 - len)) - 1);
             a |= host;
             for (int b = 0; b < 4; b++)
                 f[i].dst.bytes[b] = (uint8_t)(a >> (24 - 8 * b));
@@ -286,9 +290,8 @@ struct result {
     size_t allowed, mismatches, ref_flows;
 };
 
-static void run(const char *name, const char *yaml, size_t len,
-                struct flow *f, size_t n, size_t nref, int repeats,
-                const kg_options *opts)
+static void run(const char *name, const char *yaml, size_t len, struct flow *f,
+                size_t n, size_t nref, int repeats, const kg_options *opts)
 {
     struct result r;
     memset(&r, 0, sizeof(r));
@@ -355,7 +358,8 @@ static void run(const char *name, const char *yaml, size_t len,
         s = now();
         sc = cpu_now();
         for (size_t i = 0; i < nref; i++) {
-            struct kgi_ip si = {f[i].src.family, {0}}, di = {f[i].dst.family, {0}};
+            struct kgi_ip si = {f[i].src.family, {0}},
+                          di = {f[i].dst.family, {0}};
             memcpy(si.b, f[i].src.bytes, 16);
             memcpy(di.b, f[i].dst.bytes, 16);
             struct ref_side e, g;
@@ -442,8 +446,8 @@ int main(int argc, char **argv)
         struct tbuf y = {0};
         gen_cluster(&y);
         gen_cluster_flows(f, n);
-        run("cluster (1,000 namespaces, 10,000 pods, 2,000 policies)", y.p,
-            y.n, f, n, nref, repeats, opts);
+        run("cluster (1,000 namespaces, 10,000 pods, 2,000 policies)", y.p, y.n,
+            f, n, nref, repeats, opts);
         free(y.p);
     }
     if (bgp_on && bgp) {

@@ -32,10 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "compile/routes.h"
-#include "compile/ruleset.h"
+#include "api/ruleset.h"
 #include "kgress.h"
-#include "lookup/normalize.h"
+#include "route/normalize.h"
+#include "route/table.h"
 
 /* CPU time of this thread: the machine may be shared, and wall time would
  * count other processes' slices against us (README). */
@@ -365,8 +365,8 @@ int main(int argc, char **argv)
            "median of %d runs\n",
            n_tpl, dir, nq, repeats);
     printf("%8s %8s | %12s %9s %7s %7s | %12s %11s | %8s | %8s\n", "paths",
-           "ingress", "kg_route/s", "ns/route", "norm", "tables",
-           "linear/s", "ns/lookup", "speedup", "routed");
+           "ingress", "kg_route/s", "ns/route", "norm", "tables", "linear/s",
+           "ns/lookup", "speedup", "routed");
     static const size_t sizes[] = {10, 1000, 10000, 100000};
     for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
         if (only && sizes[si] != (size_t)only)
@@ -398,7 +398,7 @@ int main(int argc, char **argv)
             routed = hits;
         }
         double tc = median(t, repeats);
-        /* the share of request normalization (lookup/normalize), which
+        /* the share of request normalization (route/normalize), which
          * both engines pay: what the tables cost is the difference */
         for (int r = 0; r < repeats; r++) {
             volatile size_t sink = 0;
@@ -486,6 +486,8 @@ int main(int argc, char **argv)
     free(tpl);
     return 0;
 usage:
-    fprintf(stderr, "usage: bench_route [-r REPEATS] [-q QUERIES] [-s PATHS] DATA_DIR\n");
+    fprintf(
+        stderr,
+        "usage: bench_route [-r REPEATS] [-q QUERIES] [-s PATHS] DATA_DIR\n");
     return 2;
 }

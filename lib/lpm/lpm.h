@@ -49,7 +49,8 @@ struct kgi_lpm6_entry {
  * it sorts a copy of e (O(n log n)) and may take ~0.3 s for a full view.
  * The caller owns the table and frees it with kgi_lpm4_free().
  */
-int kgi_lpm4_build(const struct kgi_lpm4_entry *e, size_t n, struct kgi_lpm4 **out);
+int kgi_lpm4_build(const struct kgi_lpm4_entry *e, size_t n,
+                   struct kgi_lpm4 **out);
 /* Value of the longest prefix covering addr (host order), or KGI_LPM_NONE.
  * t must not be NULL. Lookups read the table only: any number of threads may
  * look up one table at once, with no lock and no allocation. */
@@ -57,18 +58,19 @@ uint32_t kgi_lpm4_lookup(const struct kgi_lpm4 *t, uint32_t addr);
 /* values[i] = kgi_lpm4_lookup(t, addrs[i]) for i < n (n == 0: nothing);
  * faster than a loop of single lookups because independent lookups are
  * interleaved. addrs and values must not overlap. Thread-safe as above. */
-void kgi_lpm4_lookup_batch(const struct kgi_lpm4 *t, const uint32_t *addrs, uint32_t *values,
-                           size_t n);
+void kgi_lpm4_lookup_batch(const struct kgi_lpm4 *t, const uint32_t *addrs,
+                           uint32_t *values, size_t n);
 /* Bytes held by the table (everything it allocated); t must not be NULL. */
 size_t kgi_lpm4_memory(const struct kgi_lpm4 *t);
 /* Frees the table; NULL is a no-op. */
 void kgi_lpm4_free(struct kgi_lpm4 *t);
 
 /* The same for IPv6; len is 0..128, addresses are 16 bytes, network order. */
-int kgi_lpm6_build(const struct kgi_lpm6_entry *e, size_t n, struct kgi_lpm6 **out);
+int kgi_lpm6_build(const struct kgi_lpm6_entry *e, size_t n,
+                   struct kgi_lpm6 **out);
 uint32_t kgi_lpm6_lookup(const struct kgi_lpm6 *t, const uint8_t addr[16]);
-void kgi_lpm6_lookup_batch(const struct kgi_lpm6 *t, const uint8_t (*addrs)[16], uint32_t *values,
-                           size_t n);
+void kgi_lpm6_lookup_batch(const struct kgi_lpm6 *t, const uint8_t (*addrs)[16],
+                           uint32_t *values, size_t n);
 size_t kgi_lpm6_memory(const struct kgi_lpm6 *t);
 void kgi_lpm6_free(struct kgi_lpm6 *t);
 

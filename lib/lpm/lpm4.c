@@ -21,7 +21,8 @@ struct kgi_lpm4 {
     struct kgi_lpm_trie t;
 };
 
-int kgi_lpm4_build(const struct kgi_lpm4_entry *e, size_t n, struct kgi_lpm4 **out)
+int kgi_lpm4_build(const struct kgi_lpm4_entry *e, size_t n,
+                   struct kgi_lpm4 **out)
 {
     if (!out || (n && !e) || n > UINT32_MAX)
         return -1;
@@ -90,8 +91,8 @@ KGI_LPM_INLINE uint64_t rest4(uint32_t addr)
 #endif
 #define RING (2 * AHEAD)
 
-KGI_LPM_INLINE void batch4(const struct kgi_lpm_trie *t, const uint32_t *addrs, uint32_t *values,
-                           size_t n)
+KGI_LPM_INLINE void batch4(const struct kgi_lpm_trie *t, const uint32_t *addrs,
+                           uint32_t *values, size_t n)
 {
     const uint32_t *dir = t->dir, *pool = t->pool;
     uint32_t ring[RING];
@@ -103,7 +104,8 @@ KGI_LPM_INLINE void batch4(const struct kgi_lpm_trie *t, const uint32_t *addrs, 
             uint32_t e = dir[dir_index(addrs[j])];
             ring[j % RING] = e;
             if (e & KGI_LPM_NODE) {
-                const uint32_t *h = kgi_lpm_slot_hint(pool, e, (unsigned)(rest4(addrs[j]) >> 58));
+                const uint32_t *h = kgi_lpm_slot_hint(
+                    pool, e, (unsigned)(rest4(addrs[j]) >> 58));
                 __builtin_prefetch(h);
                 /* A compressed node has < 26 words: its leaf is on the
                  * bitmaps' line or the next. */
@@ -114,20 +116,23 @@ KGI_LPM_INLINE void batch4(const struct kgi_lpm_trie *t, const uint32_t *addrs, 
         if (i >= 2 * AHEAD) {
             size_t k = i - 2 * AHEAD;
             uint32_t e = ring[k % RING];
-            values[k] = (e & KGI_LPM_NODE) ? walk4(pool, e, rest4(addrs[k])) : e - 1;
+            values[k] =
+                (e & KGI_LPM_NODE) ? walk4(pool, e, rest4(addrs[k])) : e - 1;
         }
     }
 }
 
 /* The walk compiled for the baseline and for POPCNT; both out of line so
  * that the exported lookup stays a load, a test and a tail call. */
-__attribute__((noinline)) static uint32_t walk4_base(const uint32_t *pool, uint32_t r, uint64_t k)
+__attribute__((noinline)) static uint32_t walk4_base(const uint32_t *pool,
+                                                     uint32_t r, uint64_t k)
 {
     return walk4(pool, r, k);
 }
 
 __attribute__((noinline)) static void batch4_base(const struct kgi_lpm_trie *t,
-                                                  const uint32_t *addrs, uint32_t *values, size_t n)
+                                                  const uint32_t *addrs,
+                                                  uint32_t *values, size_t n)
 {
     batch4(t, addrs, values, n);
 }
@@ -140,7 +145,8 @@ walk4_popcnt(const uint32_t *pool, uint32_t r, uint64_t k)
 }
 
 __attribute__((noinline)) KGI_LPM_TARGET_POPCNT static void
-batch4_popcnt(const struct kgi_lpm_trie *t, const uint32_t *addrs, uint32_t *values, size_t n)
+batch4_popcnt(const struct kgi_lpm_trie *t, const uint32_t *addrs,
+              uint32_t *values, size_t n)
 {
     batch4(t, addrs, values, n);
 }
@@ -158,8 +164,8 @@ uint32_t kgi_lpm4_lookup(const struct kgi_lpm4 *t, uint32_t addr)
     return walk4_base(t->t.pool, e, rest4(addr));
 }
 
-void kgi_lpm4_lookup_batch(const struct kgi_lpm4 *t, const uint32_t *addrs, uint32_t *values,
-                           size_t n)
+void kgi_lpm4_lookup_batch(const struct kgi_lpm4 *t, const uint32_t *addrs,
+                           uint32_t *values, size_t n)
 {
 #if KGI_LPM_DISPATCH
     if (t->t.popcnt) {

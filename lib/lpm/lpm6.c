@@ -38,7 +38,8 @@ KGI_LPM_INLINE uint64_t load_be64(const uint8_t *b)
     return x;
 }
 
-int kgi_lpm6_build(const struct kgi_lpm6_entry *e, size_t n, struct kgi_lpm6 **out)
+int kgi_lpm6_build(const struct kgi_lpm6_entry *e, size_t n,
+                   struct kgi_lpm6 **out)
 {
     if (!out || (n && !e) || n > UINT32_MAX)
         return -1;
@@ -122,8 +123,8 @@ struct lane {
 
 /* Starts keys on lane l until one needs a node walk or keys run out. */
 KGI_LPM_INLINE void lane_start(const struct kgi_lpm_trie *t, struct lane *l,
-                               const uint8_t (*addrs)[16], uint32_t *values, size_t *next,
-                               size_t n)
+                               const uint8_t (*addrs)[16], uint32_t *values,
+                               size_t *next, size_t n)
 {
     l->r = 0;
     while (*next < n) {
@@ -134,7 +135,8 @@ KGI_LPM_INLINE void lane_start(const struct kgi_lpm_trie *t, struct lane *l,
             values[i] = e - 1;
             continue;
         }
-        __builtin_prefetch(kgi_lpm_slot_hint(t->pool, e, (unsigned)(x.k >> 58)));
+        __builtin_prefetch(
+            kgi_lpm_slot_hint(t->pool, e, (unsigned)(x.k >> 58)));
         l->x = x;
         l->r = e;
         l->i = i;
@@ -142,8 +144,9 @@ KGI_LPM_INLINE void lane_start(const struct kgi_lpm_trie *t, struct lane *l,
     }
 }
 
-KGI_LPM_INLINE void batch6(const struct kgi_lpm_trie *t, const uint8_t (*addrs)[16],
-                           uint32_t *values, size_t n)
+KGI_LPM_INLINE void batch6(const struct kgi_lpm_trie *t,
+                           const uint8_t (*addrs)[16], uint32_t *values,
+                           size_t n)
 {
     struct lane lanes[LANES];
     size_t next = 0;
@@ -161,7 +164,8 @@ KGI_LPM_INLINE void batch6(const struct kgi_lpm_trie *t, const uint8_t (*addrs)[
             if (x & KGI_LPM_NODE) {
                 shift6(&l->x);
                 l->r = x;
-                __builtin_prefetch(kgi_lpm_slot_hint(t->pool, x, (unsigned)(l->x.k >> 58)));
+                __builtin_prefetch(
+                    kgi_lpm_slot_hint(t->pool, x, (unsigned)(l->x.k >> 58)));
                 continue;
             }
             values[l->i] = x - 1;
@@ -171,7 +175,8 @@ KGI_LPM_INLINE void batch6(const struct kgi_lpm_trie *t, const uint8_t (*addrs)[
     }
 }
 
-KGI_LPM_INLINE uint32_t lookup6(const struct kgi_lpm_trie *t, const uint8_t *addr)
+KGI_LPM_INLINE uint32_t lookup6(const struct kgi_lpm_trie *t,
+                                const uint8_t *addr)
 {
     struct key6 x = split6(addr);
     uint32_t e = t->dir[x.slot];
@@ -180,15 +185,15 @@ KGI_LPM_INLINE uint32_t lookup6(const struct kgi_lpm_trie *t, const uint8_t *add
     return walk6(t->pool, e, x);
 }
 
-__attribute__((noinline)) static uint32_t lookup6_base(const struct kgi_lpm_trie *t,
-                                                       const uint8_t *addr)
+__attribute__((noinline)) static uint32_t
+lookup6_base(const struct kgi_lpm_trie *t, const uint8_t *addr)
 {
     return lookup6(t, addr);
 }
 
 __attribute__((noinline)) static void batch6_base(const struct kgi_lpm_trie *t,
-                                                  const uint8_t (*addrs)[16], uint32_t *values,
-                                                  size_t n)
+                                                  const uint8_t (*addrs)[16],
+                                                  uint32_t *values, size_t n)
 {
     batch6(t, addrs, values, n);
 }
@@ -201,7 +206,8 @@ lookup6_popcnt(const struct kgi_lpm_trie *t, const uint8_t *addr)
 }
 
 __attribute__((noinline)) KGI_LPM_TARGET_POPCNT static void
-batch6_popcnt(const struct kgi_lpm_trie *t, const uint8_t (*addrs)[16], uint32_t *values, size_t n)
+batch6_popcnt(const struct kgi_lpm_trie *t, const uint8_t (*addrs)[16],
+              uint32_t *values, size_t n)
 {
     batch6(t, addrs, values, n);
 }
@@ -216,8 +222,8 @@ uint32_t kgi_lpm6_lookup(const struct kgi_lpm6 *t, const uint8_t addr[16])
     return lookup6_base(&t->t, addr);
 }
 
-void kgi_lpm6_lookup_batch(const struct kgi_lpm6 *t, const uint8_t (*addrs)[16], uint32_t *values,
-                           size_t n)
+void kgi_lpm6_lookup_batch(const struct kgi_lpm6 *t, const uint8_t (*addrs)[16],
+                           uint32_t *values, size_t n)
 {
 #if KGI_LPM_DISPATCH
     if (t->t.popcnt) {

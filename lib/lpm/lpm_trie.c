@@ -126,8 +126,8 @@ static void store64(uint32_t *w, uint64_t x)
  * and sets *ref to it. def is the encoded value of the longest prefix
  * covering the whole block (0: none).
  */
-static int build_node(struct builder *b, size_t i, size_t j, unsigned pos, uint32_t def,
-                      uint32_t *ref)
+static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
+                      uint32_t def, uint32_t *ref)
 {
     const struct kgi_lpm_pfx *p = b->p;
     const unsigned end = pos + KGI_LPM_STRIDE;
@@ -163,14 +163,16 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos, uint3
     if (at == (size_t)-1)
         return -1;
     if (dense) {
-        memcpy(b->pool + at, slot, sizeof slot); /* child slots are filled below */
+        memcpy(b->pool + at, slot,
+               sizeof slot); /* child slots are filled below */
         *ref = KGI_LPM_NODE | KGI_LPM_DENSE | (uint32_t)(at / 2);
     } else {
         store64(b->pool + at, leafvec);
         if (nc)
             store64(b->pool + at + 2, vector);
         memcpy(b->pool + at + hdr + nc, leaves, nl * sizeof *leaves);
-        *ref = KGI_LPM_NODE | (nc ? KGI_LPM_FULL : KGI_LPM_SPARSE) | (uint32_t)(at / 2);
+        *ref = KGI_LPM_NODE | (nc ? KGI_LPM_FULL : KGI_LPM_SPARSE) |
+               (uint32_t)(at / 2);
     }
 
     /* The longer prefixes of one child are contiguous: the shorter prefixes
@@ -205,7 +207,8 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos, uint3
  * table then has 4 of its 6.85 MiB on two huge pages (measured in smaps);
  * dependent lookups got 7-13 % faster. No alignment slack is allocated for
  * this: the advice costs no memory, and failure only costs the speed-up. */
-static int finish(struct kgi_lpm_trie *t, const uint32_t *dir, const struct builder *b)
+static int finish(struct kgi_lpm_trie *t, const uint32_t *dir,
+                  const struct builder *b)
 {
     size_t dir_words = (size_t)1 << t->dir_bits;
     size_t bytes = (dir_words + b->n_words) * sizeof(uint32_t);
@@ -220,7 +223,8 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir, const struct buil
 #endif
     memcpy(base, dir, dir_words * sizeof(uint32_t));
     if (b->n_words)
-        memcpy(base + dir_words * sizeof(uint32_t), b->pool, b->n_words * sizeof(uint32_t));
+        memcpy(base + dir_words * sizeof(uint32_t), b->pool,
+               b->n_words * sizeof(uint32_t));
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (hi > lo)
         (void)madvise((void *)lo, hi - lo, MADV_COLLAPSE);
@@ -232,7 +236,8 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir, const struct buil
     return 0;
 }
 
-int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n, unsigned dir_bits)
+int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n,
+                       unsigned dir_bits)
 {
     struct builder b = {.p = p};
     memset(t, 0, sizeof *t);

@@ -30,12 +30,14 @@
  *   +--------------------+        |  64 bits  | value+1 | value+1 |
  *                     |           +-----------+---------+---------+---
  *                     |           full node ("F", has children):
- *                     +---------> +---------+--------+-----------+-----+--------+---
- *                                 | leafvec | vector | child refs ...  | leaves ...
+ *                     +--------->
+ * +---------+--------+-----------+-----+--------+--- | leafvec | vector | child
+ * refs ...  | leaves ...
  *                                 +---------+--------+-----------+-----+--------+---
  *                                 dense node ("D"):
  *                                 +---------+---------+-----+----------+
- *                                 | slot 0  | slot 1  | ... | slot 63  |  leaf or child ref
+ *                                 | slot 0  | slot 1  | ... | slot 63  |  leaf
+ * or child ref
  *                                 +---------+---------+-----+----------+
  *   slot c of a compressed node: bit c of vector set -> child ref number
  *       popcount(vector & ((1 << c) - 1)); else the leaf number
@@ -98,8 +100,10 @@
 #define KGI_LPM_NODE 0x80000000u   /* word is a node ref, not a leaf */
 #define KGI_LPM_KIND 0x60000000u   /* node kind: */
 #define KGI_LPM_SPARSE 0x00000000u /*   L: leafvec, leaves */
-#define KGI_LPM_FULL 0x20000000u   /*   F: leafvec, vector, leaves, child refs */
-#define KGI_LPM_DENSE 0x40000000u  /*   D: 64 words, leaf or child ref per slot */
+#define KGI_LPM_FULL 0x20000000u   /*   F: leafvec, vector, leaves, child refs \
+                                    */
+#define KGI_LPM_DENSE                                                          \
+    0x40000000u /*   D: 64 words, leaf or child ref per slot */
 #define KGI_LPM_OFFSET 0x1fffffffu /* node offset in 8-byte units */
 
 /* POPCNT is not in the x86-64 baseline, and without it __builtin_popcountll
@@ -107,7 +111,8 @@
  * and the table records at build time which one the CPU runs; the choice is
  * a predictable branch and a direct call (target_clones, i.e. an ifunc
  * called through the PLT, measured 30-45 % fewer scalar lookups/s). */
-#if defined(__x86_64__) && !defined(__POPCNT__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && !defined(__POPCNT__) &&                             \
+    (defined(__GNUC__) || defined(__clang__))
 #define KGI_LPM_DISPATCH 1
 #define KGI_LPM_TARGET_POPCNT __attribute__((target("popcnt")))
 #else
@@ -138,7 +143,8 @@ struct kgi_lpm_pfx {
 /* Builds t from p[0..n) (len <= 128 and value < KGI_LPM_MAX_VALUE checked
  * by the caller; p is sorted and its host bits cleared in place). Returns 0,
  * or -1 on allocation failure with nothing held. */
-int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n, unsigned dir_bits);
+int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n,
+                       unsigned dir_bits);
 void kgi_lpm_trie_release(struct kgi_lpm_trie *t);
 /* Test hook: tables built while on != 0 take the baseline (non-POPCNT) walk
  * even on a CPU with POPCNT, so that tests cover both. Not thread-safe. */
@@ -168,7 +174,8 @@ extern const uint64_t kgi_lpm_zero_bitmap;
  * bitmap reads kgi_lpm_zero_bitmap (always in L1). Indices stay in the node:
  * a child slot's leaf rank is computed but never loaded.
  */
-KGI_LPM_INLINE uint32_t kgi_lpm_step(const uint32_t *pool, uint32_t r, unsigned c)
+KGI_LPM_INLINE uint32_t kgi_lpm_step(const uint32_t *pool, uint32_t r,
+                                     unsigned c)
 {
     const uint32_t *w = pool + (size_t)(r & KGI_LPM_OFFSET) * 2;
     const uint32_t *zero = (const uint32_t *)(const void *)&kgi_lpm_zero_bitmap;
@@ -180,7 +187,8 @@ KGI_LPM_INLINE uint32_t kgi_lpm_step(const uint32_t *pool, uint32_t r, unsigned 
     unsigned hdr = 2 + 2 * (unsigned)full;
     unsigned child = hdr + (unsigned)__builtin_popcountll(vector & (bit - 1));
     unsigned leaf = hdr + (unsigned)__builtin_popcountll(vector) +
-                    (unsigned)__builtin_popcountll(leafvec & ((bit << 1) - 1)) - 1;
+                    (unsigned)__builtin_popcountll(leafvec & ((bit << 1) - 1)) -
+                    1;
     unsigned idx = (vector & bit) ? child : leaf;
     return w[dense ? c : idx];
 }
@@ -188,7 +196,8 @@ KGI_LPM_INLINE uint32_t kgi_lpm_step(const uint32_t *pool, uint32_t r, unsigned 
 /* The line a lookup will read for slot c of node ref r: slot c itself for a
  * dense node, the bitmaps for a compressed one. What a batch lookup
  * prefetches while it works on other keys. */
-KGI_LPM_INLINE const uint32_t *kgi_lpm_slot_hint(const uint32_t *pool, uint32_t r, unsigned c)
+KGI_LPM_INLINE const uint32_t *kgi_lpm_slot_hint(const uint32_t *pool,
+                                                 uint32_t r, unsigned c)
 {
     const uint32_t *w = pool + (size_t)(r & KGI_LPM_OFFSET) * 2;
     return (r & KGI_LPM_KIND) == KGI_LPM_DENSE ? w + c : w;

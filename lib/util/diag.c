@@ -43,10 +43,10 @@ int kgi_diag_add(struct kg_diagnostics *d, int severity, int code,
     g->code = code;
     g->line = line;
     g->column = column;
-    g->file = kgi_arena_strndup(&d->arena, file ? file : "",
-                                file ? strlen(file) : 0);
-    g->path = kgi_arena_strndup(&d->arena, path ? path : "",
-                                path ? strlen(path) : 0);
+    g->file =
+        kgi_arena_strndup(&d->arena, file ? file : "", file ? strlen(file) : 0);
+    g->path =
+        kgi_arena_strndup(&d->arena, path ? path : "", path ? strlen(path) : 0);
     if ((size_t)n < sizeof(stack)) {
         g->message = kgi_arena_strndup(&d->arena, stack, (size_t)n);
     } else {
@@ -134,8 +134,8 @@ KG_API const char *kg_diagnostic_message(const kg_diagnostics *d, size_t i)
     return g ? g->message : "";
 }
 
-KG_API size_t kg_diagnostic_format(const kg_diagnostics *d, size_t i,
-                                   char *buf, size_t cap)
+KG_API size_t kg_diagnostic_format(const kg_diagnostics *d, size_t i, char *buf,
+                                   size_t cap)
 {
     const struct kgi_diag *g = at(d, i);
     if (!g) {
@@ -146,8 +146,7 @@ KG_API size_t kg_diagnostic_format(const kg_diagnostics *d, size_t i,
     const char *sev = g->severity == KG_SEVERITY_ERROR ? "error" : "warning";
     int n = snprintf(buf, buf ? cap : 0, "%s:%u:%u: %s: %s%s%s [%s]",
                      g->file[0] ? g->file : "<input>", (unsigned)g->line,
-                     (unsigned)g->column, sev, g->path,
-                     g->path[0] ? ": " : "", g->message,
-                     kg_error_name(g->code));
+                     (unsigned)g->column, sev, g->path, g->path[0] ? ": " : "",
+                     g->message, kg_error_name(g->code));
     return n < 0 ? 0 : (size_t)n;
 }

@@ -93,8 +93,8 @@ KG_API int kg_options_set_ingress_class(kg_options *o, const char *name,
 
 KG_API int kg_options_set_dialect(kg_options *o, int dialect)
 {
-    if (!o || (dialect != KG_DIALECT_PORTABLE &&
-               dialect != KG_DIALECT_INGRESS_NGINX))
+    if (!o ||
+        (dialect != KG_DIALECT_PORTABLE && dialect != KG_DIALECT_INGRESS_NGINX))
         return KG_EINVAL;
     o->dialect = dialect;
     return 0;

@@ -2,7 +2,8 @@
 /*
  * path.h - the field path of the value being read, as the API server
  * prints it: `spec.rules[0].http.paths[1].pathType`, map keys that are not
- * identifiers in brackets (`metadata.annotations[kubernetes.io/ingress.class]`).
+ * identifiers in brackets
+ * (`metadata.annotations[kubernetes.io/ingress.class]`).
  *
  * A fixed buffer pushed and popped as the model descends: no allocation per
  * field. A path longer than the buffer is truncated with "..." (depth is

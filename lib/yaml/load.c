@@ -49,8 +49,8 @@ struct loader {
      * 0 empty; at most half full. Without it every alias would scan every
      * anchor, and a few MB of anchors and aliases would take minutes. */
     size_t *slots;
-    size_t n_slots; /* a power of two, or 0 */
-    uint64_t seed;  /* per load, so colliding names cannot be precomputed */
+    size_t n_slots;    /* a power of two, or 0 */
+    uint64_t seed;     /* per load, so colliding names cannot be precomputed */
     uint64_t nodes;    /* nodes built in this source */
     uint64_t expanded; /* nodes reached through aliases */
     size_t documents;
@@ -192,8 +192,7 @@ static int attach(struct loader *L, struct kgi_node *n)
     return 0;
 }
 
-static uint64_t anchor_hash(const struct loader *L, const char *s,
-                            size_t n)
+static uint64_t anchor_hash(const struct loader *L, const char *s, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325u ^ L->seed; /* FNV-1a, seeded */
     for (size_t i = 0; i < n; i++)
@@ -205,8 +204,7 @@ static uint64_t anchor_hash(const struct loader *L, const char *s,
 }
 
 /* Slot of name: the one holding it, or the empty one where it would go. */
-static size_t *anchor_slot(const struct loader *L, const char *name,
-                           size_t len)
+static size_t *anchor_slot(const struct loader *L, const char *name, size_t len)
 {
     size_t mask = L->n_slots - 1;
     for (size_t i = (size_t)anchor_hash(L, name, len) & mask;;
@@ -331,9 +329,9 @@ static int close_map(struct loader *L, struct frame *f)
     struct kgi_node *n = f->node;
     size_t pairs = f->n / 2;
     n->count = pairs;
-    n->u.pairs = kgi_arena_alloc(L->arena, (pairs ? pairs : 1) *
-                                               sizeof(struct kgi_pair),
-                                 alignof(struct kgi_pair));
+    n->u.pairs =
+        kgi_arena_alloc(L->arena, (pairs ? pairs : 1) * sizeof(struct kgi_pair),
+                        alignof(struct kgi_pair));
     if (!n->u.pairs) {
         fail(L, KG_ENOMEM, 0, 0, "", NULL);
         return -1;
@@ -385,9 +383,9 @@ static int close_container(struct loader *L)
         rc = close_map(L, f);
     } else {
         n->count = f->n;
-        n->u.items = kgi_arena_alloc(L->arena,
-                                     (f->n ? f->n : 1) * sizeof(*n->u.items),
-                                     alignof(struct kgi_node *));
+        n->u.items =
+            kgi_arena_alloc(L->arena, (f->n ? f->n : 1) * sizeof(*n->u.items),
+                            alignof(struct kgi_node *));
         if (!n->u.items) {
             fail(L, KG_ENOMEM, 0, 0, "", NULL);
             rc = -1;
@@ -416,8 +414,8 @@ static int on_scalar(struct loader *L, const yaml_event_t *ev)
         return -1;
     n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
     n->count = len;
-    n->u.str = kgi_arena_strndup(L->arena, (const char *)ev->data.scalar.value,
-                                 len);
+    n->u.str =
+        kgi_arena_strndup(L->arena, (const char *)ev->data.scalar.value, len);
     if (!n->u.str) {
         fail(L, KG_ENOMEM, 0, 0, "", NULL);
         return -1;
@@ -445,8 +443,8 @@ static int on_alias(struct loader *L, const yaml_event_t *ev)
     /* an alias to a container still open would make a cycle */
     for (size_t i = 0; i < L->depth; i++) {
         if (L->stack[i].node == target) {
-            fail_at(L, KG_ELIMIT_ALIAS, &ev->start_mark,
-                    "recursive alias", name);
+            fail_at(L, KG_ELIMIT_ALIAS, &ev->start_mark, "recursive alias",
+                    name);
             return -1;
         }
     }
@@ -575,8 +573,7 @@ static void parser_error(struct loader *L, yaml_parser_t *p)
         const yaml_mark_t *m = &p->problem_mark;
         char detail[256];
         if (p->context)
-            snprintf(detail, sizeof(detail), "%s %s", p->problem,
-                     p->context);
+            snprintf(detail, sizeof(detail), "%s %s", p->problem, p->context);
         else
             snprintf(detail, sizeof(detail), "%s",
                      p->problem ? p->problem : "unknown error");
@@ -608,10 +605,10 @@ int kgi_yaml_load(const struct kg_options *opts, const char *name,
         return KG_ENOMEM;
 
     if (len > opts->limit[KG_LIMIT_INPUT_BYTES]) {
-        kgi_diag_add(diags, KG_SEVERITY_ERROR, KG_ELIMIT_BYTES, L.file, "", 0,
-                     0, "input of %zu bytes exceeds KG_LIMIT_INPUT_BYTES (%llu)",
-                     len,
-                     (unsigned long long)opts->limit[KG_LIMIT_INPUT_BYTES]);
+        kgi_diag_add(
+            diags, KG_SEVERITY_ERROR, KG_ELIMIT_BYTES, L.file, "", 0, 0,
+            "input of %zu bytes exceeds KG_LIMIT_INPUT_BYTES (%llu)", len,
+            (unsigned long long)opts->limit[KG_LIMIT_INPUT_BYTES]);
         return KG_ECOMPILE;
     }
 
@@ -653,8 +650,7 @@ int kgi_yaml_load(const struct kg_options *opts, const char *name,
                      sizeof(*objs->v))) {
             rc = KG_ENOMEM;
         } else {
-            memcpy(objs->v + objs->n, L.found.v,
-                   L.found.n * sizeof(*objs->v));
+            memcpy(objs->v + objs->n, L.found.v, L.found.n * sizeof(*objs->v));
             objs->n += L.found.n;
         }
     }

@@ -33,19 +33,19 @@ enum kgi_node_kind {
 struct kgi_pair;
 
 struct kgi_node {
-    uint8_t kind;   /* enum kgi_node_kind */
-    bool quoted;    /* scalar written quoted or as a block (never null/int) */
-    uint32_t line;  /* 1-based */
+    uint8_t kind;    /* enum kgi_node_kind */
+    bool quoted;     /* scalar written quoted or as a block (never null/int) */
+    uint32_t line;   /* 1-based */
     uint32_t column; /* 1-based, in characters */
-    size_t offset;  /* characters before the node (libyaml's mark index:
-                       the byte offset only for ASCII input); orders nodes */
-    size_t count;   /* scalar: bytes; map: pairs; seq: items */
-    size_t weight;  /* nodes in this subtree, itself included */
+    size_t offset;   /* characters before the node (libyaml's mark index:
+                        the byte offset only for ASCII input); orders nodes */
+    size_t count;    /* scalar: bytes; map: pairs; seq: items */
+    size_t weight;   /* nodes in this subtree, itself included */
     union {
-        const char *str;          /* scalar, NUL-terminated; may hold NUL
-                                     bytes too ("\0" escapes): use count */
-        struct kgi_pair *pairs;   /* map */
-        struct kgi_node **items;  /* seq */
+        const char *str;         /* scalar, NUL-terminated; may hold NUL
+                                    bytes too ("\0" escapes): use count */
+        struct kgi_pair *pairs;  /* map */
+        struct kgi_node **items; /* seq */
     } u;
 };
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 struct tbuf {
-    char *p;      /* NUL-terminated once anything was added */
+    char *p; /* NUL-terminated once anything was added */
     size_t n, cap;
 };
 

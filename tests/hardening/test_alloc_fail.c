@@ -89,8 +89,8 @@ static bool same_result(const struct result *a, const struct result *b)
 static void print_result(const char *what, const struct result *r)
 {
     fprintf(stderr, "  %s: add %s, compile %s, %zu diagnostics:\n%s", what,
-            kg_error_name(r->add_rc), kg_error_name(r->compile_rc),
-            r->n_diags, r->diags.p ? r->diags.p : "");
+            kg_error_name(r->add_rc), kg_error_name(r->compile_rc), r->n_diags,
+            r->diags.p ? r->diags.p : "");
 }
 
 struct variant {
@@ -109,9 +109,8 @@ static kg_options *make_opts(const struct variant *v)
     kg_options *o = kg_options_new();
     assert_non_null(o);
     assert_int_equal(kg_options_set_dialect(o, v->dialect), 0);
-    assert_int_equal(kg_options_set_flag(o, KG_FLAG_SKIP_INVALID,
-                                         v->skip_invalid),
-                     0);
+    assert_int_equal(
+        kg_options_set_flag(o, KG_FLAG_SKIP_INVALID, v->skip_invalid), 0);
     return o;
 }
 
@@ -149,9 +148,11 @@ static long sweep(const char *path, const char *buf, size_t len,
             finish(b, kg_builder_add_buffer(b, path, buf, len), &again);
         } else {
             if (add_rc != clean.add_rc) {
-                fprintf(stderr, "%s (%s): allocation %ld failed: add gave "
-                        "%s, clean %s\n", path, v->name, n + 1,
-                        kg_error_name(add_rc), kg_error_name(clean.add_rc));
+                fprintf(stderr,
+                        "%s (%s): allocation %ld failed: add gave "
+                        "%s, clean %s\n",
+                        path, v->name, n + 1, kg_error_name(add_rc),
+                        kg_error_name(clean.add_rc));
                 fail();
             }
             finish(b, add_rc, &got);
@@ -162,17 +163,20 @@ static long sweep(const char *path, const char *buf, size_t len,
                 free(keep.p);
                 finish(b, add_rc, &again);
             } else if (!same_result(&got, &clean)) {
-                fprintf(stderr, "%s (%s): allocation %ld failed, result "
-                        "differs from the clean run\n", path, v->name, n + 1);
+                fprintf(stderr,
+                        "%s (%s): allocation %ld failed, result "
+                        "differs from the clean run\n",
+                        path, v->name, n + 1);
                 print_result("clean", &clean);
                 print_result("with failure", &got);
                 fail();
             }
         }
         if (again.diags.p && !same_result(&again, &clean)) {
-            fprintf(stderr, "%s (%s): after allocation %ld failed, the "
-                    "retry differs from the clean run\n", path, v->name,
-                    n + 1);
+            fprintf(stderr,
+                    "%s (%s): after allocation %ld failed, the "
+                    "retry differs from the clean run\n",
+                    path, v->name, n + 1);
             print_result("clean", &clean);
             print_result("retry", &again);
             fail();
@@ -204,8 +208,7 @@ static void test_every_input(void **state)
             total += sweep(files.v[i], buf, len, &variants[k], stride);
         free(buf);
     }
-    printf("allocation failure: %zu files, %ld failing runs\n", files.n,
-           total);
+    printf("allocation failure: %zu files, %ld failing runs\n", files.n, total);
     hard_files_free(&files);
 }
 

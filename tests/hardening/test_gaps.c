@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_gaps.c - the corners of the foundation code (lib/util, lib/yaml,
- * lib/model/field.c and meta.c, lib/compile/builder.c) that the line
+ * lib/k8s/field.c and meta.c, lib/api/builder.c) that the line
  * coverage report (tests/coverage.sh) showed no other test reaching.
  *
  * Public-API cases go through one table (input, options, expected code,
@@ -33,7 +33,7 @@ struct gap_case {
 };
 
 #define IN(s) .in = (s), .len = sizeof(s) - 1
-#define POD(meta, spec)                                                       \
+#define POD(meta, spec)                                                        \
     "apiVersion: v1\nkind: Pod\nmetadata: " meta "\nspec: " spec "\n"
 
 static const struct gap_case gap_cases[] = {
@@ -66,17 +66,18 @@ static const struct gap_case gap_cases[] = {
      .code = KG_ETYPE, .path = "spec.containers[0].ports[0].containerPort",
      .line = 4, .col = 55},
     /* field.c: the booleans in every spelling the API server accepts */
-    {"hostNetwork TRUE", IN(POD("{name: p, namespace: d}",
-                                "{hostNetwork: TRUE, containers: []}"))},
+    {"hostNetwork TRUE",
+     IN(POD("{name: p, namespace: d}", "{hostNetwork: TRUE, containers: []}"))},
     {"hostNetwork False", IN(POD("{name: p, namespace: d}",
                                  "{hostNetwork: False, containers: []}"))},
     {"hostNetwork FALSE", IN(POD("{name: p, namespace: d}",
                                  "{hostNetwork: FALSE, containers: []}"))},
-    {"hostNetwork quoted", IN(POD("{name: p, namespace: d}",
-                                  "{hostNetwork: \"true\", containers: []}")),
+    {"hostNetwork quoted",
+     IN(POD("{name: p, namespace: d}",
+            "{hostNetwork: \"true\", containers: []}")),
      .code = KG_ETYPE, .path = "spec.hostNetwork", .line = 4, .col = 21},
-    {"hostNetwork yes", IN(POD("{name: p, namespace: d}",
-                               "{hostNetwork: yes, containers: []}")),
+    {"hostNetwork yes",
+     IN(POD("{name: p, namespace: d}", "{hostNetwork: yes, containers: []}")),
      .code = KG_ETYPE, .path = "spec.hostNetwork", .line = 4, .col = 21},
     /* load.c: NEL, LS and PS break lines for libyaml's marks, and so for
      * the line:column of a reader error found by offset */
@@ -85,8 +86,8 @@ static const struct gap_case gap_cases[] = {
      .code = KG_EENCODING, .line = 4, .col = 4},
     {"CR line breaks before bad UTF-8", IN("# a\r# b\r\nx: \xff\n"),
      .code = KG_EENCODING, .line = 3, .col = 4},
-    {"BOM is not a column", IN("\xef\xbb\xbfx: \xff\n"),
-     .code = KG_EENCODING, .line = 1, .col = 4},
+    {"BOM is not a column", IN("\xef\xbb\xbfx: \xff\n"), .code = KG_EENCODING,
+     .line = 1, .col = 4},
     /* load.c + diag.c: an undefined alias with a name longer than the
      * 512-byte message buffer is reported whole */
     {"long undefined alias",
@@ -140,9 +141,8 @@ static void test_api_cases(void **state)
             ok = i >= 0 &&
                  (!c->path ||
                   strcmp(kg_diagnostic_path(d, (size_t)i), c->path) == 0) &&
-                 (!c->line ||
-                  (kg_diagnostic_line(d, (size_t)i) == c->line &&
-                   kg_diagnostic_column(d, (size_t)i) == c->col));
+                 (!c->line || (kg_diagnostic_line(d, (size_t)i) == c->line &&
+                               kg_diagnostic_column(d, (size_t)i) == c->col));
             if (ok && strcmp(c->name, "long undefined alias") == 0)
                 ok = strlen(kg_diagnostic_message(d, (size_t)i)) > 600;
         }

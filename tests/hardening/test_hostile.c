@@ -63,8 +63,8 @@ static void expect_error(const struct load *l, int code, const char *path,
         ok = kg_diagnostic_line(d, (size_t)i) == line &&
              kg_diagnostic_column(d, (size_t)i) == col;
     if (!ok) {
-        fprintf(stderr, "%s: expected %s at %s %u:%u; got compile %s:\n",
-                what, kg_error_name(code), path ? path : "*", line, col,
+        fprintf(stderr, "%s: expected %s at %s %u:%u; got compile %s:\n", what,
+                kg_error_name(code), path ? path : "*", line, col,
                 kg_error_name(l->compile_rc));
         hard_print_diags(d);
         fail();
@@ -92,7 +92,9 @@ static char *repeat(const char *head, const char *unit, size_t times,
 static const char laughs[] =
     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\n"
     "data:\n"
-    "  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+    "  a: &a "
+    "[\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"
+    "\n"
     "  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
     "  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
     "  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
@@ -152,8 +154,7 @@ static const struct nest_case nest_cases[] = {
     {"many nodes", "[", "0,", "0]\n", 4100000, KG_ELIMIT_NODES},
     {"one million documents", "", "---\n{}\n", "", 1000000,
      KG_ELIMIT_DOCUMENTS},
-    {"one million bare markers", "", "---\n", "", 1000000,
-     KG_ELIMIT_DOCUMENTS},
+    {"one million bare markers", "", "---\n", "", 1000000, KG_ELIMIT_DOCUMENTS},
 };
 
 static void test_nesting_and_counts(void **state)
@@ -235,7 +236,10 @@ struct enc_case {
     size_t len;
 };
 
-#define ENC(n, s) {n, s, sizeof(s) - 1}
+#define ENC(n, s)                                                              \
+    {                                                                          \
+        n, s, sizeof(s) - 1                                                    \
+    }
 static const struct enc_case enc_cases[] = {
     ENC("lone continuation byte", "\x80"),
     ENC("overlong slash", "\xc0\xaf"),
@@ -252,7 +256,8 @@ static const struct enc_case enc_cases[] = {
 static void test_invalid_encoding(void **state)
 {
     (void)state;
-    static const char head[] = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ab";
+    static const char head[] =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ab";
     static const char tail[] = "c\n  namespace: default\n";
     for (size_t k = 0; k < sizeof(enc_cases) / sizeof(enc_cases[0]); k++) {
         const struct enc_case *c = &enc_cases[k];
@@ -282,8 +287,9 @@ static void test_escaped_nul(void **state)
     (void)state;
     /* "\0" escapes reach the model as a NUL inside the scalar: the name is
      * invalid, and nothing reads it as a C string cut at the NUL */
-    static const char pod[] = "apiVersion: v1\nkind: Pod\n"
-                              "metadata: {name: \"a\\0b\", namespace: default}\n";
+    static const char pod[] =
+        "apiVersion: v1\nkind: Pod\n"
+        "metadata: {name: \"a\\0b\", namespace: default}\n";
     struct load l = load_with(NULL, pod, sizeof(pod) - 1);
     expect_error(&l, KG_EINVALID, "metadata.name", 3, 18, "escaped NUL name");
     load_free(&l);
@@ -319,16 +325,16 @@ struct num_case {
     const char *path;
 };
 
-#define ING_PORT(p)                                                           \
-    "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"                       \
-    "metadata: {name: n, namespace: default}\n"                               \
+#define ING_PORT(p)                                                            \
+    "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"                        \
+    "metadata: {name: n, namespace: default}\n"                                \
     "spec:\n  defaultBackend: {service: {name: s, port: {number: " p "}}}\n"
-#define NP_PORT(p)                                                            \
-    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"                 \
-    "metadata: {name: n, namespace: default}\n"                               \
+#define NP_PORT(p)                                                             \
+    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"                  \
+    "metadata: {name: n, namespace: default}\n"                                \
     "spec:\n  podSelector: {}\n  ingress:\n  - ports: [" p "]\n"
-#define POD_PORT(p)                                                           \
-    "apiVersion: v1\nkind: Pod\nmetadata: {name: n, namespace: default}\n"    \
+#define POD_PORT(p)                                                            \
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: n, namespace: default}\n"     \
     "spec: {containers: [{name: c, ports: [{containerPort: " p "}]}]}\n"
 
 static const struct num_case num_cases[] = {
@@ -567,8 +573,10 @@ static void test_huge_requests(void **state)
         static const struct {
             const char *head, *unit;
             size_t times;
-        } evil_req[] = {{"/x/", "a", 40}, {"/x/", "a", 1u << 20},
-                        {"/y/", "a", 60}, {"/Y/", "aA", 5000}};
+        } evil_req[] = {{"/x/", "a", 40},
+                        {"/x/", "a", 1u << 20},
+                        {"/y/", "a", 60},
+                        {"/Y/", "aA", 5000}};
         for (size_t k = 0; k < 4; k++) {
             char *p = repeat(evil_req[k].head, evil_req[k].unit,
                              evil_req[k].times, "!", &len);
@@ -657,7 +665,8 @@ static void test_many_ingresses_one_host(void **state)
     free(t.p);
 }
 
-/* ------------------------------------------------------------ stored samples */
+/* ------------------------------------------------------------ stored samples
+ */
 
 struct file_case {
     const char *file;
@@ -670,12 +679,11 @@ struct file_case {
 };
 
 static const struct file_case file_cases[] = {
-    {"billion-laughs.yaml", false, KG_ECOMPILE, KG_EALIAS, KG_SEVERITY_ERROR,
-     8, 10, 1},
-    {"cidr-malformed.yaml", false, KG_ECOMPILE, KG_EINVALID,
-     KG_SEVERITY_ERROR, 0, 0, 12},
-    {"cidr-warnings.yaml", false, 0, KG_EINVALID, KG_SEVERITY_WARNING, 0, 0,
-     3},
+    {"billion-laughs.yaml", false, KG_ECOMPILE, KG_EALIAS, KG_SEVERITY_ERROR, 8,
+     10, 1},
+    {"cidr-malformed.yaml", false, KG_ECOMPILE, KG_EINVALID, KG_SEVERITY_ERROR,
+     0, 0, 12},
+    {"cidr-warnings.yaml", false, 0, KG_EINVALID, KG_SEVERITY_WARNING, 0, 0, 3},
     {"huge-numbers.yaml", false, KG_ECOMPILE, KG_ETYPE, KG_SEVERITY_ERROR, 6,
      54, 2},
     {"invalid-utf8.yaml", false, KG_ECOMPILE, KG_EENCODING, KG_SEVERITY_ERROR,
@@ -720,9 +728,9 @@ static void test_stored_samples(void **state)
             struct kg_route r;
             size_t len;
             char *p = repeat("/x/", "a", 40, "!", &len);
-            assert_int_equal(route(rs, "re.example.com", 14, p, len, len + 2,
-                                   &r),
-                             KG_ELIMIT_MATCH);
+            assert_int_equal(
+                route(rs, "re.example.com", 14, p, len, len + 2, &r),
+                KG_ELIMIT_MATCH);
             free(p);
         }
         kg_ruleset_unref(rs);

@@ -30,18 +30,18 @@
 static kg_ruleset *compile_generation(unsigned g)
 {
     char yaml[1024];
-    int n = snprintf(
-        yaml, sizeof(yaml),
-        "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
-        "metadata: {name: web, namespace: default}\n"
-        "spec:\n  rules:\n  - host: gen.example.com\n    http:\n"
-        "      paths:\n      - path: /\n        pathType: Prefix\n"
-        "        backend: {service: {name: v%u, port: {number: 80}}}\n"
-        "---\napiVersion: v1\nkind: Pod\n"
-        "metadata: {name: p%u, namespace: default, labels: {app: x}}\n"
-        "spec: {containers: [{name: c}]}\n"
-        "status: {podIP: 10.0.0.1}\n",
-        g, g);
+    int n =
+        snprintf(yaml, sizeof(yaml),
+                 "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+                 "metadata: {name: web, namespace: default}\n"
+                 "spec:\n  rules:\n  - host: gen.example.com\n    http:\n"
+                 "      paths:\n      - path: /\n        pathType: Prefix\n"
+                 "        backend: {service: {name: v%u, port: {number: 80}}}\n"
+                 "---\napiVersion: v1\nkind: Pod\n"
+                 "metadata: {name: p%u, namespace: default, labels: {app: x}}\n"
+                 "spec: {containers: [{name: c}]}\n"
+                 "status: {podIP: 10.0.0.1}\n",
+                 g, g);
     kg_builder *b = kg_builder_new(NULL);
     if (!b)
         return NULL;
@@ -104,8 +104,10 @@ static void *reader(void *arg)
         long hi = atomic_load(&s->publishing);
         long g = rs ? generation_of(rs) : -1;
         if (g < 0 || g < lo || g > hi || g < last) {
-            fprintf(stderr, "reader: generation %ld outside [%ld, %ld] or "
-                    "before %ld\n", g, lo, hi, last);
+            fprintf(stderr,
+                    "reader: generation %ld outside [%ld, %ld] or "
+                    "before %ld\n",
+                    g, lo, hi, last);
             atomic_fetch_add(&s->errors, 1);
         }
         last = g;

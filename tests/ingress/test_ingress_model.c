@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_ingress_model.c - the Ingress and IngressClass model and its
- * validation (model/ingress).
+ * validation (route/ingress_model).
  *
  * Small YAML documents go through the real stages (kgi_yaml_load,
  * kgi_meta_kind/kgi_meta_read, kgi_ingress_read/kgi_ingress_class_read) and
@@ -26,7 +26,7 @@
 #include <cmocka.h>
 
 #include "kgress.h"
-#include "model/ingress.h"
+#include "route/ingress_model.h"
 #include "util/alloc.h"
 #include "yaml/load.h"
 

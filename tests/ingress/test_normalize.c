@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_normalize.c - request Host and path normalization (lookup/normalize).
+ * test_normalize.c - request Host and path normalization (route/normalize).
  *
  * Tables of (input, flags) -> (code, output) for every rule of normalize.h,
  * with the traversal and encoding tricks of the advisories it cites
@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "kgress.h"
-#include "lookup/normalize.h"
+#include "route/normalize.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -548,14 +548,14 @@ static void test_fast_paths_agree(void **state)
 {
     (void)state;
     static const char *const patoms[] = {
-        "/",   "/",    "/a",  "/abc", "/.",   "/..", "/.x",  "//",
-        "a",   "Z9",   ".",   "..",   "%",    "%2e", "%2F",  "%41",
-        "%00", "%zz",  "?",   "#",    "?/..", "\t",  "\x7f", "\xc3\xa9",
-        "\\",  "-_~",  "x/",  "/v1",  "/x",   "",    ";=",   "/%"};
+        "/",   "/",   "/a", "/abc", "/.",   "/..", "/.x",  "//",
+        "a",   "Z9",  ".",  "..",   "%",    "%2e", "%2F",  "%41",
+        "%00", "%zz", "?",  "#",    "?/..", "\t",  "\x7f", "\xc3\xa9",
+        "\\",  "-_~", "x/", "/v1",  "/x",   "",    ";=",   "/%"};
     static const char *const hatoms[] = {
-        "a",  "B",  "h12", "Example", ".",  "..", ":",  ":443", ":65536",
-        ":x", "[",  "]",   "::1",     " ",  "/",  "\\", "\x01", "\x7f",
-        "\xc3\xa9", "-",  "_",  "com", "[::1]", "0"};
+        "a",      "B",    "h12",      "Example", ".",   "..",  ":",     ":443",
+        ":65536", ":x",   "[",        "]",       "::1", " ",   "/",     "\\",
+        "\x01",   "\x7f", "\xc3\xa9", "-",       "_",   "com", "[::1]", "0"};
     size_t np = sizeof(patoms) / sizeof(*patoms);
     size_t nh = sizeof(hatoms) / sizeof(*hatoms);
     for (int iter = 0; iter < 200000; iter++) {
@@ -563,8 +563,8 @@ static void test_fast_paths_agree(void **state)
         size_t parts = next_rand() % 10;
         bool host = iter & 1;
         for (size_t k = 0; k < parts; k++)
-            strcat(in, host ? hatoms[next_rand() % nh]
-                            : patoms[next_rand() % np]);
+            strcat(in,
+                   host ? hatoms[next_rand() % nh] : patoms[next_rand() % np]);
         if (!host && next_rand() % 4 != 0 && in[0] != '/') {
             memmove(in + 1, in, strlen(in) + 1);
             in[0] = '/';
@@ -592,8 +592,8 @@ static void test_fast_paths_agree(void **state)
         if (ra != rb || na != nb || (ra == 0 && memcmp(a, b, na) != 0))
             fail_msg("%s \"%s\" cap %zu: rc %d \"%.*s\", reference rc %d "
                      "\"%.*s\"",
-                     host ? "host" : "path", in, cap, ra, ra ? 0 : (int)na,
-                     a, rb, rb ? 0 : (int)nb, b);
+                     host ? "host" : "path", in, cap, ra, ra ? 0 : (int)na, a,
+                     rb, rb ? 0 : (int)nb, b);
         /* never a write past cap; a host, not even past the result (the
          * path passes work in place and may) */
         if (host && ra == 0 && na < cap && a[na] != '#')

@@ -73,7 +73,8 @@ static void ref_init(struct ref *r)
     r->n[0] = (struct ref_node){{0, 0}, KGI_LPM_NONE};
 }
 
-static void ref_insert(struct ref *r, const uint8_t *key, unsigned len, uint32_t value)
+static void ref_insert(struct ref *r, const uint8_t *key, unsigned len,
+                       uint32_t value)
 {
     uint32_t x = 0;
     for (unsigned i = 0; i < len; i++) {
@@ -92,7 +93,8 @@ static void ref_insert(struct ref *r, const uint8_t *key, unsigned len, uint32_t
     r->n[x].value = value; /* the last insertion wins */
 }
 
-static uint32_t ref_lookup(const struct ref *r, const uint8_t *key, unsigned bits)
+static uint32_t ref_lookup(const struct ref *r, const uint8_t *key,
+                           unsigned bits)
 {
     uint32_t x = 0, best = r->n[0].value;
     for (unsigned i = 0; i < bits; i++) {
@@ -147,82 +149,171 @@ struct edge_case {
 };
 
 static const struct edge_case edge4[] = {
-    {"empty table", {{NULL, 0}}, {{"0.0.0.0", NONE}, {"255.255.255.255", NONE}, {"10.1.2.3", NONE}}},
-    {"/0 default", {{"0.0.0.0/0", 7}}, {{"0.0.0.0", 7}, {"255.255.255.255", 7}, {"1.2.3.4", 7}}},
+    {"empty table",
+     {{NULL, 0}},
+     {{"0.0.0.0", NONE}, {"255.255.255.255", NONE}, {"10.1.2.3", NONE}}},
+    {"/0 default",
+     {{"0.0.0.0/0", 7}},
+     {{"0.0.0.0", 7}, {"255.255.255.255", 7}, {"1.2.3.4", 7}}},
     {"/0 with host bits", {{"9.9.9.9/0", 3}}, {{"200.0.0.1", 3}}},
     {"/1 halves",
      {{"0.0.0.0/1", 1}, {"128.0.0.0/1", 2}},
-     {{"127.255.255.255", 1}, {"128.0.0.0", 2}, {"0.0.0.0", 1}, {"255.255.255.255", 2}}},
+     {{"127.255.255.255", 1},
+      {"128.0.0.0", 2},
+      {"0.0.0.0", 1},
+      {"255.255.255.255", 2}}},
     {"/7 /8 /9",
      {{"10.0.0.0/7", 7}, {"10.0.0.0/8", 8}, {"10.128.0.0/9", 9}},
-     {{"11.0.0.0", 7}, {"10.0.0.0", 8}, {"10.127.255.255", 8}, {"10.128.0.0", 9}, {"9.255.255.255", NONE},
+     {{"11.0.0.0", 7},
+      {"10.0.0.0", 8},
+      {"10.127.255.255", 8},
+      {"10.128.0.0", 9},
+      {"9.255.255.255", NONE},
       {"12.0.0.0", NONE}}},
     {"/15 /16 /17 around the top level",
      {{"172.16.0.0/15", 15}, {"172.16.0.0/16", 16}, {"172.17.128.0/17", 17}},
-     {{"172.16.255.255", 16}, {"172.17.0.0", 15}, {"172.17.127.255", 15}, {"172.17.128.0", 17},
+     {{"172.16.255.255", 16},
+      {"172.17.0.0", 15},
+      {"172.17.127.255", 15},
+      {"172.17.128.0", 17},
       {"172.18.0.0", NONE}}},
     {"/17 /18 /19 at the top-level boundary",
      {{"100.64.0.0/17", 17}, {"100.64.0.0/18", 18}, {"100.64.64.0/19", 19}},
-     {{"100.64.63.255", 18}, {"100.64.64.0", 19}, {"100.64.96.0", 17}, {"100.64.127.255", 17},
+     {{"100.64.63.255", 18},
+      {"100.64.64.0", 19},
+      {"100.64.96.0", 17},
+      {"100.64.127.255", 17},
       {"100.64.128.0", NONE}}},
     {"/23 /24 /25",
      {{"192.168.0.0/23", 23}, {"192.168.1.0/24", 24}, {"192.168.1.128/25", 25}},
-     {{"192.168.0.0", 23}, {"192.168.0.255", 23}, {"192.168.1.0", 24}, {"192.168.1.127", 24},
-      {"192.168.1.128", 25}, {"192.168.1.255", 25}, {"192.168.2.0", NONE}}},
+     {{"192.168.0.0", 23},
+      {"192.168.0.255", 23},
+      {"192.168.1.0", 24},
+      {"192.168.1.127", 24},
+      {"192.168.1.128", 25},
+      {"192.168.1.255", 25},
+      {"192.168.2.0", NONE}}},
     {"/29 /30 /31 /32 in the last level",
-     {{"1.2.3.0/29", 29}, {"1.2.3.4/30", 30}, {"1.2.3.6/31", 31}, {"1.2.3.7/32", 32}},
-     {{"1.2.3.0", 29}, {"1.2.3.3", 29}, {"1.2.3.4", 30}, {"1.2.3.5", 30}, {"1.2.3.6", 31},
-      {"1.2.3.7", 32}, {"1.2.3.8", NONE}}},
+     {{"1.2.3.0/29", 29},
+      {"1.2.3.4/30", 30},
+      {"1.2.3.6/31", 31},
+      {"1.2.3.7/32", 32}},
+     {{"1.2.3.0", 29},
+      {"1.2.3.3", 29},
+      {"1.2.3.4", 30},
+      {"1.2.3.5", 30},
+      {"1.2.3.6", 31},
+      {"1.2.3.7", 32},
+      {"1.2.3.8", NONE}}},
     {"/32 alone and at the extremes",
      {{"0.0.0.0/32", 1}, {"255.255.255.255/32", 2}, {"8.8.8.8/32", 3}},
-     {{"0.0.0.0", 1}, {"0.0.0.1", NONE}, {"255.255.255.255", 2}, {"255.255.255.254", NONE},
-      {"8.8.8.8", 3}, {"8.8.8.9", NONE}, {"8.8.8.7", NONE}}},
+     {{"0.0.0.0", 1},
+      {"0.0.0.1", NONE},
+      {"255.255.255.255", 2},
+      {"255.255.255.254", NONE},
+      {"8.8.8.8", 3},
+      {"8.8.8.9", NONE},
+      {"8.8.8.7", NONE}}},
     {"nested chain /0../32",
-     {{"0.0.0.0/0", 0}, {"10.0.0.0/8", 8}, {"10.1.0.0/16", 16}, {"10.1.1.0/24", 24},
+     {{"0.0.0.0/0", 0},
+      {"10.0.0.0/8", 8},
+      {"10.1.0.0/16", 16},
+      {"10.1.1.0/24", 24},
       {"10.1.1.1/32", 32}},
-     {{"10.1.1.1", 32}, {"10.1.1.2", 24}, {"10.1.2.1", 16}, {"10.2.0.0", 8}, {"11.0.0.0", 0}}},
+     {{"10.1.1.1", 32},
+      {"10.1.1.2", 24},
+      {"10.1.2.1", 16},
+      {"10.2.0.0", 8},
+      {"11.0.0.0", 0}}},
     {"duplicates: the last wins, host bits ignored",
-     {{"10.0.0.0/8", 1}, {"10.0.0.0/8", 2}, {"10.9.9.9/8", 3}, {"10.1.1.0/24", 4}, {"10.1.1.77/24", 5}},
+     {{"10.0.0.0/8", 1},
+      {"10.0.0.0/8", 2},
+      {"10.9.9.9/8", 3},
+      {"10.1.1.0/24", 4},
+      {"10.1.1.77/24", 5}},
      {{"10.200.0.0", 3}, {"10.1.1.1", 5}}},
     {"largest value",
      {{"1.0.0.0/8", KGI_LPM_MAX_VALUE - 1}, {"2.0.0.0/31", 0}},
      {{"1.1.1.1", KGI_LPM_MAX_VALUE - 1}, {"2.0.0.1", 0}, {"2.0.0.2", NONE}}},
     {"siblings with equal values (leaf runs)",
-     {{"20.0.0.0/24", 5}, {"20.0.1.0/24", 5}, {"20.0.3.0/24", 5}, {"20.0.2.128/25", 6}},
-     {{"20.0.0.9", 5}, {"20.0.1.9", 5}, {"20.0.2.9", NONE}, {"20.0.2.200", 6}, {"20.0.3.9", 5},
+     {{"20.0.0.0/24", 5},
+      {"20.0.1.0/24", 5},
+      {"20.0.3.0/24", 5},
+      {"20.0.2.128/25", 6}},
+     {{"20.0.0.9", 5},
+      {"20.0.1.9", 5},
+      {"20.0.2.9", NONE},
+      {"20.0.2.200", 6},
+      {"20.0.3.9", 5},
       {"20.0.4.0", NONE}}},
 };
 
 static const struct edge_case edge6[] = {
-    {"empty table", {{NULL, 0}}, {{"::", NONE}, {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NONE}}},
-    {"::/0 default", {{"::/0", 9}}, {{"::", 9}, {"2001:db8::1", 9}, {"ffff::ffff", 9}}},
+    {"empty table",
+     {{NULL, 0}},
+     {{"::", NONE}, {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NONE}}},
+    {"::/0 default",
+     {{"::/0", 9}},
+     {{"::", 9}, {"2001:db8::1", 9}, {"ffff::ffff", 9}}},
     {"/15 /16 /17 at the top level",
      {{"2000::/15", 15}, {"2001::/16", 16}, {"2001:8000::/17", 17}},
-     {{"2000:1::", 15}, {"2001::1", 16}, {"2001:7fff::", 16}, {"2001:8000::", 17}, {"2002::", NONE}}},
+     {{"2000:1::", 15},
+      {"2001::1", 16},
+      {"2001:7fff::", 16},
+      {"2001:8000::", 17},
+      {"2002::", NONE}}},
     {"/32 /48 /64",
-     {{"2001:db8::/32", 32}, {"2001:db8:1::/48", 48}, {"2001:db8:1:2::/64", 64}},
-     {{"2001:db8::", 32}, {"2001:db8:1::", 48}, {"2001:db8:1:2::5", 64}, {"2001:db8:1:3::", 48},
-      {"2001:db8:2::", 32}, {"2001:db9::", NONE}}},
+     {{"2001:db8::/32", 32},
+      {"2001:db8:1::/48", 48},
+      {"2001:db8:1:2::/64", 64}},
+     {{"2001:db8::", 32},
+      {"2001:db8:1::", 48},
+      {"2001:db8:1:2::5", 64},
+      {"2001:db8:1:3::", 48},
+      {"2001:db8:2::", 32},
+      {"2001:db9::", NONE}}},
     {"/63 /64 /65 across the halves",
-     {{"2001:db8:0:2::/63", 63}, {"2001:db8:0:2::/64", 64}, {"2001:db8:0:3:8000::/65", 65}},
-     {{"2001:db8:0:2:ffff::", 64}, {"2001:db8:0:3::", 63}, {"2001:db8:0:3:7fff:ffff:ffff:ffff", 63},
-      {"2001:db8:0:3:8000::", 65}, {"2001:db8:0:4::", NONE}}},
+     {{"2001:db8:0:2::/63", 63},
+      {"2001:db8:0:2::/64", 64},
+      {"2001:db8:0:3:8000::/65", 65}},
+     {{"2001:db8:0:2:ffff::", 64},
+      {"2001:db8:0:3::", 63},
+      {"2001:db8:0:3:7fff:ffff:ffff:ffff", 63},
+      {"2001:db8:0:3:8000::", 65},
+      {"2001:db8:0:4::", NONE}}},
     {"/127 /128",
-     {{"2001:db8::/127", 127}, {"2001:db8::1/128", 128}, {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", 1}},
-     {{"2001:db8::", 127}, {"2001:db8::1", 128}, {"2001:db8::2", NONE},
-      {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1}, {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", NONE}}},
+     {{"2001:db8::/127", 127},
+      {"2001:db8::1/128", 128},
+      {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", 1}},
+     {{"2001:db8::", 127},
+      {"2001:db8::1", 128},
+      {"2001:db8::2", NONE},
+      {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1},
+      {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", NONE}}},
     {"/124 /125 at the last (4-bit) level",
      {{"2001:db8::10/124", 124}, {"2001:db8::18/125", 125}},
-     {{"2001:db8::10", 124}, {"2001:db8::17", 124}, {"2001:db8::18", 125}, {"2001:db8::1f", 125},
-      {"2001:db8::20", NONE}, {"2001:db8::f", NONE}}},
+     {{"2001:db8::10", 124},
+      {"2001:db8::17", 124},
+      {"2001:db8::18", 125},
+      {"2001:db8::1f", 125},
+      {"2001:db8::20", NONE},
+      {"2001:db8::f", NONE}}},
     {"duplicates: the last wins, host bits ignored",
      {{"2001:db8::/32", 1}, {"2001:db8:ffff::/32", 2}, {"2001:db8::/32", 3}},
      {{"2001:db8:1234::", 3}}},
     {"nested chain",
-     {{"::/0", 0}, {"2000::/3", 3}, {"2001::/16", 16}, {"2001:db8::/32", 32}, {"2001:db8::/96", 96},
+     {{"::/0", 0},
+      {"2000::/3", 3},
+      {"2001::/16", 16},
+      {"2001:db8::/32", 32},
+      {"2001:db8::/96", 96},
       {"2001:db8::1/128", 128}},
-     {{"2001:db8::1", 128}, {"2001:db8::2", 96}, {"2001:db8::1:0:0", 32}, {"2001:1::", 16},
-      {"3000::", 3}, {"4000::", 0}}},
+     {{"2001:db8::1", 128},
+      {"2001:db8::2", 96},
+      {"2001:db8::1:0:0", 32},
+      {"2001:1::", 16},
+      {"3000::", 3},
+      {"4000::", 0}}},
 };
 
 static size_t parse_case4(const struct edge_case *c, struct kgi_lpm4_entry *e)
@@ -269,8 +360,8 @@ static void test_edge4(void **state)
         for (size_t q = 0; q < MAXQ && c->q[q].addr; q++) {
             uint32_t a = ip4(c->q[q].addr), got = kgi_lpm4_lookup(t, a), b;
             if (got != c->q[q].expect)
-                fail_msg("case '%s': %s -> %u, expected %u", c->name, c->q[q].addr, got,
-                         c->q[q].expect);
+                fail_msg("case '%s': %s -> %u, expected %u", c->name,
+                         c->q[q].addr, got, c->q[q].expect);
             kgi_lpm4_lookup_batch(t, &a, &b, 1);
             assert_int_equal(b, got);
         }
@@ -293,8 +384,8 @@ static void test_edge6(void **state)
             ip6(c->q[q].addr, a[0]);
             uint32_t got = kgi_lpm6_lookup(t, a[0]), b;
             if (got != c->q[q].expect)
-                fail_msg("case '%s': %s -> %u, expected %u", c->name, c->q[q].addr, got,
-                         c->q[q].expect);
+                fail_msg("case '%s': %s -> %u, expected %u", c->name,
+                         c->q[q].addr, got, c->q[q].expect);
             kgi_lpm6_lookup_batch(t, (const uint8_t(*)[16])a, &b, 1);
             assert_int_equal(b, got);
         }
@@ -331,15 +422,16 @@ static void test_bad_args(void **state)
 /* ---- table generators ---- */
 
 /* IPv4 prefix length histogram of a full BGP view (lengths 8..32). */
-static const uint32_t hist_bgp4[33] = {0,     0,     0,     0,     0,      0,     0,      0,     16,
-                                       13,    38,    103,   299,   581,    1203,  2100,   13490, 8235,
-                                       13798, 24870, 42611, 50750, 108623, 96510, 537698, 20,    3,
-                                       11,    18,    17,    3,     3,      886};
+static const uint32_t hist_bgp4[33] = {
+    0,      0,     0,      0,    0,    0,     0,    0,     16,    13,    38,
+    103,    299,   581,    1203, 2100, 13490, 8235, 13798, 24870, 42611, 50750,
+    108623, 96510, 537698, 20,   3,    11,    18,   17,    3,     3,     886};
 /* IPv6: the common lengths of a full view, with rough weights. */
-static const uint32_t hist_bgp6[129] = {[16] = 20,  [19] = 60,    [20] = 150,  [24] = 200, [28] = 600,
-                                        [29] = 3000, [30] = 900,  [32] = 25000, [33] = 700, [34] = 800,
-                                        [35] = 600,  [36] = 4000, [40] = 12000, [44] = 11000,
-                                        [46] = 3000, [47] = 3500, [48] = 90000, [56] = 300, [64] = 400};
+static const uint32_t hist_bgp6[129] = {
+    [16] = 20,   [19] = 60,    [20] = 150,   [24] = 200,   [28] = 600,
+    [29] = 3000, [30] = 900,   [32] = 25000, [33] = 700,   [34] = 800,
+    [35] = 600,  [36] = 4000,  [40] = 12000, [44] = 11000, [46] = 3000,
+    [47] = 3500, [48] = 90000, [56] = 300,   [64] = 400};
 
 static unsigned draw_len(const uint32_t *hist, unsigned maxlen)
 {
@@ -362,9 +454,11 @@ enum shape {
 
 static unsigned shape_len(enum shape s, unsigned maxlen)
 {
-    static const unsigned b4[] = {0, 1, 7, 8, 9, 15, 16, 17, 18, 19, 23, 24, 25, 29, 30, 31, 32};
-    static const unsigned b6[] = {0,  1,  15, 16,  17,  21,  22,  23,  57,  58,  59,
-                                  63, 64, 65, 117, 118, 119, 123, 124, 125, 127, 128};
+    static const unsigned b4[] = {0,  1,  7,  8,  9,  15, 16, 17, 18,
+                                  19, 23, 24, 25, 29, 30, 31, 32};
+    static const unsigned b6[] = {0,   1,   15,  16,  17,  21, 22,  23,
+                                  57,  58,  59,  63,  64,  65, 117, 118,
+                                  119, 123, 124, 125, 127, 128};
     switch (s) {
     case SHAPE_UNIFORM:
         return (unsigned)(rng() % (maxlen + 1));
@@ -386,7 +480,8 @@ static void random_key(enum shape s, unsigned bytes, uint8_t *key)
     for (unsigned i = 0; i < bytes; i++)
         key[i] = (uint8_t)rng();
     if (s == SHAPE_CLUSTERED) {
-        unsigned fixed = bytes / 2 - 1; /* 8 of 32 / 56 of 128 bits fixed: 4 blocks */
+        unsigned fixed =
+            bytes / 2 - 1; /* 8 of 32 / 56 of 128 bits fixed: 4 blocks */
         memset(key, 0x5a, fixed);
         key[fixed] = (uint8_t)(key[fixed] & 0x03);
     } else if (bytes == 16 && s == SHAPE_BGP) {
@@ -396,7 +491,8 @@ static void random_key(enum shape s, unsigned bytes, uint8_t *key)
 
 /* A key inside prefix (key, len), host bits random; every 8th is the first
  * or last address, and every 16th one past the end. */
-static void key_inside(const uint8_t *pfx, unsigned len, unsigned bytes, uint8_t *key)
+static void key_inside(const uint8_t *pfx, unsigned len, unsigned bytes,
+                       uint8_t *key)
 {
     uint64_t mode = rng() % 16;
     for (unsigned i = 0; i < bytes; i++) {
@@ -414,7 +510,9 @@ static void key_inside(const uint8_t *pfx, unsigned len, unsigned bytes, uint8_t
     if (mode == 2) { /* one past the last address */
         for (int i = (int)bytes - 1; i >= 0; i--) {
             unsigned bit0 = (unsigned)i * 8;
-            uint8_t m = bit0 + 8 <= len ? 0 : bit0 >= len ? 0xff : (uint8_t)(0xff >> (len - bit0));
+            uint8_t m = bit0 + 8 <= len ? 0
+                        : bit0 >= len   ? 0xff
+                                        : (uint8_t)(0xff >> (len - bit0));
             key[i] = (uint8_t)(key[i] | m);
         }
         for (int i = (int)bytes - 1; i >= 0 && ++key[i] == 0; i--)
@@ -449,14 +547,16 @@ static void table_free(struct table *t)
     free(t->value);
 }
 
-static void table_random(struct table *t, unsigned bytes, size_t n, enum shape s)
+static void table_random(struct table *t, unsigned bytes, size_t n,
+                         enum shape s)
 {
     table_alloc(t, bytes, n);
     for (size_t i = 0; i < n; i++) {
         random_key(s, bytes, t->key[i]);
         t->len[i] = (uint8_t)shape_len(s, bytes * 8);
         t->value[i] = (uint32_t)(rng() % 1000); /* repeats exercise leaf runs */
-        if (i && rng() % 50 == 0) { /* a duplicate (addr, len) with another value */
+        if (i &&
+            rng() % 50 == 0) { /* a duplicate (addr, len) with another value */
             memcpy(t->key[i], t->key[i - 1], 16);
             t->len[i] = t->len[i - 1];
         }
@@ -475,7 +575,8 @@ static void differential(const struct table *tb, size_t nkeys, uint64_t seed)
         struct kgi_lpm4_entry *e = malloc((tb->n ? tb->n : 1) * sizeof *e);
         assert_non_null(e);
         for (size_t i = 0; i < tb->n; i++) {
-            e[i].addr = (uint32_t)tb->key[i][0] << 24 | (uint32_t)tb->key[i][1] << 16 |
+            e[i].addr = (uint32_t)tb->key[i][0] << 24 |
+                        (uint32_t)tb->key[i][1] << 16 |
                         (uint32_t)tb->key[i][2] << 8 | tb->key[i][3];
             e[i].len = tb->len[i];
             e[i].value = tb->value[i];
@@ -510,8 +611,9 @@ static void differential(const struct table *tb, size_t nkeys, uint64_t seed)
                 random_key(SHAPE_UNIFORM, tb->bytes, keys[i]);
             }
             if (tb->bytes == 4)
-                k4[i] = (uint32_t)keys[i][0] << 24 | (uint32_t)keys[i][1] << 16 |
-                        (uint32_t)keys[i][2] << 8 | keys[i][3];
+                k4[i] = (uint32_t)keys[i][0] << 24 |
+                        (uint32_t)keys[i][1] << 16 | (uint32_t)keys[i][2] << 8 |
+                        keys[i][3];
         }
         if (t4)
             kgi_lpm4_lookup_batch(t4, k4, got, m);
@@ -519,12 +621,15 @@ static void differential(const struct table *tb, size_t nkeys, uint64_t seed)
             kgi_lpm6_lookup_batch(t6, (const uint8_t(*)[16])keys, got, m);
         for (size_t i = 0; i < m; i++) {
             uint32_t want = ref_lookup(&r, keys[i], tb->bytes * 8);
-            uint32_t one = t4 ? kgi_lpm4_lookup(t4, k4[i]) : kgi_lpm6_lookup(t6, keys[i]);
+            uint32_t one =
+                t4 ? kgi_lpm4_lookup(t4, k4[i]) : kgi_lpm6_lookup(t6, keys[i]);
             if (one != want || got[i] != want) {
                 char s[64];
-                inet_ntop(tb->bytes == 4 ? AF_INET : AF_INET6, keys[i], s, sizeof s);
-                fail_msg("key %s: lookup %u, batch %u, reference %u (table of %zu)", s, one, got[i],
-                         want, tb->n);
+                inet_ntop(tb->bytes == 4 ? AF_INET : AF_INET6, keys[i], s,
+                          sizeof s);
+                fail_msg(
+                    "key %s: lookup %u, batch %u, reference %u (table of %zu)",
+                    s, one, got[i], want, tb->n);
             }
         }
     }
@@ -542,11 +647,16 @@ static void test_random_tables(void **state)
         enum shape shape;
         size_t keys;
     } runs[] = {
-        {4, 1, SHAPE_UNIFORM, 20000},       {4, 10, SHAPE_UNIFORM, 50000},
-        {4, 1000, SHAPE_UNIFORM, 200000},   {4, 20000, SHAPE_BOUNDARY, 300000},
-        {4, 20000, SHAPE_CLUSTERED, 300000}, {4, 50000, SHAPE_BGP, 300000},
-        {16, 1, SHAPE_UNIFORM, 20000},      {16, 1000, SHAPE_UNIFORM, 200000},
-        {16, 20000, SHAPE_BOUNDARY, 300000}, {16, 20000, SHAPE_CLUSTERED, 300000},
+        {4, 1, SHAPE_UNIFORM, 20000},
+        {4, 10, SHAPE_UNIFORM, 50000},
+        {4, 1000, SHAPE_UNIFORM, 200000},
+        {4, 20000, SHAPE_BOUNDARY, 300000},
+        {4, 20000, SHAPE_CLUSTERED, 300000},
+        {4, 50000, SHAPE_BGP, 300000},
+        {16, 1, SHAPE_UNIFORM, 20000},
+        {16, 1000, SHAPE_UNIFORM, 200000},
+        {16, 20000, SHAPE_BOUNDARY, 300000},
+        {16, 20000, SHAPE_CLUSTERED, 300000},
         {16, 20000, SHAPE_BGP, 300000},
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
@@ -612,7 +722,8 @@ static void test_bgp_real(void **state)
     const char *path = getenv("KGRESS_BGP_TABLE");
     struct table v4, v6;
     if (!path || !*path || load_bgp(path, &v4, &v6) < 0) {
-        print_message("KGRESS_BGP_TABLE unset or unreadable (or no zlib): skipped\n");
+        print_message(
+            "KGRESS_BGP_TABLE unset or unreadable (or no zlib): skipped\n");
         skip();
         return;
     }
@@ -643,7 +754,8 @@ static void test_bgp_synthetic(void **state)
 static void test_batch_lengths(void **state)
 {
     (void)state;
-    static const size_t lens[] = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100, 257};
+    static const size_t lens[] = {0,  1,  2,  7,  8,  9,   15, 16,
+                                  17, 31, 32, 33, 64, 100, 257};
     struct table tb4, tb6;
     rng_seed(7);
     table_random(&tb4, 4, 5000, SHAPE_BOUNDARY);
@@ -652,7 +764,8 @@ static void test_batch_lengths(void **state)
     struct kgi_lpm6_entry *e6 = malloc(tb6.n * sizeof *e6);
     assert_true(e4 && e6);
     for (size_t i = 0; i < tb4.n; i++) {
-        e4[i].addr = (uint32_t)tb4.key[i][0] << 24 | (uint32_t)tb4.key[i][1] << 16 |
+        e4[i].addr = (uint32_t)tb4.key[i][0] << 24 |
+                     (uint32_t)tb4.key[i][1] << 16 |
                      (uint32_t)tb4.key[i][2] << 8 | tb4.key[i][3];
         e4[i].len = tb4.len[i];
         e4[i].value = tb4.value[i];
@@ -671,8 +784,8 @@ static void test_batch_lengths(void **state)
         for (size_t i = 0; i < n; i++) {
             size_t j = (size_t)(rng() % tb4.n);
             key_inside(tb4.key[j], tb4.len[j], 4, k6[i]);
-            k4[i] = (uint32_t)k6[i][0] << 24 | (uint32_t)k6[i][1] << 16 | (uint32_t)k6[i][2] << 8 |
-                    k6[i][3];
+            k4[i] = (uint32_t)k6[i][0] << 24 | (uint32_t)k6[i][1] << 16 |
+                    (uint32_t)k6[i][2] << 8 | k6[i][3];
         }
         got[n] = 0xdeadbeef; /* the batch writes exactly n values */
         kgi_lpm4_lookup_batch(t4, k4, got, n);
@@ -709,7 +822,8 @@ static void test_alloc_failure(void **state)
     struct kgi_lpm6_entry *e6 = malloc(tb6.n * sizeof *e6);
     assert_true(e4 && e6);
     for (size_t i = 0; i < tb4.n; i++) {
-        e4[i].addr = (uint32_t)tb4.key[i][0] << 24 | (uint32_t)tb4.key[i][1] << 16 |
+        e4[i].addr = (uint32_t)tb4.key[i][0] << 24 |
+                     (uint32_t)tb4.key[i][1] << 16 |
                      (uint32_t)tb4.key[i][2] << 8 | tb4.key[i][3];
         e4[i].len = tb4.len[i];
         e4[i].value = tb4.value[i];
@@ -731,7 +845,8 @@ static void test_alloc_failure(void **state)
             kgi_alloc_fail_after(n);
             struct kgi_lpm4 *t4 = NULL;
             struct kgi_lpm6 *t6 = NULL;
-            int rc = fam ? kgi_lpm6_build(e6, tb6.n, &t6) : kgi_lpm4_build(e4, tb4.n, &t4);
+            int rc = fam ? kgi_lpm6_build(e6, tb6.n, &t6)
+                         : kgi_lpm4_build(e4, tb4.n, &t4);
             kgi_alloc_fail_after(-1);
             if (rc < 0) {
                 assert_null(t4);
@@ -744,10 +859,12 @@ static void test_alloc_failure(void **state)
                 uint8_t key[16];
                 random_key(SHAPE_UNIFORM, 16, key);
                 if (fam) {
-                    assert_int_equal(kgi_lpm6_lookup(t6, key), kgi_lpm6_lookup(ok6, key));
+                    assert_int_equal(kgi_lpm6_lookup(t6, key),
+                                     kgi_lpm6_lookup(ok6, key));
                 } else {
                     uint32_t a = (uint32_t)rng();
-                    assert_int_equal(kgi_lpm4_lookup(t4, a), kgi_lpm4_lookup(ok4, a));
+                    assert_int_equal(kgi_lpm4_lookup(t4, a),
+                                     kgi_lpm4_lookup(ok4, a));
                 }
             }
             kgi_lpm4_free(t4);
@@ -766,10 +883,13 @@ static void test_alloc_failure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_edge4),          cmocka_unit_test(test_edge6),
-        cmocka_unit_test(test_bad_args),       cmocka_unit_test(test_batch_lengths),
+        cmocka_unit_test(test_edge4),
+        cmocka_unit_test(test_edge6),
+        cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_batch_lengths),
         cmocka_unit_test(test_random_tables),
-        cmocka_unit_test(test_alloc_failure),  cmocka_unit_test(test_bgp_synthetic),
+        cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_bgp_synthetic),
         cmocka_unit_test(test_bgp_real),
     };
     return cmocka_run_group_tests_name("lpm", tests, NULL, NULL);

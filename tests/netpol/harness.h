@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "k8s/field.h"
+#include "k8s/meta.h"
 #include "kgress.h"
-#include "model/field.h"
-#include "model/meta.h"
-#include "model/netpol.h"
+#include "policy/netpol_model.h"
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/diag.h"
@@ -124,9 +124,9 @@ static inline void hload_diags(const struct hload *h, struct tbuf *out)
     for (size_t i = 0; i < h->diags.n; i++) {
         const struct kgi_diag *d = &h->diags.v[i];
         tbuf_printf(out, "%s %s %s %u:%u\n",
-                 d->severity == KG_SEVERITY_ERROR ? "error" : "warning",
-                 kg_error_name(d->code), d->path[0] ? d->path : "-",
-                 (unsigned)d->line, (unsigned)d->column);
+                    d->severity == KG_SEVERITY_ERROR ? "error" : "warning",
+                    kg_error_name(d->code), d->path[0] ? d->path : "-",
+                    (unsigned)d->line, (unsigned)d->column);
     }
 }
 

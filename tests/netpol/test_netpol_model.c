@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_netpol_model.c - model/netpol: NetworkPolicy, Pod and Namespace
+ * test_netpol_model.c - policy/netpol_model: NetworkPolicy, Pod and Namespace
  * readers, data-driven.
  *
  * Every tests/data/netpol/NAME.yaml is loaded through the internal pipeline
@@ -91,7 +91,7 @@ static void dump_rule(struct tbuf *o, const struct kgi_np_rule *r, bool ingress,
                       size_t i)
 {
     tbuf_printf(o, "  %s[%zu] %s=", ingress ? "ingress" : "egress", i,
-             ingress ? "from" : "to");
+                ingress ? "from" : "to");
     if (r->any_peer)
         tbuf_printf(o, "any");
     for (size_t p = 0; p < r->n_peers; p++) {
@@ -183,7 +183,7 @@ static void dump_models(const struct hload *h, struct tbuf *o)
             if (p->has_host_ip != (p->n_host_ips > 0))
                 tbuf_printf(o, " BAD-has_host_ip");
             tbuf_printf(o, " hostNetwork=%s ports=[",
-                     p->host_network ? "true" : "false");
+                        p->host_network ? "true" : "false");
             for (size_t k = 0; k < p->n_ports; k++) {
                 const struct kgi_container_port *cp = &p->ports[k];
                 tbuf_printf(o, "%s", k ? ", " : "");
@@ -202,9 +202,10 @@ static void dump_models(const struct hload *h, struct tbuf *o)
             dump_str(o, np->meta.name);
             tbuf_printf(o, " podSelector=");
             dump_sel(o, &np->pod_selector);
-            tbuf_printf(o, " types=[%s%s%s]\n", np->ingress_type ? "Ingress" : "",
-                     np->ingress_type && np->egress_type ? "," : "",
-                     np->egress_type ? "Egress" : "");
+            tbuf_printf(o, " types=[%s%s%s]\n",
+                        np->ingress_type ? "Ingress" : "",
+                        np->ingress_type && np->egress_type ? "," : "",
+                        np->egress_type ? "Egress" : "");
             for (size_t r = 0; r < np->n_ingress; r++)
                 dump_rule(o, &np->ingress[r], true, r);
             for (size_t r = 0; r < np->n_egress; r++)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_selector.c - model/selector: matching (apimachinery
+ * test_selector.c - k8s/selector: matching (apimachinery
  * Requirement.Matches semantics, netpol-semantics rule 16) and validation
  * (rule 32), table-driven. Each case is a small YAML document with a
  * selector under `sel` and, for matching, a label set under `labels`.
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
-#include "model/selector.h"
+#include "k8s/selector.h"
 
 struct doc {
     struct kg_options opts;

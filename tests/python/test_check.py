@@ -36,7 +36,7 @@ def read(name):
 def kgress_binary():
     lib = os.environ.get("KGRESS_LIBRARY") or kgress.library_path()
     exe = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(lib))),
-                       "examples", "kgress")
+                       "tools", "kgress", "kgress")
     return exe if os.access(exe, os.X_OK) else None
 
 

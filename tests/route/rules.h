@@ -51,7 +51,7 @@ static void yb_backend(struct tbuf *b, const char *ind, const char *svc)
     size_t sn = colon ? (size_t)(colon - svc) : strlen(svc);
     const char *port = colon ? colon + 1 : "80";
     tbuf_printf(b, "%sservice:\n%s  name: %.*s\n%s  port:\n", ind, ind, (int)sn,
-              svc, ind);
+                svc, ind);
     if (port[0] >= '0' && port[0] <= '9')
         tbuf_printf(b, "%s    number: %s\n", ind, port);
     else
@@ -71,15 +71,16 @@ static void yb_resource(struct tbuf *b, const char *ind, const char *gkn)
 
 static const char *yb_type(const char *t)
 {
-    return t[0] == 'E' ? "Exact" : t[0] == 'P' ? "Prefix"
-                                               : "ImplementationSpecific";
+    return t[0] == 'E'   ? "Exact"
+           : t[0] == 'P' ? "Prefix"
+                         : "ImplementationSpecific";
 }
 
 /* Ingress state while emitting: sections must come in order. */
 struct yb_ing {
-    int open;         /* an Ingress is being written */
-    int in_rules;     /* "rules:" written */
-    int in_paths;     /* current rule has "paths:" */
+    int open;     /* an Ingress is being written */
+    int in_rules; /* "rules:" written */
+    int in_paths; /* current rule has "paths:" */
     int in_tls;
 };
 
@@ -125,10 +126,11 @@ static char *rules_yaml(const char *text, size_t *len)
                 else
                     abort();
             }
-            tbuf_printf(&b, "---\napiVersion: networking.k8s.io/v1\n"
-                          "kind: Ingress\nmetadata:\n  name: %s\n"
-                          "  namespace: %s\n",
-                      w[1], ns);
+            tbuf_printf(&b,
+                        "---\napiVersion: networking.k8s.io/v1\n"
+                        "kind: Ingress\nmetadata:\n  name: %s\n"
+                        "  namespace: %s\n",
+                        w[1], ns);
             if (ts)
                 tbuf_printf(&b, "  creationTimestamp: \"%s\"\n", ts);
             if (na) {
@@ -148,12 +150,14 @@ static char *rules_yaml(const char *text, size_t *len)
             st.open = 1;
         } else if (strcmp(w[0], "class") == 0) {
             yb_close_ing(&b, &st);
-            tbuf_printf(&b, "---\napiVersion: networking.k8s.io/v1\n"
-                          "kind: IngressClass\nmetadata:\n  name: %s\n",
-                      w[1]);
+            tbuf_printf(&b,
+                        "---\napiVersion: networking.k8s.io/v1\n"
+                        "kind: IngressClass\nmetadata:\n  name: %s\n",
+                        w[1]);
             if (nw > 2 && strcmp(w[2], "default") == 0)
-                tbuf_printf(&b, "  annotations:\n    ingressclass.kubernetes.io/"
-                              "is-default-class: \"true\"\n");
+                tbuf_printf(&b,
+                            "  annotations:\n    ingressclass.kubernetes.io/"
+                            "is-default-class: \"true\"\n");
             tbuf_printf(&b, "spec:\n  controller: example.com/ingress\n");
         } else if (strcmp(w[0], "def") == 0 || strcmp(w[0], "defres") == 0) {
             if (!st.open || st.in_rules || st.in_tls)
@@ -195,7 +199,7 @@ static char *rules_yaml(const char *text, size_t *len)
             else
                 yb_quote(&b, w[1], strlen(w[1]));
             tbuf_printf(&b, "\n        pathType: %s\n        backend:\n",
-                      yb_type(w[0]));
+                        yb_type(w[0]));
             yb_backend(&b, "          ", w[2]);
         } else if (strcmp(w[0], "R") == 0 && nw == 4) {
             if (st.in_paths != 1)
@@ -203,7 +207,7 @@ static char *rules_yaml(const char *text, size_t *len)
             tbuf_printf(&b, "      - path: ");
             yb_quote(&b, w[2], strlen(w[2]));
             tbuf_printf(&b, "\n        pathType: %s\n        backend:\n",
-                      yb_type(w[1]));
+                        yb_type(w[1]));
             yb_resource(&b, "          ", w[3]);
         } else if (strcmp(w[0], "tls") == 0 && nw == 3) {
             if (!st.open)

@@ -43,9 +43,8 @@ static kg_ruleset *compile_opts(const char *rules, const struct opts *o,
     kg_options *opt = kg_options_new();
     assert_non_null(opt);
     if (o && o->cls)
-        assert_int_equal(kg_options_set_ingress_class(opt, o->cls,
-                                                      strlen(o->cls)),
-                         0);
+        assert_int_equal(
+            kg_options_set_ingress_class(opt, o->cls, strlen(o->cls)), 0);
     if (o && o->dialect)
         assert_int_equal(kg_options_set_dialect(opt, o->dialect), 0);
     if (o && o->no_normalize)
@@ -88,8 +87,8 @@ static kg_ruleset *compile(const char *rules)
 
 static char answer_buf[512];
 
-static const char *answer(const kg_ruleset *rs, const char *host,
-                          size_t hlen, const char *path, size_t plen)
+static const char *answer(const kg_ruleset *rs, const char *host, size_t hlen,
+                          const char *path, size_t plen)
 {
     char buf[4096];
     struct kg_route r;
@@ -113,8 +112,8 @@ static const char *answer(const kg_ruleset *rs, const char *host,
     assert_int_equal(strlen(r.normalized_path), r.normalized_path_len);
     assert_true(r.is_default == (r.path_type == KG_PATH_NONE));
     if (r.is_resource)
-        snprintf(answer_buf, sizeof(answer_buf), "res:%s/%s%s",
-                 r.resource_kind, r.resource_name, r.is_default ? "!" : "");
+        snprintf(answer_buf, sizeof(answer_buf), "res:%s/%s%s", r.resource_kind,
+                 r.resource_name, r.is_default ? "!" : "");
     else if (r.port_name_len)
         snprintf(answer_buf, sizeof(answer_buf), "%s:%s%s", r.service,
                  r.port_name, r.is_default ? "!" : "");
@@ -196,8 +195,8 @@ static void test_docs_table(void **state)
         const char *got = route(rs, "h", docs_table[i].path);
         if (strcmp(got, docs_table[i].want) != 0) {
             fprintf(stderr, "docs row %d (%s) %s: want %s got %s\n",
-                    docs_table[i].row, docs_table[i].rules,
-                    docs_table[i].path, docs_table[i].want, got);
+                    docs_table[i].row, docs_table[i].rules, docs_table[i].path,
+                    docs_table[i].want, got);
             fail();
         }
         kg_ruleset_unref(rs);
@@ -209,14 +208,14 @@ static void test_docs_table(void **state)
 static void test_icc_path_rules(void **state)
 {
     (void)state;
-    kg_ruleset *rs = compile(
-        "ing path-rules\n"
-        "host exact-path-rules; E /foo foo-exact\n"
-        "host prefix-path-rules; P /foo foo-prefix; P /aaa/bbb "
-        "aaa-slash-bbb-prefix; P /aaa aaa-prefix\n"
-        "host mixed-path-rules; P /foo foo-prefix; E /foo foo-exact\n"
-        "host trailing-slash-path-rules; P /aaa/bbb/ "
-        "aaa-slash-bbb-slash-prefix; E /foo/ foo-slash-exact\n");
+    kg_ruleset *rs =
+        compile("ing path-rules\n"
+                "host exact-path-rules; E /foo foo-exact\n"
+                "host prefix-path-rules; P /foo foo-prefix; P /aaa/bbb "
+                "aaa-slash-bbb-prefix; P /aaa aaa-prefix\n"
+                "host mixed-path-rules; P /foo foo-prefix; E /foo foo-exact\n"
+                "host trailing-slash-path-rules; P /aaa/bbb/ "
+                "aaa-slash-bbb-slash-prefix; E /foo/ foo-slash-exact\n");
     static const struct req q[] = {
         {"exact-path-rules", "/foo", "foo-exact:80"},
         {"exact-path-rules", "/foo/", "404"},
@@ -231,8 +230,10 @@ static void test_icc_path_rules(void **state)
         {"prefix-path-rules", "/aaaccc", "404"},
         {"mixed-path-rules", "/foo", "foo-exact:80"},
         {"mixed-path-rules", "/foo/", "foo-prefix:80"},
-        {"trailing-slash-path-rules", "/aaa/bbb", "aaa-slash-bbb-slash-prefix:80"},
-        {"trailing-slash-path-rules", "/aaa/bbb/", "aaa-slash-bbb-slash-prefix:80"},
+        {"trailing-slash-path-rules", "/aaa/bbb",
+         "aaa-slash-bbb-slash-prefix:80"},
+        {"trailing-slash-path-rules", "/aaa/bbb/",
+         "aaa-slash-bbb-slash-prefix:80"},
         {"trailing-slash-path-rules", "/foo", "404"},
         {"trailing-slash-path-rules", "/foo/", "foo-slash-exact:80"},
     };
@@ -313,14 +314,14 @@ static void test_icc_ingress_class(void **state)
     struct opts oa = {.cls = "a"}, ob = {.cls = "b"}, oz = {.cls = "zzz"};
     rs = compile_opts(rules, &oa, NULL);
     static const struct req qa[] = {
-        {"f", "/", "f:80"},       {"g", "/", "404"}, {"n", "/", "n:80"},
-        {"m", "/", "404"},        {"none", "/", "none:80"},
+        {"f", "/", "f:80"}, {"g", "/", "404"},        {"n", "/", "n:80"},
+        {"m", "/", "404"},  {"none", "/", "none:80"},
     };
     check_reqs(rs, qa, N(qa), "class a");
     kg_ruleset_unref(rs);
     rs = compile_opts(rules, &ob, NULL);
     static const struct req qb[] = {
-        {"f", "/", "404"},  {"g", "/", "g:80"},     {"n", "/", "404"},
+        {"f", "/", "404"},  {"g", "/", "g:80"},   {"n", "/", "404"},
         {"m", "/", "m:80"}, {"none", "/", "404"},
     };
     check_reqs(rs, qb, N(qb), "class b");
@@ -361,9 +362,9 @@ static void test_path_match_order(void **state)
     /* Gateway HTTPRouteMatching */
     rs = compile("ing m; host h; P / v1; P /v2 v2");
     static const struct req q2[] = {
-        {"h", "/", "v1:80"},        {"h", "/example", "v1:80"},
-        {"h", "/v2example", "v1:80"}, {"h", "/foo/v2/example", "v1:80"},
-        {"h", "/v2", "v2:80"},      {"h", "/v2/", "v2:80"},
+        {"h", "/", "v1:80"},           {"h", "/example", "v1:80"},
+        {"h", "/v2example", "v1:80"},  {"h", "/foo/v2/example", "v1:80"},
+        {"h", "/v2", "v2:80"},         {"h", "/v2/", "v2:80"},
         {"h", "/v2/example", "v2:80"},
     };
     check_reqs(rs, q2, N(q2), "httproute-matching");
@@ -385,8 +386,8 @@ static void test_path_match_order(void **state)
     rs = compile("ing a; host h; E / exact-root; E /foo exact-foo\n"
                  "ing b; host h; P / prefix-root; P /foo prefix-foo\n");
     static const struct req q4[] = {
-        {"h", "/", "exact-root:80"},     {"h", "/bar", "prefix-root:80"},
-        {"h", "/foo", "exact-foo:80"},   {"h", "/foo/bar", "prefix-foo:80"},
+        {"h", "/", "exact-root:80"},        {"h", "/bar", "prefix-root:80"},
+        {"h", "/foo", "exact-foo:80"},      {"h", "/foo/bar", "prefix-foo:80"},
         {"h", "/foobar", "prefix-root:80"},
     };
     check_reqs(rs, q4, N(q4), "pathtype_mixed");
@@ -407,13 +408,13 @@ static void test_hosts(void **state)
     static const struct req q[] = {
         {"foo.bar.com", "/", "exact:80"},
         {"x.bar.com", "/", "wild:80"},
-        {"bar.com", "/", "any:80"},         /* never the apex */
-        {"a.x.bar.com", "/", "any:80"},     /* exactly one label */
-        {".bar.com", "/", "400"},           /* empty label */
+        {"bar.com", "/", "any:80"},     /* never the apex */
+        {"a.x.bar.com", "/", "any:80"}, /* exactly one label */
+        {".bar.com", "/", "400"},       /* empty label */
         {"z.a.b.c", "/", "deepwild:80"},
         {"a.b.c", "/", "any:80"},
         {"single", "/", "single:80"},
-        {NULL, "/", "any:80"},              /* no Host header */
+        {NULL, "/", "any:80"}, /* no Host header */
         /* normalization (DESIGN; rules 18-21) */
         {"FOO.Bar.COM", "/", "exact:80"},
         {"foo.bar.com.", "/", "exact:80"},
@@ -466,9 +467,9 @@ static void test_traversal(void **state)
         {"h", "/admin?x=/../public", "admin:80"},
         {"h", "/public?/admin", "public:80"},
         {"h", "/public#/admin", "public:80"},
-        {"h", "/%41dmin", "public:80"},  /* %41 is 'A': case-sensitive */
-        {"h", "/%61dmin", "admin:80"},   /* %61 is 'a' */
-        {"h", "/xA", "xa:80"},           /* rule path %41 decoded too */
+        {"h", "/%41dmin", "public:80"}, /* %41 is 'A': case-sensitive */
+        {"h", "/%61dmin", "admin:80"},  /* %61 is 'a' */
+        {"h", "/xA", "xa:80"},          /* rule path %41 decoded too */
         {"h", "/x%41", "xa:80"},
         {"h", "/admin%00", "400"},
         {"h", "/admin\x01", "400"},
@@ -586,20 +587,20 @@ static void test_conflicts(void **state)
 static void test_default_backend(void **state)
 {
     (void)state;
-    kg_ruleset *rs = compile(
-        "ing catchall-new ts=2024-01-01T00:00:00Z; def global-new\n"
-        "ing catchall-old ts=2020-01-01T00:00:00Z; def global-old\n"
-        "ing withrules; def host-fallback; host a.com; P /api api; "
-        "host *.w.com; P /api wapi\n"
-        "ing other; host b.com; P /api bapi\n"
-        "ing nohttp; def nohttp-def; host c.com nohttp\n"
-        "ing d; host d.com nohttp\n");
+    kg_ruleset *rs =
+        compile("ing catchall-new ts=2024-01-01T00:00:00Z; def global-new\n"
+                "ing catchall-old ts=2020-01-01T00:00:00Z; def global-old\n"
+                "ing withrules; def host-fallback; host a.com; P /api api; "
+                "host *.w.com; P /api wapi\n"
+                "ing other; host b.com; P /api bapi\n"
+                "ing nohttp; def nohttp-def; host c.com nohttp\n"
+                "ing d; host d.com nohttp\n");
     static const struct req q[] = {
         {"a.com", "/api/x", "api:80"},
         {"a.com", "/web", "host-fallback:80!"}, /* that Ingress's hosts */
         {"x.w.com", "/web", "host-fallback:80!"},
-        {"b.com", "/web", "global-old:80!"},  /* no own fallback: global */
-        {"zzz.com", "/", "global-old:80!"},   /* no host group */
+        {"b.com", "/web", "global-old:80!"}, /* no own fallback: global */
+        {"zzz.com", "/", "global-old:80!"},  /* no host group */
         {NULL, "/", "global-old:80!"},
         {"c.com", "/anything", "nohttp-def:80!"}, /* rule 37 */
         {"d.com", "/anything", "global-old:80!"},
@@ -636,11 +637,11 @@ static void test_default_backend(void **state)
 static void test_tls(void **state)
 {
     (void)state;
-    kg_ruleset *rs = compile(
-        "ing new ns=n1 ts=2024-01-01T00:00:00Z; host a.com; P / a; "
-        "tls new-secret a.com,*.w.com\n"
-        "ing old ns=n2 ts=2020-01-01T00:00:00Z; host x; P / x; "
-        "tls old-secret a.com; tls - sni.only.com; tls fallback -\n");
+    kg_ruleset *rs =
+        compile("ing new ns=n1 ts=2024-01-01T00:00:00Z; host a.com; P / a; "
+                "tls new-secret a.com,*.w.com\n"
+                "ing old ns=n2 ts=2020-01-01T00:00:00Z; host x; P / x; "
+                "tls old-secret a.com; tls - sni.only.com; tls fallback -\n");
     static const struct {
         const char *host, *ns, *secret;
         int rc;
@@ -694,7 +695,7 @@ static void test_nginx_regex(void **state)
         {"r", "/foo/bar/ba", "404"},
         {"r", "/foo/bar/bar/x", "regex3:80"},
         {"r", "/FOO/BAR/BAR", "regex3:80"},
-        {"r", "/id/123a", "idany:80"},  /* start-anchored only */
+        {"r", "/id/123a", "idany:80"}, /* start-anchored only */
         {"r", "/strict/123a", "404"},
         {"r", "/strict/123", "strict:80"},
         /* the other Ingress of the host is in regex mode too */
@@ -713,10 +714,11 @@ static void test_nginx_regex(void **state)
 
     /* rewrite-target also forces regex mode; equal lengths: reverse byte
      * order ("/ab." > "/a.."), whatever the listing order */
-    rs = compile_opts("ing rw ann=nginx.ingress.kubernetes.io/rewrite-target=/$2;"
-                      " host w; I /a.. adotdot; I /ab. abdot; "
-                      "I /something(/|$)(.*) some\n",
-                      &o, NULL);
+    rs = compile_opts(
+        "ing rw ann=nginx.ingress.kubernetes.io/rewrite-target=/$2;"
+        " host w; I /a.. adotdot; I /ab. abdot; "
+        "I /something(/|$)(.*) some\n",
+        &o, NULL);
     assert_string_equal(route(rs, "w", "/abc"), "abdot:80");
     assert_string_equal(route(rs, "w", "/axc"), "adotdot:80");
     assert_string_equal(route(rs, "w", "/something/x/y"), "some:80");
@@ -790,8 +792,8 @@ static void test_nginx_chars(void **state)
                                   "I /foo/b foob; I '' root; E /x x\n",
                                   &o, NULL);
     static const struct req q[] = {
-        {"h", "/foo", "foo:80"},     /* "= /foo" */
-        {"h", "/foo/", "foo:80"},    /* "/foo/" (5) > "/fo" (3) */
+        {"h", "/foo", "foo:80"},  /* "= /foo" */
+        {"h", "/foo/", "foo:80"}, /* "/foo/" (5) > "/fo" (3) */
         {"h", "/foo/x", "foo:80"},
         {"h", "/foo/bar", "foob:80"}, /* "/foo/b" (6) */
         {"h", "/foox", "fo:80"},
@@ -848,9 +850,9 @@ static void test_skip_invalid_and_api(void **state)
     /* a huge host is rejected, not truncated */
     char *big = malloc(KG_ROUTE_HOST_MAX + 10);
     memset(big, 'a', KG_ROUTE_HOST_MAX + 10);
-    assert_int_equal(kg_route(rs, big, KG_ROUTE_HOST_MAX + 10, "/", 1, buf, 8,
-                              &r),
-                     KG_EREQUEST);
+    assert_int_equal(
+        kg_route(rs, big, KG_ROUTE_HOST_MAX + 10, "/", 1, buf, 8, &r),
+        KG_EREQUEST);
     free(big);
     kg_ruleset_unref(rs);
 }
@@ -881,8 +883,7 @@ static void test_deep_paths(void **state)
     kg_ruleset_unref(rs);
     /* the same in the ingress-nginx dialect, with character prefixes */
     struct opts o = {.dialect = KG_DIALECT_INGRESS_NGINX};
-    snprintf(rules, sizeof(rules), "ing d; host h; I %s chars; P / root",
-             deep);
+    snprintf(rules, sizeof(rules), "ing d; host h; I %s chars; P / root", deep);
     rs = compile_opts(rules, &o, NULL);
     memcpy(req, deep, LEN);
     memcpy(req + LEN, "yz", 3);

@@ -22,7 +22,7 @@
  * location semantics, ImplementationSpecific as a character prefix.
  *
  * Request and rule-path normalization are shared with the library
- * (lookup/normalize, tested on their own in tests/ingress); everything
+ * (route/normalize, tested on their own in tests/ingress); everything
  * about matching is independent. Deterministic seed; >= 1,000,000 requests
  * (KGRESS_TEST_SCALE=0.01 scales the count for valgrind).
  */
@@ -37,7 +37,7 @@
 #include <cmocka.h>
 
 #include "kgress.h"
-#include "lookup/normalize.h"
+#include "route/normalize.h"
 #include "rules.h"
 
 /* xorshift64*: deterministic across platforms */
@@ -134,14 +134,14 @@ static void gen_set(struct rset *s)
             rr->n = rr->nohttp ? 0 : 1 + (int)rnd(MAX_PATHS);
             for (int k = 0; k < rr->n; k++) {
                 gen_path(&rr->p[k]);
-                snprintf(rr->p[k].svc, sizeof(rr->p[k].svc), "s%d-%d-%d", i,
-                         r, k);
+                snprintf(rr->p[k].svc, sizeof(rr->p[k].svc), "s%d-%d-%d", i, r,
+                         k);
                 size_t kn = 0;
                 if (rr->p[k].path[0]) {
-                    int rc = kgi_norm_path(rr->p[k].path, strlen(rr->p[k].path),
-                                           KGI_NORM_ON | KGI_NORM_ESCAPES_ONLY,
-                                           rr->p[k].key, sizeof(rr->p[k].key),
-                                           &kn);
+                    int rc =
+                        kgi_norm_path(rr->p[k].path, strlen(rr->p[k].path),
+                                      KGI_NORM_ON | KGI_NORM_ESCAPES_ONLY,
+                                      rr->p[k].key, sizeof(rr->p[k].key), &kn);
                     assert_int_equal(rc, 0);
                 }
                 rr->p[k].key_n = kn;
@@ -164,11 +164,11 @@ static char *set_rules(const struct rset *s)
         for (int r = 0; r < g->n; r++) {
             const struct rrule *rr = &g->r[r];
             tbuf_printf(&b, "host %s%s\n", rr->host[0] ? rr->host : "-",
-                      rr->nohttp ? " nohttp" : "");
+                        rr->nohttp ? " nohttp" : "");
             for (int k = 0; k < rr->n; k++)
                 tbuf_printf(&b, "%c %s %s\n", rr->p[k].type,
-                          rr->p[k].path[0] ? rr->p[k].path : "''",
-                          rr->p[k].svc);
+                            rr->p[k].path[0] ? rr->p[k].path : "''",
+                            rr->p[k].svc);
         }
     }
     return b.p;
@@ -200,9 +200,9 @@ static void rank(struct rset *s)
     for (int i = 0; i < s->n; i++)
         s->order[i] = i;
     for (int i = 1; i < s->n; i++) /* insertion sort: obviously right */
-        for (int j = i; j > 0 &&
-                        ing_before(&s->g[s->order[j]], s->order[j],
-                                   &s->g[s->order[j - 1]], s->order[j - 1]);
+        for (int j = i;
+             j > 0 && ing_before(&s->g[s->order[j]], s->order[j],
+                                 &s->g[s->order[j - 1]], s->order[j - 1]);
              j--) {
             int t = s->order[j];
             s->order[j] = s->order[j - 1];
@@ -387,9 +387,9 @@ static void reference(const struct rset *s, const char *host, size_t hn,
                         slash = P > 1;
                         P--;
                     }
-                    int m = (P == rn && memcmp(key, r, rn) == 0) ||
-                            (has_prefix(r, rn, key, P) && rn > P &&
-                             r[P] == '/');
+                    int m =
+                        (P == rn && memcmp(key, r, rn) == 0) ||
+                        (has_prefix(r, rn, key, P) && rn > P && r[P] == '/');
                     if (!m)
                         continue;
                     for (size_t c = 0; c < P; c++)
@@ -454,12 +454,13 @@ defaults:
 /* ------------------------------------------------------------ requests */
 
 static const char *const req_hosts[] = {
-    "a.com",   "A.COM",   "a.com.", "a.com:80", "b.a.com", "c.a.com",
-    "d.c.a.com", "x.y",   "z.y",    "y",        "other",   "",
-    "a..com",  "B.A.com:443", "[::1]:80", "\xc3\xa9.a.com"};
-static const char *const req_pieces[] = {
-    "a", "b", "ab", "a.b", "..", ".", "%61", "%2e%2E", "", "A", "c", "%2F",
-    "ab%2fc", "%zz"};
+    "a.com",   "A.COM",       "a.com.",    "a.com:80",
+    "b.a.com", "c.a.com",     "d.c.a.com", "x.y",
+    "z.y",     "y",           "other",     "",
+    "a..com",  "B.A.com:443", "[::1]:80",  "\xc3\xa9.a.com"};
+static const char *const req_pieces[] = {"a", "b",   "ab",     "a.b", "..",
+                                         ".", "%61", "%2e%2E", "",    "A",
+                                         "c", "%2F", "ab%2fc", "%zz"};
 
 static size_t gen_req_path(char *out, size_t cap)
 {
@@ -564,8 +565,8 @@ static void differential(int nginx)
     fprintf(stderr,
             "differential (%s): %ld requests over %ld rule sets: %ld by a "
             "path, %ld by a defaultBackend, %ld rejected, rest unmatched\n",
-            nginx ? "ingress-nginx" : "portable", done, sets, matched,
-            defaults, rejected);
+            nginx ? "ingress-nginx" : "portable", done, sets, matched, defaults,
+            rejected);
     /* the generator must exercise every outcome */
     assert_true(matched > done / 10);
     assert_true(defaults > done / 50);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_names.c - the small pure functions under the model: Kubernetes name
- * syntaxes (validate/names), RFC 3339 timestamps (model/meta), field paths
+ * syntaxes (k8s/names), RFC 3339 timestamps (k8s/meta), field paths
  * (util/path) and the arena. Tables of inputs with the expected verdict,
  * edges first (empty, the longest valid, one too long).
  */
@@ -14,12 +14,12 @@
 
 #include <cmocka.h>
 
-#include "model/meta.h"
+#include "k8s/meta.h"
+#include "k8s/names.h"
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/out.h"
 #include "util/path.h"
-#include "validate/names.h"
 
 typedef const char *(*check_fn)(const char *, size_t);
 

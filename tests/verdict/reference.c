@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/field.h"
-#include "model/meta.h"
+#include "k8s/field.h"
+#include "k8s/meta.h"
 #include "util/alloc.h"
 
 static int str_cmp(struct kgi_str a, struct kgi_str b)
@@ -193,8 +193,8 @@ long ref_owner(const struct ref *r, const struct kgi_ip *ip)
 }
 
 static bool peer_match(const struct ref *r, const struct kgi_np_policy *pol,
-                       const struct kgi_np_rule *rule,
-                       const struct kgi_ip *ip, long peer_pod)
+                       const struct kgi_np_rule *rule, const struct kgi_ip *ip,
+                       long peer_pod)
 {
     if (rule->any_peer || rule->n_peers == 0)
         return true;

@@ -3,7 +3,7 @@
  * reference.h - a NetworkPolicy evaluator that "always tells the truth"
  * (Redis rax's phrase), for the differential tests and the benchmark.
  *
- * It keeps the model objects as read (model/netpol.h) and, for each flow,
+ * It keeps the model objects as read (policy/netpol_model.h) and, for each flow,
  * walks every policy, rule and peer and evaluates the label selectors with
  * its own matcher: no tables, no precomputation, nothing shared with
  * lib/compile or lib/lookup. It answers the same questions as kg_check
@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 #include "kgress.h"
-#include "model/netpol.h"
+#include "policy/netpol_model.h"
 #include "util/arena.h"
 #include "util/diag.h"
 #include "util/options.h"
@@ -45,10 +45,10 @@ void ref_free(struct ref *r);
 
 struct ref_side {
     bool allowed;
-    int reason;      /* KG_REASON_* */
-    long pod;        /* index in r->pods, -1 when not a pod */
-    long policy;     /* index in r->pols of the allowing policy, else -1 */
-    int rule;        /* its rule index, else -1 */
+    int reason;  /* KG_REASON_* */
+    long pod;    /* index in r->pods, -1 when not a pod */
+    long policy; /* index in r->pols of the allowing policy, else -1 */
+    int rule;    /* its rule index, else -1 */
     unsigned policies;
 };
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "compile/cidrtab.h"
+#include "policy/cidrtab.h"
 #include "util/alloc.h"
 #include "vtest.h"
 
@@ -175,8 +175,8 @@ static int run_flows(const char *name, unsigned *checked)
                 char got[512] = "(error)";
                 if (n >= 7 && sl)
                     side_text(&s, got, sizeof(got));
-                fprintf(stderr, "%s.flows:%u: %s\n   got %s %s\n", name,
-                        lineno, line, s.allowed ? "allow" : "deny", got);
+                fprintf(stderr, "%s.flows:%u: %s\n   got %s %s\n", name, lineno,
+                        line, s.allowed ? "allow" : "deny", got);
                 wrong++;
             }
             continue;
@@ -186,7 +186,8 @@ static int run_flows(const char *name, unsigned *checked)
             wrong++;
             continue;
         }
-        struct kg_verdict v = vcheck(rs, f[0], f[1], (unsigned)atoi(f[2]), f[3]);
+        struct kg_verdict v =
+            vcheck(rs, f[0], f[1], (unsigned)atoi(f[2]), f[3]);
         bool ok = v.allowed == (strcmp(f[4], "allow") == 0);
         for (int k = 5; k < n; k++) {
             if (strncmp(f[k], "egress=", 7) == 0)
@@ -280,9 +281,9 @@ static void test_api_arguments(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         v.size = cases[i].size;
-        assert_int_equal(kg_check(rs, &a, &b, cases[i].proto, cases[i].port,
-                                  &v),
-                         cases[i].want);
+        assert_int_equal(
+            kg_check(rs, &a, &b, cases[i].proto, cases[i].port, &v),
+            cases[i].want);
     }
     v.size = sizeof(v);
     assert_int_equal(kg_check(NULL, &a, &b, KG_PROTO_TCP, 1, &v), KG_EINVAL);
@@ -318,11 +319,20 @@ static void test_parsers(void **state)
         const char *text;
         int family; /* 0: invalid */
     } addrs[] = {
-        {"10.0.0.1", 4},  {"0.0.0.0", 4},      {"255.255.255.255", 4},
-        {"::", 6},        {"fd00::1", 6},      {"::ffff:1.2.3.4", 6},
-        {"", 0},          {"010.0.0.1", 0},    {"1.2.3", 0},
-        {"fe80::1%eth0", 0}, {"10.0.0.0/8", 0}, {" 10.0.0.1", 0},
-        {"256.0.0.1", 0}, {"1:2:3:4:5:6:7:8:9", 0},
+        {"10.0.0.1", 4},
+        {"0.0.0.0", 4},
+        {"255.255.255.255", 4},
+        {"::", 6},
+        {"fd00::1", 6},
+        {"::ffff:1.2.3.4", 6},
+        {"", 0},
+        {"010.0.0.1", 0},
+        {"1.2.3", 0},
+        {"fe80::1%eth0", 0},
+        {"10.0.0.0/8", 0},
+        {" 10.0.0.1", 0},
+        {"256.0.0.1", 0},
+        {"1:2:3:4:5:6:7:8:9", 0},
     };
     for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
         struct kg_addr a;
@@ -343,9 +353,9 @@ static void test_parsers(void **state)
                   {"TC", KG_EINVAL},       {"TCPX", KG_EINVAL},
                   {"", KG_EINVAL}};
     for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-        assert_int_equal(kg_protocol_parse(protos[i].text,
-                                           strlen(protos[i].text)),
-                         protos[i].want);
+        assert_int_equal(
+            kg_protocol_parse(protos[i].text, strlen(protos[i].text)),
+            protos[i].want);
     assert_int_equal(kg_protocol_parse(NULL, 0), KG_EINVAL);
     for (int r = KG_REASON_NOT_A_POD; r <= KG_REASON_HOST_NETWORK; r++)
         assert_string_not_equal(kg_reason_name(r), "?");
@@ -383,16 +393,14 @@ static void test_pods_and_policies(void **state)
     /* a sidecar's per-direction calls */
     struct kg_side s;
     kg_addr_parse("10.0.0.9", 8, &ip);
-    assert_int_equal(kg_check_side(rs, a, KG_INGRESS, &ip, KG_PROTO_TCP, 8080,
-                                   &s),
-                     0);
+    assert_int_equal(
+        kg_check_side(rs, a, KG_INGRESS, &ip, KG_PROTO_TCP, 8080, &s), 0);
     assert_true(s.allowed);
     assert_string_equal(s.policy, "x/p1");
     assert_int_equal(s.rule, 0);
     assert_int_equal(s.policies, 2);
-    assert_int_equal(kg_check_side(rs, b, KG_INGRESS, &ip, KG_PROTO_TCP, 8080,
-                                   &s),
-                     0);
+    assert_int_equal(
+        kg_check_side(rs, b, KG_INGRESS, &ip, KG_PROTO_TCP, 8080, &s), 0);
     assert_false(s.allowed); /* the named port is a's, not b's */
     assert_int_equal(s.reason, KG_REASON_NO_RULE);
     assert_int_equal(kg_check_side(rs, a, 2, &ip, KG_PROTO_TCP, 1, &s),
@@ -502,7 +510,8 @@ static void test_diagnostics(void **state)
         "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n"
         "spec: {containers: [{name: c, image: i}]}\nstatus: {podIP: 10.0.0.1}\n"
         "---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x}\n"
-        "spec: {containers: [{name: c, image: i}]}\nstatus: {podIP: 10.0.0.1}\n";
+        "spec: {containers: [{name: c, image: i}]}\nstatus: {podIP: "
+        "10.0.0.1}\n";
     for (int skip = 0; skip < 2; skip++) {
         kg_options *o = kg_options_new();
         kg_options_set_flag(o, KG_FLAG_SKIP_INVALID, skip);
@@ -557,8 +566,8 @@ static void test_cidrtab(void **state)
             struct kgi_cidr c;
             memset(&c, 0, sizeof(c));
             c.ip.family = (uint8_t)fam;
-            unsigned lens[] = {0, 1, 7, 8, 16, 24, 31, max - 1, max,
-                               max - 2, max - 4};
+            unsigned lens[] = {0,  1,       7,   8,       16,     24,
+                               31, max - 1, max, max - 2, max - 4};
             c.len = (uint8_t)lens[vrnd(&rng, 11)];
             /* addresses from a small set so prefixes nest */
             c.ip.b[0] = (uint8_t)(vrnd(&rng, 2) ? 10 : 255);
@@ -637,8 +646,8 @@ static void test_alloc_failure(void **state)
         long used = kgi_alloc_fail_after(-1);
         kg_builder_free(b);
         if (rc == 0) {
-            struct kg_verdict v = vcheck(rs, "10.0.0.3", "10.0.0.1", 8080,
-                                         "TCP");
+            struct kg_verdict v =
+                vcheck(rs, "10.0.0.3", "10.0.0.1", 8080, "TCP");
             assert_true(v.allowed);
             kg_ruleset_unref(rs);
             if (used <= n)
@@ -687,7 +696,7 @@ static void test_threads(void **state)
     kg_ruleset *rs = vcompile(cluster, strlen(cluster), NULL);
     assert_non_null(rs);
     static const char *const texts[] = {"10.0.0.1", "10.0.0.2", "fd00::1",
-                                        "10.0.0.9", "8.8.8.8", "10.0.0.3"};
+                                        "10.0.0.9", "8.8.8.8",  "10.0.0.3"};
     enum { N = sizeof(texts) / sizeof(texts[0]) };
     struct kg_addr addrs[N];
     bool want[N * N];

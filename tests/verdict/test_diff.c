@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "compile/cidrtab.h"
+#include "policy/cidrtab.h"
 #include "reference.h"
 #include "vtest.h"
 
@@ -80,11 +80,11 @@ static void gen_selector(struct gen *g, const char *indent, bool ns)
                 continue;
             used |= 1u << k;
             tbuf_printf(&g->y, "%s    %s: \"%s\"\n", indent, keys[k],
-                     vals[vrnd(r, (unsigned)nv)]);
+                        vals[vrnd(r, (unsigned)nv)]);
         }
         if (ns && vchance(r, 30) && !(used & 4))
-            tbuf_printf(&g->y, "%s    kubernetes.io/metadata.name: %s\n", indent,
-                     ns_names[vrnd(r, 4)]);
+            tbuf_printf(&g->y, "%s    kubernetes.io/metadata.name: %s\n",
+                        indent, ns_names[vrnd(r, 4)]);
     }
     if (vchance(r, 50)) {
         tbuf_printf(&g->y, "%s  matchExpressions:\n", indent);
@@ -96,8 +96,8 @@ static void gen_selector(struct gen *g, const char *indent, bool ns)
             unsigned op = vrnd(r, 4);
             static const char *const ops[] = {"In", "NotIn", "Exists",
                                               "DoesNotExist"};
-            tbuf_printf(&g->y, "%s  - key: %s\n%s    operator: %s\n", indent, key,
-                     indent, ops[op]);
+            tbuf_printf(&g->y, "%s  - key: %s\n%s    operator: %s\n", indent,
+                        key, indent, ops[op]);
             if (op < 2) {
                 tbuf_printf(&g->y, "%s    values: [", indent);
                 unsigned nvs = 1 + vrnd(r, 2);
@@ -130,7 +130,7 @@ static void gen_labels(struct gen *g, const char *const *keys, size_t nk,
         if (!vchance(r, 55))
             continue;
         tbuf_printf(&g->y, "%s%s: \"%s\"", first ? "" : ", ", keys[k],
-                 vals[vrnd(r, (unsigned)nv)]);
+                    vals[vrnd(r, (unsigned)nv)]);
         first = false;
     }
     tbuf_printf(&g->y, "}\n");
@@ -144,8 +144,8 @@ static void gen_cidr(struct gen *g, bool v6, char *out, size_t cap,
         static const struct {
             const char *base;
             unsigned len;
-        } c4[] = {{"0.0.0.0", 0},     {"10.0.0.0", 8},   {"10.0.0.0", 16},
-                  {"10.0.0.0", 24},   {"10.0.1.0", 24},  {"10.0.0.0", 23},
+        } c4[] = {{"0.0.0.0", 0},      {"10.0.0.0", 8},  {"10.0.0.0", 16},
+                  {"10.0.0.0", 24},    {"10.0.1.0", 24}, {"10.0.0.0", 23},
                   {"192.168.0.0", 24}, {"8.8.8.0", 24}};
         unsigned k = vrnd(r, N(c4) + 3);
         if (k < N(c4)) {
@@ -201,14 +201,14 @@ static bool gen_except(struct gen *g, const char *c, unsigned len, bool v6,
             b[bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
     }
     for (unsigned bit = l; bit < bytes * 8; bit++)
-        b[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+        b[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
     char txt[64];
     if (v6) {
         /* minimal IPv6 text: 8 groups */
-        snprintf(txt, sizeof(txt), "%x:%x:%x:%x:%x:%x:%x:%x",
-                 b[0] << 8 | b[1], b[2] << 8 | b[3], b[4] << 8 | b[5],
-                 b[6] << 8 | b[7], b[8] << 8 | b[9], b[10] << 8 | b[11],
-                 b[12] << 8 | b[13], b[14] << 8 | b[15]);
+        snprintf(txt, sizeof(txt), "%x:%x:%x:%x:%x:%x:%x:%x", b[0] << 8 | b[1],
+                 b[2] << 8 | b[3], b[4] << 8 | b[5], b[6] << 8 | b[7],
+                 b[8] << 8 | b[9], b[10] << 8 | b[11], b[12] << 8 | b[13],
+                 b[14] << 8 | b[15]);
     } else {
         snprintf(txt, sizeof(txt), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
     }
@@ -248,7 +248,7 @@ static void gen_rules(struct gen *g, const char *dir)
                 }
                 if (kind == 1 || kind == 2) {
                     tbuf_printf(&g->y, "    %snamespaceSelector:",
-                             kind == 2 ? "  " : "- ");
+                                kind == 2 ? "  " : "- ");
                     gen_selector(g, "      ", true);
                 }
                 if (kind == 3) {
@@ -256,14 +256,15 @@ static void gen_rules(struct gen *g, const char *dir)
                     char c[80], e[80];
                     unsigned len;
                     gen_cidr(g, v6, c, sizeof(c), &len);
-                    tbuf_printf(&g->y, "    - ipBlock:\n        cidr: \"%s\"\n", c);
+                    tbuf_printf(&g->y, "    - ipBlock:\n        cidr: \"%s\"\n",
+                                c);
                     unsigned ne = vrnd(r, 3);
                     bool first = true;
                     for (unsigned x = 0; x < ne; x++) {
                         if (!gen_except(g, c, len, v6, e, sizeof(e)))
                             continue;
                         tbuf_printf(&g->y, "%s          - \"%s\"\n",
-                                 first ? "        except:\n" : "", e);
+                                    first ? "        except:\n" : "", e);
                         first = false;
                     }
                 }
@@ -293,7 +294,7 @@ static void gen_rules(struct gen *g, const char *dir)
                     }
                 } else if (kind >= 6) {
                     tbuf_printf(&g->y, "%sport: %s", comma ? ", " : "",
-                             port_names[vrnd(r, N(port_names))]);
+                                port_names[vrnd(r, N(port_names))]);
                 }
                 tbuf_printf(&g->y, "}\n");
             }
@@ -315,23 +316,26 @@ static void gen_cluster(struct gen *g)
     for (unsigned i = 0; i < g->n_ns; i++) {
         if (!vchance(r, 80))
             continue; /* a namespace known only through its pods */
-        tbuf_printf(&g->y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
-                        "  name: %s\n",
-                 ns_names[i]);
+        tbuf_printf(&g->y,
+                    "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
+                    "  name: %s\n",
+                    ns_names[i]);
         gen_labels(g, ns_keys, N(ns_keys), ns_vals, N(ns_vals));
     }
     unsigned n_pods = 1 + vrnd(r, 12);
     for (unsigned i = 0; i < n_pods; i++) {
-        tbuf_printf(&g->y, "---\napiVersion: v1\nkind: Pod\nmetadata:\n"
-                        "  name: p%u\n  namespace: %s\n",
-                 i, ns_names[vrnd(r, g->n_ns)]);
+        tbuf_printf(&g->y,
+                    "---\napiVersion: v1\nkind: Pod\nmetadata:\n"
+                    "  name: p%u\n  namespace: %s\n",
+                    i, ns_names[vrnd(r, g->n_ns)]);
         gen_labels(g, pod_keys, N(pod_keys), pod_vals, N(pod_vals));
         bool hostnet = vchance(r, 10);
         char host[32];
         snprintf(host, sizeof(host), "192.168.0.%u", 1 + vrnd(r, 2));
         add_addr(g, host);
-        tbuf_printf(&g->y, "spec:\n%s  containers:\n  - name: c\n    image: i\n",
-                 hostnet ? "  hostNetwork: true\n" : "");
+        tbuf_printf(&g->y,
+                    "spec:\n%s  containers:\n  - name: c\n    image: i\n",
+                    hostnet ? "  hostNetwork: true\n" : "");
         unsigned nports = vrnd(r, 4);
         if (nports) {
             tbuf_printf(&g->y, "    ports:\n");
@@ -342,7 +346,7 @@ static void gen_cluster(struct gen *g)
                 if (named)
                     used |= 1u << nm;
                 tbuf_printf(&g->y, "    - {containerPort: %u, protocol: %s",
-                         port_nums[vrnd(r, 4)], protos[vrnd(r, 3)]);
+                            port_nums[vrnd(r, 4)], protos[vrnd(r, 3)]);
                 if (named)
                     tbuf_printf(&g->y, ", name: %s", port_names[nm]);
                 tbuf_printf(&g->y, "}\n");
@@ -350,7 +354,8 @@ static void gen_cluster(struct gen *g)
         }
         tbuf_printf(&g->y, "status:\n  hostIP: %s\n", host);
         if (hostnet) {
-            tbuf_printf(&g->y, "  podIP: %s\n  podIPs: [{ip: %s}]\n", host, host);
+            tbuf_printf(&g->y, "  podIP: %s\n  podIPs: [{ip: %s}]\n", host,
+                        host);
             continue;
         }
         unsigned fam = vrnd(r, 10);
@@ -360,13 +365,13 @@ static void gen_cluster(struct gen *g)
         snprintf(v4, sizeof(v4), "10.0.%u.%u", vrnd(r, 2), 1 + vrnd(r, 14));
         snprintf(v6, sizeof(v6), "fd00::%x", 1 + vrnd(r, 14));
         if (fam == 1) {
-            tbuf_printf(&g->y, "  podIP: \"%s\"\n  podIPs: [{ip: \"%s\"}]\n", v6,
-                     v6);
+            tbuf_printf(&g->y, "  podIP: \"%s\"\n  podIPs: [{ip: \"%s\"}]\n",
+                        v6, v6);
             add_addr(g, v6);
         } else if (fam <= 4) {
             tbuf_printf(&g->y,
-                     "  podIP: %s\n  podIPs: [{ip: %s}, {ip: \"%s\"}]\n", v4,
-                     v4, v6);
+                        "  podIP: %s\n  podIPs: [{ip: %s}, {ip: \"%s\"}]\n", v4,
+                        v4, v6);
             add_addr(g, v4);
             add_addr(g, v6);
         } else {
@@ -376,10 +381,11 @@ static void gen_cluster(struct gen *g)
     }
     unsigned n_pols = vrnd(r, 7);
     for (unsigned i = 0; i < n_pols; i++) {
-        tbuf_printf(&g->y, "---\napiVersion: networking.k8s.io/v1\n"
-                        "kind: NetworkPolicy\nmetadata:\n  name: np%u\n"
-                        "  namespace: %s\nspec:\n  podSelector:",
-                 i, ns_names[vrnd(r, g->n_ns)]);
+        tbuf_printf(&g->y,
+                    "---\napiVersion: networking.k8s.io/v1\n"
+                    "kind: NetworkPolicy\nmetadata:\n  name: np%u\n"
+                    "  namespace: %s\nspec:\n  podSelector:",
+                    i, ns_names[vrnd(r, g->n_ns)]);
         gen_selector(g, "  ", false);
         static const char *const types[] = {
             "", "  policyTypes: [Ingress]\n", "  policyTypes: [Egress]\n",
@@ -389,9 +395,9 @@ static void gen_cluster(struct gen *g)
         gen_rules(g, "egress");
     }
     static const char *const extra[] = {
-        "10.0.0.1", "10.0.0.9", "10.0.1.7", "10.0.0.15", "8.8.8.8",
-        "192.168.0.3", "10.1.0.1", "fd00::3", "fd00::10", "fd00::ffff",
-        "2001:db8::1", "::1", "0.0.0.0", "255.255.255.255"};
+        "10.0.0.1",    "10.0.0.9", "10.0.1.7", "10.0.0.15",      "8.8.8.8",
+        "192.168.0.3", "10.1.0.1", "fd00::3",  "fd00::10",       "fd00::ffff",
+        "2001:db8::1", "::1",      "0.0.0.0",  "255.255.255.255"};
     for (size_t i = 0; i < N(extra); i++)
         add_addr(g, extra[i]);
 }
@@ -532,12 +538,12 @@ static void test_differential(void **state)
                                  0);
                 int dir = (int)vrnd(&g.rng, 2);
                 struct kg_side cs;
-                assert_int_equal(
-                    kg_check_side(rs, id, dir, &da, pn, port, &cs), 0);
+                assert_int_equal(kg_check_side(rs, id, dir, &da, pn, port, &cs),
+                                 0);
                 struct ref_side rsd;
                 ref_side(&ref, pi, dir, &di, pn, port, &rsd);
-                if (!same_side(&ref, dir ? "side egress" : "side ingress",
-                               &cs, &rsd)) {
+                if (!same_side(&ref, dir ? "side egress" : "side ingress", &cs,
+                               &rsd)) {
                     fprintf(stderr, "cluster %u pod %ld peer %s %u/%s\n%s\n",
                             cl, pi, dst, port, proto, g.y.p);
                     fail();

@@ -72,35 +72,39 @@ static void cluster(struct tbuf *y)
 {
     for (int n = 0; n < 3; n++)
         tbuf_printf(y,
-                 "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
-                 "  name: %s\n  labels: {ns: %s}\n",
-                 NS[n], NS[n]);
+                    "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
+                    "  name: %s\n  labels: {ns: %s}\n",
+                    NS[n], NS[n]);
     for (int k = 0; k < 9; k++) {
         char ip[32];
         pod_ip(k, ip, sizeof(ip));
         tbuf_printf(y,
-                 "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n"
-                 "  namespace: %s\n  labels: {pod: %s}\nspec:\n"
-                 "  containers:\n",
-                 POD[k % 3], NS[k / 3], POD[k % 3]);
+                    "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n"
+                    "  namespace: %s\n  labels: {pod: %s}\nspec:\n"
+                    "  containers:\n",
+                    POD[k % 3], NS[k / 3], POD[k % 3]);
         for (int p = 0; p < 2; p++)
             for (int q = 0; q < 3; q++)
-                tbuf_printf(y,
-                         "  - name: cont-%u-%s\n    image: agnhost\n"
-                         "    ports:\n    - {containerPort: %u, protocol: %s, "
-                         "name: serve-%u-%c%c%c%s}\n",
-                         PORTS[p], q == 0 ? "tcp" : q == 1 ? "udp" : "sctp",
-                         PORTS[p], PROTO[q], PORTS[p], PROTO[q][0] | 0x20,
-                         PROTO[q][1] | 0x20, PROTO[q][2] | 0x20,
-                         q == 2 ? "p" : "");
-        tbuf_printf(y, "status:\n  hostIP: 192.168.9.9\n  podIP: %s\n"
+                tbuf_printf(
+                    y,
+                    "  - name: cont-%u-%s\n    image: agnhost\n"
+                    "    ports:\n    - {containerPort: %u, protocol: %s, "
+                    "name: serve-%u-%c%c%c%s}\n",
+                    PORTS[p],
+                    q == 0   ? "tcp"
+                    : q == 1 ? "udp"
+                             : "sctp",
+                    PORTS[p], PROTO[q], PORTS[p], PROTO[q][0] | 0x20,
+                    PROTO[q][1] | 0x20, PROTO[q][2] | 0x20, q == 2 ? "p" : "");
+        tbuf_printf(y,
+                    "status:\n  hostIP: 192.168.9.9\n  podIP: %s\n"
                     "  podIPs: [{ip: %s}]\n",
-                 ip, ip);
+                    ip, ip);
     }
 }
 
-#define POLICY(ns, name)                                                    \
-    "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"          \
+#define POLICY(ns, name)                                                       \
+    "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"             \
     "metadata: {name: " name ", namespace: " ns "}\nspec:\n"
 
 struct tcase {
@@ -263,124 +267,145 @@ static const struct tcase cases[] = {
      POLICY("x", "deny") "  podSelector: {}\n  policyTypes: [Egress]\n",
      e_deny_egress},
     {"deny-all",
-     POLICY("x", "deny")
-     "  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+     POLICY("x",
+            "deny") "  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
      e_deny_all},
     {"pod-selector",
-     POLICY("x", "allow-b")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
-     "    - podSelector: {matchLabels: {pod: b}}\n",
+     POLICY("x", "allow-b") "  podSelector: {matchLabels: {pod: a}}\n  "
+                            "ingress:\n  - from:\n"
+                            "    - podSelector: {matchLabels: {pod: b}}\n",
      e_pod_selector},
     {"ns-selector",
-     POLICY("x", "allow-y")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
-     "    - namespaceSelector: {matchLabels: {ns: y}}\n",
+     POLICY("x", "allow-y") "  podSelector: {matchLabels: {pod: a}}\n  "
+                            "ingress:\n  - from:\n"
+                            "    - namespaceSelector: {matchLabels: {ns: y}}\n",
      e_ns_selector},
     {"and",
-     POLICY("x", "allow-yc")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
-     "    - namespaceSelector: {matchLabels: {ns: y}}\n"
-     "      podSelector: {matchLabels: {pod: c}}\n",
+     POLICY("x", "allow-yc") "  podSelector: {matchLabels: {pod: a}}\n  "
+                             "ingress:\n  - from:\n"
+                             "    - namespaceSelector: {matchLabels: {ns: y}}\n"
+                             "      podSelector: {matchLabels: {pod: c}}\n",
      e_and},
     {"or",
-     POLICY("x", "allow-y-or-c")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
-     "    - namespaceSelector: {matchLabels: {ns: y}}\n"
-     "    - podSelector: {matchLabels: {pod: c}}\n",
+     POLICY("x",
+            "allow-y-or-c") "  podSelector: {matchLabels: {pod: a}}\n  "
+                            "ingress:\n  - from:\n"
+                            "    - namespaceSelector: {matchLabels: {ns: y}}\n"
+                            "    - podSelector: {matchLabels: {pod: c}}\n",
      e_or},
     {"notin-ns-name",
-     POLICY("x", "not-y")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
-     "    - namespaceSelector:\n        matchExpressions:\n"
-     "        - {key: kubernetes.io/metadata.name, operator: NotIn, "
-     "values: [y]}\n",
+     POLICY("x",
+            "not-y") "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - "
+                     "from:\n"
+                     "    - namespaceSelector:\n        matchExpressions:\n"
+                     "        - {key: kubernetes.io/metadata.name, operator: "
+                     "NotIn, "
+                     "values: [y]}\n",
      e_notin_ns_name},
     {"port-only",
-     POLICY("x", "port-81")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
-     "  - ports:\n    - port: 81\n",
+     POLICY("x",
+            "port-81") "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
+                       "  - ports:\n    - port: 81\n",
      e_port_only},
     {"named-port",
-     POLICY("x", "named")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
-     "  - ports:\n    - {port: serve-80-udp, protocol: UDP}\n"
-     /* wrong protocol for the name: matches nothing (pathological case) */
-     "    - {port: serve-81-udp, protocol: TCP}\n",
+     POLICY("x",
+            "named") "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
+                     "  - ports:\n    - {port: serve-80-udp, protocol: UDP}\n"
+                     /* wrong protocol for the name: matches nothing
+                        (pathological case) */
+                     "    - {port: serve-81-udp, protocol: TCP}\n",
      e_named_port},
     {"cidr-egress",
-     POLICY("x", "to-yb")
-     "  podSelector: {matchLabels: {pod: a}}\n  policyTypes: [Egress]\n"
-     "  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.1.2/32}\n",
+     POLICY("x",
+            "to-yb") "  podSelector: {matchLabels: {pod: a}}\n  policyTypes: "
+                     "[Egress]\n"
+                     "  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.1.2/32}\n",
      e_cidr_egress},
     {"cidr-except",
-     POLICY("x", "except-yb")
-     "  podSelector: {matchLabels: {pod: a}}\n  policyTypes: [Egress]\n"
-     "  egress:\n  - to:\n    - ipBlock:\n        cidr: 10.0.0.0/16\n"
-     "        except: [10.0.1.2/32]\n",
+     POLICY("x", "except-yb") "  podSelector: {matchLabels: {pod: a}}\n  "
+                              "policyTypes: [Egress]\n"
+                              "  egress:\n  - to:\n    - ipBlock:\n        "
+                              "cidr: 10.0.0.0/16\n"
+                              "        except: [10.0.1.2/32]\n",
      e_cidr_except},
     {"sctp-only",
-     POLICY("x", "sctp")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
-     "  - ports:\n    - {port: 80, protocol: SCTP}\n",
+     POLICY("x", "sctp") "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
+                         "  - ports:\n    - {port: 80, protocol: SCTP}\n",
      e_sctp_only},
     {"endport",
-     POLICY("x", "range")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
-     "  - ports:\n    - {port: 80, endPort: 81}\n",
+     POLICY("x", "range") "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n"
+                          "  - ports:\n    - {port: 80, endPort: 81}\n",
      e_endport},
     {"stacked",
-     POLICY("x", "deny") "  podSelector: {}\n  policyTypes: [Ingress]\n"
-     POLICY("x", "from-y")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
-     "    - namespaceSelector: {matchLabels: {ns: y}}\n"
-     POLICY("x", "z-on-81")
-     "  podSelector: {}\n  ingress:\n  - from:\n"
-     "    - namespaceSelector:\n        matchExpressions:\n"
-     "        - {key: ns, operator: In, values: [z]}\n    ports:\n"
-     "    - {port: 81, protocol: TCP}\n",
+     POLICY("x", "deny") "  podSelector: {}\n  policyTypes: [Ingress]\n" POLICY(
+         "x",
+         "from-y") "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - "
+                   "from:\n"
+                   "    - namespaceSelector: {matchLabels: {ns: y}}\n" POLICY(
+                       "x",
+                       "z-on-81") "  podSelector: {}\n  ingress:\n  - from:\n"
+                                  "    - namespaceSelector:\n        "
+                                  "matchExpressions:\n"
+                                  "        - {key: ns, operator: In, values: "
+                                  "[z]}\n    ports:\n"
+                                  "    - {port: 81, protocol: TCP}\n",
      e_stacked},
     {"egress-beats-ingress",
-     POLICY("x", "a-egress")
-     "  podSelector: {matchLabels: {pod: a}}\n  policyTypes: [Egress]\n"
-     "  egress:\n  - to:\n    - namespaceSelector: {matchLabels: {ns: y}}\n"
-     "      podSelector: {matchLabels: {pod: a}}\n    ports:\n"
-     "    - port: 80\n"
-     POLICY("y", "a-ingress")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - from:\n"
-     "    - namespaceSelector: {matchLabels: {ns: x}}\n"
-     "      podSelector:\n        matchExpressions:\n"
-     "        - {key: pod, operator: In, values: [a]}\n    ports:\n"
-     "    - {port: serve-80-tcp}\n",
+     POLICY(
+         "x",
+         "a-egress") "  podSelector: {matchLabels: {pod: a}}\n  policyTypes: "
+                     "[Egress]\n"
+                     "  egress:\n  - to:\n    - namespaceSelector: "
+                     "{matchLabels: {ns: y}}\n"
+                     "      podSelector: {matchLabels: {pod: a}}\n    ports:\n"
+                     "    - port: 80\n" POLICY(
+                         "y", "a-ingress") "  podSelector: {matchLabels: {pod: "
+                                           "a}}\n  ingress:\n  - from:\n"
+                                           "    - namespaceSelector: "
+                                           "{matchLabels: {ns: x}}\n"
+                                           "      podSelector:\n        "
+                                           "matchExpressions:\n"
+                                           "        - {key: pod, operator: In, "
+                                           "values: [a]}\n    ports:\n"
+                                           "    - {port: serve-80-tcp}\n",
      e_egress_beats_ingress},
     {"other-namespace",
-     POLICY("y", "deny-a")
-     "  podSelector: {matchLabels: {pod: a}}\n  ingress: []\n"
-     POLICY("z", "b-egress-only")
-     "  podSelector:\n    matchExpressions:\n"
-     "    - {key: pod, operator: NotIn, values: [a, c]}\n"
-     "  policyTypes: [Egress]\n  ingress:\n  - {}\n",
+     POLICY("y", "deny-a") "  podSelector: {matchLabels: {pod: a}}\n  ingress: "
+                           "[]\n" POLICY(
+                               "z",
+                               "b-egress-only") "  podSelector:\n    "
+                                                "matchExpressions:\n"
+                                                "    - {key: pod, operator: "
+                                                "NotIn, values: [a, c]}\n"
+                                                "  policyTypes: [Egress]\n  "
+                                                "ingress:\n  - {}\n",
      e_other_ns},
     {"egress-ports",
-     POLICY("z", "dns-like")
-     "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n"
-     "  - ports:\n    - {port: 81, protocol: UDP}\n"
-     "    - {port: 81, protocol: TCP}\n",
+     POLICY(
+         "z",
+         "dns-like") "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n"
+                     "  - ports:\n    - {port: 81, protocol: UDP}\n"
+                     "    - {port: 81, protocol: TCP}\n",
      e_egress_ports},
     {"allow-all",
-     POLICY("x", "deny") "  podSelector: {}\n"
-     "  policyTypes: [Ingress, Egress]\n"
-     POLICY("x", "allow")
-     "  podSelector:\n    matchExpressions:\n"
-     "    - {key: pod, operator: Exists}\n"
-     "    - {key: missing, operator: DoesNotExist}\n"
-     "  policyTypes: [Ingress, Egress]\n  ingress:\n  - {}\n  egress:\n"
-     "  - {}\n",
+     POLICY(
+         "x",
+         "deny") "  podSelector: {}\n"
+                 "  policyTypes: [Ingress, Egress]\n" POLICY(
+                     "x",
+                     "allow") "  podSelector:\n    matchExpressions:\n"
+                              "    - {key: pod, operator: Exists}\n"
+                              "    - {key: missing, operator: DoesNotExist}\n"
+                              "  policyTypes: [Ingress, Egress]\n  ingress:\n  "
+                              "- {}\n  egress:\n"
+                              "  - {}\n",
      e_allow_all},
     {"cidr0-except",
-     POLICY("x", "not-z")
-     "  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock:\n"
-     "        cidr: 0.0.0.0/0\n        except: [10.0.2.0/24]\n"
-     "    - ipBlock: {cidr: \"::/0\"}\n",
+     POLICY(
+         "x",
+         "not-z") "  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock:\n"
+                  "        cidr: 0.0.0.0/0\n        except: [10.0.2.0/24]\n"
+                  "    - ipBlock: {cidr: \"::/0\"}\n",
      e_cidr0_except},
 };
 

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+/*
+ * builder.c - kg_builder: sources in, one ruleset out.
+ *
+ * Sources are parsed as they are added (so a file's syntax errors point at
+ * it at once) into one arena shared by all of them; kg_builder_compile then
+ * reads each object's kind and metadata and hands the objects to the route
+ * and policy compilers. Diagnostics of a compile replace those of the
+ * previous compile, so compiling twice does not repeat them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api/ruleset.h"
+#include "util/alloc.h"
+#include "yaml/load.h"
+
+struct kg_builder {
+    struct kg_options opts;
+    struct kgi_arena arena; /* node trees of every source */
+    struct kgi_objects objs;
+    struct kg_diagnostics diags;
+    size_t load_diags; /* diagnostics that came from loading */
+    size_t load_errors;
+};
+
+KG_API kg_builder *kg_builder_new(const kg_options *opts)
+{
+    kg_builder *b = kgi_calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    if (opts)
+        b->opts = *opts;
+    else
+        kgi_options_defaults(&b->opts);
+    kgi_arena_init(&b->arena);
+    kgi_diag_init(&b->diags);
+    return b;
+}
+
+KG_API void kg_builder_free(kg_builder *b)
+{
+    if (!b)
+        return;
+    kgi_arena_release(&b->arena);
+    kgi_free(b->objs.v);
+    kgi_diag_release(&b->diags);
+    kgi_free(b);
+}
+
+/* Drops the diagnostics of an earlier compile. */
+static void reset_compile_diags(kg_builder *b)
+{
+    b->diags.n = b->load_diags;
+    b->diags.errors = b->load_errors;
+    /* an allocation failure of an earlier call must not fail this one */
+    b->diags.oom = false;
+}
+
+/* Ends a load: keeps its diagnostics, or, when it ran out of memory, drops
+ * them so that a failed call changes nothing (KG_ENOMEM's promise) and a
+ * retry reports each problem once. */
+static void end_load(kg_builder *b, int rc)
+{
+    if (rc == KG_ENOMEM) {
+        b->diags.n = b->load_diags;
+        b->diags.errors = b->load_errors;
+        b->diags.oom = false;
+    }
+    b->load_diags = b->diags.n;
+    b->load_errors = b->diags.errors;
+}
+
+KG_API int kg_builder_add_buffer(kg_builder *b, const char *name,
+                                 const char *buf, size_t len)
+{
+    if (!b || (!buf && len))
+        return KG_EINVAL;
+    reset_compile_diags(b);
+    int rc = kgi_yaml_load(&b->opts, name, buf ? buf : "", len, &b->arena,
+                           &b->objs, &b->diags);
+    end_load(b, rc);
+    return rc;
+}
+
+KG_API int kg_builder_add_file(kg_builder *b, const char *path)
+{
+    if (!b || !path)
+        return KG_EINVAL;
+    reset_compile_diags(b);
+    int rc = 0;
+    char *buf = NULL;
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0) {
+        kgi_diag_add(&b->diags, KG_SEVERITY_ERROR, KG_EIO, path, "", 0, 0,
+                     "cannot read: %s", strerror(errno));
+        rc = KG_EIO;
+        goto out;
+    }
+    uint64_t limit = b->opts.limit[KG_LIMIT_INPUT_BYTES];
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > limit) {
+        kgi_diag_add(&b->diags, KG_SEVERITY_ERROR, KG_ELIMIT_BYTES, path, "", 0,
+                     0,
+                     "file of %llu bytes exceeds KG_LIMIT_INPUT_BYTES (%llu)",
+                     (unsigned long long)st.st_size, (unsigned long long)limit);
+        rc = KG_ELIMIT_BYTES;
+        goto out;
+    }
+    /* read up to limit + 1 bytes: works for pipes too, and a stream that
+     * grows past the limit is still refused by the loader */
+    size_t cap = 0, len = 0;
+    /* limit + 1 without overflow (the limit may be UINT64_MAX) */
+    size_t max = limit >= SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)limit + 1;
+    for (;;) {
+        if (len == cap) {
+            size_t want = cap ? cap * 2 : 65536;
+            if (want > max)
+                want = max;
+            if (want <= cap)
+                break;
+            char *nb = kgi_realloc(buf, want);
+            if (!nb) {
+                rc = KG_ENOMEM;
+                goto out;
+            }
+            buf = nb;
+            cap = want;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        kgi_diag_add(&b->diags, KG_SEVERITY_ERROR, KG_EIO, path, "", 0, 0,
+                     "read error");
+        rc = KG_EIO;
+        goto out;
+    }
+    rc =
+        kgi_yaml_load(&b->opts, path, buf, len, &b->arena, &b->objs, &b->diags);
+out:
+    if (f)
+        fclose(f);
+    kgi_free(buf);
+    end_load(b, rc);
+    return rc;
+}
+
+KG_API const kg_diagnostics *kg_builder_diagnostics(const kg_builder *b)
+{
+    return b ? &b->diags : NULL;
+}
+
+static void ruleset_free(kg_ruleset *rs)
+{
+    kgi_routes_free(rs->routes);
+    kgi_netpol_free(rs->netpol);
+    kgi_free(rs);
+}
+
+KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
+{
+    if (!b || !out)
+        return KG_EINVAL;
+    *out = NULL;
+    reset_compile_diags(b);
+    int rc = 0;
+    struct kgi_arena scratch;
+    kgi_arena_init(&scratch);
+    struct kgi_meta *metas =
+        kgi_calloc(b->objs.n ? b->objs.n : 1, sizeof(*metas));
+    kg_ruleset *rs = kgi_calloc(1, sizeof(*rs));
+    if (!metas || !rs) {
+        rc = KG_ENOMEM;
+        goto fail;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < b->objs.n; i++) {
+        struct kgi_ctx c;
+        size_t before = b->diags.n;
+        kgi_ctx_init(&c, &b->diags, &scratch, &b->opts, b->objs.v[i].file);
+        int kind = kgi_meta_kind(&c, b->objs.v[i].root);
+        bool ok = c.errors == 0;
+        if (kind != KGI_KIND_UNKNOWN)
+            ok = kgi_meta_read(&c, b->objs.v[i].root, kind, &metas[n]) && ok;
+        if (b->diags.oom) {
+            rc = KG_ENOMEM;
+            goto fail;
+        }
+        if (!ok && kgi_flag(&b->opts, KG_FLAG_SKIP_INVALID))
+            kgi_diag_demote(&b->diags, before);
+        else if (ok && kind != KGI_KIND_UNKNOWN)
+            n++;
+    }
+    struct kgi_compile_in in = {&b->opts, &b->diags, metas, n};
+    rs->opts = b->opts;
+    atomic_init(&rs->refs, 1);
+    rc = kgi_routes_build(&in, &rs->routes);
+    if (rc == 0 || rc == KG_ECOMPILE) {
+        int rc2 = kgi_netpol_build(&in, &rs->netpol);
+        if (rc2 == KG_ENOMEM || rc == 0)
+            rc = rc2;
+    }
+    if (rc == 0 && b->diags.oom)
+        rc = KG_ENOMEM;
+    if (rc == 0 && b->diags.errors)
+        rc = KG_ECOMPILE;
+    if (rc)
+        goto fail;
+    kgi_free(metas);
+    kgi_arena_release(&scratch);
+    *out = rs;
+    return 0;
+fail:
+    if (rs)
+        ruleset_free(rs);
+    kgi_free(metas);
+    kgi_arena_release(&scratch);
+    return rc;
+}
+
+KG_API kg_ruleset *kg_ruleset_ref(kg_ruleset *rs)
+{
+    if (rs)
+        atomic_fetch_add_explicit(&rs->refs, 1, memory_order_relaxed);
+    return rs;
+}
+
+KG_API void kg_ruleset_unref(kg_ruleset *rs)
+{
+    if (!rs)
+        return;
+    if (atomic_fetch_sub_explicit(&rs->refs, 1, memory_order_acq_rel) == 1)
+        ruleset_free(rs);
+}
+
+KG_API int kg_ruleset_dump(const kg_ruleset *rs, int format, kg_write_fn write,
+                           void *user)
+{
+    if (!rs || !write || (format != KG_DUMP_TEXT && format != KG_DUMP_JSON))
+        return KG_EINVAL;
+    struct kgi_out o = {write, user};
+    if (format == KG_DUMP_JSON)
+        kgi_out_printf(&o, "{\"routes\":");
+    kgi_routes_dump(rs->routes, format, &o);
+    if (format == KG_DUMP_JSON)
+        kgi_out_printf(&o, ",\"policies\":");
+    kgi_netpol_dump(rs->netpol, format, &o);
+    if (format == KG_DUMP_JSON)
+        kgi_out_printf(&o, "}\n");
+    return 0;
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * field.c - typed field reads with diagnostics. See field.h.
+ */
+#include "k8s/field.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void kgi_ctx_init(struct kgi_ctx *c, struct kg_diagnostics *d,
+                  struct kgi_arena *a, const struct kg_options *o,
+                  const char *file)
+{
+    c->diags = d;
+    c->arena = a;
+    c->opts = o;
+    c->file = file;
+    c->errors = 0;
+    kgi_path_init(&c->path);
+}
+
+static void report(struct kgi_ctx *c, int sev, int code,
+                   const struct kgi_node *n, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (sev == KG_SEVERITY_ERROR)
+        c->errors++;
+    kgi_diag_add(c->diags, sev, code, c->file, c->path.buf, n ? n->line : 0,
+                 n ? n->column : 0, "%s", msg);
+}
+
+void kgi_error(struct kgi_ctx *c, int code, const struct kgi_node *n,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(c, KG_SEVERITY_ERROR, code, n, fmt, ap);
+    va_end(ap);
+}
+
+void kgi_warning(struct kgi_ctx *c, int code, const struct kgi_node *n,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(c, KG_SEVERITY_WARNING, code, n, fmt, ap);
+    va_end(ap);
+}
+
+static const char *kind_name(int kind)
+{
+    switch (kind) {
+    case KGI_NODE_MAP:
+        return "an object (map)";
+    case KGI_NODE_SEQ:
+        return "a list (sequence)";
+    default:
+        return "a scalar";
+    }
+}
+
+const struct kgi_node *kgi_field(struct kgi_ctx *c, const struct kgi_node *map,
+                                 const char *key, int kind, bool required,
+                                 bool *ok)
+{
+    const struct kgi_node *v = kgi_node_get(map, key);
+    if (!v || kgi_node_is_null(v)) {
+        if (required) {
+            size_t m = kgi_enter(c, key);
+            kgi_error(c, KG_EREQUIRED, v ? v : map, "Required value");
+            kgi_leave(c, m);
+            if (ok)
+                *ok = false;
+        }
+        return NULL;
+    }
+    if (kind && v->kind != kind) {
+        size_t m = kgi_enter(c, key);
+        kgi_error(c, KG_ETYPE, v, "must be %s", kind_name(kind));
+        kgi_leave(c, m);
+        if (ok)
+            *ok = false;
+        return NULL;
+    }
+    return v;
+}
+
+bool kgi_scalar_int(const struct kgi_node *n, int64_t *out)
+{
+    if (!n || n->kind != KGI_NODE_SCALAR || n->quoted || n->count == 0 ||
+        n->count > 20)
+        return false;
+    const char *s = n->u.str;
+    size_t i = 0;
+    bool neg = false;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == n->count)
+        return false;
+    uint64_t v = 0;
+    for (; i < n->count; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        if (v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > (uint64_t)INT64_MAX)
+        return false;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return true;
+}
+
+static bool is_plain_bool(const struct kgi_node *n)
+{
+    static const char *const words[] = {"true",  "True",  "TRUE",
+                                        "false", "False", "FALSE"};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (kgi_node_is(n, words[i]))
+            return true;
+    return false;
+}
+
+bool kgi_scalar_is_plain_nonstring(const struct kgi_node *n)
+{
+    int64_t v;
+    if (!n || n->kind != KGI_NODE_SCALAR || n->quoted)
+        return false;
+    return kgi_scalar_int(n, &v) || is_plain_bool(n);
+}
+
+bool kgi_field_str(struct kgi_ctx *c, const struct kgi_node *map,
+                   const char *key, bool required, struct kgi_str *out,
+                   bool *ok)
+{
+    out->p = NULL;
+    out->n = 0;
+    const struct kgi_node *v =
+        kgi_field(c, map, key, KGI_NODE_SCALAR, required, ok);
+    if (!v)
+        return false;
+    if (kgi_scalar_is_plain_nonstring(v)) {
+        size_t m = kgi_enter(c, key);
+        kgi_error(c, KG_ETYPE, v, "must be a string, not %s", v->u.str);
+        kgi_leave(c, m);
+        if (ok)
+            *ok = false;
+        return false;
+    }
+    *out = kgi_node_str(v);
+    return true;
+}
+
+bool kgi_field_int(struct kgi_ctx *c, const struct kgi_node *map,
+                   const char *key, bool required, int64_t min, int64_t max,
+                   int64_t *out, bool *ok)
+{
+    const struct kgi_node *v =
+        kgi_field(c, map, key, KGI_NODE_SCALAR, required, ok);
+    if (!v)
+        return false;
+    size_t m = kgi_enter(c, key);
+    int64_t x;
+    bool good = false;
+    if (!kgi_scalar_int(v, &x)) {
+        kgi_error(c, KG_ETYPE, v, "must be an integer");
+    } else if (x < min || x > max) {
+        kgi_error(c, KG_EINVALID, v,
+                  "Invalid value: %lld: must be between %lld and %lld, "
+                  "inclusive",
+                  (long long)x, (long long)min, (long long)max);
+    } else {
+        *out = x;
+        good = true;
+    }
+    kgi_leave(c, m);
+    if (!good && ok)
+        *ok = false;
+    return good;
+}
+
+bool kgi_field_bool(struct kgi_ctx *c, const struct kgi_node *map,
+                    const char *key, bool *out, bool *ok)
+{
+    const struct kgi_node *v =
+        kgi_field(c, map, key, KGI_NODE_SCALAR, false, ok);
+    if (!v)
+        return false;
+    if (!v->quoted && (kgi_node_is(v, "true") || kgi_node_is(v, "True") ||
+                       kgi_node_is(v, "TRUE"))) {
+        *out = true;
+        return true;
+    }
+    if (!v->quoted && (kgi_node_is(v, "false") || kgi_node_is(v, "False") ||
+                       kgi_node_is(v, "FALSE"))) {
+        *out = false;
+        return true;
+    }
+    size_t m = kgi_enter(c, key);
+    kgi_error(c, KG_ETYPE, v, "must be a boolean");
+    kgi_leave(c, m);
+    if (ok)
+        *ok = false;
+    return false;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/*
+ * field.h - typed reads of object fields, with API-server style errors.
+ *
+ * The model stage walks node trees through these helpers only, so every
+ * field gets the same treatment: the field path is pushed while it is read,
+ * a wrong YAML type is KG_ETYPE at the value's mark, a missing required
+ * field is KG_EREQUIRED at its parent's mark, and an explicit null counts as
+ * absent (as in the API server's JSON decoding).
+ */
+#ifndef KGI_MODEL_FIELD_H
+#define KGI_MODEL_FIELD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/diag.h"
+#include "util/options.h"
+#include "util/path.h"
+#include "yaml/node.h"
+
+/* A byte string inside the node tree or an arena (NUL-terminated there). */
+struct kgi_str {
+    const char *p;
+    size_t n;
+};
+
+static inline bool kgi_str_eq(struct kgi_str s, const char *lit);
+
+/* Where the model reports: one per object being read. */
+struct kgi_ctx {
+    struct kg_diagnostics *diags;
+    struct kgi_arena *arena; /* typed objects are allocated here */
+    const struct kg_options *opts;
+    const char *file;
+    struct kgi_path path;
+    size_t errors; /* errors reported through this context */
+};
+
+void kgi_ctx_init(struct kgi_ctx *c, struct kg_diagnostics *d,
+                  struct kgi_arena *a, const struct kg_options *o,
+                  const char *file);
+
+/* Reports at node n's mark (NULL: no mark) under the current path. */
+void kgi_error(struct kgi_ctx *c, int code, const struct kgi_node *n,
+               const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+void kgi_warning(struct kgi_ctx *c, int code, const struct kgi_node *n,
+                 const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Pushes `key` on the path; returns the mark to pop with kgi_leave. */
+static inline size_t kgi_enter(struct kgi_ctx *c, const char *key)
+{
+    size_t n = 0;
+    while (key[n])
+        n++;
+    return kgi_path_key(&c->path, key, n);
+}
+static inline size_t kgi_enter_index(struct kgi_ctx *c, size_t i)
+{
+    return kgi_path_index(&c->path, i);
+}
+static inline void kgi_leave(struct kgi_ctx *c, size_t mark)
+{
+    kgi_path_pop(&c->path, mark);
+}
+
+/* The value of key in map, NULL when missing or null. When required and
+ * missing: KG_EREQUIRED. When present but not of `kind` (KGI_NODE_*, or 0 for
+ * any): KG_ETYPE and NULL. `*ok` (may be NULL) is set false on any error. */
+const struct kgi_node *kgi_field(struct kgi_ctx *c, const struct kgi_node *map,
+                                 const char *key, int kind, bool required,
+                                 bool *ok);
+
+/* A string field: a scalar (quoted or plain; plain numbers/bools are
+ * refused as the API server refuses a JSON number for a string field).
+ * Returns true when present and valid; out is {NULL,0} when absent. */
+bool kgi_field_str(struct kgi_ctx *c, const struct kgi_node *map,
+                   const char *key, bool required, struct kgi_str *out,
+                   bool *ok);
+/* An integer field (plain scalar, decimal, within [min, max]); out of range
+ * is KG_EINVALID with the range in the message. */
+bool kgi_field_int(struct kgi_ctx *c, const struct kgi_node *map,
+                   const char *key, bool required, int64_t min, int64_t max,
+                   int64_t *out, bool *ok);
+bool kgi_field_bool(struct kgi_ctx *c, const struct kgi_node *map,
+                    const char *key, bool *out, bool *ok);
+
+/* Scalar node classification used by the helpers above. */
+bool kgi_scalar_int(const struct kgi_node *n, int64_t *out);  /* plain int */
+bool kgi_scalar_is_plain_nonstring(const struct kgi_node *n); /* int/bool */
+
+/* Unquoted scalar text of a node as a kgi_str (node must be a scalar). */
+static inline struct kgi_str kgi_node_str(const struct kgi_node *n)
+{
+    struct kgi_str s = {n->u.str, n->count};
+    return s;
+}
+
+static inline bool kgi_str_eq(struct kgi_str s, const char *lit)
+{
+    size_t i = 0;
+    for (; lit[i]; i++)
+        if (i >= s.n || s.p[i] != lit[i])
+            return false;
+    return i == s.n;
+}
+
+#endif

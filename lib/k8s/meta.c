@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/*
+ * meta.c - kind dispatch and metadata of every object. See meta.h.
+ */
+#include "k8s/meta.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "k8s/names.h"
+
+static const struct {
+    const char *kind, *api_version;
+    int id;
+    bool namespaced;
+} kinds[] = {
+    {"Ingress", "networking.k8s.io/v1", KGI_KIND_INGRESS, true},
+    {"IngressClass", "networking.k8s.io/v1", KGI_KIND_INGRESSCLASS, false},
+    {"NetworkPolicy", "networking.k8s.io/v1", KGI_KIND_NETWORKPOLICY, true},
+    {"Namespace", "v1", KGI_KIND_NAMESPACE, false},
+    {"Pod", "v1", KGI_KIND_POD, true},
+};
+
+#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj)
+{
+    const struct kgi_node *k = kgi_node_get(obj, "kind");
+    const struct kgi_node *v = kgi_node_get(obj, "apiVersion");
+    for (size_t i = 0; i < N_KINDS; i++) {
+        if (!kgi_node_is(k, kinds[i].kind))
+            continue;
+        if (!v || kgi_node_is_null(v)) {
+            size_t m = kgi_enter(c, "apiVersion");
+            kgi_error(c, KG_EREQUIRED, obj,
+                      "Required value: %s needs apiVersion %s", kinds[i].kind,
+                      kinds[i].api_version);
+            kgi_leave(c, m);
+            return KGI_KIND_UNKNOWN;
+        }
+        if (!kgi_node_is(v, kinds[i].api_version)) {
+            size_t m = kgi_enter(c, "apiVersion");
+            kgi_warning(c, KG_ENOTSUPPORTED, v,
+                        "%s of apiVersion %.*s is not read (supported: %s); "
+                        "object skipped",
+                        kinds[i].kind,
+                        (int)(v->kind == KGI_NODE_SCALAR && v->count < 100
+                                  ? v->count
+                                  : 0),
+                        v->kind == KGI_NODE_SCALAR ? v->u.str : "",
+                        kinds[i].api_version);
+            kgi_leave(c, m);
+            return KGI_KIND_UNKNOWN;
+        }
+        return kinds[i].id;
+    }
+    if (!k || kgi_node_is_null(k)) {
+        size_t m = kgi_enter(c, "kind");
+        kgi_error(c, KG_EREQUIRED, obj, "Required value: object has no kind");
+        kgi_leave(c, m);
+    }
+    return KGI_KIND_UNKNOWN;
+}
+
+static int kv_cmp(const void *a, const void *b)
+{
+    const struct kgi_kv *x = a, *y = b;
+    size_t n = x->key.n < y->key.n ? x->key.n : y->key.n;
+    int c = memcmp(x->key.p, y->key.p, n);
+    if (c)
+        return c;
+    return x->key.n < y->key.n ? -1 : x->key.n > y->key.n;
+}
+
+const struct kgi_kv *kgi_kvs_get(const struct kgi_kvs *kv, const char *key)
+{
+    struct kgi_kv k = {{key, strlen(key)}, {NULL, 0}, NULL};
+    if (!kv->n)
+        return NULL;
+    return bsearch(&k, kv->v, kv->n, sizeof(*kv->v), kv_cmp);
+}
+
+bool kgi_read_kvs(struct kgi_ctx *c, const struct kgi_node *map,
+                  const char *key, bool label_values, struct kgi_kvs *out)
+{
+    bool ok = true;
+    out->v = NULL;
+    out->n = 0;
+    const struct kgi_node *m = kgi_field(c, map, key, KGI_NODE_MAP, false, &ok);
+    if (!m)
+        return ok;
+    out->v =
+        kgi_arena_calloc(c->arena, m->count ? m->count : 1, sizeof(*out->v));
+    if (!out->v) {
+        kgi_error(c, KG_ENOMEM, m, "out of memory");
+        return false;
+    }
+    size_t mark = kgi_enter(c, key);
+    for (size_t i = 0; i < m->count; i++) {
+        const struct kgi_node *k = m->u.pairs[i].key;
+        const struct kgi_node *v = m->u.pairs[i].value;
+        size_t km = kgi_path_key(&c->path, k->u.str, k->count);
+        const char *why = kgi_check_qualified_name(k->u.str, k->count);
+        if (why) {
+            kgi_error(c, KG_EINVALID, k, "Invalid value: \"%.*s\": %s",
+                      (int)(k->count > 100 ? 100 : k->count), k->u.str, why);
+            ok = false;
+        }
+        if (v->kind != KGI_NODE_SCALAR || kgi_node_is_null(v) ||
+            kgi_scalar_is_plain_nonstring(v)) {
+            kgi_error(c, KG_ETYPE, v, "must be a string");
+            ok = false;
+        } else if (label_values &&
+                   (why = kgi_check_label_value(v->u.str, v->count))) {
+            kgi_error(c, KG_EINVALID, v, "Invalid value: \"%.*s\": %s",
+                      (int)(v->count > 100 ? 100 : v->count), v->u.str, why);
+            ok = false;
+        }
+        kgi_path_pop(&c->path, km);
+        out->v[out->n].key = kgi_node_str(k);
+        out->v[out->n].value = v->kind == KGI_NODE_SCALAR
+                                   ? kgi_node_str(v)
+                                   : (struct kgi_str){"", 0};
+        out->v[out->n].node = v;
+        out->n++;
+    }
+    kgi_leave(c, mark);
+    qsort(out->v, out->n, sizeof(*out->v), kv_cmp);
+    return ok;
+}
+
+static bool digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* days from 1970-01-01 to y-m-d (proleptic Gregorian) */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool kgi_parse_time(const char *s, size_t n, int64_t *out)
+{
+    int y, mo, d, h, mi, se;
+    if (n < 20 || s[4] != '-' || s[7] != '-' ||
+        (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+        return false;
+    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
+        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
+        !digits(s + 17, 2, &se))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return false;
+    size_t i = 19;
+    if (i < n && s[i] == '.') {
+        i++;
+        size_t start = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == start)
+            return false;
+    }
+    int64_t off = 0;
+    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+        i++;
+    } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+        int oh, om;
+        if (!digits(s + i + 1, 2, &oh) || !digits(s + i + 4, 2, &om))
+            return false;
+        off = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+        i += 6;
+    } else {
+        return false;
+    }
+    if (i != n)
+        return false;
+    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    return true;
+}
+
+bool kgi_meta_read(struct kgi_ctx *c, const struct kgi_node *obj, int kind,
+                   struct kgi_meta *m)
+{
+    bool ok = true;
+    memset(m, 0, sizeof(*m));
+    m->kind = kind;
+    m->node = obj;
+    m->file = c->file;
+    bool namespaced = false;
+    for (size_t i = 0; i < N_KINDS; i++)
+        if (kinds[i].id == kind)
+            namespaced = kinds[i].namespaced;
+    kgi_field_str(c, obj, "kind", true, &m->kind_name, &ok);
+    kgi_field_str(c, obj, "apiVersion", true, &m->api_version, &ok);
+    const struct kgi_node *md =
+        kgi_field(c, obj, "metadata", KGI_NODE_MAP, true, &ok);
+    if (!md)
+        return false;
+    size_t mark = kgi_enter(c, "metadata");
+    if (kgi_field_str(c, md, "name", true, &m->name, &ok) && !m->name.n) {
+        /* "" is Go's zero value: to the API server the name is missing */
+        size_t k = kgi_enter(c, "name");
+        kgi_error(c, KG_EREQUIRED, kgi_node_get(md, "name"),
+                  "Required value: name or generateName is required");
+        kgi_leave(c, k);
+        ok = false;
+    } else if (m->name.n) {
+        const char *why =
+            kind == KGI_KIND_NAMESPACE
+                ? kgi_check_dns1123_label(m->name.p, m->name.n)
+                : kgi_check_dns1123_subdomain(m->name.p, m->name.n);
+        if (why) {
+            size_t k = kgi_enter(c, "name");
+            kgi_error(c, KG_EINVALID, kgi_node_get(md, "name"),
+                      "Invalid value: \"%.*s\": %s",
+                      (int)(m->name.n > 100 ? 100 : m->name.n), m->name.p, why);
+            kgi_leave(c, k);
+            ok = false;
+        }
+    }
+    if (namespaced) {
+        /* an empty namespace is unset (Go's zero value): "default" */
+        if (kgi_field_str(c, md, "namespace", false, &m->ns, &ok) && m->ns.n) {
+            const char *why = kgi_check_dns1123_label(m->ns.p, m->ns.n);
+            if (why) {
+                size_t k = kgi_enter(c, "namespace");
+                kgi_error(c, KG_EINVALID, kgi_node_get(md, "namespace"),
+                          "Invalid value: \"%.*s\": %s",
+                          (int)(m->ns.n > 100 ? 100 : m->ns.n), m->ns.p, why);
+                kgi_leave(c, k);
+                ok = false;
+            }
+        } else {
+            m->ns.p = "default";
+            m->ns.n = 7;
+        }
+    }
+    struct kgi_str ts;
+    if (kgi_field_str(c, md, "creationTimestamp", false, &ts, &ok)) {
+        if (kgi_parse_time(ts.p, ts.n, &m->created)) {
+            m->has_created = true;
+        } else {
+            size_t k = kgi_enter(c, "creationTimestamp");
+            kgi_error(c, KG_EINVALID, kgi_node_get(md, "creationTimestamp"),
+                      "Invalid value: must be an RFC 3339 time such as "
+                      "2024-01-02T03:04:05Z");
+            kgi_leave(c, k);
+            ok = false;
+        }
+    }
+    if (!kgi_read_kvs(c, md, "labels", true, &m->labels))
+        ok = false;
+    if (!kgi_read_kvs(c, md, "annotations", false, &m->annotations))
+        ok = false;
+    kgi_leave(c, mark);
+    return ok;
+}

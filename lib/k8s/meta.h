@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/*
+ * meta.h - what every object has: kind, apiVersion and metadata (name,
+ * namespace, creationTimestamp, labels, annotations), read and validated
+ * once here so each kind's model only reads its spec.
+ */
+#ifndef KGI_MODEL_META_H
+#define KGI_MODEL_META_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "k8s/field.h"
+
+enum kgi_kind {
+    KGI_KIND_UNKNOWN = 0,
+    KGI_KIND_INGRESS,
+    KGI_KIND_INGRESSCLASS,
+    KGI_KIND_NETWORKPOLICY,
+    KGI_KIND_NAMESPACE,
+    KGI_KIND_POD,
+};
+
+struct kgi_kv {
+    struct kgi_str key, value;
+    const struct kgi_node *node; /* the value's node, for marks */
+};
+
+/* Labels or annotations, sorted by key (keys are unique). */
+struct kgi_kvs {
+    struct kgi_kv *v;
+    size_t n;
+};
+
+struct kgi_meta {
+    int kind; /* enum kgi_kind */
+    struct kgi_str kind_name, api_version, name, ns;
+    bool has_created;
+    int64_t created; /* creationTimestamp, seconds since the epoch */
+    struct kgi_kvs labels, annotations;
+    const struct kgi_node *node; /* the object */
+    const char *file;
+};
+
+/* The kind of an object from its kind/apiVersion, KGI_KIND_UNKNOWN for a
+ * kind kgress does not read (skipped silently). A known kind with an
+ * unsupported apiVersion is reported (warning) and treated as unknown. */
+int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj);
+
+/* Reads kind, apiVersion and metadata into m (strings point into the node
+ * tree). Namespaced kinds without a namespace get "default". Returns true
+ * when valid; every problem is reported. */
+bool kgi_meta_read(struct kgi_ctx *c, const struct kgi_node *obj, int kind,
+                   struct kgi_meta *m);
+
+/* Value of key in a sorted kvs, NULL when absent. */
+const struct kgi_kv *kgi_kvs_get(const struct kgi_kvs *kv, const char *key);
+
+/* Reads a map of string to string (labels, annotations, matchLabels) at
+ * map[key]; checks keys as qualified names and, when label_values, values
+ * as label values. Result sorted by key. */
+bool kgi_read_kvs(struct kgi_ctx *c, const struct kgi_node *map,
+                  const char *key, bool label_values, struct kgi_kvs *out);
+
+/* RFC 3339 timestamp (as the API server prints: 2024-01-02T03:04:05Z, with
+ * optional fraction and offset) to seconds. */
+bool kgi_parse_time(const char *s, size_t n, int64_t *out);
+
+#endif

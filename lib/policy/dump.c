@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/*
+ * netpol_dump.c - kgi_netpol_dump: the compiled verdict tables as text or
+ * JSON (kgress dump), so that a user can see which pods share a rule set,
+ * how each rule set's table splits the address space (its ranges, or the
+ * prefixes of an LPM table) and which rules each peer class admits.
+ * Control plane only: not on any lookup path.
+ */
+#include <string.h>
+
+#include "policy/netpol_model.h"
+#include "policy/table.h"
+
+static const char *dir_name(int dir)
+{
+    return dir == KG_INGRESS ? "ingress" : "egress";
+}
+
+static void port_text(struct kgi_out *o, const struct kgi_vd_port *p, bool json)
+{
+    const char *proto = kgi_proto_name(p->proto);
+    if (json) {
+        kgi_out_printf(o, "{\"protocol\":\"%s\"", proto);
+        if (p->kind == KGI_VD_PORT_RANGE)
+            kgi_out_printf(o, ",\"port\":%u,\"endPort\":%u", p->lo, p->hi);
+        else if (p->kind == KGI_VD_PORT_NAMED) {
+            kgi_out_printf(o, ",\"name\":");
+            kgi_out_json_str(o, p->name, p->name_len);
+        }
+        kgi_out_printf(o, "}");
+        return;
+    }
+    if (p->kind == KGI_VD_PORT_ANY)
+        kgi_out_printf(o, "%s/*", proto);
+    else if (p->kind == KGI_VD_PORT_NAMED)
+        kgi_out_printf(o, "%s/%.*s", proto, (int)p->name_len, p->name);
+    else if (p->lo == p->hi)
+        kgi_out_printf(o, "%s/%u", proto, p->lo);
+    else
+        kgi_out_printf(o, "%s/%u-%u", proto, p->lo, p->hi);
+}
+
+static void rule_text(struct kgi_out *o, const struct kgi_netpol *np,
+                      uint32_t id, bool json)
+{
+    const struct kgi_vd_rule *r = &np->rules[id];
+    const char *pol = np->policies[r->policy].name;
+    if (json) {
+        kgi_out_printf(o, "{\"policy\":");
+        kgi_out_json_str(o, pol, strlen(pol));
+        kgi_out_printf(o, ",\"direction\":\"%s\",\"rule\":%u,\"ports\":",
+                       dir_name(r->dir), r->index);
+        if (r->any_ports) {
+            kgi_out_printf(o, "\"any\"}");
+            return;
+        }
+        kgi_out_printf(o, "[");
+        for (uint32_t k = 0; k < r->n_ports; k++) {
+            if (k)
+                kgi_out_printf(o, ",");
+            port_text(o, &r->ports[k], true);
+        }
+        kgi_out_printf(o, "]}");
+        return;
+    }
+    kgi_out_printf(o, "%s %s[%u] ports ", pol, dir_name(r->dir), r->index);
+    if (r->any_ports) {
+        kgi_out_printf(o, "any");
+        return;
+    }
+    for (uint32_t k = 0; k < r->n_ports; k++) {
+        if (k)
+            kgi_out_printf(o, ",");
+        port_text(o, &r->ports[k], false);
+    }
+}
+
+static void ip_list(struct kgi_out *o, const struct kgi_ip *ips, unsigned n,
+                    bool json)
+{
+    char txt[KGI_IP_STRLEN];
+    for (unsigned k = 0; k < n; k++) {
+        size_t len = kgi_ip_format(&ips[k], txt);
+        if (json) {
+            kgi_out_printf(o, "%s", k ? "," : "");
+            kgi_out_json_str(o, txt, len);
+        } else {
+            kgi_out_printf(o, "%s%s", k ? "," : "", txt);
+        }
+    }
+    if (!json && n == 0)
+        kgi_out_printf(o, "-");
+}
+
+/* The address of a 128-bit table key (IPv4 in the top 32 bits). */
+static struct kgi_ip key_ip(int family, struct kgi_u128 k)
+{
+    struct kgi_ip ip;
+    memset(&ip, 0, sizeof(ip));
+    ip.family = (uint8_t)family;
+    for (int i = 0; i < 8; i++) {
+        ip.b[i] = (uint8_t)(k.hi >> (56 - 8 * i));
+        ip.b[8 + i] = (uint8_t)(k.lo >> (56 - 8 * i));
+    }
+    return ip;
+}
+
+static struct kgi_u128 range_start(const struct kgi_cidrtab *t, uint32_t i)
+{
+    if (t->start4) {
+        struct kgi_u128 k = {(uint64_t)t->start4[i] << 32, 0};
+        return k;
+    }
+    return t->start[i];
+}
+
+/* Last address of range i: the next start minus one, or the family's
+ * last address. */
+static struct kgi_ip range_last(const struct kgi_cidrtab *t, uint32_t i)
+{
+    if (i + 1 == t->n) {
+        struct kgi_u128 all = {UINT64_MAX, UINT64_MAX};
+        if (t->family == 4)
+            all.hi = (uint64_t)UINT32_MAX << 32, all.lo = 0;
+        return key_ip(t->family, all);
+    }
+    struct kgi_u128 k = range_start(t, i + 1);
+    if (t->family == 4) {
+        k.hi -= (uint64_t)1 << 32;
+    } else {
+        if (k.lo == 0)
+            k.hi--;
+        k.lo--;
+    }
+    return key_ip(t->family, k);
+}
+
+/* One table of a rule set: its ranges, or the prefixes of an LPM table. */
+static void dump_table(struct kgi_out *o, const struct kgi_vd_ruleset *rs,
+                       int fi, bool json)
+{
+    const struct kgi_cidrtab *t = &rs->tab[fi];
+    bool lpm = t->lpm4 || t->lpm6;
+    if (json) {
+        kgi_out_printf(o,
+                       ",\"ipv%d\":{\"table\":\"%s\",\"prefixes\":%u,\"%s\":[",
+                       fi ? 6 : 4, lpm ? "lpm" : "ranges", rs->n_pfx[fi],
+                       lpm ? "entries" : "ranges");
+    } else {
+        if (!rs->n_pfx[fi])
+            return;
+        kgi_out_printf(o, "    IPv%d: %u prefixes, %s\n", fi ? 6 : 4,
+                       rs->n_pfx[fi], lpm ? "LPM table" : "range table:");
+    }
+    uint32_t n = lpm ? rs->n_pfx[fi] : t->n;
+    for (uint32_t k = 0; k < n; k++) {
+        char a[KGI_CIDR_STRLEN], b[KGI_IP_STRLEN];
+        size_t alen, blen = 0;
+        uint32_t cls;
+        if (lpm) {
+            alen = kgi_cidr_format(&rs->pfx[fi][k].cidr, a);
+            cls = rs->pfx[fi][k].cls;
+        } else {
+            struct kgi_ip first = key_ip(t->family, range_start(t, k));
+            struct kgi_ip last = range_last(t, k);
+            alen = kgi_ip_format(&first, a);
+            blen = kgi_ip_format(&last, b);
+            cls = t->value[k];
+        }
+        if (json) {
+            kgi_out_printf(o, "%s{\"%s\":", k ? "," : "",
+                           lpm ? "prefix" : "first");
+            kgi_out_json_str(o, a, alen);
+            if (!lpm) {
+                kgi_out_printf(o, ",\"last\":");
+                kgi_out_json_str(o, b, blen);
+            }
+            if (cls == KGI_CIDRTAB_NONE)
+                kgi_out_printf(o, ",\"class\":null}");
+            else
+                kgi_out_printf(o, ",\"class\":%u}", cls);
+            continue;
+        }
+        if (lpm)
+            kgi_out_printf(o, "      %s", a);
+        else
+            kgi_out_printf(o, "      %s - %s", a, b);
+        if (cls == KGI_CIDRTAB_NONE)
+            kgi_out_printf(o, " -> default\n");
+        else
+            kgi_out_printf(o, " -> class %u\n", cls);
+    }
+    if (json)
+        kgi_out_printf(o, "]}");
+}
+
+static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
+{
+    kgi_out_printf(o,
+                   "network policies: %u policies, %u pods, %zu pod IPs, %u "
+                   "rule sets, %u peer classes\n",
+                   np->n_policies, np->n_pods, np->n_endpoints, np->n_rulesets,
+                   np->n_classes);
+    kgi_out_printf(
+        o,
+        "options: ipblock-matches-pods=%s "
+        "select-hostnetwork=%s node-ingress=%s loopback=%s\n",
+        np->ipblock_pods ? "on" : "off", np->select_hostnet ? "on" : "off",
+        np->node_ingress ? "on" : "off", np->loopback ? "on" : "off");
+    kgi_out_printf(o, "pods:\n");
+    for (uint32_t i = 0; i < np->n_pods; i++) {
+        const struct kgi_vd_pod *p = &np->pods[i];
+        kgi_out_printf(o, "  %s ", p->name);
+        ip_list(o, p->ips, p->n_ips, false);
+        if (p->host_network) {
+            kgi_out_printf(o, " hostNetwork (not subject to policy)\n");
+            continue;
+        }
+        for (int dir = 0; dir < 2; dir++) {
+            if (p->rs[dir] == KGI_VD_NONE)
+                kgi_out_printf(o, " %s=open", dir_name(dir));
+            else
+                kgi_out_printf(o, " %s=rs%u", dir_name(dir), p->rs[dir]);
+        }
+        for (uint32_t k = 0; k < p->n_named; k++)
+            kgi_out_printf(o, "%s%.*s=%s/%u",
+                           k ? "," : " ports:", (int)p->named[k].name_len,
+                           p->named[k].name, kgi_proto_name(p->named[k].proto),
+                           p->named[k].port);
+        kgi_out_printf(o, "\n");
+    }
+    kgi_out_printf(o, "rule sets:\n");
+    for (uint32_t r = 0; r < np->n_rulesets; r++) {
+        const struct kgi_vd_ruleset *rs = &np->rulesets[r];
+        kgi_out_printf(o, "  rs%u %s, %u pods, policies:", r, dir_name(rs->dir),
+                       rs->n_pods);
+        for (uint32_t k = 0; k < rs->n_policies; k++)
+            kgi_out_printf(o, " %s", np->policies[rs->policies[k]].name);
+        kgi_out_printf(o, "\n    default -> class %u\n", rs->default_class);
+        for (int fi = 0; fi < 2; fi++)
+            dump_table(o, rs, fi, false);
+    }
+    kgi_out_printf(o, "peer classes:\n");
+    for (uint32_t c = 0; c < np->n_classes; c++) {
+        const struct kgi_vd_class *cl = &np->classes[c];
+        kgi_out_printf(o, "  class %u:%s\n", c,
+                       cl->n ? "" : " (no rule: deny)");
+        for (uint32_t k = 0; k < cl->n; k++) {
+            kgi_out_printf(o, "    ");
+            rule_text(o, np, cl->rules[k], false);
+            kgi_out_printf(o, "\n");
+        }
+    }
+}
+
+static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
+{
+    kgi_out_printf(o,
+                   "{\"options\":{\"ipblock_matches_pods\":%s,"
+                   "\"select_hostnetwork\":%s,\"node_ingress\":%s,"
+                   "\"loopback\":%s},\"pods\":[",
+                   np->ipblock_pods ? "true" : "false",
+                   np->select_hostnet ? "true" : "false",
+                   np->node_ingress ? "true" : "false",
+                   np->loopback ? "true" : "false");
+    for (uint32_t i = 0; i < np->n_pods; i++) {
+        const struct kgi_vd_pod *p = &np->pods[i];
+        kgi_out_printf(o, "%s{\"name\":", i ? "," : "");
+        kgi_out_json_str(o, p->name, strlen(p->name));
+        kgi_out_printf(o, ",\"ips\":[");
+        ip_list(o, p->ips, p->n_ips, true);
+        kgi_out_printf(o, "],\"host_network\":%s",
+                       p->host_network ? "true" : "false");
+        for (int dir = 0; dir < 2; dir++) {
+            if (p->rs[dir] == KGI_VD_NONE || p->host_network)
+                kgi_out_printf(o, ",\"%s\":null", dir_name(dir));
+            else
+                kgi_out_printf(o, ",\"%s\":%u", dir_name(dir), p->rs[dir]);
+        }
+        kgi_out_printf(o, ",\"named_ports\":[");
+        for (uint32_t k = 0; k < p->n_named; k++) {
+            kgi_out_printf(o, "%s{\"name\":", k ? "," : "");
+            kgi_out_json_str(o, p->named[k].name, p->named[k].name_len);
+            kgi_out_printf(o, ",\"protocol\":\"%s\",\"port\":%u}",
+                           kgi_proto_name(p->named[k].proto), p->named[k].port);
+        }
+        kgi_out_printf(o, "]}");
+    }
+    kgi_out_printf(o, "],\"policies\":[");
+    for (uint32_t i = 0; i < np->n_policies; i++) {
+        const struct kgi_vd_policy *p = &np->policies[i];
+        kgi_out_printf(o, "%s{\"name\":", i ? "," : "");
+        kgi_out_json_str(o, p->name, strlen(p->name));
+        kgi_out_printf(o,
+                       ",\"ingress\":%s,\"egress\":%s,\"ingress_rules\":%u,"
+                       "\"egress_rules\":%u,\"ingress_pods\":%u,"
+                       "\"egress_pods\":%u}",
+                       p->types[KG_INGRESS] ? "true" : "false",
+                       p->types[KG_EGRESS] ? "true" : "false",
+                       p->n_rules[KG_INGRESS], p->n_rules[KG_EGRESS],
+                       p->n_pods[KG_INGRESS], p->n_pods[KG_EGRESS]);
+    }
+    kgi_out_printf(o, "],\"rulesets\":[");
+    for (uint32_t r = 0; r < np->n_rulesets; r++) {
+        const struct kgi_vd_ruleset *rs = &np->rulesets[r];
+        kgi_out_printf(o,
+                       "%s{\"id\":%u,\"direction\":\"%s\",\"pods\":%u,"
+                       "\"policies\":[",
+                       r ? "," : "", r, dir_name(rs->dir), rs->n_pods);
+        for (uint32_t k = 0; k < rs->n_policies; k++) {
+            const char *n = np->policies[rs->policies[k]].name;
+            kgi_out_printf(o, "%s", k ? "," : "");
+            kgi_out_json_str(o, n, strlen(n));
+        }
+        kgi_out_printf(o, "],\"default_class\":%u", rs->default_class);
+        for (int fi = 0; fi < 2; fi++)
+            dump_table(o, rs, fi, true);
+        kgi_out_printf(o, "}");
+    }
+    kgi_out_printf(o, "],\"classes\":[");
+    for (uint32_t c = 0; c < np->n_classes; c++) {
+        const struct kgi_vd_class *cl = &np->classes[c];
+        kgi_out_printf(o, "%s{\"id\":%u,\"rules\":[", c ? "," : "", c);
+        for (uint32_t k = 0; k < cl->n; k++) {
+            if (k)
+                kgi_out_printf(o, ",");
+            rule_text(o, np, cl->rules[k], true);
+        }
+        kgi_out_printf(o, "]}");
+    }
+    kgi_out_printf(o, "]}");
+}
+
+void kgi_netpol_dump(const struct kgi_netpol *np, int format, struct kgi_out *o)
+{
+    if (!np) {
+        kgi_out_printf(o, format == KG_DUMP_JSON ? "null" : "");
+        return;
+    }
+    if (format == KG_DUMP_JSON)
+        dump_json(np, o);
+    else
+        dump_text(np, o);
+}

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: MIT
+/*
+ * check.c - kg_check and friends: the NetworkPolicy verdict of a flow.
+ *
+ * Workload: the per-packet or per-connection path of firewalls, NFQUEUE
+ * agents and sidecars, from many threads. Each side is: the endpoint hash
+ * (IP -> pod), the pod's rule set for the direction, one CIDR-table lookup
+ * of the peer address giving its peer class (policy/table.h), then the
+ * port matchers of the few rules of that class. Reads only; no allocation,
+ * no lock.
+ *
+ * Order of the reasons of a side (the verdict does not depend on it, the
+ * explanation does): not a pod, hostNetwork pod, not isolated, allowed by a
+ * rule (the policy is the most useful thing to report), loopback, node
+ * ingress, denied.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/ruleset.h"
+#include "policy/netpol_model.h"
+#include "policy/table.h"
+
+static bool named_match(const struct kgi_vd_pod *p, const struct kgi_vd_port *m,
+                        unsigned port)
+{
+    /* rule 23: the destination pod declares that name, with the flow's
+     * protocol and number */
+    for (uint32_t i = 0; i < p->n_named; i++) {
+        const struct kgi_vd_named *n = &p->named[i];
+        if (n->name_len == m->name_len && n->proto == m->proto &&
+            n->port == port && memcmp(n->name, m->name, m->name_len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool ports_match(const struct kgi_netpol *np,
+                        const struct kgi_vd_rule *r, int proto, unsigned port,
+                        uint32_t dst_pod)
+{
+    if (r->any_ports)
+        return true; /* rule 6/7: no ports = every port and protocol */
+    for (uint32_t k = 0; k < r->n_ports; k++) {
+        const struct kgi_vd_port *m = &r->ports[k];
+        if (m->proto != proto)
+            continue; /* rules 21, 25: protocols never mix */
+        switch (m->kind) {
+        case KGI_VD_PORT_ANY:
+            return true;
+        case KGI_VD_PORT_RANGE:
+            if (port >= m->lo && port <= m->hi)
+                return true; /* rule 24: inclusive */
+            break;
+        default:
+            if (dst_pod != KGI_VD_NONE &&
+                named_match(&np->pods[dst_pod], m, port))
+                return true;
+            break;
+        }
+    }
+    return false;
+}
+
+static void side_init(struct kg_side *s, int reason)
+{
+    s->allowed = true;
+    s->reason = reason;
+    s->pod = KG_POD_NONE;
+    s->pod_name = NULL;
+    s->policy = NULL;
+    s->rule = -1;
+    s->policies = 0;
+}
+
+/* The side of pod `pod` in direction dir, the other end being `peer`
+ * (owned by peer_pod or KGI_VD_NONE). */
+static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
+                 const struct kgi_ip *peer, uint32_t peer_pod, int proto,
+                 unsigned port, struct kg_side *out)
+{
+    if (pod == KGI_VD_NONE) {
+        side_init(out, KG_REASON_NOT_A_POD); /* rule 8 */
+        return;
+    }
+    const struct kgi_vd_pod *p = &np->pods[pod];
+    side_init(out, KG_REASON_NOT_ISOLATED);
+    out->pod = pod;
+    out->pod_name = p->name;
+    if (p->host_network) {
+        out->reason = KG_REASON_HOST_NETWORK; /* rule 20 */
+        return;
+    }
+    uint32_t rsid = p->rs[dir];
+    if (rsid == KGI_VD_NONE)
+        return; /* rule 4 */
+    const struct kgi_vd_ruleset *rs = &np->rulesets[rsid];
+    out->policies = rs->n_policies;
+    uint32_t cls = kgi_cidrtab_lookup(&rs->tab[peer->family == 6], peer);
+    if (cls == KGI_CIDRTAB_NONE)
+        cls = rs->default_class;
+    const struct kgi_vd_class *c = &np->classes[cls];
+    uint32_t dst_pod = dir == KG_INGRESS ? pod : peer_pod;
+    for (uint32_t i = 0; i < c->n; i++) {
+        const struct kgi_vd_rule *r = &np->rules[c->rules[i]];
+        if (ports_match(np, r, proto, port, dst_pod)) {
+            out->reason = KG_REASON_ALLOWED_BY_RULE; /* rule 5 */
+            out->policy = np->policies[r->policy].name;
+            out->rule = (int)r->index;
+            return;
+        }
+    }
+    if (np->loopback && peer_pod == pod) {
+        out->reason = KG_REASON_LOOPBACK; /* rule 11 */
+        return;
+    }
+    if (dir == KG_INGRESS && np->node_ingress) {
+        for (unsigned k = 0; k < p->n_host_ips; k++) {
+            if (kgi_ip_equal(&p->host_ips[k], peer)) {
+                out->reason = KG_REASON_NODE; /* rule 10 */
+                return;
+            }
+        }
+    }
+    out->allowed = false;
+    out->reason = KG_REASON_NO_RULE;
+}
+
+static bool addr_ok(const struct kg_addr *a, struct kgi_ip *ip)
+{
+    if (!a || (a->family != 4 && a->family != 6))
+        return false;
+    ip->family = a->family;
+    memcpy(ip->b, a->bytes, 16);
+    if (a->family == 4)
+        memset(ip->b + 4, 0, 12); /* only bytes[0..3] count */
+    /* a dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d: that is the
+     * IPv4 host, and judging it as an unknown IPv6 address would skip the
+     * pod's policies (a wrong allow) */
+    kgi_ip_unmap(ip);
+    return true;
+}
+
+static bool proto_ok(int p)
+{
+    return p == KG_PROTO_TCP || p == KG_PROTO_UDP || p == KG_PROTO_SCTP;
+}
+
+KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
+                    const struct kg_addr *dst, int protocol, unsigned port,
+                    struct kg_verdict *out)
+{
+    struct kgi_ip s, d;
+    if (!rs || !out || out->size < sizeof(*out) || !addr_ok(src, &s) ||
+        !addr_ok(dst, &d) || !proto_ok(protocol) || port > 65535)
+        return KG_EINVAL;
+    const struct kgi_netpol *np = rs->netpol;
+    uint32_t sp = kgi_netpol_endpoint(np, &s);
+    uint32_t dp = kgi_netpol_endpoint(np, &d);
+    side(np, sp, KG_EGRESS, &d, dp, protocol, port, &out->egress);
+    side(np, dp, KG_INGRESS, &s, sp, protocol, port, &out->ingress);
+    out->allowed = out->egress.allowed && out->ingress.allowed; /* rule 8 */
+    return 0;
+}
+
+KG_API int kg_addr_parse(const char *s, size_t len, struct kg_addr *out)
+{
+    struct kgi_ip ip;
+    if (!s || !out || !kgi_ip_parse(s, len, &ip))
+        return KG_EINVAL;
+    out->family = ip.family;
+    memcpy(out->bytes, ip.b, 16);
+    return 0;
+}
+
+KG_API int kg_protocol_parse(const char *s, size_t len)
+{
+    static const struct {
+        const char *name;
+        int proto;
+    } names[] = {
+        {"TCP", KG_PROTO_TCP}, {"UDP", KG_PROTO_UDP}, {"SCTP", KG_PROTO_SCTP}};
+    if (!s)
+        return KG_EINVAL;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *n = names[i].name;
+        if (strlen(n) != len)
+            continue;
+        size_t k = 0;
+        while (k < len && (s[k] & ~0x20) == n[k])
+            k++;
+        if (k == len)
+            return names[i].proto;
+    }
+    return KG_EINVAL;
+}
+
+KG_API int kg_check_str(const kg_ruleset *rs, const char *src, size_t src_len,
+                        const char *dst, size_t dst_len, const char *protocol,
+                        size_t protocol_len, unsigned port,
+                        struct kg_verdict *out)
+{
+    struct kg_addr s, d;
+    if (kg_addr_parse(src, src_len, &s) || kg_addr_parse(dst, dst_len, &d))
+        return KG_EINVAL;
+    int proto = kg_protocol_parse(protocol, protocol_len);
+    if (proto < 0)
+        return KG_EINVAL;
+    return kg_check(rs, &s, &d, proto, port, out);
+}
+
+KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
+                         const struct kg_addr *peer, int protocol,
+                         unsigned port, struct kg_side *out)
+{
+    struct kgi_ip p;
+    if (!rs || !out || !addr_ok(peer, &p) || !proto_ok(protocol) ||
+        port > 65535 || (direction != KG_INGRESS && direction != KG_EGRESS) ||
+        pod >= rs->netpol->n_pods)
+        return KG_EINVAL;
+    const struct kgi_netpol *np = rs->netpol;
+    side(np, pod, direction, &p, kgi_netpol_endpoint(np, &p), protocol, port,
+         out);
+    return 0;
+}
+
+static int cmp_mem(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t n = an < bn ? an : bn;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c)
+        return c;
+    return an < bn ? -1 : an > bn;
+}
+
+KG_API int kg_pod_find(const kg_ruleset *rs, const char *ns, size_t ns_len,
+                       const char *name, size_t name_len, uint32_t *pod)
+{
+    if (!rs || !pod || (!ns && ns_len) || (!name && name_len))
+        return KG_EINVAL;
+    const struct kgi_netpol *np = rs->netpol;
+    size_t lo = 0, hi = np->n_pods;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct kgi_vd_pod *p = &np->pods[mid];
+        int c = cmp_mem(p->name, p->ns_len, ns, ns_len);
+        if (!c)
+            c = cmp_mem(p->name + p->ns_len + 1,
+                        strlen(p->name + p->ns_len + 1), name, name_len);
+        if (c == 0) {
+            *pod = (uint32_t)mid;
+            return 0;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return KG_ENOTFOUND;
+}
+
+KG_API int kg_pod_find_addr(const kg_ruleset *rs, const struct kg_addr *addr,
+                            uint32_t *pod)
+{
+    struct kgi_ip ip;
+    if (!rs || !pod || !addr_ok(addr, &ip))
+        return KG_EINVAL;
+    uint32_t p = kgi_netpol_endpoint(rs->netpol, &ip);
+    if (p == KGI_VD_NONE)
+        return KG_ENOTFOUND;
+    *pod = p;
+    return 0;
+}
+
+KG_API const char *kg_pod_name(const kg_ruleset *rs, uint32_t pod)
+{
+    if (!rs || pod >= rs->netpol->n_pods)
+        return NULL;
+    return rs->netpol->pods[pod].name;
+}
+
+KG_API const char *kg_pod_policy(const kg_ruleset *rs, uint32_t pod,
+                                 int direction, size_t i)
+{
+    if (!rs || pod >= rs->netpol->n_pods ||
+        (direction != KG_INGRESS && direction != KG_EGRESS))
+        return NULL;
+    const struct kgi_netpol *np = rs->netpol;
+    uint32_t r = np->pods[pod].rs[direction];
+    if (r == KGI_VD_NONE || np->pods[pod].host_network ||
+        i >= np->rulesets[r].n_policies)
+        return NULL;
+    return np->policies[np->rulesets[r].policies[i]].name;
+}
+
+KG_API const char *kg_reason_name(int reason)
+{
+    switch (reason) {
+    case KG_REASON_NOT_A_POD:
+        return "not-a-pod";
+    case KG_REASON_NOT_ISOLATED:
+        return "not-isolated";
+    case KG_REASON_ALLOWED_BY_RULE:
+        return "allowed-by-rule";
+    case KG_REASON_NO_RULE:
+        return "no-rule";
+    case KG_REASON_LOOPBACK:
+        return "loopback";
+    case KG_REASON_NODE:
+        return "node";
+    case KG_REASON_HOST_NETWORK:
+        return "host-network";
+    default:
+        return "?";
+    }
+}
+
+struct fmt {
+    char *buf;
+    size_t cap, len;
+};
+
+static void put(struct fmt *f, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void put(struct fmt *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *at = f->len < f->cap ? f->buf + f->len : NULL;
+    size_t room = f->len < f->cap ? f->cap - f->len : 0;
+    int n = vsnprintf(at, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        f->len += (size_t)n;
+}
+
+static void put_side(struct fmt *f, const char *dir, const struct kg_side *s)
+{
+    if (s->reason == KG_REASON_NOT_A_POD) {
+        put(f, "%s: not a pod", dir);
+        return;
+    }
+    put(f, "%s %s: ", dir, s->pod_name ? s->pod_name : "?");
+    switch (s->reason) {
+    case KG_REASON_NOT_ISOLATED:
+        put(f, "not isolated");
+        break;
+    case KG_REASON_ALLOWED_BY_RULE:
+        put(f, "allowed by %s %s[%d]", s->policy ? s->policy : "?", dir,
+            s->rule);
+        break;
+    case KG_REASON_NO_RULE:
+        put(f, "no rule allows, isolated by %u polic%s", s->policies,
+            s->policies == 1 ? "y" : "ies");
+        break;
+    case KG_REASON_LOOPBACK:
+        put(f, "allowed: the pod reaches itself");
+        break;
+    case KG_REASON_NODE:
+        put(f, "allowed: from the pod's node");
+        break;
+    case KG_REASON_HOST_NETWORK:
+        put(f, "hostNetwork pod, not subject to policy");
+        break;
+    default:
+        put(f, "?");
+        break;
+    }
+}
+
+KG_API size_t kg_verdict_format(const struct kg_verdict *v, char *buf,
+                                size_t cap)
+{
+    struct fmt f = {buf, buf ? cap : 0, 0};
+    if (f.cap)
+        buf[0] = '\0';
+    if (!v)
+        return 0;
+    put(&f, "%s (", v->allowed ? "allowed" : "denied");
+    put_side(&f, "egress", &v->egress);
+    put(&f, "; ");
+    put_side(&f, "ingress", &v->ingress);
+    put(&f, ")");
+    return f.len;
+}

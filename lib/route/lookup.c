@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+/*
+ * route.c - kg_route and kg_tls_lookup: the per-request hot path over the
+ * tables of route/table.h.
+ *
+ * Per request: normalize the host into a stack buffer and the path into
+ * the caller's buffer (route/normalize), one or two hash probes for the
+ * host group, then one walk down the group's path trie (binary search per
+ * piece) or, for an ingress-nginx regex host, the ordered regex list. No
+ * allocation, no lock, no write outside the caller's buffer and *out.
+ */
+#include <string.h>
+
+#include "api/ruleset.h"
+#include "kgress.h"
+#include "route/normalize.h"
+#include "route/table.h"
+
+/* The child of n whose first piece is s[0..len) (pfx: kgi_seg_pfx of it),
+ * or NULL: a binary search by (length, prefix, rest). */
+static inline const struct kgi_pnode *
+child_of(const struct kgi_pnode *n, const char *s, size_t len, uint64_t pfx)
+{
+    uint32_t lo = 0, hi = n->n_child;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const struct kgi_pnode *c = &n->child[mid];
+        int r;
+        if (c->first_n != len)
+            r = c->first_n < len ? -1 : 1;
+        else if (c->pfx != pfx)
+            r = c->pfx < pfx ? -1 : 1;
+        else
+            r = len > 8 ? memcmp(c->seg + 8, s + 8, len - 8) : 0;
+        if (r == 0)
+            return c;
+        if (r < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The longest partial of n that s[0..len) starts with (ingress-nginx
+ * character prefixes), or NULL: one binary search per partial length. */
+static const struct kgi_rtarget *partial_of(const struct kgi_pnode *n,
+                                            const char *s, size_t len)
+{
+    const struct kgi_partial *v = n->partial;
+    for (uint32_t k = 0; k < n->n_partial; k += v[k].run) {
+        size_t pl = v[k].s.n;
+        if (pl > len)
+            continue; /* too long for this piece */
+        uint32_t lo = k, hi = k + v[k].run;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            int r = pl ? memcmp(v[mid].s.p, s, pl) : 0;
+            if (r == 0)
+                return v[mid].t;
+            if (r < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    return NULL;
+}
+
+/* The trie walk of routes.h: the deepest prefix candidate, or the exact
+ * target of the node of all the request's pieces. p[0..n) is a normalized
+ * request path (p[0] == '/'). */
+static const struct kgi_rtarget *walk(const struct kgi_pnode *node,
+                                      const char *p, size_t n)
+{
+    const struct kgi_rtarget *best = node->prefix;
+    size_t i = 1;
+    for (;;) {
+        size_t j = i;
+        while (j < n && p[j] != '/')
+            j++;
+        const char *seg = p + i;
+        size_t sn = j - i;
+        if (node->n_partial) {
+            const struct kgi_rtarget *t = partial_of(node, seg, sn);
+            if (t)
+                best = t;
+        }
+        node = node->n_child ? child_of(node, seg, sn, kgi_seg_pfx(seg, sn))
+                             : NULL;
+        if (!node)
+            return best;
+        if (node->seg_n != sn) {
+            /* a compressed label: the request must go on with all of its
+             * pieces; the merged nodes had no targets, so stopping inside
+             * it answers what was found above */
+            size_t end = i + node->seg_n;
+            if (end > n || (end < n && p[end] != '/') ||
+                memcmp(p + j, node->seg + sn, node->seg_n - sn) != 0)
+                return best;
+            j = end;
+        }
+        if (node->prefix)
+            best = node->prefix;
+        if (j == n)
+            return node->exact ? node->exact : best;
+        i = j + 1;
+    }
+}
+
+static void set(const char **p, size_t *n, struct kgi_bstr s)
+{
+    *p = s.p;
+    *n = s.n;
+}
+
+static void fill(struct kg_route *out, const struct kgi_rtarget *t)
+{
+    set(&out->ns, &out->ns_len, t->ns);
+    set(&out->ingress, &out->ingress_len, t->ingress);
+    set(&out->service, &out->service_len, t->service);
+    out->port = (uint32_t)t->port;
+    set(&out->port_name, &out->port_name_len, t->port_name);
+    out->is_resource = t->is_resource;
+    set(&out->resource_api_group, &out->resource_api_group_len, t->res_group);
+    set(&out->resource_kind, &out->resource_kind_len, t->res_kind);
+    set(&out->resource_name, &out->resource_name_len, t->res_name);
+    out->is_default = t->is_default;
+    out->path_type = t->path_type;
+    set(&out->matched_path, &out->matched_path_len, t->path);
+}
+
+static void clear(struct kg_route *out)
+{
+    size_t size = out->size;
+    const char *np = out->normalized_path;
+    size_t nn = out->normalized_path_len;
+    memset(out, 0, sizeof(*out));
+    out->size = size;
+    out->ns = out->ingress = out->service = out->port_name =
+        out->resource_api_group = out->resource_kind = out->resource_name =
+            out->matched_path = "";
+    out->normalized_path = np;
+    out->normalized_path_len = nn;
+}
+
+/* The host group for a normalized host, or NULL. */
+static const struct kgi_hgroup *host_group(const struct kgi_routes *r,
+                                           const char *h, size_t n, bool ascii)
+{
+    if (n && ascii) {
+        const struct kgi_hgroup *g =
+            kgi_htab_get(&r->exact, h, n, kgi_routes_hash(h, n));
+        if (g)
+            return g;
+        /* rule 12: the wildcard stands for exactly one non-empty label */
+        const char *dot = memchr(h, '.', n);
+        if (dot && dot > h && (size_t)(dot - h) + 1 < n) {
+            size_t off = (size_t)(dot - h) + 1;
+            g = kgi_htab_get(&r->wild, h + off, n - off,
+                             kgi_routes_hash(h + off, n - off));
+            if (g)
+                return g;
+        }
+    }
+    return r->any;
+}
+
+static int norm_host(const char *host, size_t len, char *buf, size_t *n,
+                     bool *ascii)
+{
+    if (!host && len)
+        return KG_EINVAL;
+    int rc = kgi_norm_host(host, len, buf, KG_ROUTE_HOST_MAX, n, ascii);
+    return rc == KG_ENOSPACE ? KG_EREQUEST : rc;
+}
+
+KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
+                    const char *path, size_t path_len, char *buf, size_t cap,
+                    struct kg_route *out)
+{
+    if (!rs || !rs->routes || !out || out->size < sizeof(*out) ||
+        (!path && path_len) || (!buf && cap))
+        return KG_EINVAL;
+    const struct kgi_routes *r = rs->routes;
+    out->normalized_path = "";
+    out->normalized_path_len = 0;
+    clear(out);
+    char h[KG_ROUTE_HOST_MAX];
+    size_t hn = 0;
+    bool ascii = true;
+    int rc = norm_host(host, host_len, h, &hn, &ascii);
+    if (rc)
+        return rc;
+    size_t pn = 0;
+    if (cap == 0)
+        return KG_ENOSPACE;
+    /* the host group first, and its first lines prefetched: on a large
+     * ruleset they are cache misses, which the path normalization below
+     * then overlaps */
+    const struct kgi_hgroup *g = host_group(r, h, hn, ascii);
+#if defined(__GNUC__) || defined(__clang__)
+    if (g) {
+        __builtin_prefetch(g);
+        __builtin_prefetch((const char *)g + 64);
+    }
+#endif
+    rc = kgi_norm_path(path ? path : "", path_len, r->normalize, buf, cap, &pn);
+    if (rc)
+        return rc;
+    if (pn >= cap)
+        return KG_ENOSPACE; /* no room for the NUL */
+    buf[pn] = '\0';
+    out->normalized_path = buf;
+    out->normalized_path_len = pn;
+
+    const struct kgi_rtarget *t = NULL;
+    if (g) {
+        if (g->regex) {
+            for (uint32_t k = 0; k < g->n_rx && !t; k++) {
+                int m = kgi_regex_match(g->rx[k].re, buf, pn);
+                if (m < 0)
+                    return m;
+                if (m)
+                    t = g->rx[k].t;
+            }
+        } else {
+            t = walk(&g->root, buf, pn);
+        }
+        if (!t)
+            t = g->fallback;
+    }
+    if (!t)
+        t = r->global_default;
+    if (!t)
+        return KG_ENOMATCH;
+    fill(out, t);
+    return 0;
+}
+
+KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
+                         size_t host_len, struct kg_tls *out)
+{
+    if (!rs || !rs->routes || !out || out->size < sizeof(*out))
+        return KG_EINVAL;
+    const struct kgi_routes *r = rs->routes;
+    size_t size = out->size;
+    memset(out, 0, sizeof(*out));
+    out->size = size;
+    out->ns = out->secret = out->ingress = out->host = "";
+    char h[KG_ROUTE_HOST_MAX];
+    size_t n = 0;
+    bool ascii = true;
+    int rc = norm_host(host, host_len, h, &n, &ascii);
+    if (rc)
+        return rc;
+    const struct kgi_tls_entry *e = NULL;
+    if (n && ascii) {
+        e = kgi_htab_get(&r->tls_exact, h, n, kgi_routes_hash(h, n));
+        const char *dot = memchr(h, '.', n);
+        if (!e && dot && dot > h && (size_t)(dot - h) + 1 < n) {
+            size_t off = (size_t)(dot - h) + 1;
+            e = kgi_htab_get(&r->tls_wild, h + off, n - off,
+                             kgi_routes_hash(h + off, n - off));
+        }
+    }
+    if (!e)
+        e = r->tls_default;
+    if (!e)
+        return KG_ENOMATCH;
+    set(&out->ns, &out->ns_len, e->ns);
+    set(&out->secret, &out->secret_len, e->secret);
+    set(&out->ingress, &out->ingress_len, e->ingress);
+    set(&out->host, &out->host_len, e->host);
+    return 0;
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+/*
+ * routes.h - the compiled Ingress routing tables (struct kgi_routes): what
+ * route/ingress_compile.c builds and route/lookup.c reads.
+ *
+ * Workload: built once per ruleset (10k Ingresses, 100k paths in well
+ * under a second), then read by any number of threads per HTTP request
+ * with no allocation and no lock. Everything lives in one arena and is
+ * immutable once built; only the PCRE2 patterns are separate heap objects,
+ * listed here so they are freed with the tables.
+ *
+ *   request host ──norm──▶ exact table ──hit──▶ host group
+ *                               │miss
+ *                               ▼
+ *                   wildcard table (key: host minus its first label)
+ *                               │miss
+ *                               ▼
+ *                   host-less group, if any rule has no host
+ *                               │none
+ *                               ▼
+ *                   global default backend (Ingresses without rules)
+ *
+ * Host selection is exclusive (DESIGN "No fall-through"): once a group is
+ * chosen, a path miss answers with the group's fallback (the defaultBackend
+ * of the Ingresses defining that host), else the global default, else no
+ * match -- never with a less specific group.
+ *
+ * A host group holds either a path trie (portable dialect, and ingress-
+ * nginx hosts without regex) or an ordered list of regexes (ingress-nginx
+ * hosts with use-regex/rewrite-target).
+ *
+ * Path trie: a tree over the '/'-separated pieces of a path after its
+ * leading '/': "/" is [""], "/foo" is ["foo"], "/foo/" is ["foo", ""],
+ * "/a//b" is ["a", "", "b"]. The root stands for no piece at all.
+ *
+ *     root ─ "" ─(Exact "/")
+ *       │ prefix: Prefix "/"
+ *       ├─ "aaa" ─ prefix: Prefix "/aaa"
+ *       │    └─ "bbb" ─ exact: Exact "/aaa/bbb", prefix: Prefix "/aaa/bbb/"
+ *       │         └─ "" ─ exact: Exact "/aaa/bbb/"
+ *       └─ "foo" ─ ...
+ *
+ * An Exact path sits at the node of all its pieces. A Prefix path sits at
+ * the node of its pieces without a trailing empty piece (its trailing slash
+ * is ignored: "/foo" and "/foo/" both sit at "foo", and "/" at the root),
+ * so a request matches it exactly when the request's pieces start with the
+ * node's: element-wise matching (ingress-semantics rules 24-26) falls out
+ * of the walk. Each node keeps ONE exact and ONE prefix target, chosen at
+ * compile time (rule 31: "/foo/" beats "/foo"; then conflict order), so a
+ * lookup walks down once, remembers the deepest prefix target, and at the
+ * end of the request takes the exact target if the last node has one (rule
+ * 30/32: Exact wins; any deeper Prefix is longer). O(pieces * log fanout).
+ *
+ * Character-prefix ImplementationSpecific paths (ingress-nginx dialect
+ * only) sit at the node of their complete pieces with the incomplete last
+ * piece as a `partial`: "/foo/ba" is partial "ba" at "foo". During the walk
+ * at node N with next request piece s, the longest partial that s starts
+ * with is a candidate; it is always longer than N's prefix location and
+ * shorter than any child's, so "later in the walk wins" still holds
+ * (nginx: the longest matching prefix location wins, `=` exact first).
+ */
+#ifndef KGI_COMPILE_ROUTES_H
+#define KGI_COMPILE_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "route/regex.h"
+#include "util/arena.h"
+
+/* A byte string in the routes arena, NUL-terminated there. */
+struct kgi_bstr {
+    const char *p;
+    uint32_t n;
+};
+
+/* One answer: a backend, the Ingress it comes from and the rule path. */
+struct kgi_rtarget {
+    struct kgi_bstr ns, ingress;
+    struct kgi_bstr service, port_name; /* service backend */
+    int32_t port;                       /* 0 when named or resource */
+    struct kgi_bstr res_group, res_kind, res_name; /* resource backend */
+    struct kgi_bstr path; /* rule path as written; {"",0} for defaults */
+    uint8_t path_type;    /* KG_PATH_* (0 for defaults) */
+    bool is_default;
+    bool is_resource;
+};
+
+/* Partials of a node are sorted by length (longest first), then bytes;
+ * the first of each run of equal length holds the run's size, so the walk
+ * binary-searches each length once: O(distinct lengths * log n) per piece,
+ * whatever the number of partials. */
+struct kgi_partial {
+    struct kgi_bstr s;
+    const struct kgi_rtarget *t;
+    uint32_t run; /* first of a run of equal length: its size; else 0 */
+};
+
+/* 64 bytes. A node's label is one piece, or several joined by '/' when
+ * the trie is path-compressed: a node without targets and with a single
+ * child is merged with that child (a sparse host with deep API paths is
+ * then one or two levels deep, so one or two cache misses). Children are
+ * found by their FIRST piece: `pfx` holds its first 8 bytes (big-endian,
+ * zero padded) and `first_n` its length, so the binary search over a child
+ * array compares inside the array and touches the label's bytes only when
+ * the piece is longer than 8 and agrees on the first 8; the rest of a
+ * multi-piece label is then compared with the request once. */
+struct kgi_pnode {
+    uint64_t pfx;
+    const char *seg; /* the label */
+    uint32_t seg_n;
+    uint32_t first_n;
+    uint32_t n_child;
+    uint32_t n_partial;
+    const struct kgi_pnode *child; /* sorted by first piece: (length, bytes) */
+    const struct kgi_rtarget *exact;
+    const struct kgi_rtarget *prefix;
+    const struct kgi_partial *partial; /* longest first */
+};
+
+struct kgi_rx {
+    struct kgi_regex *re;
+    const struct kgi_rtarget *t;
+};
+
+enum kgi_hmatch {
+    KGI_HOST_EXACT = 0,
+    KGI_HOST_WILDCARD = 1,
+    KGI_HOST_ANY = 2, /* the host-less group */
+};
+
+struct kgi_hgroup {
+    struct kgi_bstr host; /* as written: "a.b", "*.b", or "" */
+    uint8_t match;        /* enum kgi_hmatch */
+    bool regex;           /* ingress-nginx regex host: rx[] is used */
+    uint32_t n_rx;
+    uint32_t n_paths;        /* rule paths compiled into this group */
+    struct kgi_pnode root;   /* the trie (inline: one cache miss less) */
+    const struct kgi_rx *rx; /* in the controller's order */
+    const struct kgi_rtarget *fallback; /* defaultBackend for this host */
+};
+
+struct kgi_tls_entry {
+    struct kgi_bstr host; /* as written; "" for a tls entry without hosts */
+    struct kgi_bstr ns, secret, ingress; /* secret {"",0}: SNI only */
+};
+
+/* Open-addressing hash table (linear probing, load <= 1/2). A slot is one
+ * 64-byte line; keys of up to KGI_HSLOT_INLINE bytes (nearly every host
+ * name) are compared inside it, so a hit costs one miss for the slot and
+ * one for the value. */
+#define KGI_HSLOT_INLINE 36
+struct kgi_hslot {
+    uint64_t hash;
+    const void *val; /* NULL: empty slot */
+    const char *key; /* the key, for keys longer than the inline copy */
+    uint32_t len;
+    char inl[KGI_HSLOT_INLINE];
+};
+
+struct kgi_htab {
+    uint64_t mask; /* capacity - 1; 0 with slots NULL when empty */
+    const struct kgi_hslot *slots;
+};
+
+struct kgi_routes {
+    struct kgi_arena arena;
+    int dialect;
+    uint32_t normalize;           /* KGI_NORM_* flags for request paths */
+    struct kgi_htab exact, wild;  /* -> struct kgi_hgroup */
+    const struct kgi_hgroup *any; /* host-less group or NULL */
+    const struct kgi_rtarget *global_default;
+    struct kgi_htab tls_exact, tls_wild; /* -> struct kgi_tls_entry */
+    const struct kgi_tls_entry *tls_default;
+    /* for dumps: every group and tls entry, sorted by host */
+    const struct kgi_hgroup *const *groups;
+    size_t n_groups;
+    const struct kgi_tls_entry *tls;
+    size_t n_tls;
+    size_t n_ingresses; /* served */
+    /* heap objects owned by the tables */
+    struct kgi_regex **regexes;
+    size_t n_regexes;
+};
+
+/* The hash of table keys (normalized hosts), 8 bytes per step: a host is
+ * hashed on every request, and a byte-serial hash (FNV) costs a multiply
+ * latency per byte. Keys come from trusted rule hosts, and a request can
+ * only probe, never insert, so no keyed hash is needed against flooding;
+ * load <= 1/2 bounds the probe runs. */
+static inline uint64_t kgi_routes_hash(const char *s, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    if (n)
+        memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+/* The value stored under key in t, or NULL. */
+static inline const void *kgi_htab_get(const struct kgi_htab *t,
+                                       const char *key, size_t n, uint64_t h)
+{
+    if (!t->slots)
+        return NULL;
+    for (uint64_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        const struct kgi_hslot *s = &t->slots[i];
+        if (!s->val)
+            return NULL;
+        if (s->hash == h && s->len == n &&
+            (n == 0 ||
+             memcmp(n <= KGI_HSLOT_INLINE ? s->inl : s->key, key, n) == 0))
+            return s->val;
+    }
+}
+
+/* First 8 bytes of s[0..n), big-endian and zero padded: comparing two of
+ * these as integers is memcmp over those bytes. */
+static inline uint64_t kgi_seg_pfx(const char *s, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v = v << 8 | (i < n ? (unsigned char)s[i] : 0u);
+    return v;
+}
+
+/* Segment order of trie children: by length, then bytes. */
+static inline int kgi_seg_cmp(const char *a, size_t an, const char *b,
+                              size_t bn)
+{
+    if (an != bn)
+        return an < bn ? -1 : 1;
+    return an ? memcmp(a, b, an) : 0;
+}
+
+#endif
