@@ -23,29 +23,14 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "../common/clock.h"
 #include "api/ruleset.h"
 #include "kgress.h"
 #include "policy/table.h"
 #include "reference.h"
 #include "util/alloc.h"
 
-#include "../../tests/common/tbuf.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of the process: on a shared machine the wall clock also counts
- * the time other processes hold the cores. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "../scale/gen.h"
 
 static uint64_t rng = 0x62656e63685f6e70ull;
 static uint64_t rnd64(void)
@@ -60,69 +45,19 @@ static unsigned rnd(unsigned n)
     return (unsigned)(rnd64() % n);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static long peak_rss_kib(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
-
 /* ------------------------------------------------------------ workloads */
 
 #define NS 1000
 #define PODS_PER_NS 10
 
-static void pod_ip(unsigned k, char *buf, size_t cap)
+static void gen_netpol_cluster(struct tbuf *y)
 {
-    k += 1;
-    snprintf(buf, cap, "10.%u.%u.%u", (k >> 16) & 255, (k >> 8) & 255, k & 255);
-}
-
-static void gen_cluster(struct tbuf *y)
-{
-    static const char *const roles[] = {"frontend", "backend", "db"};
-    static const char *const envs[] = {"prod", "staging", "dev"};
+    const struct gen_cfg g = {NS, PODS_PER_NS};
     for (unsigned n = 0; n < NS; n++)
-        tbuf_printf(y,
-                    "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
-                    "  name: ns%u\n  labels: {team: t%u, env: %s}\n",
-                    n, n % 50, envs[n % 3]);
-    tbuf_printf(y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
-                   "  name: kube-system\n");
-    tbuf_printf(y, "---\napiVersion: v1\nkind: Pod\nmetadata: {name: coredns, "
-                   "namespace: kube-system, labels: {k8s-app: kube-dns}}\n"
-                   "spec: {containers: [{name: c, image: i}]}\n"
-                   "status: {podIP: 10.255.0.10, hostIP: 192.168.0.1}\n");
-    for (unsigned k = 0; k < NS * PODS_PER_NS; k++) {
-        char ip[32];
-        pod_ip(k, ip, sizeof(ip));
-        unsigned n = k / PODS_PER_NS, j = k % PODS_PER_NS;
-        tbuf_printf(
-            y,
-            "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p%u\n"
-            "  namespace: ns%u\n  labels: {app: a%u, role: %s, version: "
-            "v%u}\nspec:\n  containers:\n  - name: c\n    image: i\n"
-            "    ports:\n    - {name: http, containerPort: %u}\n"
-            "    - {name: metrics, containerPort: 9090}\n"
-            "status:\n  hostIP: 192.168.%u.%u\n  podIP: %s\n",
-            j, n, j % 5, roles[j % 3], j % 2, j % 2 ? 8080 : 8000,
-            (k / 100) % 256, k % 100 + 1, ip);
-        if (k % 10 == 0)
-            tbuf_printf(y, "  podIPs: [{ip: %s}, {ip: \"fd00::%x\"}]\n", ip,
-                        k + 1);
-    }
+        gen_namespace(y, n);
+    gen_kube_system(y);
+    for (unsigned k = 0; k < NS * PODS_PER_NS; k++)
+        gen_pod(y, &g, k, 0);
     for (unsigned n = 0; n < NS; n++) {
         tbuf_printf(
             y,
@@ -131,79 +66,7 @@ static void gen_cluster(struct tbuf *y)
             "  podSelector: {}\n  ingress:\n  - from:\n"
             "    - podSelector: {}\n",
             n);
-        tbuf_printf(
-            y,
-            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-            "metadata: {name: app, namespace: ns%u}\nspec:\n"
-            "  podSelector:\n    matchExpressions:\n"
-            "    - {key: app, operator: In, values: [a%u, a%u]}\n"
-            "  policyTypes: [Ingress, Egress]\n"
-            "  ingress:\n  - from:\n"
-            "    - namespaceSelector: {matchLabels: {team: t%u}}\n"
-            "      podSelector: {matchLabels: {role: frontend}}\n"
-            "    - ipBlock:\n        cidr: 172.16.0.0/12\n"
-            "        except: [172.16.%u.0/24]\n"
-            "    ports:\n    - port: http\n    - {port: 443}\n"
-            "  - from:\n    - namespaceSelector:\n"
-            "        matchExpressions:\n"
-            "        - {key: env, operator: NotIn, values: [dev]}\n"
-            "      podSelector: {matchLabels: {app: a%u, version: v1}}\n"
-            "    ports: [{port: 9000, endPort: 9100}]\n"
-            "  egress:\n  - to:\n"
-            "    - namespaceSelector: {matchLabels: {team: t%u}}\n"
-            "      podSelector: {matchLabels: {role: db}}\n"
-            "    ports: [{port: 5432}]\n"
-            "  - to:\n    - namespaceSelector: {matchLabels: "
-            "{kubernetes.io/metadata.name: kube-system}}\n"
-            "      podSelector: {matchLabels: {k8s-app: kube-dns}}\n"
-            "    ports: [{port: 53, protocol: UDP}, {port: 53}]\n"
-            "  - to:\n    - ipBlock:\n        cidr: 0.0.0.0/0\n"
-            "        except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n"
-            "    ports: [{port: 443}]\n",
-            n, n % 5, (n + 1) % 5, (n * 7) % 50, n % 256, n % 5, (n * 3) % 50);
-    }
-}
-
-struct flow {
-    struct kg_addr src, dst;
-    int proto;
-    unsigned port;
-};
-
-static void addr(const char *s, struct kg_addr *a)
-{
-    if (kg_addr_parse(s, strlen(s), a))
-        abort();
-}
-
-static void gen_cluster_flows(struct flow *f, size_t n)
-{
-    static const unsigned ports[] = {8080, 8000, 443, 5432, 53, 9050, 9090, 22};
-    for (size_t i = 0; i < n; i++) {
-        char ip[32];
-        unsigned s = rnd(NS * PODS_PER_NS);
-        unsigned d = rnd(4) == 0
-                         ? (s / PODS_PER_NS) * PODS_PER_NS + rnd(PODS_PER_NS)
-                         : rnd(NS * PODS_PER_NS);
-        pod_ip(s, ip, sizeof(ip));
-        addr(ip, &f[i].src);
-        unsigned k = rnd(20);
-        if (k == 0) {
-            snprintf(ip, sizeof(ip), "172.%u.%u.%u", 16 + rnd(16), rnd(256),
-                     rnd(256));
-            addr(ip, &f[i].src); /* external client */
-            pod_ip(d, ip, sizeof(ip));
-        } else if (k == 1) {
-            snprintf(ip, sizeof(ip), "%u.%u.%u.%u", 1 + rnd(200), rnd(256),
-                     rnd(256), rnd(256));
-        } else if (k == 2) {
-            snprintf(ip, sizeof(ip), "10.255.0.10");
-        } else {
-            pod_ip(d, ip, sizeof(ip));
-        }
-        addr(ip, &f[i].dst);
-        f[i].port = ports[rnd(8)];
-        f[i].proto = rnd(8) == 0 ? KG_PROTO_UDP : KG_PROTO_TCP;
+        gen_policies(y, n, 0, 2);
     }
 }
 
@@ -247,10 +110,10 @@ static int load_bgp(const char *file, struct tbuf *y, size_t *n4, size_t *n6,
     return pclose(p) == 0 && (*n4 + *n6) > 0 ? 0 : -1;
 }
 
-static void gen_bgp_flows(struct flow *f, size_t n, char **v4, size_t n4)
+static void gen_bgp_flows(struct gen_flow *f, size_t n, char **v4, size_t n4)
 {
     for (size_t i = 0; i < n; i++) {
-        addr("10.9.9.9", &f[i].src);
+        gen_addr("10.9.9.9", &f[i].src);
         f[i].dst.family = 4;
         memset(f[i].dst.bytes, 0, 16);
         if (i % 2) {
@@ -290,18 +153,19 @@ struct result {
     size_t allowed, mismatches, ref_flows;
 };
 
-static void run(const char *name, const char *yaml, size_t len, struct flow *f,
-                size_t n, size_t nref, int repeats, const kg_options *opts)
+static void run(const char *name, const char *yaml, size_t len,
+                struct gen_flow *f, size_t n, size_t nref, int repeats,
+                const kg_options *opts)
 {
     struct result r;
     memset(&r, 0, sizeof(r));
-    double t0 = now(), c0 = cpu_now();
+    double t0 = bench_now(), c0 = bench_cpu_now();
     kg_builder *b = kg_builder_new(opts);
     if (!b || kg_builder_add_buffer(b, name, yaml, len)) {
         fprintf(stderr, "%s: load failed\n", name);
         exit(1);
     }
-    double t1 = now(), c1 = cpu_now();
+    double t1 = bench_now(), c1 = bench_cpu_now();
     kg_ruleset *rs = NULL;
     if (kg_builder_compile(b, &rs)) {
         const kg_diagnostics *d = kg_builder_diagnostics(b);
@@ -313,7 +177,7 @@ static void run(const char *name, const char *yaml, size_t len, struct flow *f,
         fprintf(stderr, "%s: compile failed\n", name);
         exit(1);
     }
-    double t2 = now(), c2 = cpu_now();
+    double t2 = bench_now(), c2 = bench_cpu_now();
     kg_builder_free(b);
     r.load_s = t1 - t0;
     r.compile_s = t2 - t1;
@@ -329,12 +193,12 @@ static void run(const char *name, const char *yaml, size_t len, struct flow *f,
            (double)r.table_bytes / (1 << 20));
 
     struct ref ref;
-    double tr0 = now();
+    double tr0 = bench_now();
     if (ref_load(&ref, opts, yaml, len)) {
         fprintf(stderr, "%s: reference load failed\n", name);
         exit(1);
     }
-    printf("  reference load %.2f s\n", now() - tr0);
+    printf("  reference load %.2f s\n", bench_now() - tr0);
 
     double *cv = calloc((size_t)repeats, sizeof(double));
     double *rv = calloc((size_t)repeats, sizeof(double));
@@ -345,18 +209,18 @@ static void run(const char *name, const char *yaml, size_t len, struct flow *f,
     v.size = sizeof(v);
     for (int rep = 0; rep < repeats; rep++) {
         size_t allowed = 0;
-        double s = now(), sc = cpu_now();
+        double s = bench_now(), sc = bench_cpu_now();
         for (size_t i = 0; i < n; i++) {
             kg_check(rs, &f[i].src, &f[i].dst, f[i].proto, f[i].port, &v);
             allowed += v.allowed;
         }
-        cv[rep] = (double)n / (now() - s);
-        cc[rep] = (double)n / (cpu_now() - sc);
+        cv[rep] = (double)n / (bench_now() - s);
+        cc[rep] = (double)n / (bench_cpu_now() - sc);
         r.allowed = allowed;
         /* the reference on a prefix of the same flows */
         size_t mism = 0;
-        s = now();
-        sc = cpu_now();
+        s = bench_now();
+        sc = bench_cpu_now();
         for (size_t i = 0; i < nref; i++) {
             struct kgi_ip si = {f[i].src.family, {0}},
                           di = {f[i].dst.family, {0}};
@@ -367,15 +231,15 @@ static void run(const char *name, const char *yaml, size_t len, struct flow *f,
             kg_check(rs, &f[i].src, &f[i].dst, f[i].proto, f[i].port, &v);
             mism += ok != v.allowed;
         }
-        double el = now() - s;
+        double el = bench_now() - s;
         rv[rep] = (double)nref / el;
-        rc[rep] = (double)nref / (cpu_now() - sc);
+        rc[rep] = (double)nref / (bench_cpu_now() - sc);
         r.mismatches += mism;
     }
-    r.compiled_vps = median(cv, repeats);
-    r.reference_vps = median(rv, repeats);
-    r.compiled_cpu_vps = median(cc, repeats);
-    r.reference_cpu_vps = median(rc, repeats);
+    r.compiled_vps = bench_median(cv, repeats);
+    r.reference_vps = bench_median(rv, repeats);
+    r.compiled_cpu_vps = bench_median(cc, repeats);
+    r.reference_cpu_vps = bench_median(rc, repeats);
     printf("  compiled  kg_check: %.3g verdicts/s wall, %.3g per CPU second "
            "(medians of %d runs of %zu flows, %.1f%% allowed)\n",
            r.compiled_vps, r.compiled_cpu_vps, repeats, n,
@@ -387,7 +251,7 @@ static void run(const char *name, const char *yaml, size_t len, struct flow *f,
     printf("  compiled / reference (CPU): %.0fx\n",
            r.compiled_cpu_vps / r.reference_cpu_vps);
     printf("  differences compiled vs reference: %zu\n", r.mismatches);
-    printf("  peak RSS so far: %.1f MiB\n", (double)peak_rss_kib() / 1024);
+    printf("  peak RSS so far: %.1f MiB\n", bench_peak_rss_mib());
     free(cv);
     free(rv);
     free(cc);
@@ -439,13 +303,14 @@ int main(int argc, char **argv)
     kg_options *opts = kg_options_new();
     kg_options_set_limit(opts, KG_LIMIT_INPUT_BYTES, 1ull << 30);
     kg_options_set_limit(opts, KG_LIMIT_NODES, 100000000);
-    struct flow *f = calloc(n, sizeof(*f));
+    struct gen_flow *f = calloc(n, sizeof(*f));
     if (!f || !opts)
         return 1;
     if (cluster) {
         struct tbuf y = {0};
-        gen_cluster(&y);
-        gen_cluster_flows(f, n);
+        gen_netpol_cluster(&y);
+        const struct gen_cfg g = {NS, PODS_PER_NS};
+        gen_flows(&g, &rng, f, n);
         run("cluster (1,000 namespaces, 10,000 pods, 2,000 policies)", y.p, y.n,
             f, n, nref, repeats, opts);
         free(y.p);

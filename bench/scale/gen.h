@@ -24,11 +24,15 @@
 #ifndef KGRESS_BENCH_SCALE_GEN_H
 #define KGRESS_BENCH_SCALE_GEN_H
 
+#include <stdint.h>
+#include <string.h>
+
 #include "../../tests/common/tbuf.h"
+#include "kgress.h"
 
 struct gen_cfg {
-    unsigned ns;      /* namespaces */
-    unsigned per_ns;  /* pods per namespace */
+    unsigned ns;     /* namespaces */
+    unsigned per_ns; /* pods per namespace */
 };
 
 static inline void gen_pod_ip(unsigned k, char *buf, size_t cap)
@@ -117,24 +121,86 @@ static inline void gen_policies(struct tbuf *y, unsigned n, unsigned variant,
             "  - to:\n    - ipBlock:\n        cidr: 0.0.0.0/0\n"
             "        except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n"
             "    ports: [{port: 443}]\n",
-            n, n % 5, (n + 1) % 5, (n * 7) % 50, n % 256,
-            variant ? 8443 : 443, n % 5, (n * 3) % 50);
+            n, n % 5, (n + 1) % 5, (n * 7) % 50, n % 256, variant ? 8443 : 443,
+            n % 5, (n * 3) % 50);
 }
 
-static inline void gen_cluster(struct tbuf *y, const struct gen_cfg *g)
+/* kube-system and its kube-dns pod, 10.255.0.10. */
+static inline void gen_kube_system(struct tbuf *y)
 {
-    for (unsigned n = 0; n < g->ns; n++)
-        gen_namespace(y, n);
     tbuf_printf(y, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
                    "  name: kube-system\n");
     tbuf_printf(y, "---\napiVersion: v1\nkind: Pod\nmetadata: {name: coredns, "
                    "namespace: kube-system, labels: {k8s-app: kube-dns}}\n"
                    "spec: {containers: [{name: c, image: i}]}\n"
                    "status: {podIP: 10.255.0.10, hostIP: 192.168.0.1}\n");
+}
+
+static inline void gen_cluster(struct tbuf *y, const struct gen_cfg *g)
+{
+    for (unsigned n = 0; n < g->ns; n++)
+        gen_namespace(y, n);
+    gen_kube_system(y);
     for (unsigned k = 0; k < g->ns * g->per_ns; k++)
         gen_pod(y, g, k, 0);
     for (unsigned n = 0; n < g->ns; n++)
         gen_policies(y, n, 0, 3);
+}
+
+static inline unsigned gen_rnd(uint64_t *rng, unsigned n)
+{
+    *rng ^= *rng >> 12;
+    *rng ^= *rng << 25;
+    *rng ^= *rng >> 27;
+    return (unsigned)((*rng * 0x2545f4914f6cdd1dull) % n);
+}
+
+struct gen_flow {
+    struct kg_addr src, dst;
+    int proto;
+    unsigned port;
+};
+
+static inline void gen_addr(const char *s, struct kg_addr *a)
+{
+    if (kg_addr_parse(s, strlen(s), a))
+        abort();
+}
+
+/* Random flows over the cluster of g: pod to pod (a quarter inside the
+ * source's namespace), external clients to pods, pods to the Internet and
+ * to kube-dns; the ports the policies name and a few they do not. */
+static inline void gen_flows(const struct gen_cfg *g, uint64_t *rng,
+                             struct gen_flow *f, size_t n)
+{
+    static const unsigned ports[] = {8080, 8000, 443, 5432, 53, 9050, 9090, 22};
+    unsigned pods = g->ns * g->per_ns;
+    for (size_t i = 0; i < n; i++) {
+        char ip[32];
+        unsigned s = gen_rnd(rng, pods);
+        unsigned d = gen_rnd(rng, 4) == 0
+                         ? (s / g->per_ns) * g->per_ns + gen_rnd(rng, g->per_ns)
+                         : gen_rnd(rng, pods);
+        gen_pod_ip(s, ip, sizeof(ip));
+        gen_addr(ip, &f[i].src);
+        unsigned k = gen_rnd(rng, 20);
+        if (k == 0) {
+            snprintf(ip, sizeof(ip), "172.%u.%u.%u", 16 + gen_rnd(rng, 16),
+                     gen_rnd(rng, 256), gen_rnd(rng, 256));
+            gen_addr(ip, &f[i].src); /* external client */
+            gen_pod_ip(d, ip, sizeof(ip));
+        } else if (k == 1) {
+            snprintf(ip, sizeof(ip), "%u.%u.%u.%u", 1 + gen_rnd(rng, 200),
+                     gen_rnd(rng, 256), gen_rnd(rng, 256), gen_rnd(rng, 256));
+        } else if (k == 2) {
+            snprintf(ip, sizeof(ip), "10.255.0.10");
+        } else {
+            gen_pod_ip(d, ip, sizeof(ip));
+        }
+        gen_addr(ip, &f[i].dst);
+        f[i].port = ports[gen_rnd(rng, 8)];
+        f[i].proto = gen_rnd(rng, 8) == 0 ? KG_PROTO_UDP : KG_PROTO_TCP;
+    }
 }
 
 #endif
