@@ -656,6 +656,35 @@ KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
 KG_API size_t kg_verdict_format(const struct kg_verdict *v, char *buf,
                                 size_t cap);
 
+/* ------------------------------------------------- objects read, by kind */
+/*
+ * What a compile read: per kind (as written in the objects' `kind`), how
+ * many objects an engine read and how many it skipped (kinds kgress does
+ * not read, such as apps/v1 Deployment or v1 ConfigMap; unsupported
+ * apiVersions; objects whose kind was an error). A kind that a group kgress
+ * reads (core v1, networking.k8s.io, policy.networking.k8s.io,
+ * gateway.networking.k8s.io) does not have is an error diagnostic, as the
+ * API server's "no matches for kind", never a silent skip.
+ */
+struct kg_kind_count {
+    size_t size;      /**< sizeof(struct kg_kind_count), set by the caller */
+    const char *kind; /**< NUL-terminated; "" for objects without a kind */
+    size_t read;      /**< objects of this kind read by an engine */
+    size_t skipped;   /**< objects of this kind not read */
+};
+
+/** Number of distinct kinds the last kg_builder_compile saw (0 before the
+ *  first compile or for NULL). */
+KG_API size_t kg_builder_kind_count(const kg_builder *b);
+
+/** Fills *out with the i-th kind (sorted by kind name) of the last
+ *  compile; out->size must be set (fields past it are left alone).
+ *  out->kind is owned by the builder and valid until it is freed or
+ *  compiles again. Returns 0, or KG_EINVAL (NULL argument, size too small,
+ *  i out of range). Not thread-safe against calls changing the builder. */
+KG_API int kg_builder_kind(const kg_builder *b, size_t i,
+                           struct kg_kind_count *out);
+
 #ifdef __cplusplus
 }
 #endif

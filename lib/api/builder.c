@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -24,6 +25,15 @@ struct kg_builder {
     struct kg_diagnostics diags;
     size_t load_diags; /* diagnostics that came from loading */
     size_t load_errors;
+    struct kind_tally *kinds; /* of the last compile, sorted by kind */
+    size_t n_kinds;
+};
+
+/* Objects of one kind in the last compile (kg_builder_kind). */
+struct kind_tally {
+    const char *kind; /* in the node tree of the builder's arena */
+    size_t len;
+    size_t read, skipped;
 };
 
 KG_API kg_builder *kg_builder_new(const kg_options *opts)
@@ -46,6 +56,7 @@ KG_API void kg_builder_free(kg_builder *b)
         return;
     kgi_arena_release(&b->arena);
     kgi_free(b->objs.v);
+    kgi_free(b->kinds);
     kgi_diag_release(&b->diags);
     kgi_free(b);
 }
@@ -155,6 +166,52 @@ KG_API const kg_diagnostics *kg_builder_diagnostics(const kg_builder *b)
     return b ? &b->diags : NULL;
 }
 
+static int tally_cmp(const void *x, const void *y)
+{
+    const struct kind_tally *a = x, *b = y;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->kind, b->kind, n);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Sorts the per-object tallies of t[0..n) by kind and merges equal kinds
+ * in place; O(n log n) so a dump of a million objects stays cheap. */
+static size_t tally_merge(struct kind_tally *t, size_t n)
+{
+    if (!n)
+        return 0;
+    qsort(t, n, sizeof(*t), tally_cmp);
+    size_t k = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (tally_cmp(&t[k], &t[i]) == 0) {
+            t[k].read += t[i].read;
+            t[k].skipped += t[i].skipped;
+        } else {
+            t[++k] = t[i];
+        }
+    }
+    return k + 1;
+}
+
+KG_API size_t kg_builder_kind_count(const kg_builder *b)
+{
+    return b ? b->n_kinds : 0;
+}
+
+KG_API int kg_builder_kind(const kg_builder *b, size_t i,
+                           struct kg_kind_count *out)
+{
+    if (!b || !out || out->size < sizeof(struct kg_kind_count) ||
+        i >= b->n_kinds)
+        return KG_EINVAL;
+    out->kind = b->kinds[i].kind;
+    out->read = b->kinds[i].read;
+    out->skipped = b->kinds[i].skipped;
+    return 0;
+}
+
 static void ruleset_free(kg_ruleset *rs)
 {
     kgi_routes_free(rs->routes);
@@ -174,7 +231,10 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
     struct kgi_meta *metas =
         kgi_calloc(b->objs.n ? b->objs.n : 1, sizeof(*metas));
     kg_ruleset *rs = kgi_calloc(1, sizeof(*rs));
-    if (!metas || !rs) {
+    kgi_free(b->kinds);
+    b->n_kinds = 0;
+    b->kinds = kgi_calloc(b->objs.n ? b->objs.n : 1, sizeof(*b->kinds));
+    if (!metas || !rs || !b->kinds) {
         rc = KG_ENOMEM;
         goto fail;
     }
@@ -191,11 +251,18 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
             rc = KG_ENOMEM;
             goto fail;
         }
+        const struct kgi_node *kn = kgi_node_get(b->objs.v[i].root, "kind");
+        struct kind_tally *t = &b->kinds[i];
+        t->kind = kn && kn->kind == KGI_NODE_SCALAR ? kn->u.str : "";
+        t->len = kn && kn->kind == KGI_NODE_SCALAR ? kn->count : 0;
+        t->read = kind != KGI_KIND_UNKNOWN;
+        t->skipped = kind == KGI_KIND_UNKNOWN;
         if (!ok && kgi_flag(&b->opts, KG_FLAG_SKIP_INVALID))
             kgi_diag_demote(&b->diags, before);
         else if (ok && kind != KGI_KIND_UNKNOWN)
             n++;
     }
+    b->n_kinds = tally_merge(b->kinds, b->objs.n);
     struct kgi_compile_in in = {&b->opts, &b->diags, metas, n};
     rs->opts = b->opts;
     atomic_init(&rs->refs, 1);

@@ -1,66 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * meta.c - kind dispatch and metadata of every object. See meta.h.
+ * meta.c - metadata of every object (kind dispatch: kinds.c). See meta.h.
  */
 #include "k8s/meta.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "k8s/kinds.h"
 #include "k8s/names.h"
-
-static const struct {
-    const char *kind, *api_version;
-    int id;
-    bool namespaced;
-} kinds[] = {
-    {"Ingress", "networking.k8s.io/v1", KGI_KIND_INGRESS, true},
-    {"IngressClass", "networking.k8s.io/v1", KGI_KIND_INGRESSCLASS, false},
-    {"NetworkPolicy", "networking.k8s.io/v1", KGI_KIND_NETWORKPOLICY, true},
-    {"Namespace", "v1", KGI_KIND_NAMESPACE, false},
-    {"Pod", "v1", KGI_KIND_POD, true},
-};
-
-#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
-
-int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj)
-{
-    const struct kgi_node *k = kgi_node_get(obj, "kind");
-    const struct kgi_node *v = kgi_node_get(obj, "apiVersion");
-    for (size_t i = 0; i < N_KINDS; i++) {
-        if (!kgi_node_is(k, kinds[i].kind))
-            continue;
-        if (!v || kgi_node_is_null(v)) {
-            size_t m = kgi_enter(c, "apiVersion");
-            kgi_error(c, KG_EREQUIRED, obj,
-                      "Required value: %s needs apiVersion %s", kinds[i].kind,
-                      kinds[i].api_version);
-            kgi_leave(c, m);
-            return KGI_KIND_UNKNOWN;
-        }
-        if (!kgi_node_is(v, kinds[i].api_version)) {
-            size_t m = kgi_enter(c, "apiVersion");
-            kgi_warning(c, KG_ENOTSUPPORTED, v,
-                        "%s of apiVersion %.*s is not read (supported: %s); "
-                        "object skipped",
-                        kinds[i].kind,
-                        (int)(v->kind == KGI_NODE_SCALAR && v->count < 100
-                                  ? v->count
-                                  : 0),
-                        v->kind == KGI_NODE_SCALAR ? v->u.str : "",
-                        kinds[i].api_version);
-            kgi_leave(c, m);
-            return KGI_KIND_UNKNOWN;
-        }
-        return kinds[i].id;
-    }
-    if (!k || kgi_node_is_null(k)) {
-        size_t m = kgi_enter(c, "kind");
-        kgi_error(c, KG_EREQUIRED, obj, "Required value: object has no kind");
-        kgi_leave(c, m);
-    }
-    return KGI_KIND_UNKNOWN;
-}
 
 static int kv_cmp(const void *a, const void *b)
 {
@@ -199,10 +147,8 @@ bool kgi_meta_read(struct kgi_ctx *c, const struct kgi_node *obj, int kind,
     m->kind = kind;
     m->node = obj;
     m->file = c->file;
-    bool namespaced = false;
-    for (size_t i = 0; i < N_KINDS; i++)
-        if (kinds[i].id == kind)
-            namespaced = kinds[i].namespaced;
+    const struct kgi_kind_row *row = kgi_kind_row_of(kind);
+    bool namespaced = row && row->namespaced;
     kgi_field_str(c, obj, "kind", true, &m->kind_name, &ok);
     kgi_field_str(c, obj, "apiVersion", true, &m->api_version, &ok);
     const struct kgi_node *md =

@@ -12,6 +12,7 @@
 
 #include "k8s/field.h"
 
+/* Kinds an engine reads; each has its row in the table of k8s/kinds.c. */
 enum kgi_kind {
     KGI_KIND_UNKNOWN = 0,
     KGI_KIND_INGRESS,
@@ -42,9 +43,11 @@ struct kgi_meta {
     const char *file;
 };
 
-/* The kind of an object from its kind/apiVersion, KGI_KIND_UNKNOWN for a
- * kind kgress does not read (skipped silently). A known kind with an
- * unsupported apiVersion is reported (warning) and treated as unknown. */
+/* The kind of an object from its kind/apiVersion (the table of k8s/kinds.c),
+ * KGI_KIND_UNKNOWN for a kind kgress does not read (skipped silently). A
+ * kind a group kgress reads does not have is an error, as the API server's
+ * "no matches for kind"; a known kind with an unsupported apiVersion is
+ * reported (warning) and treated as unknown. */
 int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj);
 
 /* Reads kind, apiVersion and metadata into m (strings point into the node

@@ -992,6 +992,63 @@ static void test_alloc_failure(void **state)
     assert_true(done);
 }
 
+/* kg_builder_kind: objects read and skipped per kind (issue 15 item 1) */
+static void test_kind_counts(void **state)
+{
+    (void)state;
+    kg_builder *b = kg_builder_new(NULL);
+    assert_non_null(b);
+    assert_int_equal(kg_builder_kind_count(b), 0);
+    assert_int_equal(
+        kg_builder_add_file(b, KGRESS_TEST_DATA "/yaml/kinds.yaml"), 0);
+    kg_ruleset *rs = NULL;
+    assert_int_equal(kg_builder_compile(b, &rs), KG_ECOMPILE);
+    static const struct {
+        const char *kind;
+        size_t read, skipped;
+    } want[] = {
+        {"AdminNetworkPolcy", 0, 1}, {"AdminNetworkPolicy", 0, 1},
+        {"ConfigMap", 0, 1},         {"Deployment", 0, 2},
+        {"HTTPRoutes", 0, 1},        {"Ingress", 0, 1},
+        {"NetworkPolcy", 0, 2},      {"Pod", 1, 0},
+        {"networkpolicy", 0, 1},
+    };
+    size_t n = sizeof(want) / sizeof(want[0]);
+    assert_int_equal(kg_builder_kind_count(b), n);
+    for (size_t i = 0; i < n; i++) {
+        struct kg_kind_count k = {.size = sizeof k};
+        assert_int_equal(kg_builder_kind(b, i, &k), 0);
+        assert_string_equal(k.kind, want[i].kind);
+        assert_int_equal(k.read, want[i].read);
+        assert_int_equal(k.skipped, want[i].skipped);
+    }
+    struct kg_kind_count k = {.size = sizeof k};
+    assert_int_equal(kg_builder_kind(b, n, &k), KG_EINVAL);
+    k.size = 1;
+    assert_int_equal(kg_builder_kind(b, 0, &k), KG_EINVAL);
+    assert_int_equal(kg_builder_kind(NULL, 0, &k), KG_EINVAL);
+    assert_int_equal(kg_builder_kind_count(NULL), 0);
+    kg_builder_free(b);
+
+    /* spelled right, the policy isolates the pod: the flow is denied */
+    static const char ok[] = "apiVersion: v1\nkind: Pod\n"
+                             "metadata: {name: web}\n"
+                             "status: {podIP: 10.0.0.1}\n---\n"
+                             "apiVersion: networking.k8s.io/v1\n"
+                             "kind: NetworkPolicy\nmetadata: {name: deny}\n"
+                             "spec: {podSelector: {}}\n";
+    b = kg_builder_new(NULL);
+    assert_int_equal(kg_builder_add_buffer(b, "ok.yaml", ok, strlen(ok)), 0);
+    assert_int_equal(kg_builder_compile(b, &rs), 0);
+    assert_int_equal(kg_builder_kind_count(b), 2);
+    struct kg_verdict v = {.size = sizeof v};
+    assert_int_equal(
+        kg_check_str(rs, "10.9.9.9", 8, "10.0.0.1", 8, "TCP", 3, 80, &v), 0);
+    assert_false(v.allowed);
+    kg_ruleset_unref(rs);
+    kg_builder_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1006,6 +1063,7 @@ int main(void)
         cmocka_unit_test(test_dump),
         cmocka_unit_test_setup_teardown(test_files, make_tmpdir, rm_tmpdir),
         cmocka_unit_test(test_data_files),
+        cmocka_unit_test(test_kind_counts),
         cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -289,12 +289,40 @@ int cmd_validate(int argc, char **argv)
                st == 0 ? "true" : "false", kg_diagnostics_errors(d),
                kg_diagnostics_count(d) - kg_diagnostics_errors(d));
         cli_print_diagnostics(&c, d, stdout);
-        fputs("}\n", stdout);
+        fputs(",\"kinds\":{", stdout);
+        for (size_t i = 0; i < kg_builder_kind_count(b); i++) {
+            struct kg_kind_count k = {.size = sizeof k};
+            kg_builder_kind(b, i, &k);
+            fputs(i ? "," : "", stdout);
+            cli_json_str(stdout, k.kind, strlen(k.kind));
+            printf(":{\"read\":%zu,\"skipped\":%zu}", k.read, k.skipped);
+        }
+        fputs("}}\n", stdout);
     } else {
         cli_print_diagnostics(&c, d, stdout);
         printf("%s: %zu error(s), %zu warning(s)\n", st == 0 ? "ok" : "invalid",
                kg_diagnostics_errors(d),
                kg_diagnostics_count(d) - kg_diagnostics_errors(d));
+        for (int pass = 0; pass < 2; pass++) {
+            size_t total = 0;
+            for (size_t i = 0; i < kg_builder_kind_count(b); i++) {
+                struct kg_kind_count k = {.size = sizeof k};
+                kg_builder_kind(b, i, &k);
+                total += pass ? k.skipped : k.read;
+            }
+            printf("%s %zu object(s)", pass ? "skipped" : "read", total);
+            const char *sep = ": ";
+            for (size_t i = 0; i < kg_builder_kind_count(b); i++) {
+                struct kg_kind_count k = {.size = sizeof k};
+                kg_builder_kind(b, i, &k);
+                size_t n = pass ? k.skipped : k.read;
+                if (n) {
+                    printf("%s%zu %s", sep, n, *k.kind ? k.kind : "(no kind)");
+                    sep = ", ";
+                }
+            }
+            putchar('\n');
+        }
     }
     kg_ruleset_unref(rs);
     kg_builder_free(b);
