@@ -194,15 +194,22 @@ bool kgi_meta_read(struct kgi_ctx *c, const struct kgi_node *obj, int kind,
             m->ns.n = 7;
         }
     }
-    struct kgi_str ts;
-    if (kgi_field_str(c, md, "creationTimestamp", false, &ts, &ok)) {
-        if (kgi_parse_time(ts.p, ts.n, &m->created)) {
-            m->has_created = true;
+    static const char *const stamps[] = {"creationTimestamp",
+                                         "deletionTimestamp"};
+    for (int i = 0; i < 2; i++) {
+        struct kgi_str ts;
+        bool *has = i ? &m->has_deleted : &m->has_created;
+        int64_t *at = i ? &m->deleted : &m->created;
+        if (!kgi_field_str(c, md, stamps[i], false, &ts, &ok))
+            continue;
+        if (kgi_parse_time(ts.p, ts.n, at)) {
+            *has = true;
         } else {
-            size_t k = kgi_enter(c, "creationTimestamp");
-            kgi_error(c, KG_EINVALID, kgi_node_get(md, "creationTimestamp"),
-                      "Invalid value: must be an RFC 3339 time such as "
-                      "2024-01-02T03:04:05Z");
+            size_t k = kgi_enter(c, stamps[i]);
+            kgi_error(c, KG_EINVALID, kgi_node_get(md, stamps[i]),
+                      "Invalid value: \"%.*s\": must be an RFC 3339 time "
+                      "such as 2024-01-02T03:04:05Z",
+                      (int)(ts.n > 100 ? 100 : ts.n), ts.p);
             kgi_leave(c, k);
             ok = false;
         }

@@ -38,6 +38,8 @@ struct kgi_meta {
     struct kgi_str kind_name, api_version, name, ns;
     bool has_created;
     int64_t created; /* creationTimestamp, seconds since the epoch */
+    bool has_deleted;
+    int64_t deleted; /* deletionTimestamp: when the grace period ends */
     struct kgi_kvs labels, annotations;
     const struct kgi_node *node; /* the object */
     const char *file;

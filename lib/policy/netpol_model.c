@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "k8s/names.h"
 
@@ -528,8 +529,21 @@ bool kgi_pod_read(struct kgi_ctx *c, const struct kgi_meta *m,
             out->has_host_ip = true;
             out->host_ip = out->host_ips[0];
         }
+        struct kgi_str phase;
+        if (kgi_field_str(c, status, "phase", false, &phase, &ok)) {
+            if (kgi_str_eq(phase, "Succeeded"))
+                out->life = KGI_POD_SUCCEEDED;
+            else if (kgi_str_eq(phase, "Failed"))
+                out->life = KGI_POD_FAILED;
+        }
         kgi_leave(c, stm);
     }
+    /* deletionTimestamp is the end of the grace period the delete set */
+    if (out->life == KGI_POD_LIVE && m->has_deleted &&
+        m->deleted <= (int64_t)time(NULL))
+        out->life = KGI_POD_DELETED;
+    if (out->life != KGI_POD_LIVE)
+        out->n_ips = 0; /* an ended pod owns no address */
     return ok;
 }
 

@@ -73,8 +73,20 @@ struct kgi_container_port {
     const struct kgi_node *node;
 };
 
+/* Where a pod is in its life (status.phase, metadata.deletionTimestamp).
+ * Only a live pod owns its IPs: a Succeeded or Failed pod has released
+ * them (the kubelet tore its sandbox down; a reused IP belongs to the new
+ * pod), and so has a pod whose deletion grace period is over. */
+enum kgi_pod_life {
+    KGI_POD_LIVE = 0,
+    KGI_POD_SUCCEEDED = 1,
+    KGI_POD_FAILED = 2,
+    KGI_POD_DELETED = 3, /* deletionTimestamp in the past */
+};
+
 struct kgi_pod {
     struct kgi_meta meta;
+    int life; /* enum kgi_pod_life; not KGI_POD_LIVE: n_ips is 0 */
     struct kgi_kvs labels; /* = meta.labels */
     /* status.podIPs (else status.podIP); dual-stack: at most one per
      * family; n_ips 0 when the pod has no IP yet (not scheduled/running) */

@@ -499,6 +499,36 @@ static void test_dump(void **state)
 }
 
 /* Compiler diagnostics: duplicates, shared IPs; skip-invalid. */
+/* Ended pods own no address (issue 15 item 2): only the conflict between
+ * two live pods of tests/data/verdict/completed-pods.yaml is a warning, and
+ * the ended pods are found by name but have no IP. */
+static void test_ended_pods(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/completed-pods.yaml", data_dir);
+    kg_builder *b = kg_builder_new(NULL);
+    kg_ruleset *rs = NULL;
+    assert_int_equal(kg_builder_add_file(b, path), 0);
+    assert_int_equal(kg_builder_compile(b, &rs), 0);
+    const kg_diagnostics *d = kg_builder_diagnostics(b);
+    size_t ip_warnings = 0;
+    for (size_t i = 0; i < kg_diagnostics_count(d); i++) {
+        const char *m = kg_diagnostic_message(d, i);
+        if (kg_diagnostic_code(d, i) == KG_EWARNING && strstr(m, "pod IP")) {
+            ip_warnings++;
+            assert_non_null(strstr(m, "10.2.0.8"));
+            assert_non_null(strstr(m, "batch/draining"));
+            assert_int_equal(kg_diagnostic_severity(d, i), KG_SEVERITY_WARNING);
+        }
+    }
+    assert_int_equal(ip_warnings, 1);
+    struct kg_verdict v = vcheck(rs, "8.8.8.8", "10.2.0.5", 5432, "TCP");
+    assert_string_equal(v.ingress.pod_name, "prod/db");
+    kg_ruleset_unref(rs);
+    kg_builder_free(b);
+}
+
 static void test_diagnostics(void **state)
 {
     (void)state;
@@ -737,6 +767,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_dump),
         cmocka_unit_test(test_diagnostics),
+        cmocka_unit_test(test_ended_pods),
         cmocka_unit_test(test_cidrtab),
         cmocka_unit_test(test_alloc_failure),
         cmocka_unit_test(test_threads),

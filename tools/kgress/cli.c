@@ -251,6 +251,12 @@ kg_ruleset *cli_load(struct cli *c, int *status)
         fputs("{\"ok\":false,\"diagnostics\":", stdout);
         cli_print_diagnostics(c, kg_builder_diagnostics(b), stdout);
         fputs("}\n", stdout);
+    } else if (c->json && kg_diagnostics_count(kg_builder_diagnostics(b))) {
+        /* warnings of a good load (a pod IP two live pods report, ...):
+         * one JSON object on stderr, so stdout stays the answers */
+        fputs("{\"ok\":true,\"diagnostics\":", stderr);
+        cli_print_diagnostics(c, kg_builder_diagnostics(b), stderr);
+        fputs("}\n", stderr);
     }
     kg_builder_free(b);
     return rs;
