@@ -100,17 +100,37 @@ static int64_t days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+static bool leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int m, int y)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap_year(y) ? 29 : days[m - 1];
+}
+
+/* As metav1.Time reads JSON: Go's time.Parse(time.RFC3339, s), whose fast
+ * path (time/format_rfc3339.go parseRFC3339) takes exactly
+ * YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm) with an upper-case T and Z,
+ * the day within its month (Feb 29 only in leap years), hour 0-23,
+ * minute and second 0-59 (no leap second 60) and offsets below 24:00.
+ * Go's slower general parser also takes a few odd spellings (one-digit
+ * hours); kgress refuses those, which kubectl never prints. */
 bool kgi_parse_time(const char *s, size_t n, int64_t *out)
 {
     int y, mo, d, h, mi, se;
-    if (n < 20 || s[4] != '-' || s[7] != '-' ||
-        (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+    if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+        s[16] != ':')
         return false;
     if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
         !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
         !digits(s + 17, 2, &se))
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(mo, y) || h > 23 ||
+        mi > 59 || se > 59)
         return false;
     size_t i = 19;
     if (i < n && s[i] == '.') {
@@ -122,11 +142,12 @@ bool kgi_parse_time(const char *s, size_t n, int64_t *out)
             return false;
     }
     int64_t off = 0;
-    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+    if (i < n && s[i] == 'Z') {
         i++;
     } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
         int oh, om;
-        if (!digits(s + i + 1, 2, &oh) || !digits(s + i + 4, 2, &om))
+        if (!digits(s + i + 1, 2, &oh) || !digits(s + i + 4, 2, &om) ||
+            oh > 23 || om > 59)
             return false;
         off = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
         i += 6;
@@ -218,6 +239,19 @@ bool kgi_meta_read(struct kgi_ctx *c, const struct kgi_node *obj, int kind,
         ok = false;
     if (!kgi_read_kvs(c, md, "annotations", false, &m->annotations))
         ok = false;
+    /* ValidateAnnotations: keys and values together at most 256 KiB */
+    uint64_t total = 0;
+    for (size_t i = 0; i < m->annotations.n; i++)
+        total += m->annotations.v[i].key.n + m->annotations.v[i].value.n;
+    if (total > KGI_ANNOTATIONS_MAX) {
+        size_t k = kgi_enter(c, "annotations");
+        kgi_error(c, KG_ETOOLONG, kgi_node_get(md, "annotations"),
+                  "Too long: may not be more than %d bytes (keys and values "
+                  "together: %llu)",
+                  KGI_ANNOTATIONS_MAX, (unsigned long long)total);
+        kgi_leave(c, k);
+        ok = false;
+    }
     kgi_leave(c, mark);
     return ok;
 }

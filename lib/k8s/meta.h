@@ -22,6 +22,9 @@ enum kgi_kind {
     KGI_KIND_POD,
 };
 
+/* apimachinery TotalAnnotationSizeLimitB: annotation keys plus values */
+#define KGI_ANNOTATIONS_MAX (256 * 1024)
+
 struct kgi_kv {
     struct kgi_str key, value;
     const struct kgi_node *node; /* the value's node, for marks */
@@ -68,7 +71,8 @@ bool kgi_read_kvs(struct kgi_ctx *c, const struct kgi_node *map,
                   const char *key, bool label_values, struct kgi_kvs *out);
 
 /* RFC 3339 timestamp (as the API server prints: 2024-01-02T03:04:05Z, with
- * optional fraction and offset) to seconds. */
+ * optional fraction and offset) to seconds; false for a time the API server
+ * refuses (Feb 31, second 60, hour 24, lower-case t or z, ...). */
 bool kgi_parse_time(const char *s, size_t n, int64_t *out);
 
 #endif

@@ -149,8 +149,11 @@ static void strict_error(struct kgi_ctx *c, const struct kgi_node *n,
 }
 
 /* A CIDR scalar field value n (path already entered). */
+/* *bits (may be NULL) gets the prefix length as written, in the bits of
+ * the written family: an IPv4-mapped IPv6 /104 is read as IPv4 /8 but its
+ * mask, as Go's net.ParseCIDR builds it, has 104 bits. */
 static bool read_cidr(struct kgi_ctx *c, const struct kgi_node *n,
-                      struct kgi_cidr *out)
+                      struct kgi_cidr *out, unsigned *bits)
 {
     if (n->kind != KGI_NODE_SCALAR || kgi_scalar_is_plain_nonstring(n)) {
         kgi_error(c, KG_ETYPE, n, "must be a string");
@@ -184,6 +187,8 @@ static bool read_cidr(struct kgi_ctx *c, const struct kgi_node *n,
         kgi_cidr_format(out, buf);
         warn_forms(c, n, w, buf);
     }
+    if (bits)
+        *bits = out->len + (w & KGI_IPW_MAPPED ? 96u : 0u);
     return true;
 }
 
@@ -686,12 +691,13 @@ static bool read_ipblock(struct kgi_ctx *c, const struct kgi_node *ib,
     ok = known_fields(c, ib, ipblock_fields) && ok;
     const struct kgi_node *cidr = kgi_node_get(ib, "cidr");
     bool cidr_ok = false;
+    unsigned cidr_bits = 0;
     size_t cm = kgi_enter(c, "cidr");
     if (!cidr || (kgi_node_is_null(cidr) && !cidr->quoted)) {
         kgi_error(c, KG_EREQUIRED, cidr ? cidr : ib, "Required value");
         ok = false;
     } else {
-        cidr_ok = read_cidr(c, cidr, &out->cidr);
+        cidr_ok = read_cidr(c, cidr, &out->cidr, &cidr_bits);
         ok = cidr_ok && ok;
     }
     kgi_leave(c, cm);
@@ -710,13 +716,29 @@ static bool read_ipblock(struct kgi_ctx *c, const struct kgi_node *ib,
             const struct kgi_node *e = ex->u.items[i];
             size_t im = kgi_enter_index(c, i);
             struct kgi_cidr x;
-            if (!read_cidr(c, e, &x)) {
+            unsigned x_bits = 0;
+            if (!read_cidr(c, e, &x, &x_bits)) {
                 ok = false;
-            } else if (cidr_ok && (!kgi_cidr_contains(&out->cidr, &x) ||
-                                   x.len <= out->cidr.len)) {
+            } else if (cidr_ok && (!kgi_cidr_has_ip(&out->cidr, &x.ip) ||
+                                   x_bits <= cidr_bits)) {
+                /* ValidateIPBlock: cidr.Contains(except.IP) and a longer
+                 * mask, the masks compared in the bits as written, so an
+                 * IPv4 except of an IPv4-mapped IPv6 cidr is refused
+                 * (10.0.1.0/24 is not longer than ::ffff:10.0.0.0/104) */
                 kgi_error(c, KG_EINVALID, e,
                           "Invalid value: \"%.*s\": must be a strict subset "
                           "of `cidr`",
+                          SHOW(e->count), e->u.str);
+                ok = false;
+            } else if (cidr_ok && (!kgi_cidr_contains(&out->cidr, &x) ||
+                                   x.len <= out->cidr.len)) {
+                /* accepted by the API server (an IPv4-mapped except of an
+                 * IPv4 cidr), but read as IPv4 it is not inside cidr:
+                 * what it excludes would depend on the reading */
+                kgi_error(c, KG_ENOTSUPPORTED, e,
+                          "Unsupported value: \"%.*s\": read as IPv4 this "
+                          "except is not strictly inside `cidr`; write both "
+                          "in one family",
                           SHOW(e->count), e->u.str);
                 ok = false;
             } else {

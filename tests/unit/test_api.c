@@ -992,6 +992,45 @@ static void test_alloc_failure(void **state)
     assert_true(done);
 }
 
+/* metadata.annotations: keys and values at most 256 KiB in total, as
+ * apimachinery ValidateAnnotations (issue 15 item 15) */
+static void test_annotation_size(void **state)
+{
+    (void)state;
+    /* two annotations "a" and "b"; value lengths so the total is the
+     * limit, then one byte more */
+    for (int over = 0; over < 2; over++) {
+        size_t va = 128 * 1024, vb = 128 * 1024 - 2 + (size_t)over;
+        size_t cap = va + vb + 256;
+        char *y = malloc(cap);
+        assert_non_null(y);
+        int n = snprintf(y, cap,
+                         "apiVersion: v1\nkind: Namespace\nmetadata:\n"
+                         "  name: big\n  annotations:\n    a: ");
+        memset(y + n, 'x', va);
+        n += (int)va;
+        n += snprintf(y + n, cap - (size_t)n, "\n    b: ");
+        memset(y + n, 'y', vb);
+        n += (int)vb;
+        y[n++] = '\n';
+        kg_builder *b = kg_builder_new(NULL);
+        assert_int_equal(kg_builder_add_buffer(b, "big.yaml", y, (size_t)n), 0);
+        kg_ruleset *rs = NULL;
+        assert_int_equal(kg_builder_compile(b, &rs), over ? KG_ECOMPILE : 0);
+        const kg_diagnostics *d = kg_builder_diagnostics(b);
+        assert_int_equal(kg_diagnostics_count(d), over ? 1 : 0);
+        if (over) {
+            assert_int_equal(kg_diagnostic_code(d, 0), KG_ETOOLONG);
+            assert_string_equal(kg_diagnostic_path(d, 0),
+                                "metadata.annotations");
+            assert_int_equal(kg_diagnostic_line(d, 0), 6);
+        }
+        kg_ruleset_unref(rs);
+        kg_builder_free(b);
+        free(y);
+    }
+}
+
 /* kg_builder_kind: objects read and skipped per kind (issue 15 item 1) */
 static void test_kind_counts(void **state)
 {
@@ -1064,6 +1103,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_files, make_tmpdir, rm_tmpdir),
         cmocka_unit_test(test_data_files),
         cmocka_unit_test(test_kind_counts),
+        cmocka_unit_test(test_annotation_size),
         cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
