@@ -193,6 +193,20 @@ const struct kgi_kind_row *kgi_kind_row_of(int kind)
 
 #define SHOWN(n) ((int)((n) > 100 ? 100 : (n)))
 
+/* A kind kgress reads, under a version it does not: a warning, skipped. */
+static int unsupported_version(struct kgi_ctx *c, const struct kgi_kind_row *r,
+                               const struct kgi_node *v)
+{
+    size_t m = kgi_enter(c, "apiVersion");
+    kgi_warning(c, KG_ENOTSUPPORTED, v,
+                "%s of apiVersion %.*s is not read (supported: %s%s%s); "
+                "object skipped",
+                r->kind, SHOWN(v->count), v->u.str, r->group,
+                *r->group ? "/" : "", r->version);
+    kgi_leave(c, m);
+    return KGI_KIND_UNKNOWN;
+}
+
 int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj)
 {
     const struct kgi_node *k = kgi_node_get(obj, "kind");
@@ -246,14 +260,7 @@ int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj)
             return KGI_KIND_UNKNOWN; /* exists, not read: skipped */
         if (str_is(ver, vl, r->version))
             return r->id;
-        size_t m = kgi_enter(c, "apiVersion");
-        kgi_warning(c, KG_ENOTSUPPORTED, v,
-                    "%s of apiVersion %.*s is not read (supported: %s%s%s); "
-                    "object skipped",
-                    r->kind, SHOWN(v->count), av, r->group,
-                    *r->group ? "/" : "", r->version);
-        kgi_leave(c, m);
-        return KGI_KIND_UNKNOWN;
+        return unsupported_version(c, r, v);
     }
     if (checked) {
         const char *hint = suggest(group, gl, ks, kn);
@@ -271,14 +278,7 @@ int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj)
         const struct kgi_kind_row *r = &rows[i];
         if (!r->id || !str_is(ks, kn, r->kind))
             continue;
-        size_t m = kgi_enter(c, "apiVersion");
-        kgi_warning(c, KG_ENOTSUPPORTED, v,
-                    "%s of apiVersion %.*s is not read (supported: %s%s%s); "
-                    "object skipped",
-                    r->kind, SHOWN(v->count), av, r->group,
-                    *r->group ? "/" : "", r->version);
-        kgi_leave(c, m);
-        return KGI_KIND_UNKNOWN;
+        return unsupported_version(c, r, v);
     }
     return KGI_KIND_UNKNOWN;
 }
