@@ -17,7 +17,8 @@
  * policies that decided.
  *
  * Threads: the packet thread (main) acquires the current ruleset from a
- * kg_holder once per batch of packets read in one wakeup and answers them;
+ * kg_holder once per batch of packets read in one wakeup (at most
+ * KGN_BATCH_MAX, so a swap takes over promptly under load) and answers them;
  * the control thread waits for SIGHUP, for a change of a manifest file
  * (inotify on their directories, so editors that rename a new file into
  * place count) and for SIGTERM/SIGINT. It compiles the manifests off the
@@ -56,6 +57,10 @@
 /* packets the kernel holds for us before dropping (or accepting, with
  * --fail-open) */
 #define KGN_QUEUE_MAXLEN 4096
+/* packets answered with one acquired ruleset: under a steady flood the
+ * queue never drains, and a new ruleset must still take over within a few
+ * hundred microseconds of its swap */
+#define KGN_BATCH_MAX 64
 /* quiet time after a file event before reloading, so that an editor's
  * write + rename or a multi-file update compiles once */
 #define KGN_DEBOUNCE_MS 200
@@ -332,7 +337,7 @@ static int kgn_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
     return nfq_set_verdict(qh, id, v.allowed ? NF_ACCEPT : NF_DROP, 0, NULL);
 }
 
-/* The packet loop: one ruleset per wakeup, every packet waiting answered. */
+/* The packet loop: one ruleset per batch of up to KGN_BATCH_MAX packets. */
 static int kgn_serve(struct kgn_state *st, struct nfq_handle *h)
 {
     char buf[65536] __attribute__((aligned));
@@ -351,7 +356,7 @@ static int kgn_serve(struct kgn_state *st, struct nfq_handle *h)
         if (pfd[1].revents)
             break;
         st->rs = kg_holder_acquire(st->holder);
-        for (;;) {
+        for (int batch = 0; batch < KGN_BATCH_MAX; batch++) {
             ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
             if (n < 0) {
                 if (errno == ENOBUFS) {
