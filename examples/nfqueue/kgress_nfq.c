@@ -57,6 +57,9 @@
 /* packets the kernel holds for us before dropping (or accepting, with
  * --fail-open) */
 #define KGN_QUEUE_MAXLEN 4096
+/* netlink receive buffer: room for a burst of thousands of new
+ * connections' messages while the packet thread is busy (--rcvbuf) */
+#define KGN_RCVBUF (4u << 20)
 /* packets answered with one acquired ruleset: under a steady flood the
  * queue never drains, and a new ruleset must still take over within a few
  * hundred microseconds of its swap */
@@ -78,7 +81,9 @@ struct kgn_state {
     /* packet thread only */
     struct nfq_q_handle *qh;
     kg_ruleset *rs; /* the batch's ruleset */
-    unsigned long accepted, dropped;
+    unsigned long accepted, dropped, lost;
+    uint32_t last_id; /* id of the last packet answered (0: none yet) */
+    unsigned rcvbuf;
 };
 
 static void logf_err(const char *fmt, ...)
@@ -292,13 +297,26 @@ static int kgn_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
     struct kgn_flow f;
     unsigned char *payload;
     const char *why = NULL;
-    uint32_t id;
+    uint32_t id, gap;
     int len;
 
     (void)msg;
     if (ph == NULL)
         return 0;
     id = ntohl(ph->packet_id);
+    gap = id - st->last_id - 1; /* 0 in sequence; huge when id goes back */
+    if (gap != 0 && gap < UINT32_MAX / 2) {
+        /* The kernel numbers a queue's packets in sequence (from 1 for a
+         * new queue). A gap is packets whose message did not fit our socket
+         * buffer (the ENOBUFS of kgn_serve): the kernel dropped them, or
+         * accepted them with --fail-open, without asking us. */
+        st->lost += gap;
+        logf_err("%u packet(s) not delivered (socket buffer full): %s by "
+                 "the kernel",
+                 gap, st->fail_open ? "accepted" : "dropped");
+    }
+    if (gap < UINT32_MAX / 2)
+        st->last_id = id;
     len = nfq_get_payload(nfa, &payload);
     if (len < 0 || kgn_packet_parse(payload, (size_t)len, &f) != 0) {
         /* not IP: nothing NetworkPolicy can judge; iptables sent it here */
@@ -360,9 +378,8 @@ static int kgn_serve(struct kgn_state *st, struct nfq_handle *h)
             ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
             if (n < 0) {
                 if (errno == ENOBUFS) {
-                    /* the kernel could not hand us packets: they were
-                     * dropped (or accepted with --fail-open) */
-                    logf_err("queue overflow: packets lost");
+                    /* messages did not fit the socket buffer; kgn_packet
+                     * counts their packets at the next one */
                     continue;
                 }
                 if (errno != EAGAIN && errno != EINTR)
@@ -503,6 +520,7 @@ static void usage(FILE *out)
             "      --no-watch         reload on SIGHUP only, not on file "
             "changes\n"
             "      --fail-open        accept packets when the queue is full\n"
+            "      --rcvbuf BYTES     netlink receive buffer (default 4 MiB)\n"
             "      --no-ipblock-pods  ipBlock peers do not match pod IPs\n"
             "      --select-hostnetwork  selectors pick hostNetwork pods\n"
             "      --no-node-ingress  no implicit ingress from the pod's "
@@ -519,18 +537,20 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_NO_WATCH = 256, OPT_FAIL_OPEN, OPT_FLAG };
+    enum { OPT_NO_WATCH = 256, OPT_FAIL_OPEN, OPT_RCVBUF, OPT_FLAG };
     struct option longopts[16] = {
         {"queue", required_argument, NULL, 'q'},
         {"json", no_argument, NULL, 'j'},
         {"log-accepts", no_argument, NULL, 'a'},
         {"no-watch", no_argument, NULL, OPT_NO_WATCH},
         {"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
+        {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
     size_t nflags = sizeof kgn_flags / sizeof kgn_flags[0];
-    struct kgn_state st = {.watch = true, .stop_pipe = {-1, -1}};
+    struct kgn_state st = {
+        .watch = true, .stop_pipe = {-1, -1}, .rcvbuf = KGN_RCVBUF};
     struct kgn_control ctl = {.st = &st, .sfd = -1, .ifd = -1};
     struct nfq_handle *h = NULL;
     pthread_t control;
@@ -539,7 +559,7 @@ int main(int argc, char **argv)
     int c, idx, rc = 1;
 
     for (size_t i = 0; i < nflags; i++)
-        longopts[7 + i] = (struct option){kgn_flags[i].name, no_argument, NULL,
+        longopts[8 + i] = (struct option){kgn_flags[i].name, no_argument, NULL,
                                           OPT_FLAG + (int)i};
     st.opts = kg_options_new();
     if (st.opts == NULL) {
@@ -569,6 +589,17 @@ int main(int argc, char **argv)
         case OPT_FAIL_OPEN:
             st.fail_open = true;
             break;
+        case OPT_RCVBUF: {
+            unsigned long v;
+            errno = 0;
+            v = strtoul(optarg, &end, 10);
+            if (errno || *end || !*optarg || v < 4096 || v > (1ul << 30)) {
+                logf_err("--rcvbuf: 4096 to 1073741824 bytes: %s", optarg);
+                goto usage_error;
+            }
+            st.rcvbuf = (unsigned)v;
+            break;
+        }
         case 'h':
             usage(stdout);
             kg_options_free(st.opts);
@@ -640,7 +671,7 @@ int main(int argc, char **argv)
         logf_err("--fail-open: %s", strerror(errno));
         goto out;
     }
-    nfnl_rcvbufsiz(nfq_nfnlh(h), 4u << 20);
+    nfnl_rcvbufsiz(nfq_nfnlh(h), st.rcvbuf);
 
     if (pthread_create(&control, NULL, kgn_control_main, &ctl) != 0) {
         logf_err("cannot start the control thread");
@@ -648,7 +679,8 @@ int main(int argc, char **argv)
     }
     control_started = true;
     rc = kgn_serve(&st, h) == 0 ? 0 : 1;
-    logf_err("stopping: %lu accepted, %lu dropped", st.accepted, st.dropped);
+    logf_err("stopping: %lu accepted, %lu dropped, %lu lost", st.accepted,
+             st.dropped, st.lost);
 
 out:
     if (control_started) {

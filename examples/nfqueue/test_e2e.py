@@ -12,7 +12,9 @@ Allowed flows must connect, denied flows must not, and every drop must be
 logged with the denying pod and its policies. Then the manifest is broken
 (the old rules keep serving), changed (a new flow opens) and reloaded by
 SIGHUP, all while a client keeps connecting on an allowed flow: not one of
-its connections may fail.
+its connections may fail. Last, a burst of connections larger than a small
+socket buffer while the daemon is stopped: the packets the kernel could not
+deliver are counted, and nothing stays queued.
 
 Traffic never leaves the namespaces the test made; every step has a
 timeout; the namespaces, servers and daemon are removed however the test
@@ -177,6 +179,22 @@ def serve(specs):
                 pass
 
 
+def flood(addr, port, count, hold):
+    """count TCP connects at once (non-blocking), held for hold seconds."""
+    socks = []
+    for _ in range(count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        try:
+            s.connect((addr, port))
+        except BlockingIOError:
+            pass
+        socks.append(s)
+    time.sleep(hold)
+    for s in socks:
+        s.close()
+
+
 def connect(proto, addr, port, wait):
     family = socket.AF_INET6 if ":" in addr else socket.AF_INET
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
@@ -308,6 +326,18 @@ class Lab:
 
 
 
+
+
+def queued(ns):
+    """Packets waiting for a verdict in queue 0 of namespace ns
+    (/proc/net/netfilter/nfnetlink_queue: number, portid, waiting, ...)."""
+    p = run("ip", "netns", "exec", ns, "cat",
+            "/proc/net/netfilter/nfnetlink_queue")
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if f and f[0] == "0":
+            return int(f[2])
+    return 0
 
 
 def replace_file(path, text):
@@ -443,6 +473,28 @@ def main():
               "traffic during the reloads: %(ok)d connected, %(failed)d "
               "failed" % tally)
         check(lab.daemon.poll() is None, "the daemon still runs")
+        check(lab.stop_daemon() == 0, "the daemon exits with 0")
+
+        # a burst larger than a small socket buffer while the daemon is
+        # stopped: the kernel drops what does not fit, the daemon counts
+        # the gap in the packet ids, and nothing stays queued
+        lab.start_daemon(exe, manifest, out, err, "--rcvbuf", "4096")
+        lab.daemon.send_signal(signal.SIGSTOP)
+        burst = subprocess.Popen(
+            ["ip", "netns", "exec", lab.ns["frontend"], sys.executable,
+             script, "flood", "10.244.2.10", "8080", "300", "2"])
+        time.sleep(0.5)
+        lab.daemon.send_signal(signal.SIGCONT)
+        burst.wait(timeout=TIMEOUT)
+        wait_for(lambda: "not delivered (socket buffer full): dropped by "
+                 "the kernel" in read(err), "the lost packets to be counted",
+                 TIMEOUT)
+        wait_for(lambda: queued(lab.router) == 0, "the queue to drain",
+                 TIMEOUT)
+        check(True, "a burst past the socket buffer: lost packets counted, "
+              "queue drained")
+        check(lab.connect("frontend", "tcp", "10.244.2.10", 8080, script),
+              "after the burst frontend -> api:8080 connects")
         rc = lab.stop_daemon()
         check(rc == 0 and "stopping:" in read(err),
               "the daemon stopped cleanly (exit status %s)" % rc)
@@ -458,6 +510,9 @@ def main():
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "flood":
+        flood(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+              float(sys.argv[5]))
     elif len(sys.argv) > 1 and sys.argv[1] == "connect":
         sys.exit(0 if connect(sys.argv[2], sys.argv[3], int(sys.argv[4]),
                               float(sys.argv[5])) else 1)
