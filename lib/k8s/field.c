@@ -4,6 +4,8 @@
  */
 #include "k8s/field.h"
 
+#include "yaml/resolve.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,48 +91,16 @@ const struct kgi_node *kgi_field(struct kgi_ctx *c, const struct kgi_node *map,
 
 bool kgi_scalar_int(const struct kgi_node *n, int64_t *out)
 {
-    if (!n || n->kind != KGI_NODE_SCALAR || n->quoted || n->count == 0 ||
-        n->count > 20)
-        return false;
-    const char *s = n->u.str;
-    size_t i = 0;
-    bool neg = false;
-    if (s[0] == '-' || s[0] == '+') {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    if (i == n->count)
-        return false;
-    uint64_t v = 0;
-    for (; i < n->count; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        if (v > (UINT64_MAX - 9) / 10)
-            return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (v > (uint64_t)INT64_MAX)
-        return false;
-    *out = neg ? -(int64_t)v : (int64_t)v;
-    return true;
-}
-
-static bool is_plain_bool(const struct kgi_node *n)
-{
-    static const char *const words[] = {"true",  "True",  "TRUE",
-                                        "false", "False", "FALSE"};
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (kgi_node_is(n, words[i]))
-            return true;
-    return false;
+    return kgi_yaml_int(n, out);
 }
 
 bool kgi_scalar_is_plain_nonstring(const struct kgi_node *n)
 {
-    int64_t v;
-    if (!n || n->kind != KGI_NODE_SCALAR || n->quoted)
+    if (!n || n->kind != KGI_NODE_SCALAR)
         return false;
-    return kgi_scalar_int(n, &v) || is_plain_bool(n);
+    struct kgi_yvalue v;
+    kgi_yaml_value(n, &v);
+    return v.type == KGI_Y_BOOL || v.type == KGI_Y_INT || v.type == KGI_Y_FLOAT;
 }
 
 bool kgi_field_str(struct kgi_ctx *c, const struct kgi_node *map,
@@ -144,8 +114,13 @@ bool kgi_field_str(struct kgi_ctx *c, const struct kgi_node *map,
     if (!v)
         return false;
     if (kgi_scalar_is_plain_nonstring(v)) {
+        struct kgi_yvalue yv;
+        kgi_yaml_value(v, &yv);
         size_t m = kgi_enter(c, key);
-        kgi_error(c, KG_ETYPE, v, "must be a string, not %s", v->u.str);
+        kgi_error(c, KG_ETYPE, v,
+                  "must be a string: YAML 1.1 reads %.*s as %s (quote it)",
+                  (int)(v->count > 60 ? 60 : v->count), v->u.str,
+                  kgi_ytype_name(yv.type));
         kgi_leave(c, m);
         if (ok)
             *ok = false;
@@ -190,14 +165,11 @@ bool kgi_field_bool(struct kgi_ctx *c, const struct kgi_node *map,
         kgi_field(c, map, key, KGI_NODE_SCALAR, false, ok);
     if (!v)
         return false;
-    if (!v->quoted && (kgi_node_is(v, "true") || kgi_node_is(v, "True") ||
-                       kgi_node_is(v, "TRUE"))) {
-        *out = true;
-        return true;
-    }
-    if (!v->quoted && (kgi_node_is(v, "false") || kgi_node_is(v, "False") ||
-                       kgi_node_is(v, "FALSE"))) {
-        *out = false;
+    /* YAML 1.1 booleans: true/yes/on/y and false/no/off/n, three casings */
+    struct kgi_yvalue yv;
+    kgi_yaml_value(v, &yv);
+    if (yv.type == KGI_Y_BOOL) {
+        *out = yv.b;
         return true;
     }
     size_t m = kgi_enter(c, key);

@@ -81,8 +81,9 @@ const struct kgi_node *kgi_field(struct kgi_ctx *c, const struct kgi_node *map,
                                  const char *key, int kind, bool required,
                                  bool *ok);
 
-/* A string field: a scalar (quoted or plain; plain numbers/bools are
- * refused as the API server refuses a JSON number for a string field).
+/* A string field: a scalar (quoted or plain; plain YAML 1.1 numbers and
+ * booleans are refused as the API server refuses a JSON number or boolean
+ * for a string field).
  * Returns true when present and valid; out is {NULL,0} when absent. */
 bool kgi_field_str(struct kgi_ctx *c, const struct kgi_node *map,
                    const char *key, bool required, struct kgi_str *out,
@@ -95,9 +96,13 @@ bool kgi_field_int(struct kgi_ctx *c, const struct kgi_node *map,
 bool kgi_field_bool(struct kgi_ctx *c, const struct kgi_node *map,
                     const char *key, bool *out, bool *ok);
 
-/* Scalar node classification used by the helpers above. */
-bool kgi_scalar_int(const struct kgi_node *n, int64_t *out);  /* plain int */
-bool kgi_scalar_is_plain_nonstring(const struct kgi_node *n); /* int/bool */
+/* Scalar node classification used by the helpers above, as the API server
+ * reads YAML 1.1 (yaml/resolve.h): kgi_scalar_int is an integer field's
+ * value (0100 is 64, 0x50 and 8e1 are 80, "80" and !!str 80 are strings);
+ * kgi_scalar_is_plain_nonstring a boolean or number (yes, on, 0x1F, 1.5,
+ * .inf), which a string field refuses. */
+bool kgi_scalar_int(const struct kgi_node *n, int64_t *out);
+bool kgi_scalar_is_plain_nonstring(const struct kgi_node *n);
 
 /* Unquoted scalar text of a node as a kgi_str (node must be a scalar). */
 static inline struct kgi_str kgi_node_str(const struct kgi_node *n)

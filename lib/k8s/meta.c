@@ -49,7 +49,17 @@ bool kgi_read_kvs(struct kgi_ctx *c, const struct kgi_node *map,
         const struct kgi_node *v = m->u.pairs[i].value;
         size_t km = kgi_path_key(&c->path, k->u.str, k->count);
         const char *why = kgi_check_qualified_name(k->u.str, k->count);
-        if (why) {
+        if (kgi_scalar_is_plain_nonstring(k) || kgi_node_is_null(k)) {
+            /* sigs.k8s.io/yaml turns a YAML 1.1 boolean or number key into
+             * its Go formatting ("on" becomes "true", 0x10 "16"), a null
+             * key into an error: quoted keys only */
+            kgi_error(c, KG_ETYPE, k,
+                      "Invalid value: \"%.*s\": a plain key YAML 1.1 reads "
+                      "as a boolean, number or null is not this string "
+                      "to the API server (quote it)",
+                      (int)(k->count > 100 ? 100 : k->count), k->u.str);
+            ok = false;
+        } else if (why) {
             kgi_error(c, KG_EINVALID, k, "Invalid value: \"%.*s\": %s",
                       (int)(k->count > 100 ? 100 : k->count), k->u.str, why);
             ok = false;

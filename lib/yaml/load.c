@@ -15,11 +15,13 @@
 #include "yaml/load.h"
 
 #include <stdalign.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "util/alloc.h"
+#include "yaml/resolve.h"
 
 struct frame {
     struct kgi_node *node;
@@ -76,11 +78,11 @@ const struct kgi_node *kgi_node_get(const struct kgi_node *map, const char *key)
 
 bool kgi_node_is_null(const struct kgi_node *n)
 {
-    if (!n || n->kind != KGI_NODE_SCALAR || n->quoted)
+    if (!n || n->kind != KGI_NODE_SCALAR)
         return false;
-    const char *s = n->u.str;
-    return n->count == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-           strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+    struct kgi_yvalue v;
+    kgi_yaml_value(n, &v);
+    return v.type == KGI_Y_NULL;
 }
 
 bool kgi_node_is(const struct kgi_node *n, const char *s)
@@ -324,10 +326,69 @@ static int key_cmp(const void *a, const void *b)
     return x->key->count < y->key->count ? -1 : x->key->count > y->key->count;
 }
 
+/* A YAML 1.1 merge key: a plain `<<` without tag, or tagged !!merge
+ * (go-yaml v2 isMerge). */
+static bool is_merge_key(const struct kgi_node *k)
+{
+    return k->kind == KGI_NODE_SCALAR && k->count == 2 &&
+           memcmp(k->u.str, "<<", 2) == 0 &&
+           ((k->tag == KGI_TAG_NONE && !k->quoted) || k->tag == KGI_TAG_MERGE);
+}
+
+/* Pairs a merge value adds: a map's, or those of each map of a sequence
+ * (go-yaml v2 decoder.merge); anything else is an error. */
+static int merge_count(struct loader *L, const struct kgi_node *v, size_t *n)
+{
+    if (v->kind == KGI_NODE_MAP) {
+        *n += v->count;
+        return 0;
+    }
+    if (v->kind == KGI_NODE_SEQ) {
+        for (size_t i = 0; i < v->count; i++) {
+            if (v->u.items[i]->kind != KGI_NODE_MAP)
+                goto bad;
+            *n += v->u.items[i]->count;
+        }
+        return 0;
+    }
+bad:
+    L->err = L->err ? L->err : KG_ETYPE;
+    kgi_diag_add(L->diags, KG_SEVERITY_ERROR, KG_ETYPE, L->file, "", v->line,
+                 v->column,
+                 "map merge requires map or sequence of maps as the value "
+                 "of <<");
+    return -1;
+}
+
+struct sorted_pair {
+    struct kgi_pair p;
+    bool merged; /* came in through a << merge key */
+};
+
+static int sorted_cmp(const void *a, const void *b)
+{
+    const struct sorted_pair *x = a, *y = b;
+    return key_cmp(&x->p, &y->p);
+}
+
 static int close_map(struct loader *L, struct frame *f)
 {
     struct kgi_node *n = f->node;
-    size_t pairs = f->n / 2;
+    size_t written = f->n / 2, merges = 0, extra = 0;
+    for (size_t i = 0; i < written; i++) {
+        struct kgi_node *k = f->kids[2 * i];
+        if (k->kind != KGI_NODE_SCALAR) {
+            fail(L, KG_ESYNTAX, k->line, k->column,
+                 "a map key must be a scalar", NULL);
+            return -1;
+        }
+        if (is_merge_key(k)) {
+            merges++;
+            if (merge_count(L, f->kids[2 * i + 1], &extra))
+                return -1;
+        }
+    }
+    size_t pairs = written - merges + extra;
     n->count = pairs;
     n->u.pairs =
         kgi_arena_alloc(L->arena, (pairs ? pairs : 1) * sizeof(struct kgi_pair),
@@ -336,35 +397,54 @@ static int close_map(struct loader *L, struct frame *f)
         fail(L, KG_ENOMEM, 0, 0, "", NULL);
         return -1;
     }
-    for (size_t i = 0; i < pairs; i++) {
-        struct kgi_node *k = f->kids[2 * i];
-        if (k->kind != KGI_NODE_SCALAR) {
-            fail(L, KG_ESYNTAX, k->line, k->column,
-                 "a map key must be a scalar", NULL);
-            return -1;
-        }
-        n->u.pairs[i].key = k;
-        n->u.pairs[i].value = f->kids[2 * i + 1];
+    size_t at = 0;
+    for (size_t i = 0; i < written; i++) {
+        if (is_merge_key(f->kids[2 * i]))
+            continue;
+        n->u.pairs[at].key = f->kids[2 * i];
+        n->u.pairs[at].value = f->kids[2 * i + 1];
+        at++;
     }
-    /* duplicate keys: sorted copy, O(n log n) for wide maps */
+    size_t explicit_pairs = at;
+    for (size_t i = 0; i < written; i++) {
+        if (!is_merge_key(f->kids[2 * i]))
+            continue;
+        const struct kgi_node *v = f->kids[2 * i + 1];
+        size_t maps = v->kind == KGI_NODE_MAP ? 1 : v->count;
+        for (size_t j = 0; j < maps; j++) {
+            const struct kgi_node *m =
+                v->kind == KGI_NODE_MAP ? v : v->u.items[j];
+            for (size_t k = 0; k < m->count; k++)
+                n->u.pairs[at++] = m->u.pairs[k];
+        }
+    }
+    /* duplicate keys: sorted copy, O(n log n) for wide maps. A key set
+     * directly and through a merge, or by two merged maps, is refused: the
+     * API server's strict decoding (kubectl's default field validation)
+     * refuses it, and the lenient one keeps whichever came last. */
     if (pairs > 1) {
-        struct kgi_pair *tmp = kgi_malloc(pairs * sizeof(*tmp));
+        struct sorted_pair *tmp = kgi_malloc(pairs * sizeof(*tmp));
         if (!tmp) {
             fail(L, KG_ENOMEM, 0, 0, "", NULL);
             return -1;
         }
-        memcpy(tmp, n->u.pairs, pairs * sizeof(*tmp));
-        qsort(tmp, pairs, sizeof(*tmp), key_cmp);
+        for (size_t i = 0; i < pairs; i++) {
+            tmp[i].p = n->u.pairs[i];
+            tmp[i].merged = i >= explicit_pairs;
+        }
+        qsort(tmp, pairs, sizeof(*tmp), sorted_cmp);
         for (size_t i = 1; i < pairs; i++) {
-            if (key_cmp(&tmp[i - 1], &tmp[i]) == 0) {
-                const struct kgi_node *a = tmp[i - 1].key, *b = tmp[i].key;
+            if (key_cmp(&tmp[i - 1].p, &tmp[i].p) == 0) {
+                const struct kgi_node *a = tmp[i - 1].p.key, *b = tmp[i].p.key;
                 const struct kgi_node *later = a->offset > b->offset ? a : b;
+                bool merged = tmp[i - 1].merged || tmp[i].merged;
                 L->err = L->err ? L->err : KG_EDUPLICATE;
-                kgi_diag_add(L->diags, KG_SEVERITY_ERROR, KG_EDUPLICATE,
-                             L->file, "", later->line, later->column,
-                             "duplicate map key \"%.*s\"",
-                             (int)(later->count > 200 ? 200 : later->count),
-                             later->u.str);
+                kgi_diag_add(
+                    L->diags, KG_SEVERITY_ERROR, KG_EDUPLICATE, L->file, "",
+                    later->line, later->column, "duplicate map key \"%.*s\"%s",
+                    (int)(later->count > 200 ? 200 : later->count),
+                    later->u.str,
+                    merged ? " (also set through a << merge key)" : "");
                 kgi_free(tmp);
                 return -1;
             }
@@ -401,6 +481,169 @@ static int close_container(struct loader *L)
     return attach(L, n);
 }
 
+/* ------------------------------------------------------------ tags */
+
+#define YAML_TAG_PREFIX "tag:yaml.org,2002:"
+
+static uint8_t scalar_tag(const char *tag)
+{
+    static const struct {
+        const char *name;
+        uint8_t tag;
+    } core[] = {
+        {"str", KGI_TAG_STR},     {"int", KGI_TAG_INT},
+        {"float", KGI_TAG_FLOAT}, {"bool", KGI_TAG_BOOL},
+        {"null", KGI_TAG_NULL},   {"binary", KGI_TAG_BINARY},
+        {"merge", KGI_TAG_MERGE}, {"timestamp", KGI_TAG_TIME},
+    };
+    if (!tag)
+        return KGI_TAG_NONE;
+    size_t pl = sizeof(YAML_TAG_PREFIX) - 1;
+    if (strncmp(tag, YAML_TAG_PREFIX, pl) == 0)
+        for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++)
+            if (strcmp(tag + pl, core[i].name) == 0)
+                return core[i].tag;
+    return KGI_TAG_OTHER;
+}
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Go's base64.StdEncoding.DecodeString, in place: padding required, '\r'
+ * and '\n' ignored, anything else outside the alphabet refused. Returns
+ * the decoded length, or -1. */
+static long b64_decode(char *s, size_t n)
+{
+    size_t out = 0, q = 0, pad = 0;
+    unsigned acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r' || c == '\n')
+            continue;
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        int v = b64_value(c);
+        if (v < 0 || pad)
+            return -1;
+        acc = acc << 6 | (unsigned)v;
+        if (++q == 4) {
+            s[out++] = (char)(acc >> 16);
+            s[out++] = (char)(acc >> 8);
+            s[out++] = (char)acc;
+            q = 0;
+            acc = 0;
+        }
+    }
+    if ((q == 0 && pad) || (q == 1) || (q == 2 && pad != 2) ||
+        (q == 3 && pad != 1))
+        return -1;
+    if (q == 2)
+        s[out++] = (char)(acc >> 4);
+    if (q == 3) {
+        s[out++] = (char)(acc >> 10);
+        s[out++] = (char)(acc >> 2);
+    }
+    s[out] = '\0';
+    return (long)out;
+}
+
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t len = c < 0x80         ? 1
+                     : (c >> 5) == 6  ? 2
+                     : (c >> 4) == 14 ? 3
+                     : (c >> 3) == 30 ? 4
+                                      : 0;
+        if (!len || i + len > n)
+            return false;
+        uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+static const char *tag_name(uint8_t tag)
+{
+    switch (tag) {
+    case KGI_TAG_INT:
+        return "!!int";
+    case KGI_TAG_FLOAT:
+        return "!!float";
+    case KGI_TAG_BOOL:
+        return "!!bool";
+    default:
+        return "!!null";
+    }
+}
+
+/* A tagged scalar as go-yaml v2 decodes it: !!binary decoded (its text
+ * replaced by the bytes), !!int/!!float/!!bool/!!null checked against the
+ * text ("cannot decode !!str `x` as a !!int"), !!timestamp refused. */
+static int check_tag(struct loader *L, struct kgi_node *n, const yaml_mark_t *m)
+{
+    if (n->tag == KGI_TAG_TIME) {
+        fail_at(L, KG_ENOTSUPPORTED, m, "!!timestamp is not read",
+                "write the time as a plain or quoted string");
+        return -1;
+    }
+    if (n->tag == KGI_TAG_BINARY) {
+        char *s = (char *)n->u.str; /* the loader's own arena copy */
+        long len = b64_decode(s, n->count);
+        if (len < 0) {
+            fail_at(L, KG_ETYPE, m,
+                    "!!binary value contains invalid base64 data", NULL);
+            return -1;
+        }
+        if (!valid_utf8((const unsigned char *)s, (size_t)len)) {
+            fail_at(L, KG_EENCODING, m, "!!binary value is not UTF-8 text",
+                    "the API server would store U+FFFD in its place");
+            return -1;
+        }
+        n->count = (size_t)len;
+        return 0;
+    }
+    if (n->tag < KGI_TAG_INT || n->tag > KGI_TAG_NULL)
+        return 0;
+    struct kgi_yvalue v;
+    kgi_yaml_resolve_plain(n->u.str, n->count, &v);
+    int want = n->tag == KGI_TAG_INT     ? KGI_Y_INT
+               : n->tag == KGI_TAG_FLOAT ? KGI_Y_FLOAT
+               : n->tag == KGI_TAG_BOOL  ? KGI_Y_BOOL
+                                         : KGI_Y_NULL;
+    if (v.type == want || (want == KGI_Y_FLOAT && v.type == KGI_Y_INT))
+        return 0;
+    char msg[160];
+    snprintf(msg, sizeof(msg), "cannot decode %s `%.*s` as a %s",
+             v.type == KGI_Y_STR     ? "!!str"
+             : v.type == KGI_Y_INT   ? "!!int"
+             : v.type == KGI_Y_FLOAT ? "!!float"
+             : v.type == KGI_Y_BOOL  ? "!!bool"
+                                     : "!!null",
+             (int)(n->count > 60 ? 60 : n->count), n->u.str, tag_name(n->tag));
+    fail_at(L, KG_ETYPE, m, msg, NULL);
+    return -1;
+}
+
 static int on_scalar(struct loader *L, const yaml_event_t *ev)
 {
     size_t len = ev->data.scalar.length;
@@ -414,12 +657,15 @@ static int on_scalar(struct loader *L, const yaml_event_t *ev)
         return -1;
     n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
     n->count = len;
+    n->tag = scalar_tag((const char *)ev->data.scalar.tag);
     n->u.str =
         kgi_arena_strndup(L->arena, (const char *)ev->data.scalar.value, len);
     if (!n->u.str) {
         fail(L, KG_ENOMEM, 0, 0, "", NULL);
         return -1;
     }
+    if (check_tag(L, n, &ev->start_mark))
+        return -1;
     if (remember_anchor(L, ev->data.scalar.anchor, n))
         return -1;
     return attach(L, n);

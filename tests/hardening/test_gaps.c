@@ -55,7 +55,7 @@ static const struct gap_case gap_cases[] = {
     /* field.c: a 20-digit integer overflows 64 bits */
     {"20-digit integer",
      IN("apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
-        "metadata: {name: n, namespace: d}\nspec:\n  defaultBackend: "
+        "metadata: {name: 'n', namespace: d}\nspec:\n  defaultBackend: "
         "{service: {name: s, port: {number: 99999999999999999999}}}\n"),
      .code = KG_ETYPE, .path = "spec.defaultBackend.service.port.number",
      .line = 5, .col = 54},
@@ -76,8 +76,11 @@ static const struct gap_case gap_cases[] = {
      IN(POD("{name: p, namespace: d}",
             "{hostNetwork: \"true\", containers: []}")),
      .code = KG_ETYPE, .path = "spec.hostNetwork", .line = 4, .col = 21},
-    {"hostNetwork yes",
-     IN(POD("{name: p, namespace: d}", "{hostNetwork: yes, containers: []}")),
+    /* YAML 1.1: `yes` is the boolean true to the API server, `"yes"` a
+     * string a boolean field refuses */
+    {"hostNetwork \"yes\"",
+     IN(POD("{name: p, namespace: d}",
+            "{hostNetwork: \"yes\", containers: []}")),
      .code = KG_ETYPE, .path = "spec.hostNetwork", .line = 4, .col = 21},
     /* load.c: NEL, LS and PS break lines for libyaml's marks, and so for
      * the line:column of a reader error found by offset */

@@ -328,7 +328,7 @@ static const struct model_case cases[] = {
      {E(KG_EINVALID, "spec.rules[0].http.paths[0].backend", 13, 11)}},
     {"backend both",
      SPEC PATHS_OPEN "          service: {name: s, port: {number: 1}}\n"
-                     "          resource: {kind: K, name: n}\n",
+                     "          resource: {kind: K, name: m}\n",
      {E(KG_EINVALID, "spec.rules[0].http.paths[0].backend", 13, 11)}},
     {"service name missing",
      SPEC PATHS_OPEN "          service: {port: {number: 1}}\n",
@@ -405,7 +405,7 @@ static const struct model_case cases[] = {
      {E(KG_EINVALID, "spec.rules[0].http.paths[0].backend.resource.name", 13,
         37)}},
     {"resource kind percent",
-     SPEC PATHS_OPEN "          resource: {kind: 'a%b', name: n}\n",
+     SPEC PATHS_OPEN "          resource: {kind: 'a%b', name: m}\n",
      {E(KG_EINVALID, "spec.rules[0].http.paths[0].backend.resource.kind", 13,
         28)}},
     {"defaultBackend without port",
@@ -472,7 +472,7 @@ static const struct model_case cases[] = {
           "        pathType: Exact\n"
           "        backend: {service: {name: s}}\n"
           "      - path: /ok\n"
-          "        backend: {service: {name: s, port: {number: 0x50}}}\n"
+          "        backend: {service: {name: s, port: {number: 8.5}}}\n"
           "  tls:\n  - hosts: ['a..b']\n",
      {E(KG_EINVALID, "spec.ingressClassName", 7, 21),
       E(KG_EINVALID, "spec.rules[0].host", 9, 11),
@@ -511,18 +511,18 @@ static const struct model_case cases[] = {
     {"class parameters",
      "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n"
      "  name: nginx\nspec:\n  controller: k8s.io/x\n"
-     "  parameters: {kind: K, name: n, scope: Namespace}\n",
+     "  parameters: {kind: K, name: m, scope: Namespace}\n",
      {E(KG_EREQUIRED, "spec.parameters.namespace", 7, 15)}},
     {"class parameters cluster with namespace",
      "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n"
      "  name: nginx\nspec:\n  controller: k8s.io/x\n"
-     "  parameters: {name: n, namespace: ns}\n",
+     "  parameters: {name: m, namespace: ns}\n",
      {E(KG_EREQUIRED, "spec.parameters.kind", 7, 15),
       E(KG_EFORBIDDEN, "spec.parameters.namespace", 7, 36)}},
     {"class parameters scope unsupported",
      "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n"
      "  name: nginx\nspec:\n  controller: k8s.io/x\n"
-     "  parameters: {kind: K, name: n, scope: Global}\n",
+     "  parameters: {kind: K, name: m, scope: Global}\n",
      {E(KG_ENOTSUPPORTED, "spec.parameters.scope", 7, 41)}},
 };
 
@@ -1088,7 +1088,7 @@ static void test_alloc_failures(void **state)
              "  - http:\n"
              "      paths:\n"
              "      - {pathType: ImplementationSpecific, backend: {resource: "
-             "{kind: K, name: n}}}\n";
+             "{kind: K, name: m}}}\n";
     bool done = false;
     for (long n = 0; !done && n < 100000; n++) {
         kgi_alloc_fail_after(n);

@@ -324,7 +324,7 @@ static const char every_reader[] =
     "np, namespace: x}\nspec:\n  podSelector: {matchLabels: {app: web}, "
     "matchExpressions: [{key: t, operator: NotIn, values: [a, b]}]}\n"
     "  ingress:\n  - from:\n    - podSelector: {matchLabels: {a: b}}\n"
-    "      namespaceSelector: {matchExpressions: [{key: n, operator: "
+    "      namespaceSelector: {matchExpressions: [{key: 'n', operator: "
     "Exists}]}\n    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, "
     "10.2.0.0/16]}\n    ports:\n    - {port: 80}\n    - {port: http}\n"
     "    - {protocol: UDP, port: 1000, endPort: 2000}\n"

@@ -172,7 +172,7 @@ static void test_selector_absent_and_empty(void **state)
 {
     (void)state;
     struct doc d;
-    doc_load(&d, "a: {}\nb: null\nc: {matchLabels: {x: y}}\n");
+    doc_load(&d, "a: {}\nb: null\nc: {matchLabels: {x: 'y'}}\n");
     struct kgi_selector s;
     bool present = true;
     assert_true(kgi_selector_read(&d.ctx, d.root, "missing", &s, &present));

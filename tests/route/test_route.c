@@ -308,13 +308,13 @@ static void test_icc_ingress_class(void **state)
         "class a default; class b\n"
         "ing f class=a; host f; P / f\n"
         "ing g class=b; host g; P / g\n"
-        "ing n ann=kubernetes.io/ingress.class=a; host n; P / n\n"
+        "ing nn ann=kubernetes.io/ingress.class=a; host n; P / nn\n"
         "ing m ann=kubernetes.io/ingress.class=b; host m; P / m\n"
         "ing none; host none; P / none\n";
     struct opts oa = {.cls = "a"}, ob = {.cls = "b"}, oz = {.cls = "zzz"};
     rs = compile_opts(rules, &oa, NULL);
     static const struct req qa[] = {
-        {"f", "/", "f:80"}, {"g", "/", "404"},        {"n", "/", "n:80"},
+        {"f", "/", "f:80"}, {"g", "/", "404"},        {"n", "/", "nn:80"},
         {"m", "/", "404"},  {"none", "/", "none:80"},
     };
     check_reqs(rs, qa, N(qa), "class a");
@@ -940,7 +940,7 @@ static void test_alloc_failures(void **state)
     char *yaml = rules_yaml(
         "class c default\n"
         "ing a ts=2020-01-01T00:00:00Z class=c; def d; host a.com; P /x x; "
-        "E /x/y y; host *.w.com; P / w; tls s a.com,*.w.com\n"
+        "E /x/y yy; host *.w.com; P / w; tls s a.com,*.w.com\n"
         "ing b ann=nginx.ingress.kubernetes.io/use-regex=true; host r; "
         "I /r[0-9] r; P /x x2; host - ; P / any\n",
         &len);
@@ -959,7 +959,7 @@ static void test_alloc_failures(void **state)
             rc = kg_builder_compile(b, &rs);
             kgi_alloc_fail_after(-1);
             if (rc == 0) {
-                assert_string_equal(route(rs, "A.com", "/x/y"), "y:80");
+                assert_string_equal(route(rs, "A.com", "/x/y"), "yy:80");
                 kg_ruleset_unref(rs);
                 kg_builder_free(b);
                 break;

@@ -435,13 +435,13 @@ static const struct compile_case compile_cases[] = {
            "    A-b_c.d: \"42\"\n"},
     {.name = "bad labels",
      .in = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n"
-           "    -app: web\n    ok: bad value\n    x/y/z: a\n    n: 1\n",
+           "    -app: web\n    ok: bad value\n    x/y/z: a\n    m: 1\n",
      false,
      KG_ECOMPILE,
      {E(KG_EINVALID, "metadata.labels.-app", 6, 5),
       E(KG_EINVALID, "metadata.labels.ok", 7, 9),
       E(KG_EINVALID, "metadata.labels[x/y/z]", 8, 5),
-      E(KG_ETYPE, "metadata.labels.n", 9, 8)}},
+      E(KG_ETYPE, "metadata.labels.m", 9, 8)}},
     {.name = "label value 64",
      .in = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n"
            "    a: "
@@ -458,11 +458,11 @@ static const struct compile_case compile_cases[] = {
     {.name = "annotations",
      .in = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  annotations:\n"
            "    note: \"any text: at all\"\n    empty: \"\"\n"
-           "    bad key: x\n    n: 3\n",
+           "    bad key: x\n    m: 3\n",
      false,
      KG_ECOMPILE,
      {E(KG_EINVALID, "metadata.annotations[bad key]", 8, 5),
-      E(KG_ETYPE, "metadata.annotations.n", 9, 8)}},
+      E(KG_ETYPE, "metadata.annotations.m", 9, 8)}},
     {.name = "old Ingress is a warning",
      .in =
          "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a}\n",
@@ -925,7 +925,7 @@ static void test_alloc_failure(void **state)
     static const char in[] =
         "apiVersion: v1\nkind: List\nitems:\n"
         "- apiVersion: v1\n  kind: Namespace\n"
-        "  metadata: {name: a, labels: {x: y, z: w}}\n"
+        "  metadata: {name: a, labels: {x: 'y', z: w}}\n"
         "- apiVersion: v1\n  kind: Pod\n"
         "  metadata: {name: B, namespace: a, annotations: {k: v}}\n"
         "---\nkind: Service\n";

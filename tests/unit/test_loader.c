@@ -19,12 +19,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <math.h>
 
 #include "util/alloc.h"
 #include "util/arena.h"
 #include "util/diag.h"
 #include "util/options.h"
 #include "yaml/load.h"
+#include "yaml/resolve.h"
 
 #define IN(s) .in = (s), .len = sizeof(s) - 1
 
@@ -41,6 +43,47 @@ struct load_case {
 };
 
 static const struct load_case cases[] = {
+    /* ------------------------------------------------ YAML 1.1 as the
+     * API server reads it (go-yaml v2; issue 15 item 14) */
+    {"merge key inline map", IN("metadata:\n  <<: {name: merged}\n"),
+     .objects = "merged"},
+    {"merge key sequence of maps",
+     IN("metadata:\n  <<: [{namespace: x}, {name: m2}]\n"), .objects = "m2"},
+    {"quoted << is an ordinary key",
+     IN("metadata:\n  \"<<\": {name: no}\n  name: q\n"), .objects = "q"},
+    {"merge key value not a map", IN("metadata:\n  <<: x\n  name: a\n"),
+     .rc = KG_ECOMPILE, .code = KG_ETYPE, .line = 2, .col = 7,
+     .msg = "map merge requires map or sequence of maps"},
+    {"merge key sequence item not a map", IN("metadata:\n  <<: [{a: b}, x]\n"),
+     .rc = KG_ECOMPILE, .code = KG_ETYPE, .line = 2, .col = 7},
+    {"merge key and explicit key",
+     IN("metadata:\n  name: a\n  <<: {name: b}\n"), .rc = KG_ECOMPILE,
+     .code = KG_EDUPLICATE, .line = 3, .col = 8,
+     .msg = "also set through a << merge key"},
+    {"two merged maps set one key",
+     IN("metadata:\n  <<: [{name: a}, {name: b}]\n"), .rc = KG_ECOMPILE,
+     .code = KG_EDUPLICATE, .line = 2, .col = 20},
+    {"!!binary decoded", IN("metadata: {name: !!binary d2Vi}\n"),
+     .objects = "web"},
+    {"!!binary multi-line",
+     IN("metadata:\n  name: !!binary |\n    d2\n    Vi\n"), .objects = "web"},
+    {"!!binary invalid base64", IN("metadata: {name: !!binary d2V}\n"),
+     .rc = KG_ECOMPILE, .code = KG_ETYPE, .line = 1, .col = 18,
+     .msg = "invalid base64"},
+    {"!!binary not UTF-8", IN("metadata: {name: !!binary /w==}\n"),
+     .rc = KG_ECOMPILE, .code = KG_EENCODING, .line = 1, .col = 18},
+    {"!!int on a word", IN("a: !!int abc\n"), .rc = KG_ECOMPILE,
+     .code = KG_ETYPE, .line = 1, .col = 4,
+     .msg = "cannot decode !!str `abc` as a !!int"},
+    {"!!int on a number", IN("a: !!int 0x10\nmetadata: {name: i}\n"),
+     .objects = "i"},
+    {"!!float on an int", IN("a: !!float 1\nmetadata: {name: f}\n"),
+     .objects = "f"},
+    {"!!bool on a number", IN("a: !!bool 1\n"), .rc = KG_ECOMPILE,
+     .code = KG_ETYPE, .line = 1, .col = 4,
+     .msg = "cannot decode !!int `1` as a !!bool"},
+    {"!!timestamp refused", IN("a: !!timestamp 2024-01-01\n"),
+     .rc = KG_ECOMPILE, .code = KG_ENOTSUPPORTED, .line = 1, .col = 4},
     /* ------------------------------------------------ documents */
     {"single", IN("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"),
      .objects = "a"},
@@ -683,7 +726,7 @@ static void test_alloc_failure(void **state)
     (void)state;
     static const char in[] =
         "apiVersion: v1\nkind: List\nitems:\n"
-        "- {kind: Namespace, metadata: {name: a, labels: {x: y}}}\n"
+        "- {kind: Namespace, metadata: {name: a, labels: {x: 'y'}}}\n"
         "- kind: Pod\n  metadata: {name: b}\n  spec: {containers: [{name: "
         "c}]}\n"
         "---\nz: &q [1, 2]\nw: *q\n";
@@ -714,10 +757,97 @@ static void test_alloc_failure(void **state)
     assert_true(done);
 }
 
+/* go-yaml v2 resolution of plain scalars (yaml/resolve.c), as the API
+ * server reads them; issue 15 item 14. */
+static void test_resolve_plain(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int type;
+        int64_t i; /* INT; INT64_MAX marks one beyond int64 (big) */
+        double f;  /* FLOAT */
+        bool b;
+    } cases[] = {
+        {"0100", KGI_Y_INT, 64, 0, 0},
+        {"0x1538", KGI_Y_INT, 5432, 0, 0},
+        {"0X1538", KGI_Y_INT, 5432, 0, 0},
+        {"0o12470", KGI_Y_INT, 5432, 0, 0},
+        {"0b101", KGI_Y_INT, 5, 0, 0},
+        {"-0x10", KGI_Y_INT, -16, 0, 0},
+        {"+12", KGI_Y_INT, 12, 0, 0},
+        {"1_000", KGI_Y_INT, 1000, 0, 0},
+        {"0", KGI_Y_INT, 0, 0, 0},
+        {"-9223372036854775808", KGI_Y_INT, INT64_MIN, 0, 0},
+        {"9223372036854775808", KGI_Y_INT, INT64_MAX, 0, 0},  /* big */
+        {"0xFFFFFFFFFFFFFFFFFF", KGI_Y_INT, INT64_MAX, 0, 0}, /* big */
+        {"8e1", KGI_Y_FLOAT, 0, 80, 0},
+        {"08", KGI_Y_FLOAT, 0, 8, 0},
+        {"09.5", KGI_Y_FLOAT, 0, 9.5, 0},
+        {"1.", KGI_Y_FLOAT, 0, 1, 0},
+        {".5", KGI_Y_FLOAT, 0, 0.5, 0},
+        {"+.5e1", KGI_Y_FLOAT, 0, 5, 0},
+        {"1_0.5", KGI_Y_FLOAT, 0, 10.5, 0},
+        {"80.0000000000000001", KGI_Y_FLOAT, 0, 80, 0},
+        {"yes", KGI_Y_BOOL, 0, 0, true},
+        {"Y", KGI_Y_BOOL, 0, 0, true},
+        {"ON", KGI_Y_BOOL, 0, 0, true},
+        {"n", KGI_Y_BOOL, 0, 0, false},
+        {"Off", KGI_Y_BOOL, 0, 0, false},
+        {"FALSE", KGI_Y_BOOL, 0, 0, false},
+        {"~", KGI_Y_NULL, 0, 0, 0},
+        {"", KGI_Y_NULL, 0, 0, 0},
+        {"Null", KGI_Y_NULL, 0, 0, 0},
+        {"1e400", KGI_Y_STR, 0, 0, 0}, /* ParseFloat overflow: a string */
+        {"-0xFFFFFFFFFFFFFFFFFF", KGI_Y_STR, 0, 0, 0},
+        {"1:20", KGI_Y_STR, 0, 0, 0}, /* no base 60 */
+        {"2024-01-01", KGI_Y_STR, 0, 0, 0},
+        {"0x", KGI_Y_STR, 0, 0, 0},
+        {"0x1p3", KGI_Y_STR, 0, 0, 0},
+        {"._5", KGI_Y_STR, 0, 0, 0},
+        {"true1", KGI_Y_STR, 0, 0, 0},
+        {"yES", KGI_Y_STR, 0, 0, 0},
+        {"NaN", KGI_Y_STR, 0, 0, 0},
+        {"_1", KGI_Y_STR, 0, 0, 0},
+        {"<<", KGI_Y_STR, 0, 0, 0},
+        {"web", KGI_Y_STR, 0, 0, 0},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct kgi_yvalue v;
+        kgi_yaml_resolve_plain(cases[k].s, strlen(cases[k].s), &v);
+        bool big = cases[k].type == KGI_Y_INT && cases[k].i == INT64_MAX;
+        bool ok = v.type == cases[k].type;
+        if (ok && v.type == KGI_Y_INT)
+            ok = big ? v.big : (!v.big && v.i == cases[k].i);
+        if (ok && v.type == KGI_Y_FLOAT)
+            ok = v.f == cases[k].f;
+        if (ok && v.type == KGI_Y_BOOL)
+            ok = v.b == cases[k].b;
+        if (!ok)
+            fail_msg("resolve(\"%s\"): type %d i %lld f %g", cases[k].s, v.type,
+                     (long long)v.i, v.f);
+    }
+    struct kgi_yvalue v;
+    kgi_yaml_resolve_plain(".inf", 4, &v);
+    assert_int_equal(v.type, KGI_Y_FLOAT);
+    assert_true(isinf(v.f) && v.f > 0);
+    kgi_yaml_resolve_plain(".NaN", 4, &v);
+    assert_true(v.type == KGI_Y_FLOAT && isnan(v.f));
+    /* a long numeric scalar (heap scratch): leading zeros of an octal */
+    char longz[400];
+    memset(longz, '0', sizeof(longz) - 2);
+    longz[sizeof(longz) - 2] = '7';
+    longz[sizeof(longz) - 1] = '\0';
+    kgi_yaml_resolve_plain(longz, strlen(longz), &v);
+    assert_int_equal(v.type, KGI_Y_INT);
+    assert_int_equal(v.i, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_table),
+        cmocka_unit_test(test_resolve_plain),
         cmocka_unit_test(test_sources_accumulate),
         cmocka_unit_test(test_node_marks),
         cmocka_unit_test(test_billion_laughs),

@@ -73,14 +73,14 @@ static void cluster(struct tbuf *y)
     for (int n = 0; n < 3; n++)
         tbuf_printf(y,
                     "---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
-                    "  name: %s\n  labels: {ns: %s}\n",
+                    "  name: '%s'\n  labels: {ns: '%s'}\n",
                     NS[n], NS[n]);
     for (int k = 0; k < 9; k++) {
         char ip[32];
         pod_ip(k, ip, sizeof(ip));
         tbuf_printf(y,
                     "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n"
-                    "  namespace: %s\n  labels: {pod: %s}\nspec:\n"
+                    "  namespace: '%s'\n  labels: {pod: %s}\nspec:\n"
                     "  containers:\n",
                     POD[k % 3], NS[k / 3], POD[k % 3]);
         for (int p = 0; p < 2; p++)
@@ -105,7 +105,7 @@ static void cluster(struct tbuf *y)
 
 #define POLICY(ns, name)                                                       \
     "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"             \
-    "metadata: {name: " name ", namespace: " ns "}\nspec:\n"
+    "metadata: {name: " name ", namespace: '" ns "'}\nspec:\n"
 
 struct tcase {
     const char *name;
@@ -276,22 +276,25 @@ static const struct tcase cases[] = {
                             "    - podSelector: {matchLabels: {pod: b}}\n",
      e_pod_selector},
     {"ns-selector",
-     POLICY("x", "allow-y") "  podSelector: {matchLabels: {pod: a}}\n  "
-                            "ingress:\n  - from:\n"
-                            "    - namespaceSelector: {matchLabels: {ns: y}}\n",
+     POLICY("x",
+            "allow-y") "  podSelector: {matchLabels: {pod: a}}\n  "
+                       "ingress:\n  - from:\n"
+                       "    - namespaceSelector: {matchLabels: {ns: 'y'}}\n",
      e_ns_selector},
     {"and",
-     POLICY("x", "allow-yc") "  podSelector: {matchLabels: {pod: a}}\n  "
-                             "ingress:\n  - from:\n"
-                             "    - namespaceSelector: {matchLabels: {ns: y}}\n"
-                             "      podSelector: {matchLabels: {pod: c}}\n",
+     POLICY("x",
+            "allow-yc") "  podSelector: {matchLabels: {pod: a}}\n  "
+                        "ingress:\n  - from:\n"
+                        "    - namespaceSelector: {matchLabels: {ns: 'y'}}\n"
+                        "      podSelector: {matchLabels: {pod: c}}\n",
      e_and},
     {"or",
-     POLICY("x",
-            "allow-y-or-c") "  podSelector: {matchLabels: {pod: a}}\n  "
-                            "ingress:\n  - from:\n"
-                            "    - namespaceSelector: {matchLabels: {ns: y}}\n"
-                            "    - podSelector: {matchLabels: {pod: c}}\n",
+     POLICY(
+         "x",
+         "allow-y-or-c") "  podSelector: {matchLabels: {pod: a}}\n  "
+                         "ingress:\n  - from:\n"
+                         "    - namespaceSelector: {matchLabels: {ns: 'y'}}\n"
+                         "    - podSelector: {matchLabels: {pod: c}}\n",
      e_or},
     {"notin-ns-name",
      POLICY("x",
@@ -300,7 +303,7 @@ static const struct tcase cases[] = {
                      "    - namespaceSelector:\n        matchExpressions:\n"
                      "        - {key: kubernetes.io/metadata.name, operator: "
                      "NotIn, "
-                     "values: [y]}\n",
+                     "values: ['y']}\n",
      e_notin_ns_name},
     {"port-only",
      POLICY("x",
@@ -341,7 +344,7 @@ static const struct tcase cases[] = {
          "x",
          "from-y") "  podSelector: {matchLabels: {pod: a}}\n  ingress:\n  - "
                    "from:\n"
-                   "    - namespaceSelector: {matchLabels: {ns: y}}\n" POLICY(
+                   "    - namespaceSelector: {matchLabels: {ns: 'y'}}\n" POLICY(
                        "x",
                        "z-on-81") "  podSelector: {}\n  ingress:\n  - from:\n"
                                   "    - namespaceSelector:\n        "
@@ -356,7 +359,7 @@ static const struct tcase cases[] = {
          "a-egress") "  podSelector: {matchLabels: {pod: a}}\n  policyTypes: "
                      "[Egress]\n"
                      "  egress:\n  - to:\n    - namespaceSelector: "
-                     "{matchLabels: {ns: y}}\n"
+                     "{matchLabels: {ns: 'y'}}\n"
                      "      podSelector: {matchLabels: {pod: a}}\n    ports:\n"
                      "    - port: 80\n" POLICY(
                          "y", "a-ingress") "  podSelector: {matchLabels: {pod: "
