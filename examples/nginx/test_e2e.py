@@ -7,8 +7,10 @@ the Services of examples/cluster/. curl sends every route of the example
 cluster, traversal and encoded-slash attempts; each request must be answered
 by the right backend with kgress's normalized path (the backend echoes the
 path it received), or by 404 / 400 from the module. Then nginx reloads with
-a broken manifest (nginx -t fails with kgress's diagnostics, the old rules
-keep serving) and with a changed one (the new route answers). An HTTPS
+a broken manifest (nginx -t and nginx -s reload fail with kgress's
+diagnostics; a SIGHUP straight to the master fails the same way inside it,
+and the old rules keep serving) and with a changed one (nginx -s reload:
+the new route answers). An HTTPS
 listener picks its certificate through $kgress_tls_secret for the SNI name.
 
 usage: test_e2e.py MODULE.so SOURCE_ROOT
@@ -174,13 +176,22 @@ class Nginx:
             return set(f.read().split())
 
     def reload(self):
+        """nginx -s reload: reads the configuration (failing as nginx -t
+        does), then sends SIGHUP to the master named by the pid file."""
+        return subprocess.run(self.cmd("-s", "reload"), capture_output=True,
+                              text=True, timeout=TIMEOUT)
+
+    def hangup(self):
+        """SIGHUP straight to the master, which rereads the configuration
+        itself and keeps the old one when it fails."""
         self.proc.send_signal(signal.SIGHUP)
 
     def reload_and_wait(self):
         """Reloads and waits until every old worker has exited, so that
         each later request meets the new configuration."""
         old = self.workers()
-        self.reload()
+        if self.reload().returncode != 0:
+            raise AssertionError("nginx -s reload failed")
         wait_for(lambda: not (self.workers() & old), "the old workers to "
                  "exit", TIMEOUT)
 
@@ -337,7 +348,11 @@ def main():
         check(t.returncode != 0 and want.search(t.stderr),
               "nginx -t fails with the diagnostic at %s:%d" % (manifest,
                                                                line))
-        nginx.reload()
+        r = nginx.reload()
+        check(r.returncode != 0 and want.search(r.stderr),
+              "nginx -s reload refuses the broken manifest with the "
+              "diagnostic")
+        nginx.hangup()
         wait_for(lambda: "compiling 1 manifest file(s) failed" in
                  read(os.path.join(tmp, "error.log")),
                  "the failed reload to be logged", TIMEOUT)
