@@ -19,15 +19,8 @@
 #include "util/diag.h"
 #include "util/options.h"
 #include "util/path.h"
+#include "util/str.h"
 #include "yaml/node.h"
-
-/* A byte string inside the node tree or an arena (NUL-terminated there). */
-struct kgi_str {
-    const char *p;
-    size_t n;
-};
-
-static inline bool kgi_str_eq(struct kgi_str s, const char *lit);
 
 /* Where the model reports: one per object being read. */
 struct kgi_ctx {
@@ -109,15 +102,6 @@ static inline struct kgi_str kgi_node_str(const struct kgi_node *n)
 {
     struct kgi_str s = {n->u.str, n->count};
     return s;
-}
-
-static inline bool kgi_str_eq(struct kgi_str s, const char *lit)
-{
-    size_t i = 0;
-    for (; lit[i]; i++)
-        if (i >= s.n || s.p[i] != lit[i])
-            return false;
-    return i == s.n;
 }
 
 #endif

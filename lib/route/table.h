@@ -69,6 +69,7 @@
 
 #include "route/regex.h"
 #include "util/arena.h"
+#include "util/hash.h"
 
 /* A byte string in the routes arena, NUL-terminated there. */
 struct kgi_bstr {
@@ -185,27 +186,14 @@ struct kgi_routes {
     size_t n_regexes;
 };
 
-/* The hash of table keys (normalized hosts), 8 bytes per step: a host is
+/* The hash of table keys (normalized hosts): util/hash.h's, unseeded. A host is
  * hashed on every request, and a byte-serial hash (FNV) costs a multiply
  * latency per byte. Keys come from trusted rule hosts, and a request can
  * only probe, never insert, so no keyed hash is needed against flooding;
  * load <= 1/2 bounds the probe runs. */
 static inline uint64_t kgi_routes_hash(const char *s, size_t n)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-        s += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    if (n)
-        memcpy(&w, s, n);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 29);
+    return kgi_hash_bytes(s, n, 0);
 }
 
 /* The value stored under key in t, or NULL. */
