@@ -17,6 +17,7 @@ usage: bench/nfqueue/run.py BUILD_DIR [-r 3] [-d 1.5] [-t 4]
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -93,6 +94,7 @@ def main():
             print("daemon: " + f.read().strip().splitlines()[-1])
     finally:
         lab.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
