@@ -19,7 +19,16 @@
  *
  * ABI promise
  *   - Every type the library owns is opaque; public structs that may grow
- *     begin with a `size` member the caller sets to sizeof(struct).
+ *     begin with a `size` member the caller sets to sizeof(struct). Such a
+ *     struct only ever grows at its end, and the library accepts any size
+ *     from the first released size (KG_<STRUCT>_SIZE_0_1 below) up: it
+ *     reads and writes only the first min(size, its own sizeof) bytes and
+ *     never touches the rest (the rule of zstd's and curl's sized
+ *     structs). So a binary built against an older header keeps working
+ *     with a newer library, and one built against a newer header with an
+ *     older library sees the fields the library does not know left as it
+ *     set them (zero-initialize the struct to tell). A size below the
+ *     first released one is KG_EINVAL.
  *   - Functions that act return 0 or a negative KG_E* code; predicates
  *     return bool. Codes are fixed numbers and never reused.
  *   - Only `kg_` symbols are exported, through the version script
@@ -430,6 +439,10 @@ struct kg_route {
     size_t normalized_path_len;
 };
 
+/** Smallest `size` kg_route accepts: struct kg_route as released in 0.1. */
+#define KG_ROUTE_SIZE_0_1                                                      \
+    (offsetof(struct kg_route, normalized_path_len) + sizeof(size_t))
+
 /**
  * Routes an HTTP request.
  *
@@ -447,7 +460,7 @@ struct kg_route {
  * dangerous host or path, see above: answer 400); KG_ENOSPACE (cap too
  * small); KG_ELIMIT_MATCH (an ingress-nginx regex hit its match or depth
  * limit: answer 500/400, do not retry); KG_EINVAL (NULL rs or out, out->size
- * too small, NULL buffers with non-zero lengths).
+ * below KG_ROUTE_SIZE_0_1, NULL buffers with non-zero lengths).
  *
  * Never allocates, locks, or blocks; O(length of host + path). Thread-safe:
  * any number of threads may route on one ruleset. With regex hosts the
@@ -473,6 +486,10 @@ struct kg_tls {
                            without hosts (the default certificate) */
     size_t host_len;
 };
+
+/** Smallest `size` kg_tls_lookup accepts: struct kg_tls as released in 0.1.
+ */
+#define KG_TLS_SIZE_0_1 (offsetof(struct kg_tls, host_len) + sizeof(size_t))
 
 /**
  * The TLS secret for an SNI host name: exact tls[].hosts entry, else a
@@ -603,11 +620,16 @@ struct kg_verdict {
     struct kg_side ingress; /**< the destination pod's ingress side */
 };
 
+/** Smallest `size` kg_check accepts: struct kg_verdict as released in 0.1.
+ */
+#define KG_VERDICT_SIZE_0_1                                                    \
+    (offsetof(struct kg_verdict, ingress) + sizeof(struct kg_side))
+
 /** Judges the flow src -> dst:port over protocol (KG_PROTO_*), port 0..65535
  *  (numeric policy ports are 1..65535, so port 0 matches only rules without
  *  a port). Fills *out. Returns 0, or KG_EINVAL (NULL argument, out->size
- *  too small, family not 4/6, unknown protocol, port > 65535). No
- *  allocation, no lock: any number of threads at once. */
+ *  below KG_VERDICT_SIZE_0_1, family not 4/6, unknown protocol, port >
+ *  65535). No allocation, no lock: any number of threads at once. */
 KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
                     const struct kg_addr *dst, int protocol, unsigned port,
                     struct kg_verdict *out);

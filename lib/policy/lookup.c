@@ -21,6 +21,7 @@
 #include "api/ruleset.h"
 #include "policy/netpol_model.h"
 #include "policy/table.h"
+#include "util/abi.h"
 
 static bool named_match(const struct kgi_vd_pod *p, const struct kgi_vd_port *m,
                         unsigned port)
@@ -147,13 +148,14 @@ static bool proto_ok(int p)
     return p == KG_PROTO_TCP || p == KG_PROTO_UDP || p == KG_PROTO_SCTP;
 }
 
-KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
-                    const struct kg_addr *dst, int protocol, unsigned port,
-                    struct kg_verdict *out)
+/* kg_check on a struct of the library's full size. */
+static int check(const kg_ruleset *rs, const struct kg_addr *src,
+                 const struct kg_addr *dst, int protocol, unsigned port,
+                 struct kg_verdict *out)
 {
     struct kgi_ip s, d;
-    if (!rs || !out || out->size < sizeof(*out) || !addr_ok(src, &s) ||
-        !addr_ok(dst, &d) || !proto_ok(protocol) || port > 65535)
+    if (!rs || !addr_ok(src, &s) || !addr_ok(dst, &d) || !proto_ok(protocol) ||
+        port > 65535)
         return KG_EINVAL;
     const struct kgi_netpol *np = rs->netpol;
     uint32_t sp = kgi_netpol_endpoint(np, &s);
@@ -162,6 +164,22 @@ KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
     side(np, dp, KG_INGRESS, &s, sp, protocol, port, &out->ingress);
     out->allowed = out->egress.allowed && out->ingress.allowed; /* rule 8 */
     return 0;
+}
+
+KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
+                    const struct kg_addr *dst, int protocol, unsigned port,
+                    struct kg_verdict *out)
+{
+    if (!out || out->size < KG_VERDICT_SIZE_0_1)
+        return KG_EINVAL;
+    if (out->size >= sizeof(*out))
+        return check(rs, src, dst, protocol, port, out);
+    /* an older caller's smaller struct (kgress.h "ABI promise") */
+    struct kg_verdict full;
+    kgi_abi_in(&full, sizeof(full), out);
+    int rc = check(rs, src, dst, protocol, port, &full);
+    kgi_abi_out(out, &full);
+    return rc;
 }
 
 KG_API int kg_addr_parse(const char *s, size_t len, struct kg_addr *out)

@@ -15,6 +15,7 @@
 #include "kgress.h"
 #include "route/normalize.h"
 #include "route/table.h"
+#include "util/abi.h"
 
 /* The child of n whose first piece is s[0..len) (pfx: kgi_seg_pfx of it),
  * or NULL: a binary search by (length, prefix, rest). */
@@ -175,12 +176,12 @@ static int norm_host(const char *host, size_t len, char *buf, size_t *n,
     return rc == KG_ENOSPACE ? KG_EREQUEST : rc;
 }
 
-KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
-                    const char *path, size_t path_len, char *buf, size_t cap,
-                    struct kg_route *out)
+/* kg_route on a struct of the library's full size. */
+static int route(const kg_ruleset *rs, const char *host, size_t host_len,
+                 const char *path, size_t path_len, char *buf, size_t cap,
+                 struct kg_route *out)
 {
-    if (!rs || !rs->routes || !out || out->size < sizeof(*out) ||
-        (!path && path_len) || (!buf && cap))
+    if (!rs || !rs->routes || (!path && path_len) || (!buf && cap))
         return KG_EINVAL;
     const struct kgi_routes *r = rs->routes;
     out->normalized_path = "";
@@ -238,10 +239,27 @@ KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
     return 0;
 }
 
-KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
-                         size_t host_len, struct kg_tls *out)
+KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
+                    const char *path, size_t path_len, char *buf, size_t cap,
+                    struct kg_route *out)
 {
-    if (!rs || !rs->routes || !out || out->size < sizeof(*out))
+    if (!out || out->size < KG_ROUTE_SIZE_0_1)
+        return KG_EINVAL;
+    if (out->size >= sizeof(*out))
+        return route(rs, host, host_len, path, path_len, buf, cap, out);
+    /* an older caller's smaller struct: answer in a full one, hand back
+     * only the caller's part (kgress.h "ABI promise") */
+    struct kg_route full;
+    kgi_abi_in(&full, sizeof(full), out);
+    int rc = route(rs, host, host_len, path, path_len, buf, cap, &full);
+    kgi_abi_out(out, &full);
+    return rc;
+}
+
+static int tls_lookup(const kg_ruleset *rs, const char *host, size_t host_len,
+                      struct kg_tls *out)
+{
+    if (!rs || !rs->routes)
         return KG_EINVAL;
     const struct kgi_routes *r = rs->routes;
     size_t size = out->size;
@@ -273,4 +291,18 @@ KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
     set(&out->ingress, &out->ingress_len, e->ingress);
     set(&out->host, &out->host_len, e->host);
     return 0;
+}
+
+KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
+                         size_t host_len, struct kg_tls *out)
+{
+    if (!out || out->size < KG_TLS_SIZE_0_1)
+        return KG_EINVAL;
+    if (out->size >= sizeof(*out))
+        return tls_lookup(rs, host, host_len, out);
+    struct kg_tls full;
+    kgi_abi_in(&full, sizeof(full), out);
+    int rc = tls_lookup(rs, host, host_len, &full);
+    kgi_abi_out(out, &full);
+    return rc;
 }
