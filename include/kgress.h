@@ -655,6 +655,14 @@ KG_API int kg_pod_find_addr(const kg_ruleset *rs, const struct kg_addr *addr,
 /** "namespace/name" of a pod; NULL for an unknown handle. */
 KG_API const char *kg_pod_name(const kg_ruleset *rs, uint32_t pod);
 
+/** The i-th IP address of a pod (status.podIPs order, at most one per
+ *  family) into *out. Returns 0, KG_ENOTFOUND when i is past its last
+ *  address, KG_EINVAL (NULL argument, unknown pod). With kg_pod_find it
+ *  turns "namespace/name" into the address a flow of that pod has (the
+ *  CLI's --src NS/POD). No allocation, no lock; thread-safe. */
+KG_API int kg_pod_addr(const kg_ruleset *rs, uint32_t pod, size_t i,
+                       struct kg_addr *out);
+
 /** The i-th policy (namespace/name order) isolating pod in direction
  *  (KG_INGRESS / KG_EGRESS), as "namespace/name"; NULL when i is past the
  *  last one or an argument is invalid. Thread-safe. */

@@ -298,6 +298,19 @@ KG_API const char *kg_pod_name(const kg_ruleset *rs, uint32_t pod)
     return rs->netpol->pods[pod].name;
 }
 
+KG_API int kg_pod_addr(const kg_ruleset *rs, uint32_t pod, size_t i,
+                       struct kg_addr *out)
+{
+    if (!rs || !out || pod >= rs->netpol->n_pods)
+        return KG_EINVAL;
+    const struct kgi_vd_pod *p = &rs->netpol->pods[pod];
+    if (i >= p->n_ips)
+        return KG_ENOTFOUND;
+    out->family = p->ips[i].family;
+    memcpy(out->bytes, p->ips[i].b, sizeof(out->bytes));
+    return 0;
+}
+
 KG_API const char *kg_pod_policy(const kg_ruleset *rs, uint32_t pod,
                                  int direction, size_t i)
 {

@@ -301,10 +301,18 @@ class TestCommandLine(unittest.TestCase):
         lines = [json.loads(x) for x in out.splitlines()]
         self.assertEqual(len(lines), 2)
         self.assertTrue(lines[0]["allowed"])
-        self.assertEqual(lines[0]["ingress"]["policy"], "x/b-from-a")
-        self.assertEqual(lines[0]["ingress"]["rule"], 0)
-        self.assertIsNone(lines[1]["ingress"]["pod"])
-        self.assertEqual(lines[1]["egress"]["isolated_by"], ["y/c-egress"])
+        # the fields of kgress.Verdict (the CLI writes the binding's names)
+        self.assertEqual(lines[0]["ingress_rule"], ["x/b-from-a", 0])
+        self.assertIsNone(lines[1]["dst_pod"])
+        self.assertIsNone(lines[1]["ingress"])
+        self.assertEqual(lines[1]["policies"], ["y/c-egress"])
+        with kgress.Ruleset.from_files(f) as rs:
+            v = rs.check("10.0.1.3", "8.8.8.8", 443)
+        for name in v.__slots__:
+            want = getattr(v, name)
+            self.assertEqual(lines[1][name],
+                             list(want) if isinstance(want, tuple) else want,
+                             name)
         rc, out, _ = self.run_kgress("check", f,
                                      stdin="10.0.0.1 10.0.0.2 80 TCP\n")
         self.assertEqual(rc, 1)

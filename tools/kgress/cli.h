@@ -1,52 +1,140 @@
 // SPDX-License-Identifier: MIT
 /*
- * cli.h - what the kgress subcommands share: option parsing, loading files
- * into a ruleset, printing diagnostics, JSON quoting.
+ * cli.h - what the kgress commands share: the command table, option
+ * parsing (getopt_long), loading manifests into a ruleset, diagnostics,
+ * reading request lines.
+ *
+ * A command is one `struct cli_command`: its name, synopsis, help text, its
+ * own options and a run function. main() finds it, cli_parse() merges its
+ * options with the common ones into one getopt_long table, and --help is
+ * generated from the same tables, so help, parsing, the man page's option
+ * lists and bash completion (which reads --help) cannot drift apart. A new
+ * command, or a new option of a command (say `--watch FILE` for check and
+ * route), is one table entry plus the code that reads it with
+ * cli_value(c, OPT_WATCH).
  */
 #ifndef KGRESS_CLI_H
 #define KGRESS_CLI_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
+#include "json.h"
 #include "kgress.h"
 
-#define CLI_MAX_FILES 4096
-
-struct cli {
-    bool json;
-    kg_options *opts;
-    const char *files[CLI_MAX_FILES];
-    int n_files;
-    /* subcommand flags with a value: --host H etc. (name without "--") */
-    const char *names[32];
-    const char *values[32];
-    int n_values;
+/* Option ids: the value getopt_long returns. Long-only options use ids
+ * from 256 so they can never clash with a short letter. */
+enum cli_opt_id {
+    OPT_HELP = 'h',
+    OPT_VERSION = 'V',
+    OPT_BASE = 256,
+    /* common */
+    OPT_JSON = OPT_BASE,
+    OPT_INGRESS_CLASS,
+    OPT_DIALECT,
+    OPT_FLAG,  /* every KG_FLAG_* switch: see cli.c, flags[] */
+    OPT_LIMIT, /* every --limit-*: see cli.c, limits[] */
+    /* of commands */
+    OPT_HOST,
+    OPT_PATH,
+    OPT_SRC,
+    OPT_DST,
+    OPT_PORT,
+    OPT_PROTOCOL,
+    OPT_NAMESPACE,
+    OPT_MAX
 };
 
-/* Parses argv[first..]: common flags (--json, --ingress-class C,
- * --dialect portable|ingress-nginx, --no-normalize, --reject-escaped-slash,
- * --skip-invalid, --strict-cidr, --limit-NAME N), the value flags named in
- * `value_flags` (NULL-terminated, e.g. {"host", "path", NULL}) and files.
- * Returns 0, or 2 after printing a usage error. */
-int cli_parse(struct cli *c, int argc, char **argv, int first,
-              const char *const *value_flags);
-/* The value of --name, or NULL. */
-const char *cli_value(const struct cli *c, const char *name);
-/* Loads every file and compiles. Prints diagnostics (text to stderr, or
- * collected into the JSON "diagnostics" array written to out when json).
- * Returns the ruleset or NULL (*status set to 1 for invalid input, 2 for I/O
- * errors). */
-kg_ruleset *cli_load(struct cli *c, int *status);
-/* Prints diagnostics of a builder: text to stderr, or JSON array to out. */
-void cli_print_diagnostics(const struct cli *c, const kg_diagnostics *d,
-                           FILE *out);
-void cli_json_str(FILE *out, const char *s, size_t n);
-void cli_free(struct cli *c);
+/* One option of a command. */
+struct cli_option {
+    const char *name; /* long name without "--" */
+    const char *arg;  /* metavariable in help ("HOST"), NULL: no argument */
+    int id;           /* enum cli_opt_id */
+    const char *help; /* one line */
+};
 
-int cmd_validate(int argc, char **argv);
-int cmd_dump(int argc, char **argv);
-int cmd_route(int argc, char **argv);
-int cmd_check(int argc, char **argv);
+struct cli;
+
+struct cli_command {
+    const char *name;
+    const char *synopsis;             /* after "kgress NAME ", one per line */
+    const char *summary;              /* one line, for `kgress --help` */
+    const char *description;          /* paragraphs for `kgress NAME --help` */
+    bool loads;                       /* takes FILE... and the load options */
+    const struct cli_option *options; /* its own; ends with {NULL} */
+    int (*run)(struct cli *c);
+};
+
+struct cli {
+    const struct cli_command *cmd;
+    bool json;
+    kg_options *opts;
+    char **files; /* FILE... operands (inside argv) */
+    int n_files;
+    const char *value[OPT_MAX - OPT_BASE]; /* last value of each option */
+    struct json out;                       /* answers on stdout */
+    struct json err;                       /* diagnostics on stderr */
+};
+
+extern const struct cli_command cmd_validate, cmd_route, cmd_check, cmd_dump;
+
+/* The command of that name, or NULL. */
+const struct cli_command *cli_command_find(const char *name);
+/* Parses argv[0..argc) of command cmd (argv[0] is the command name).
+ * Returns -1 to go on, or an exit status: 0 after --help/--version, 2
+ * after a usage error (printed). */
+int cli_parse(struct cli *c, const struct cli_command *cmd, int argc,
+              char **argv);
+void cli_free(struct cli *c);
+/* The value of an option of the command (OPT_HOST...), or NULL. */
+const char *cli_value(const struct cli *c, int id);
+/* Prints "kgress NAME: message" and the help hint to stderr; returns 2. */
+int cli_usage_error(const struct cli *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Help of a command (or, for NULL, of the tool) on out. */
+void cli_help(FILE *out, const struct cli_command *cmd);
+
+/* Loads every FILE (a directory: its *.yaml, *.yml and *.json files in
+ * name order; "-": stdin) into a new builder and compiles it. Prints the
+ * diagnostics unless quiet (text, or one JSON object per line with
+ * --json, on stderr). Returns the builder (NULL: out of memory, *status 2)
+ * and sets *rs (NULL when the compile failed) and *status (0 ok, 1 invalid
+ * input, 2 I/O error or out of memory). */
+kg_builder *cli_build(struct cli *c, bool quiet, kg_ruleset **rs, int *status);
+/* cli_build for commands that only need the ruleset. */
+kg_ruleset *cli_load(struct cli *c, int *status);
+/* Writes diagnostic i: as text to f, or as a JSON object through j. */
+void cli_diagnostic_text(FILE *f, const kg_diagnostics *d, size_t i);
+void cli_diagnostic_json(struct json *j, const kg_diagnostics *d, size_t i);
+
+/* Lines of a stream, each whole however long it is: one line is one
+ * request or flow (or one error), never split. */
+struct cli_lines {
+    FILE *in;
+    char *buf;
+    size_t cap;
+    unsigned long lineno;
+};
+void cli_lines_init(struct cli_lines *l, FILE *in);
+/* The next line without its "\n" or "\r\n"; false at the end of input
+ * (check ferror(l->in)). */
+bool cli_lines_next(struct cli_lines *l, const char **line, size_t *len);
+void cli_lines_free(struct cli_lines *l);
+
+/* A field of a line: (pointer, length). */
+struct cli_field {
+    const char *s;
+    size_t n;
+};
+/* Splits s[0..n) at blanks (space, tab) into at most max fields; returns
+ * how many there are (max + 1 when there are more than max). */
+int cli_fields(const char *s, size_t n, struct cli_field *f, int max);
+/* A port: 1 to 5 decimal digits, 0..65535, nothing else ("+80", " 80",
+ * "0x50" and "-1" are not ports). */
+bool cli_parse_port(const char *s, size_t n, unsigned *port);
 
 #endif

@@ -1,166 +1,297 @@
 // SPDX-License-Identifier: MIT
 /*
- * cmd_check.c - kgress check: the NetworkPolicy verdict of flows.
+ * cmd_check.c - `kgress check`: the NetworkPolicy verdict of flows.
  *
- *   kgress check FILE... --src IP --dst IP --port N [--protocol P]
- *   kgress check FILE... < flows      (lines "SRC DST PORT [PROTO]")
- *
- * Prints one line per flow: the verdict and why (each side's pod, and the
- * policy and rule that allowed it, or how many policies isolate it), or
- * with --json one JSON object per flow (one per line). Exit status: 0 when
- * every flow is allowed, 1 when one is denied (or the manifests are
- * invalid), 2 on a usage error or a malformed flow.
+ * One flow from --src/--dst/--port[/--protocol], or one per line of stdin,
+ * "SRC DST PORT [PROTOCOL]". An end is an IP address or a pod by name,
+ * "namespace/name" (its first status.podIPs address). Each line gets its
+ * answer, or its error, as one line as soon as it is read (stdout is
+ * flushed), so a program can keep the tool open as a coprocess; a line is
+ * one flow however long it is.
  */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-static const char *const check_flags[] = {"src", "dst", "port", "protocol",
-                                          NULL};
-
-static void json_side(const kg_ruleset *rs, const struct kg_side *s, int dir)
-{
-    printf("{\"allowed\":%s,\"reason\":\"%s\",\"pod\":",
-           s->allowed ? "true" : "false", kg_reason_name(s->reason));
-    if (s->pod_name)
-        cli_json_str(stdout, s->pod_name, strlen(s->pod_name));
-    else
-        fputs("null", stdout);
-    fputs(",\"policy\":", stdout);
-    if (s->policy) {
-        cli_json_str(stdout, s->policy, strlen(s->policy));
-        printf(",\"rule\":%d", s->rule);
-    } else {
-        fputs("null,\"rule\":null", stdout);
-    }
-    fputs(",\"isolated_by\":[", stdout);
-    const char *p;
-    for (size_t i = 0; s->pod != KG_POD_NONE &&
-                       (p = kg_pod_policy(rs, s->pod, dir, i)) != NULL;
-         i++) {
-        if (i)
-            fputc(',', stdout);
-        cli_json_str(stdout, p, strlen(p));
-    }
-    fputs("]}", stdout);
-}
 
 static const char *proto_name(int p)
 {
     return p == KG_PROTO_UDP ? "UDP" : p == KG_PROTO_SCTP ? "SCTP" : "TCP";
 }
 
-/* Judges one flow given as text; returns 0 allowed, 1 denied, 2 bad. */
-static int one_flow(const struct cli *c, const kg_ruleset *rs, const char *src,
-                    const char *dst, const char *port_s, const char *proto_s)
+/* Resolves an end of a flow: an IP address, or "namespace/name" of a pod.
+ * Returns NULL or the error message. */
+static const char *parse_end(const kg_ruleset *rs, const char *s, size_t n,
+                             struct kg_addr *out)
+{
+    if (kg_addr_parse(s, n, out) == 0)
+        return NULL;
+    const char *slash = memchr(s, '/', n);
+    if (!slash)
+        return "not an IP address or namespace/pod";
+    uint32_t pod;
+    size_t nsn = (size_t)(slash - s);
+    if (kg_pod_find(rs, s, nsn, slash + 1, n - nsn - 1, &pod) != 0)
+        return "no such pod";
+    if (kg_pod_addr(rs, pod, 0, out) != 0)
+        return "the pod has no IP address";
+    return NULL;
+}
+
+/* The policies kgress.Verdict lists for a side: the allowing one, or every
+ * isolating one when it denied. Calls fn for each; stops when it returns
+ * true and returns true then. */
+static bool side_each(const kg_ruleset *rs, const struct kg_side *s, int dir,
+                      bool (*fn)(void *u, const char *p), void *u)
+{
+    if (s->reason == KG_REASON_ALLOWED_BY_RULE && s->policy)
+        return fn(u, s->policy);
+    if (s->reason != KG_REASON_NO_RULE || s->pod == KG_POD_NONE)
+        return false;
+    const char *p;
+    for (size_t i = 0; (p = kg_pod_policy(rs, s->pod, dir, i)); i++)
+        if (fn(u, p))
+            return true;
+    return false;
+}
+
+static bool is_same(void *u, const char *p)
+{
+    return strcmp((const char *)u, p) == 0;
+}
+
+struct policies_ctx {
+    struct json *j;
+    const kg_ruleset *rs;
+    const struct kg_side *egress;
+};
+
+static bool write_egress(void *u, const char *p)
+{
+    json_cstr(((struct policies_ctx *)u)->j, p);
+    return false;
+}
+
+static bool write_ingress(void *u, const char *p)
+{
+    struct policies_ctx *x = u;
+    if (!side_each(x->rs, x->egress, KG_EGRESS, is_same, (void *)p))
+        json_cstr(x->j, p);
+    return false;
+}
+
+/* kgress.Verdict.policies: egress side first, no duplicates. */
+static void write_policies(struct json *j, const kg_ruleset *rs,
+                           const struct kg_verdict *v)
+{
+    struct policies_ctx x = {j, rs, &v->egress};
+    json_array_begin(j);
+    side_each(rs, &v->egress, KG_EGRESS, write_egress, &x);
+    side_each(rs, &v->ingress, KG_INGRESS, write_ingress, &x);
+    json_array_end(j);
+}
+
+static void side_rule(struct json *j, const char *key, const struct kg_side *s)
+{
+    json_key(j, key);
+    if (s->reason != KG_REASON_ALLOWED_BY_RULE || !s->policy) {
+        json_null(j);
+        return;
+    }
+    json_array_begin(j);
+    json_cstr(j, s->policy);
+    json_int(j, s->rule);
+    json_array_end(j);
+}
+
+static void side_bool(struct json *j, const char *key, const struct kg_side *s)
+{
+    json_key(j, key);
+    if (s->reason == KG_REASON_NOT_A_POD)
+        json_null(j);
+    else
+        json_bool(j, s->allowed);
+}
+
+/* The fields of kgress.Verdict, plus the flow. */
+static void print_json(struct json *j, const kg_ruleset *rs,
+                       const struct cli_field *src, const struct cli_field *dst,
+                       unsigned port, int proto, const struct kg_verdict *v,
+                       const char *reason)
+{
+    json_object_begin(j);
+    json_kv_str(j, "src", src->s, src->n);
+    json_kv_str(j, "dst", dst->s, dst->n);
+    json_kv_int(j, "port", port);
+    json_kv_cstr(j, "protocol", proto_name(proto));
+    json_kv_bool(j, "allowed", v->allowed);
+    side_bool(j, "egress", &v->egress);
+    side_bool(j, "ingress", &v->ingress);
+    json_kv_cstr(j, "reason", reason);
+    json_key(j, "policies");
+    write_policies(j, rs, v);
+    json_kv_cstr(j, "src_pod", v->egress.pod_name);
+    json_kv_cstr(j, "dst_pod", v->ingress.pod_name);
+    json_kv_cstr(j, "egress_reason", kg_reason_name(v->egress.reason));
+    json_kv_cstr(j, "ingress_reason", kg_reason_name(v->ingress.reason));
+    side_rule(j, "egress_rule", &v->egress);
+    side_rule(j, "ingress_rule", &v->ingress);
+    json_object_end(j);
+    json_line_end(j);
+}
+
+/* A flow that cannot be judged: one error line (stdout, and stderr in text
+ * mode when the flow came from stdin). Returns 2. */
+static int flow_error(struct cli *c, unsigned long lineno, const char *what,
+                      const char *s, size_t n)
+{
+    if (c->json) {
+        json_object_begin(&c->out);
+        if (lineno)
+            json_kv_int(&c->out, "line", (long long)lineno);
+        json_kv_cstr(&c->out, "error", kg_error_name(KG_EINVAL));
+        json_kv_cstr(&c->out, "message", what);
+        json_kv_str(&c->out, "input", s, n);
+        json_object_end(&c->out);
+        json_line_end(&c->out);
+        return 2;
+    }
+    int shown = n > 200 ? 200 : (int)n;
+    if (lineno) {
+        printf("stdin:%lu: error: %s: %.*s%s\n", lineno, what, shown, s,
+               (size_t)shown < n ? "..." : "");
+        fflush(stdout);
+        fprintf(stderr, "kgress: stdin:%lu: %s: %.*s%s\n", lineno, what, shown,
+                s, (size_t)shown < n ? "..." : "");
+    } else {
+        fprintf(stderr, "kgress: %s: %.*s%s\n", what, shown, s,
+                (size_t)shown < n ? "..." : "");
+    }
+    return 2;
+}
+
+/* Judges one flow; returns 0 allowed, 1 denied, 2 malformed. */
+static int one_flow(struct cli *c, const kg_ruleset *rs, unsigned long lineno,
+                    const struct cli_field *f, int nf)
 {
     struct kg_addr s, d;
-    if (kg_addr_parse(src, strlen(src), &s)) {
-        fprintf(stderr, "kgress: not an IP address: %s\n", src);
-        return 2;
-    }
-    if (kg_addr_parse(dst, strlen(dst), &d)) {
-        fprintf(stderr, "kgress: not an IP address: %s\n", dst);
-        return 2;
-    }
-    char *end;
-    errno = 0;
-    unsigned long port = strtoul(port_s, &end, 10);
-    if (errno || *end || end == port_s || port > 65535 || port_s[0] == '-') {
-        fprintf(stderr, "kgress: not a port (0-65535): %s\n", port_s);
-        return 2;
-    }
-    int proto = kg_protocol_parse(proto_s, strlen(proto_s));
-    if (proto < 0) {
-        fprintf(stderr, "kgress: protocol is TCP, UDP or SCTP, not %s\n",
-                proto_s);
-        return 2;
+    const char *e;
+    if ((e = parse_end(rs, f[0].s, f[0].n, &s)))
+        return flow_error(c, lineno, e, f[0].s, f[0].n);
+    if ((e = parse_end(rs, f[1].s, f[1].n, &d)))
+        return flow_error(c, lineno, e, f[1].s, f[1].n);
+    unsigned port;
+    if (!cli_parse_port(f[2].s, f[2].n, &port))
+        return flow_error(c, lineno, "not a port (0-65535)", f[2].s, f[2].n);
+    int proto = KG_PROTO_TCP;
+    if (nf > 3) {
+        proto = kg_protocol_parse(f[3].s, f[3].n);
+        if (proto < 0)
+            return flow_error(c, lineno, "protocol is TCP, UDP or SCTP, not",
+                              f[3].s, f[3].n);
     }
     struct kg_verdict v;
     memset(&v, 0, sizeof(v));
     v.size = sizeof(v);
-    if (kg_check(rs, &s, &d, proto, (unsigned)port, &v)) {
-        fprintf(stderr, "kgress: cannot check this flow\n");
-        return 2;
-    }
+    if (kg_check(rs, &s, &d, proto, port, &v))
+        return flow_error(c, lineno, "cannot check this flow", f[0].s, 0);
+    char reason[1024];
+    size_t need = kg_verdict_format(&v, reason, sizeof(reason));
     if (c->json) {
-        fputs("{\"src\":", stdout);
-        cli_json_str(stdout, src, strlen(src));
-        fputs(",\"dst\":", stdout);
-        cli_json_str(stdout, dst, strlen(dst));
-        printf(",\"port\":%lu,\"protocol\":\"%s\",\"allowed\":%s,\"egress\":",
-               port, proto_name(proto), v.allowed ? "true" : "false");
-        json_side(rs, &v.egress, KG_EGRESS);
-        fputs(",\"ingress\":", stdout);
-        json_side(rs, &v.ingress, KG_INGRESS);
-        fputs("}\n", stdout);
+        print_json(&c->out, rs, &f[0], &f[1], port, proto, &v, reason);
     } else {
-        char buf[1024];
-        size_t need = kg_verdict_format(&v, buf, sizeof(buf));
-        printf("%s %s %lu/%s: %s%s\n", src, dst, port, proto_name(proto), buf,
-               need >= sizeof(buf) ? "..." : "");
+        printf("%.*s %.*s %u/%s: %s%s\n", (int)f[0].n, f[0].s, (int)f[1].n,
+               f[1].s, port, proto_name(proto), reason,
+               need >= sizeof(reason) ? "..." : "");
+        fflush(stdout);
     }
     return v.allowed ? 0 : 1;
 }
 
-static int flows_from_stdin(const struct cli *c, const kg_ruleset *rs)
+static int flows_from_stdin(struct cli *c, const kg_ruleset *rs)
 {
-    char line[4096];
     int st = 0;
-    unsigned long lineno = 0;
-    while (fgets(line, sizeof(line), stdin)) {
-        lineno++;
-        char *f[5];
-        int n = 0;
-        char *save = NULL;
-        for (char *t = strtok_r(line, " \t\r\n", &save); t && n < 5;
-             t = strtok_r(NULL, " \t\r\n", &save))
-            f[n++] = t;
-        if (n == 0 || f[0][0] == '#')
+    struct cli_lines in;
+    const char *line;
+    size_t n;
+    cli_lines_init(&in, stdin);
+    while (cli_lines_next(&in, &line, &n)) {
+        struct cli_field f[4];
+        int nf = cli_fields(line, n, f, 4);
+        if (nf == 0 || f[0].s[0] == '#')
             continue;
-        if (n < 3 || n > 4) {
-            fprintf(stderr,
-                    "kgress: stdin:%lu: expected SRC DST PORT [PROTOCOL]\n",
-                    lineno);
-            st = 2;
-            continue;
-        }
-        int r = one_flow(c, rs, f[0], f[1], f[2], n == 4 ? f[3] : "TCP");
+        int r;
+        if (nf < 3 || nf > 4)
+            r = flow_error(c, in.lineno, "expected SRC DST PORT [PROTOCOL]",
+                           line, n);
+        else
+            r = one_flow(c, rs, in.lineno, f, nf);
         if (r > st)
             st = r;
     }
-    fflush(stdout);
+    if (ferror(stdin)) {
+        fprintf(stderr, "kgress: error reading stdin\n");
+        st = 2;
+    }
+    cli_lines_free(&in);
     return st;
 }
 
-int cmd_check(int argc, char **argv)
+static int check(struct cli *c)
 {
-    struct cli c;
-    int st = cli_parse(&c, argc, argv, 2, check_flags);
-    if (st) {
-        cli_free(&c);
-        return st;
-    }
-    const char *src = cli_value(&c, "src"), *dst = cli_value(&c, "dst");
-    const char *port = cli_value(&c, "port");
-    const char *proto = cli_value(&c, "protocol");
+    const char *src = cli_value(c, OPT_SRC), *dst = cli_value(c, OPT_DST);
+    const char *port = cli_value(c, OPT_PORT);
+    const char *proto = cli_value(c, OPT_PROTOCOL);
     bool one = src || dst || port || proto;
-    if (c.n_files == 0 || (one && (!src || !dst || !port))) {
-        fprintf(stderr, "kgress: usage: kgress check FILE... --src IP --dst IP "
-                        "--port N [--protocol TCP|UDP|SCTP]\n"
-                        "       (or 'SRC DST PORT [PROTOCOL]' lines on "
-                        "stdin)\n");
-        cli_free(&c);
-        return 2;
+    if (one && (!src || !dst || !port))
+        return cli_usage_error(c, "--src, --dst and --port go together");
+    int st;
+    kg_ruleset *rs = cli_load(c, &st);
+    if (!rs)
+        return st ? st : 1;
+    if (one) {
+        struct cli_field f[4] = {{src, strlen(src)},
+                                 {dst, strlen(dst)},
+                                 {port, strlen(port)},
+                                 {proto, proto ? strlen(proto) : 0}};
+        st = one_flow(c, rs, 0, f, proto ? 4 : 3);
+    } else {
+        st = flows_from_stdin(c, rs);
     }
-    kg_ruleset *rs = cli_load(&c, &st);
-    if (rs) {
-        st = one ? one_flow(&c, rs, src, dst, port, proto ? proto : "TCP")
-                 : flows_from_stdin(&c, rs);
-        kg_ruleset_unref(rs);
-    }
-    cli_free(&c);
+    kg_ruleset_unref(rs);
     return st;
 }
+
+static const struct cli_option check_options[] = {
+    {"src", "SRC", OPT_SRC, "source: an IP address or NAMESPACE/POD"},
+    {"dst", "DST", OPT_DST, "destination: an IP address or NAMESPACE/POD"},
+    {"port", "PORT", OPT_PORT, "destination port, 0-65535"},
+    {"protocol", "PROTO", OPT_PROTOCOL, "TCP (default), UDP or SCTP"},
+    {NULL, NULL, 0, NULL},
+};
+
+const struct cli_command cmd_check = {
+    .name = "check",
+    .synopsis = "[OPTION]... FILE|DIR... --src SRC --dst DST --port PORT "
+                "[--protocol PROTO]\n"
+                "[OPTION]... FILE|DIR... < FLOWS",
+    .summary = "may a flow pass the NetworkPolicies",
+    .description =
+        "Compiles the NetworkPolicies, Pods and Namespaces of the manifests\n"
+        "and judges one flow, or one per line of stdin: \"SRC DST PORT\n"
+        "[PROTOCOL]\" (blank and '#' lines are skipped). SRC and DST are IP\n"
+        "addresses or pods by name, NAMESPACE/POD. A flow is judged on the\n"
+        "egress side of the source pod and the ingress side of the\n"
+        "destination pod; the answer says, for each, the pod and the policy\n"
+        "rule that allowed it or how many policies isolate it. Each answer\n"
+        "(or error) is one line, written and flushed as soon as its line is\n"
+        "read, so the tool can run as a coprocess. With --json one object\n"
+        "per flow with the fields of kgress.Verdict plus src, dst, port and\n"
+        "protocol; a line that is no flow gives {\"line\", \"error\",\n"
+        "\"message\", \"input\"}. Diagnostics of the load go to stderr (JSON\n"
+        "lines with --json).\n\n"
+        "Exit status: 0 every flow allowed, 1 one was denied (or the\n"
+        "manifests are invalid), 2 usage or I/O error or a malformed flow.",
+    .loads = true,
+    .options = check_options,
+    .run = check,
+};

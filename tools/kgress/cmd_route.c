@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * cmd_route.c - `kgress route FILE... --host H --path P`: which backend
- * serves a request, as the compiled ruleset answers it.
+ * cmd_route.c - `kgress route`: which backend serves a request, as the
+ * compiled ruleset answers it.
  *
- * Without --host/--path, requests are read from stdin, one per line:
- * "HOST PATH" ("-" as HOST for a request without Host header; a line that
- * is only a path starting with '/' has no host either); blank lines and
- * lines starting with '#' are skipped. One answer line per request (one
- * JSON object per line with --json). Exit status: 0 when every request was
- * routed, 1 when one was unmatched or rejected (or the files are invalid),
- * 2 for usage and I/O errors.
+ * One request from --host/--path, or one per line of stdin: "HOST PATH"
+ * ("-" as HOST for a request without Host header; a line that is only a
+ * path starting with '/' has no host either); blank lines and lines
+ * starting with '#' are skipped. Each request gets its answer line as soon
+ * as its line is read (stdout is flushed), so a program can keep the tool
+ * open as a coprocess. A line is one request however long it is.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,62 +29,61 @@ static const char *type_name(int t)
     }
 }
 
-static void print_json(const char *host, size_t hn, const char *path, size_t pn,
-                       int rc, const struct kg_route *r)
+/* The fields of kgress.Route, plus the request and whether it matched. */
+static void print_json(struct json *j, const char *host, size_t hn,
+                       const char *path, size_t pn, int rc,
+                       const struct kg_route *r)
 {
-    fputs("{\"host\":", stdout);
-    cli_json_str(stdout, host, hn);
-    fputs(",\"path\":", stdout);
-    cli_json_str(stdout, path, pn);
-    printf(",\"matched\":%s", rc == 0 ? "true" : "false");
+    json_object_begin(j);
+    json_kv_str(j, "host", host, hn);
+    json_kv_str(j, "path", path, pn);
+    json_kv_bool(j, "matched", rc == 0);
     if (rc != 0 && rc != KG_ENOMATCH) {
-        printf(",\"error\":\"%s\",\"message\":", kg_error_name(rc));
-        cli_json_str(stdout, kg_strerror(rc), strlen(kg_strerror(rc)));
-        fputs("}\n", stdout);
+        json_kv_cstr(j, "error", kg_error_name(rc));
+        json_kv_cstr(j, "message", kg_strerror(rc));
+        json_object_end(j);
+        json_line_end(j);
         return;
     }
     if (rc == 0) {
-        fputs(",\"namespace\":", stdout);
-        cli_json_str(stdout, r->ns, r->ns_len);
-        fputs(",\"ingress\":", stdout);
-        cli_json_str(stdout, r->ingress, r->ingress_len);
+        json_kv_str(j, "namespace", r->ns, r->ns_len);
+        json_kv_str(j, "ingress", r->ingress, r->ingress_len);
         if (r->is_resource) {
-            fputs(",\"service\":null,\"port\":null,\"port_name\":null,"
-                  "\"resource\":{\"apiGroup\":",
-                  stdout);
-            cli_json_str(stdout, r->resource_api_group,
-                         r->resource_api_group_len);
-            fputs(",\"kind\":", stdout);
-            cli_json_str(stdout, r->resource_kind, r->resource_kind_len);
-            fputs(",\"name\":", stdout);
-            cli_json_str(stdout, r->resource_name, r->resource_name_len);
-            fputc('}', stdout);
+            json_kv_null(j, "service");
+            json_kv_null(j, "port");
+            json_kv_null(j, "port_name");
+            json_key(j, "resource");
+            json_object_begin(j);
+            json_kv_str(j, "apiGroup", r->resource_api_group,
+                        r->resource_api_group_len);
+            json_kv_str(j, "kind", r->resource_kind, r->resource_kind_len);
+            json_kv_str(j, "name", r->resource_name, r->resource_name_len);
+            json_object_end(j);
         } else {
-            fputs(",\"service\":", stdout);
-            cli_json_str(stdout, r->service, r->service_len);
+            json_kv_str(j, "service", r->service, r->service_len);
             if (r->port_name_len) {
-                fputs(",\"port\":null,\"port_name\":", stdout);
-                cli_json_str(stdout, r->port_name, r->port_name_len);
+                json_kv_null(j, "port");
+                json_kv_str(j, "port_name", r->port_name, r->port_name_len);
             } else {
-                printf(",\"port\":%u,\"port_name\":null", r->port);
+                json_kv_int(j, "port", r->port);
+                json_kv_null(j, "port_name");
             }
-            fputs(",\"resource\":null", stdout);
+            json_kv_null(j, "resource");
         }
-        printf(",\"is_default\":%s,\"matched_path\":",
-               r->is_default ? "true" : "false");
-        if (r->is_default)
-            fputs("null", stdout);
-        else
-            cli_json_str(stdout, r->matched_path, r->matched_path_len);
-        fputs(",\"path_type\":", stdout);
-        if (r->is_default)
-            fputs("null", stdout);
-        else
-            printf("\"%s\"", type_name(r->path_type));
+        json_kv_bool(j, "is_default", r->is_default);
+        if (r->is_default) {
+            json_kv_null(j, "matched_path");
+            json_kv_null(j, "path_type");
+        } else {
+            json_kv_str(j, "matched_path", r->matched_path,
+                        r->matched_path_len);
+            json_kv_cstr(j, "path_type", type_name(r->path_type));
+        }
     }
-    fputs(",\"normalized_path\":", stdout);
-    cli_json_str(stdout, r->normalized_path, r->normalized_path_len);
-    fputs("}\n", stdout);
+    json_kv_str(j, "normalized_path", r->normalized_path,
+                r->normalized_path_len);
+    json_object_end(j);
+    json_line_end(j);
 }
 
 static void print_text(const char *host, size_t hn, const char *path, size_t pn,
@@ -125,9 +122,10 @@ static void print_text(const char *host, size_t hn, const char *path, size_t pn,
     printf(" path %.*s\n", (int)r->normalized_path_len, r->normalized_path);
 }
 
-/* Routes one request; returns its exit status (0 matched, 1 not). */
-static int one(const struct cli *c, const kg_ruleset *rs, const char *host,
-               size_t hn, const char *path, size_t pn)
+/* Routes one request and answers it; returns 0 matched, 1 not, 2 out of
+ * memory. */
+static int one(struct cli *c, const kg_ruleset *rs, const char *host, size_t hn,
+               const char *path, size_t pn)
 {
     size_t cap = pn + 2;
     char *buf = malloc(cap);
@@ -140,23 +138,22 @@ static int one(const struct cli *c, const kg_ruleset *rs, const char *host,
     r.size = sizeof(r);
     int rc = kg_route(rs, host, hn, path, pn, buf, cap, &r);
     if (c->json)
-        print_json(host, hn, path, pn, rc, &r);
+        print_json(&c->out, host, hn, path, pn, rc, &r);
     else
         print_text(host, hn, path, pn, rc, &r);
+    fflush(stdout);
     free(buf);
     return rc == 0 ? 0 : 1;
 }
 
-static int from_stdin(const struct cli *c, const kg_ruleset *rs)
+static int from_stdin(struct cli *c, const kg_ruleset *rs)
 {
     int st = 0;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, stdin)) >= 0) {
-        size_t n = (size_t)len;
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            n--;
+    struct cli_lines in;
+    const char *line;
+    size_t n;
+    cli_lines_init(&in, stdin);
+    while (cli_lines_next(&in, &line, &n)) {
         size_t i = 0;
         while (i < n && (line[i] == ' ' || line[i] == '\t'))
             i++;
@@ -180,46 +177,58 @@ static int from_stdin(const struct cli *c, const kg_ruleset *rs)
         int r = one(c, rs, host, hn, path, pn);
         if (r > st)
             st = r;
-        fflush(stdout);
     }
-    free(line);
     if (ferror(stdin)) {
         fprintf(stderr, "kgress: error reading stdin\n");
-        return 2;
+        st = 2;
     }
+    cli_lines_free(&in);
     return st;
 }
 
-int cmd_route(int argc, char **argv)
+static int route(struct cli *c)
 {
-    static const char *const value_flags[] = {"host", "path", NULL};
-    struct cli c;
-    int st = cli_parse(&c, argc, argv, 2, value_flags);
-    if (st) {
-        cli_free(&c);
-        return st;
-    }
-    if (c.n_files == 0) {
-        cli_free(&c);
-        fprintf(stderr, "kgress: route needs at least one FILE\n"
-                        "usage: kgress route FILE... --host H --path P\n"
-                        "       kgress route FILE... < requests "
-                        "(one 'HOST PATH' per line)\n");
-        return 2;
-    }
-    const char *host = cli_value(&c, "host");
-    const char *path = cli_value(&c, "path");
-    kg_ruleset *rs = cli_load(&c, &st);
-    if (!rs) {
-        cli_free(&c);
+    const char *host = cli_value(c, OPT_HOST);
+    const char *path = cli_value(c, OPT_PATH);
+    int st;
+    kg_ruleset *rs = cli_load(c, &st);
+    if (!rs)
         return st ? st : 1;
-    }
     if (host || path)
-        st = one(&c, rs, host ? host : "", host ? strlen(host) : 0,
+        st = one(c, rs, host ? host : "", host ? strlen(host) : 0,
                  path ? path : "/", path ? strlen(path) : 1);
     else
-        st = from_stdin(&c, rs);
+        st = from_stdin(c, rs);
     kg_ruleset_unref(rs);
-    cli_free(&c);
     return st;
 }
+
+static const struct cli_option route_options[] = {
+    {"host", "HOST", OPT_HOST,
+     "the Host header or :authority (a :port is ignored)"},
+    {"path", "PATH", OPT_PATH, "the request-target, e.g. /a/b?q (default /)"},
+    {NULL, NULL, 0, NULL},
+};
+
+const struct cli_command cmd_route = {
+    .name = "route",
+    .synopsis = "[OPTION]... FILE|DIR... --host HOST --path PATH\n"
+                "[OPTION]... FILE|DIR... < REQUESTS",
+    .summary = "which backend serves an HTTP request",
+    .description =
+        "Compiles the Ingresses of the manifests and routes one request, or\n"
+        "one per line of stdin: \"HOST PATH\" (HOST \"-\" or a line that is\n"
+        "only a path: no Host header; blank and '#' lines are skipped). Each\n"
+        "answer is written and flushed as soon as its line is read, so the\n"
+        "tool can run as a coprocess. The answer names the Ingress and the\n"
+        "backend (Service and port, or resource), the matched rule path and\n"
+        "its type, and the normalized path to forward; with --json one\n"
+        "object per request with the fields of kgress.Route plus host, path\n"
+        "and matched (error and message for a rejected request).\n"
+        "Diagnostics of the load go to stderr (JSON lines with --json).\n\n"
+        "Exit status: 0 every request routed, 1 one was unmatched or rejected\n"
+        "(or the manifests are invalid), 2 usage or I/O error.",
+    .loads = true,
+    .options = route_options,
+    .run = route,
+};

@@ -3,13 +3,11 @@
  * kgress.c - the kgress command line tool: validate manifests, route HTTP
  * requests, check flows and dump the compiled tables of a cluster dump.
  *
- *   kgress validate FILE...
- *   kgress route FILE... --host H --path P    (or "HOST PATH" lines on stdin)
- *   kgress check FILE... --src IP --dst IP --port N [--protocol P]
- *                                             (or "SRC DST PORT [PROTO]" lines)
- *   kgress dump FILE...
+ *   kgress COMMAND [OPTION]... FILE...     (see `kgress COMMAND --help`)
+ *   kgress --help | --version | help COMMAND
  *
- * --json everywhere. Exit status: 0 ok, 1 denied / unmatched / invalid,
+ * Every command is one entry of the table in cli.c, defined in its
+ * cmd_*.c file. Exit status: 0 ok, 1 denied / unmatched / invalid input,
  * 2 usage or I/O error.
  */
 #include <stdio.h>
@@ -17,69 +15,41 @@
 
 #include "cli.h"
 
-static void usage(FILE *out)
-{
-    fprintf(
-        out,
-        "usage: kgress COMMAND [OPTIONS] FILE...\n"
-        "\n"
-        "commands:\n"
-        "  validate FILE...                 report every problem of the "
-        "manifests\n"
-        "  route FILE... --host H --path P  route one request (or 'HOST PATH' "
-        "lines on stdin)\n"
-        "  check FILE... --src IP --dst IP --port N [--protocol TCP|UDP|SCTP]\n"
-        "                                   verdict for one flow (or 'SRC DST "
-        "PORT [PROTO]' lines)\n"
-        "  dump FILE...                     print the compiled tables\n"
-        "  version                          print the library version\n"
-        "\n"
-        "options:\n"
-        "  --json                  JSON output\n"
-        "  --ingress-class NAME    serve only Ingresses of this class\n"
-        "  --dialect D             portable (default) or ingress-nginx\n"
-        "  --no-normalize          match request paths as given\n"
-        "  --reject-escaped-slash  reject paths containing %%2F or %%5C\n"
-        "  --skip-invalid          leave invalid objects out (warnings)\n"
-        "  --strict-cidr           reject CIDRs with host bits or leading "
-        "zeros\n"
-        "  --no-ipblock-pods, --select-hostnetwork, --no-node-ingress, "
-        "--no-loopback\n"
-        "                          NetworkPolicy implementation-defined "
-        "choices\n"
-        "  "
-        "--limit-{input-bytes,depth,nodes,scalar-bytes,documents,alias-nodes} "
-        "N\n"
-        "\n"
-        "exit status: 0 ok, 1 denied/unmatched/invalid, 2 usage or I/O "
-        "error\n");
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        cli_help(stderr, NULL);
         return 2;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "validate") == 0)
-        return cmd_validate(argc, argv);
-    if (strcmp(cmd, "route") == 0)
-        return cmd_route(argc, argv);
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc, argv);
-    if (strcmp(cmd, "dump") == 0)
-        return cmd_dump(argc, argv);
-    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    const char *name = argv[1];
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 ||
+        strcmp(name, "version") == 0) {
         printf("kgress %s\n", kg_version());
         return 0;
     }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
-        strcmp(cmd, "-h") == 0) {
-        usage(stdout);
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+        strcmp(name, "help") == 0) {
+        const struct cli_command *cmd = NULL;
+        if (strcmp(name, "help") == 0 && argc > 2) {
+            cmd = cli_command_find(argv[2]);
+            if (!cmd) {
+                fprintf(stderr, "kgress: unknown command %s\n", argv[2]);
+                return 2;
+            }
+        }
+        cli_help(stdout, cmd);
         return 0;
     }
-    fprintf(stderr, "kgress: unknown command %s\n", cmd);
-    usage(stderr);
-    return 2;
+    const struct cli_command *cmd = cli_command_find(name);
+    if (!cmd) {
+        fprintf(stderr, "kgress: unknown command %s\nTry 'kgress --help'.\n",
+                name);
+        return 2;
+    }
+    struct cli c;
+    int st = cli_parse(&c, cmd, argc - 1, argv + 1);
+    if (st < 0)
+        st = cmd->run(&c);
+    cli_free(&c);
+    return st;
 }
