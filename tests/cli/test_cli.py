@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: MIT
+"""The kgress command line conventions (issue 15 items 6, 7, 8, 9, 18):
+per-command help and --version, answers per line as a coprocess, JSON
+diagnostics on stderr, limit errors naming their flag, a directory as
+input, whole lines, strict ports, pods by name.
+
+argv[1]: the kgress binary; argv[2]: the source root."""
+
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import unittest
+
+KGRESS = SRC = None
+CLUSTER = None
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([KGRESS] + list(args), input=stdin,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Help(unittest.TestCase):
+    def test_every_command_help(self):  # item 6
+        for cmd in ("validate", "route", "check", "dump"):
+            rc, out, err = run(cmd, "--help")
+            self.assertEqual(rc, 0, cmd)
+            self.assertTrue(out.startswith("usage: kgress " + cmd), out)
+            self.assertEqual(err, "")
+            rc, out2, _ = run("help", cmd)
+            self.assertEqual((rc, out2), (0, out))
+
+    def test_version(self):  # item 6
+        for args in (["--version"], ["route", "--version"]):
+            rc, out, _ = run(*args)
+            self.assertEqual(rc, 0)
+            self.assertRegex(out, r"^kgress \d+\.\d+\.\d+\n$")
+
+    def test_usage_errors(self):
+        rc, _, err = run("route", "--bogus", CLUSTER)
+        self.assertEqual(rc, 2)
+        self.assertIn("--bogus", err)
+        rc, _, err = run("route", CLUSTER, "--host")
+        self.assertEqual(rc, 2)
+
+    def test_every_limit_has_its_flag(self):  # item 9: names derived
+        with open(os.path.join(SRC, "include", "kgress.h")) as f:
+            header = f.read()
+        names = re.findall(r"\bKG_LIMIT_([A-Z_]+)\s*=", header)
+        self.assertTrue(names)
+        _, out, _ = run("validate", "--help")
+        for n in names:
+            self.assertIn("--limit-" + n.lower().replace("_", "-"), out)
+
+
+class Streaming(unittest.TestCase):
+    def converse(self, args, lines):
+        """Writes each line and reads its answer before the next, with
+        stdin kept open: fails unless the tool answers line by line."""
+        p = subprocess.Popen([KGRESS] + args, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, bufsize=1)
+        answers = []
+        try:
+            for line in lines:
+                p.stdin.write(line + "\n")
+                p.stdin.flush()
+                ready, _, _ = select.select([p.stdout], [], [], 10)
+                self.assertTrue(ready, "no answer to %r while stdin is open"
+                                % line)
+                answers.append(p.stdout.readline())
+        finally:
+            p.stdin.close()
+            p.wait(timeout=30)
+            p.stdout.close()
+        return answers
+
+    def test_check_answers_each_line(self):  # item 7
+        a = self.converse(["check", "--json", CLUSTER],
+                          ["10.244.1.10 10.244.2.10 8080 TCP",
+                           "10.244.1.10 10.244.3.10 9000 TCP"])
+        self.assertTrue(json.loads(a[0])["allowed"])
+        self.assertFalse(json.loads(a[1])["allowed"])
+
+    def test_route_answers_each_line(self):  # item 7
+        a = self.converse(["route", CLUSTER],
+                          ["app.company.com /", "evil.company.com /"])
+        self.assertEqual(len(a), 2)
+
+
+class Lines(unittest.TestCase):
+    def test_long_line_is_one_error(self):  # item 18
+        pad = "x" * 5000
+        rc, out, _ = run("check", "--json", CLUSTER,
+                         stdin="10.244.1.10 10.244.2.10 8080 " + pad +
+                         " 10.244.1.10 10.244.2.10 8080\n")
+        self.assertEqual(rc, 2)
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 1, out[:300])
+        self.assertIn("error", json.loads(lines[0]))
+
+    def test_long_route_line_is_one_request(self):  # item 18
+        path = "/" + "a" * 5000
+        rc, out, _ = run("route", "--json", CLUSTER,
+                         stdin="app.company.com " + path + "\n")
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 1)
+        self.assertEqual(json.loads(lines[0])["path"], path)
+
+    def test_plus_port_is_not_a_port(self):  # item 18
+        for port in ("+80", "0x50", "-1", "65536", "8e1"):
+            rc, _, err = run("check", CLUSTER, "--src", "10.244.1.10",
+                             "--dst", "10.244.2.10", "--port", port)
+            self.assertEqual(rc, 2, port)
+            self.assertIn("not a port", err)
+
+
+class Diagnostics(unittest.TestCase):
+    WARN = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+            "metadata: {name: p, namespace: a}\n"
+            "spec:\n  podSelector: {}\n  ingress:\n"
+            "  - from: [{ipBlock: {cidr: 10.0.0.1/8}}]\n")
+
+    def test_json_diagnostics_on_stderr(self):  # item 8
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+            f.write(self.WARN)
+            f.flush()
+            rc, out, err = run("check", "--json", f.name, "--src", "10.1.1.1",
+                               "--dst", "10.2.2.2", "--port", "80")
+        self.assertEqual(rc, 0)
+        json.loads(out)
+        diags = [json.loads(x) for x in err.splitlines()]
+        self.assertTrue(diags, "the warning was dropped")
+        self.assertEqual(diags[0]["severity"], "warning")
+        for k in ("code", "file", "path", "line", "column", "message"):
+            self.assertIn(k, diags[0])
+
+    def test_limit_error_names_flag(self):  # item 9
+        rc, out, err = run("validate", "--limit-nodes", "5", CLUSTER)
+        self.assertEqual(rc, 1)
+        self.assertIn("--limit-nodes", out)
+        rc, out, _ = run("validate", "--json", "--limit-nodes", "5", CLUSTER)
+        d = json.loads(out)["diagnostics"]
+        self.assertEqual(d[0]["flag"], "--limit-nodes")
+
+    def test_validate_directory(self):  # item 9
+        with tempfile.TemporaryDirectory() as d:
+            for name, text in (("b.yaml", self.WARN), ("a.yml", "kind: Pod\n"),
+                               ("c.txt", ":::"), ("d.json", "{}")):
+                with open(os.path.join(d, name), "w") as f:
+                    f.write(text)
+            rc, out, _ = run("validate", "--json", d)
+            files = [os.path.basename(x["file"])
+                     for x in json.loads(out)["diagnostics"]]
+            self.assertEqual(rc, 1)
+            self.assertEqual(set(files), {"a.yml", "b.yaml", "d.json"})
+
+
+class Pods(unittest.TestCase):
+    def test_pod_by_name(self):  # item 11
+        rc, out, _ = run("check", "--json", CLUSTER, "--src",
+                         "shop/frontend-6c8d7f9b5-abcde", "--dst",
+                         "10.244.3.10", "--port", "9000")
+        v = json.loads(out)
+        self.assertEqual(v["src_pod"], "shop/frontend-6c8d7f9b5-abcde")
+        rc2, out2, _ = run("check", "--json", CLUSTER, "--src",
+                           "10.244.1.10", "--dst", "10.244.3.10", "--port",
+                           "9000")
+        self.assertEqual(rc, rc2)
+        self.assertEqual(v["reason"], json.loads(out2)["reason"])
+        rc, _, err = run("check", CLUSTER, "--src", "shop/nope", "--dst",
+                         "10.244.3.10", "--port", "9000")
+        self.assertEqual(rc, 2)
+        self.assertIn("no such pod", err)
+
+
+if __name__ == "__main__":
+    KGRESS, SRC = sys.argv[1], sys.argv[2]
+    CLUSTER = os.path.join(SRC, "examples", "cluster", "cluster.yaml")
+    unittest.main(argv=sys.argv[:1], verbosity=2)
