@@ -8,6 +8,31 @@
 
 #include "cli.h"
 
+/* "read N object(s): ..." and "skipped N object(s): ..." by kind. */
+static void print_kinds(const kg_builder *b)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t total = 0;
+        for (size_t i = 0; i < kg_builder_kind_count(b); i++) {
+            struct kg_kind_count k = {.size = sizeof k};
+            kg_builder_kind(b, i, &k);
+            total += pass ? k.skipped : k.read;
+        }
+        printf("%s %zu object(s)", pass ? "skipped" : "read", total);
+        const char *sep = ": ";
+        for (size_t i = 0; i < kg_builder_kind_count(b); i++) {
+            struct kg_kind_count k = {.size = sizeof k};
+            kg_builder_kind(b, i, &k);
+            size_t n = pass ? k.skipped : k.read;
+            if (n) {
+                printf("%s%zu %s", sep, n, *k.kind ? k.kind : "(no kind)");
+                sep = ", ";
+            }
+        }
+        putchar('\n');
+    }
+}
+
 static int validate(struct cli *c)
 {
     kg_ruleset *rs = NULL;
@@ -29,6 +54,18 @@ static int validate(struct cli *c)
         for (size_t i = 0; i < kg_diagnostics_count(d); i++)
             cli_diagnostic_json(j, d, i);
         json_array_end(j);
+        json_key(j, "kinds");
+        json_object_begin(j);
+        for (size_t i = 0; i < kg_builder_kind_count(b); i++) {
+            struct kg_kind_count k = {.size = sizeof k};
+            kg_builder_kind(b, i, &k);
+            json_key(j, k.kind);
+            json_object_begin(j);
+            json_kv_int(j, "read", (long long)k.read);
+            json_kv_int(j, "skipped", (long long)k.skipped);
+            json_object_end(j);
+        }
+        json_object_end(j);
         json_object_end(j);
         json_line_end(j);
     } else {
@@ -36,6 +73,7 @@ static int validate(struct cli *c)
             cli_diagnostic_text(stdout, d, i);
         printf("%s: %zu error(s), %zu warning(s)\n", st == 0 ? "ok" : "invalid",
                errors, warnings);
+        print_kinds(b);
     }
     kg_ruleset_unref(rs);
     kg_builder_free(b);
