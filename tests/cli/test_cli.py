@@ -58,6 +58,43 @@ class Help(unittest.TestCase):
             self.assertIn("--limit-" + n.lower().replace("_", "-"), out)
 
 
+class ManAndCompletion(unittest.TestCase):
+    def commands(self):
+        _, out, _ = run("--help")
+        block = out.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+        return [l.split()[0] for l in block.splitlines()
+                if l.split()[0] != "help"]
+
+    def test_man_page_has_every_command_and_option(self):
+        with open(os.path.join(SRC, "tools", "kgress", "kgress.1")) as f:
+            man = f.read().replace("\\-", "-")
+        for cmd in self.commands():
+            self.assertIn("\n.SS %s\n" % cmd, man)
+            _, out, _ = run(cmd, "--help")
+            for opt in set(re.findall(r"--[a-z][a-z-]*", out)):
+                if not opt.startswith("--limit-"):
+                    self.assertIn(opt, man, cmd)
+
+    def test_bash_completion(self):
+        if not os.access("/bin/bash", os.X_OK):
+            self.skipTest("no bash")
+        script = os.path.join(SRC, "tools", "kgress", "kgress.bash")
+
+        def complete(*words):
+            sh = ('source "$1"; shift; COMP_WORDS=("$@"); '
+                  'COMP_CWORD=$(($# - 1)); _kgress; '
+                  'printf "%s\\n" "${COMPREPLY[@]}"')
+            p = subprocess.run(["/bin/bash", "-c", sh, "x", script, KGRESS]
+                               + list(words), capture_output=True,
+                               text=True, timeout=30)
+            return p.stdout.split()
+        self.assertIn("route", complete("r"))
+        self.assertEqual(set(complete("")) >= set(self.commands()), True)
+        self.assertIn("--host", complete("route", "--h"))
+        self.assertIn("--limit-nodes", complete("check", "--limit-n"))
+        self.assertIn("ingress-nginx", complete("route", "--dialect", "i"))
+
+
 class Streaming(unittest.TestCase):
     def converse(self, args, lines):
         """Writes each line and reads its answer before the next, with
