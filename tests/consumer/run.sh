@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Builds tests/consumer both ways and runs it:
+#  1. kgress as a meson subproject, -Dkgress:default_library=static: the
+#     consumer must not need libkgress.so, and kgress's own tests and tool
+#     must not be part of the consumer's build;
+#  2. kgress installed (meson install into a prefix), found by pkg-config,
+#     linked shared.
+# usage: tests/consumer/run.sh WORKDIR   (from the source root)
+set -eux
+src=$(pwd)
+work=${1:?usage: run.sh WORKDIR}
+rm -rf "$work"
+mkdir -p "$work/sub/subprojects"
+cp tests/consumer/meson.build tests/consumer/consumer.c "$work/sub/"
+ln -s "$src" "$work/sub/subprojects/kgress"
+meson setup "$work/sub/build" "$work/sub" -Dkgress:default_library=static
+ninja -C "$work/sub/build"
+"$work/sub/build/consumer"
+if ldd "$work/sub/build/consumer" | grep -q libkgress; then
+    echo "static subproject build links libkgress.so" >&2; exit 1
+fi
+if meson test -C "$work/sub/build" --list 2>/dev/null | grep -q ' / '; then
+    echo "the consumer's build runs kgress's tests" >&2; exit 1
+fi
+
+meson setup "$work/kg" "$src" --prefix="$work/prefix" -Dtests=false \
+    -Dexamples=false -Dfuzzing=none
+ninja -C "$work/kg"
+meson install -C "$work/kg"
+mkdir -p "$work/inst"
+cp tests/consumer/meson.build tests/consumer/consumer.c "$work/inst/"
+pc=$(find "$work/prefix" -name kgress.pc | head -1)
+PKG_CONFIG_PATH=$(dirname "$pc") meson setup "$work/inst/build" "$work/inst" \
+    --wrap-mode=nofallback
+ninja -C "$work/inst/build"
+libdir=$(dirname "$(dirname "$pc")")
+LD_LIBRARY_PATH=$libdir "$work/inst/build/consumer"
+ldd "$work/inst/build/consumer" | grep -q libkgress
