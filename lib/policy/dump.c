@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * netpol_dump.c - kgi_netpol_dump: the compiled verdict tables as text or
- * JSON (kgress dump), so that a user can see which pods share a rule set,
+ * dump.c - kgi_netpol_dump: the compiled verdict tables as text or
+ * JSON (kgress dump), so that a user can see which pods share an identity
+ * and a rule set, which selections hold each identity,
  * how each rule set's table splits the address space (its ranges, or the
  * prefixes of an LPM table) and which rules each peer class admits.
  * Control plane only: not on any lookup path.
@@ -194,13 +195,29 @@ static void dump_table(struct kgi_out *o, const struct kgi_vd_ruleset *rs,
         kgi_out_printf(o, "]}");
 }
 
+/* A pod's rule set in dir, NONE when open (or hostNetwork). */
+static uint32_t pod_rs(const struct kgi_netpol *np, const struct kgi_vd_pod *p,
+                       int dir)
+{
+    if (p->host_network || p->ident == KGI_VD_NONE)
+        return KGI_VD_NONE;
+    return np->idents[p->ident].rs[dir];
+}
+
+static void sel_list(struct kgi_out *o, const uint32_t *v, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++)
+        kgi_out_printf(o, "%s%u", k ? "," : "", v[k]);
+}
+
 static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
 {
     kgi_out_printf(o,
                    "network policies: %u policies, %u pods, %zu pod IPs, %u "
-                   "rule sets, %u peer classes\n",
-                   np->n_policies, np->n_pods, np->n_endpoints, np->n_rulesets,
-                   np->n_classes);
+                   "identities, %u selections, %u rule sets, %u peer "
+                   "classes\n",
+                   np->n_policies, np->n_pods, np->n_endpoints, np->n_idents,
+                   np->n_sels, np->n_rulesets, np->n_classes);
     kgi_out_printf(
         o,
         "options: ipblock-matches-pods=%s "
@@ -217,16 +234,31 @@ static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
             continue;
         }
         for (int dir = 0; dir < 2; dir++) {
-            if (p->rs[dir] == KGI_VD_NONE)
+            uint32_t r = pod_rs(np, p, dir);
+            if (r == KGI_VD_NONE)
                 kgi_out_printf(o, " %s=open", dir_name(dir));
             else
-                kgi_out_printf(o, " %s=rs%u", dir_name(dir), p->rs[dir]);
+                kgi_out_printf(o, " %s=rs%u", dir_name(dir), r);
         }
         for (uint32_t k = 0; k < p->n_named; k++)
             kgi_out_printf(o, "%s%.*s=%s/%u",
                            k ? "," : " ports:", (int)p->named[k].name_len,
                            p->named[k].name, kgi_proto_name(p->named[k].proto),
                            p->named[k].port);
+        kgi_out_printf(o, " identity %u\n", p->ident);
+    }
+    kgi_out_printf(o, "identities:\n");
+    for (uint32_t i = 0; i < np->n_idents; i++) {
+        const struct kgi_vd_ident *d = &np->idents[i];
+        kgi_out_printf(o,
+                       "  identity %u: namespace %s, %u pods (as %s), "
+                       "selections: ",
+                       i, np->ns_names[d->ns], d->n_pods,
+                       np->pods[d->first].name);
+        if (d->n_sels)
+            sel_list(o, d->sels, d->n_sels);
+        else
+            kgi_out_printf(o, "-");
         kgi_out_printf(o, "\n");
     }
     kgi_out_printf(o, "rule sets:\n");
@@ -237,6 +269,14 @@ static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
         for (uint32_t k = 0; k < rs->n_policies; k++)
             kgi_out_printf(o, " %s", np->policies[rs->policies[k]].name);
         kgi_out_printf(o, "\n    default -> class %u\n", rs->default_class);
+        for (uint32_t k = 0; k < rs->n_sel_rules; k++) {
+            const struct kgi_vd_rule *sr = &np->rules[rs->sel_rules[k]];
+            kgi_out_printf(o, "    selector rule ");
+            rule_text(o, np, rs->sel_rules[k], false);
+            kgi_out_printf(o, " <- selections ");
+            sel_list(o, sr->sels, sr->n_sels);
+            kgi_out_printf(o, "\n");
+        }
         for (int fi = 0; fi < 2; fi++)
             dump_table(o, rs, fi, false);
     }
@@ -272,10 +312,11 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
         kgi_out_printf(o, "],\"host_network\":%s",
                        p->host_network ? "true" : "false");
         for (int dir = 0; dir < 2; dir++) {
-            if (p->rs[dir] == KGI_VD_NONE || p->host_network)
+            uint32_t r = pod_rs(np, p, dir);
+            if (r == KGI_VD_NONE)
                 kgi_out_printf(o, ",\"%s\":null", dir_name(dir));
             else
-                kgi_out_printf(o, ",\"%s\":%u", dir_name(dir), p->rs[dir]);
+                kgi_out_printf(o, ",\"%s\":%u", dir_name(dir), r);
         }
         kgi_out_printf(o, ",\"named_ports\":[");
         for (uint32_t k = 0; k < p->n_named; k++) {
@@ -284,6 +325,19 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
             kgi_out_printf(o, ",\"protocol\":\"%s\",\"port\":%u}",
                            kgi_proto_name(p->named[k].proto), p->named[k].port);
         }
+        kgi_out_printf(o, "]");
+        if (p->ident == KGI_VD_NONE)
+            kgi_out_printf(o, ",\"identity\":null}");
+        else
+            kgi_out_printf(o, ",\"identity\":%u}", p->ident);
+    }
+    kgi_out_printf(o, "],\"identities\":[");
+    for (uint32_t i = 0; i < np->n_idents; i++) {
+        const struct kgi_vd_ident *d = &np->idents[i];
+        kgi_out_printf(o, "%s{\"id\":%u,\"namespace\":", i ? "," : "", i);
+        kgi_out_json_str(o, np->ns_names[d->ns], strlen(np->ns_names[d->ns]));
+        kgi_out_printf(o, ",\"pods\":%u,\"selections\":[", d->n_pods);
+        sel_list(o, d->sels, d->n_sels);
         kgi_out_printf(o, "]}");
     }
     kgi_out_printf(o, "],\"policies\":[");
@@ -312,7 +366,17 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
             kgi_out_printf(o, "%s", k ? "," : "");
             kgi_out_json_str(o, n, strlen(n));
         }
-        kgi_out_printf(o, "],\"default_class\":%u", rs->default_class);
+        kgi_out_printf(o, "],\"default_class\":%u,\"selector_rules\":[",
+                       rs->default_class);
+        for (uint32_t k = 0; k < rs->n_sel_rules; k++) {
+            const struct kgi_vd_rule *sr = &np->rules[rs->sel_rules[k]];
+            kgi_out_printf(o, "%s{\"rule\":", k ? "," : "");
+            rule_text(o, np, rs->sel_rules[k], true);
+            kgi_out_printf(o, ",\"selections\":[");
+            sel_list(o, sr->sels, sr->n_sels);
+            kgi_out_printf(o, "]}");
+        }
+        kgi_out_printf(o, "]");
         for (int fi = 0; fi < 2; fi++)
             dump_table(o, rs, fi, true);
         kgi_out_printf(o, "}");

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * check.c - kg_check and friends: the NetworkPolicy verdict of a flow.
+ * lookup.c - kg_check and friends: the NetworkPolicy verdict of a flow.
  *
  * Workload: the per-packet or per-connection path of firewalls, NFQUEUE
- * agents and sidecars, from many threads. Each side is: the endpoint hash
- * (IP -> pod), the pod's rule set for the direction, one CIDR-table lookup
- * of the peer address giving its peer class (policy/table.h), then the
- * port matchers of the few rules of that class. Reads only; no allocation,
- * no lock.
+ * agents and sidecars, from many threads. Each side is: the address table
+ * (IP -> pod -> identity), the identity's rule set for the direction, one
+ * CIDR-table lookup of the peer address giving its ipBlock class, the
+ * selector rules whose selections hold the peer's identity, and the port
+ * matchers of the first candidates (policy/table.h). Reads only; no
+ * allocation, no lock.
  *
  * Order of the reasons of a side (the verdict does not depend on it, the
  * explanation does): not a pod, hostNetwork pod, not isolated, allowed by a
@@ -64,6 +65,23 @@ static bool ports_match(const struct kgi_netpol *np,
     return false;
 }
 
+/* Whether one of rule r's selections holds identity id: both lists are
+ * ascending and short (the selections of a rule's peers; those selecting
+ * one identity), so a merge walk. */
+static bool selects(const struct kgi_vd_rule *r, const struct kgi_vd_ident *id)
+{
+    uint32_t i = 0, j = 0;
+    while (i < r->n_sels && j < id->n_sels) {
+        if (r->sels[i] == id->sels[j])
+            return true;
+        if (r->sels[i] < id->sels[j])
+            i++;
+        else
+            j++;
+    }
+    return false;
+}
+
 static void side_init(struct kg_side *s, int reason)
 {
     s->allowed = true;
@@ -93,24 +111,47 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
         out->reason = KG_REASON_HOST_NETWORK; /* rule 20 */
         return;
     }
-    uint32_t rsid = p->rs[dir];
+    uint32_t rsid = np->idents[p->ident].rs[dir];
     if (rsid == KGI_VD_NONE)
         return; /* rule 4 */
     const struct kgi_vd_ruleset *rs = &np->rulesets[rsid];
     out->policies = rs->n_policies;
-    uint32_t cls = kgi_cidrtab_lookup(&rs->tab[peer->family == 6], peer);
+    uint32_t dst_pod = dir == KG_INGRESS ? pod : peer_pod;
+    /* the ipBlock rules admitting the address (and the rules without
+     * peers); a pod address only when ipBlocks match pods (rule 19) */
+    uint32_t cls = KGI_CIDRTAB_NONE;
+    if (peer_pod == KGI_VD_NONE || np->ipblock_pods)
+        cls = kgi_cidrtab_lookup(&rs->tab[peer->family == 6], peer);
     if (cls == KGI_CIDRTAB_NONE)
         cls = rs->default_class;
     const struct kgi_vd_class *c = &np->classes[cls];
-    uint32_t dst_pod = dir == KG_INGRESS ? pod : peer_pod;
+    uint32_t best = KGI_VD_NONE;
     for (uint32_t i = 0; i < c->n; i++) {
-        const struct kgi_vd_rule *r = &np->rules[c->rules[i]];
-        if (ports_match(np, r, proto, port, dst_pod)) {
-            out->reason = KG_REASON_ALLOWED_BY_RULE; /* rule 5 */
-            out->policy = np->policies[r->policy].name;
-            out->rule = (int)r->index;
-            return;
+        if (ports_match(np, &np->rules[c->rules[i]], proto, port, dst_pod)) {
+            best = c->rules[i];
+            break;
         }
+    }
+    /* the selector rules before it that select the peer's identity */
+    uint32_t pid =
+        peer_pod == KGI_VD_NONE ? KGI_VD_NONE : np->pods[peer_pod].ident;
+    if (pid != KGI_VD_NONE) {
+        const struct kgi_vd_ident *id = &np->idents[pid];
+        for (uint32_t i = 0; i < rs->n_sel_rules && rs->sel_rules[i] < best;
+             i++) {
+            const struct kgi_vd_rule *r = &np->rules[rs->sel_rules[i]];
+            if (selects(r, id) && ports_match(np, r, proto, port, dst_pod)) {
+                best = rs->sel_rules[i];
+                break;
+            }
+        }
+    }
+    if (best != KGI_VD_NONE) {
+        const struct kgi_vd_rule *r = &np->rules[best];
+        out->reason = KG_REASON_ALLOWED_BY_RULE; /* rule 5 */
+        out->policy = np->policies[r->policy].name;
+        out->rule = (int)r->index;
+        return;
     }
     if (np->loopback && peer_pod == pod) {
         out->reason = KG_REASON_LOOPBACK; /* rule 11 */
@@ -318,9 +359,10 @@ KG_API const char *kg_pod_policy(const kg_ruleset *rs, uint32_t pod,
         (direction != KG_INGRESS && direction != KG_EGRESS))
         return NULL;
     const struct kgi_netpol *np = rs->netpol;
-    uint32_t r = np->pods[pod].rs[direction];
-    if (r == KGI_VD_NONE || np->pods[pod].host_network ||
-        i >= np->rulesets[r].n_policies)
+    if (np->pods[pod].host_network || np->pods[pod].ident == KGI_VD_NONE)
+        return NULL;
+    uint32_t r = np->idents[np->pods[pod].ident].rs[direction];
+    if (r == KGI_VD_NONE || i >= np->rulesets[r].n_policies)
         return NULL;
     return np->policies[np->rulesets[r].policies[i]].name;
 }

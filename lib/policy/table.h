@@ -1,44 +1,64 @@
 // SPDX-License-Identifier: MIT
 /*
- * netpol.h - the compiled NetworkPolicy tables (struct kgi_netpol), shared
- * by the compiler (policy/netpol_compile.c, netpol_dump.c) and the lookups
- * (policy/lookup.c).
+ * table.h - the compiled NetworkPolicy tables (struct kgi_netpol, types
+ * kgi_vd_*), shared by the compiler (policy/netpol_*.c), the lookups
+ * (policy/lookup.c) and the dump (policy/dump.c).
  *
- * Workload: a cluster dump (up to ~10^4 pods, ~10^3 policies, ipBlocks up
- * to a BGP view) compiled once; then a verdict per flow, from many threads,
- * with no allocation. A verdict side is: find the subject pod by IP (the
- * endpoint hash), take its rule set for the direction, one CIDR-table
- * lookup of the peer address giving a peer class, then the port/protocol
- * matchers of the few rules of that class.
+ * Workload: a cluster of up to 150,000 pods, 6,000 namespaces and 12,000
+ * policies (Kubernetes' supported maximum), ipBlocks up to a BGP view in
+ * one policy, compiled once; then a verdict per flow, from many threads,
+ * with no allocation and no lock.
  *
- *   endpoints (hash: IP -> pod)       pods[]                 rulesets[]
- *   +------------+------+            +-----------------+ +--------------------+
- *   | 10.0.0.7   |  12 -+----------->| "x/a", IPs,     |    | direction | |
- * fd00::7    |  12  |            | rs[INGRESS] ----+--->| policies (sorted)  |
- *   +------------+------+            | rs[EGRESS]      |    | tab4, tab6: peer
- * | | named ports     |    |   prefix -> class  |
- *                                    +-----------------+    | default_class |
- *                                                           +---------+----------+
- *   classes[] (interned: rule sets share them)                        |
- *   +-----------------------------+      rules[]                      v
- *   | n, rule ids (sorted) -------+----> | policy, direction, index, ports |
- *   +-----------------------------+
+ * Why identities: a peer selector selects pods by (namespace labels, pod
+ * labels) only, and a policy's podSelector selects its subjects the same
+ * way. Pods with equal (namespace, labels) -- the namespace's labels
+ * include its kubernetes.io/metadata.name, so equal namespace labels mean
+ * the same namespace -- are indistinguishable to every selector: they share
+ * one identity (Cilium's model). Each selector is evaluated once per
+ * identity, never per (rule set x pod), so the tables grow with pods +
+ * identities + policies + (selection, selected identity) pairs.
  *
- * Rule sets: pods selected by the same set of policies in a direction
- * share one (DESIGN.md "CIDR tables"). A peer class is the exact set of
- * that rule set's rules whose peers admit an address: for an address, the
- * longest prefix among every ipBlock cidr and except and every selected
- * pod's /32 or /128 decides exactly which ipBlocks contain it (prefixes
- * nest or are disjoint), so the class of each prefix is computed once at
- * compile time. Rule ids are assigned in policy (namespace/name) order,
- * then direction, then rule index, so a class's first matching rule is the
- * one reported.
+ *   addr table (hash: IP -> pod)    pods[]               idents[]
+ *   +------------+-----+           +---------------+    +-------------------+
+ *   | 10.0.0.7   |  12-+---------->| "x/a", IPs,   |    | ns, n_pods        |
+ *   | fd00::7    |  12 |           | host IPs,     |    | rs[INGRESS]
+ * ------+--+
+ *   +------------+-----+           | named ports,  |    | rs[EGRESS]        | |
+ *                                  | ident --------+--->| sels: selections  | |
+ *                                  +---------------+    |   selecting it    | |
+ *                                                       +-------------------+ |
+ *   rulesets[] (per distinct (direction, policy list); identities share) <--+
+ *   +-----------------------------------------------------------------------+
+ *   | policies (namespace/name order)                                       |
+ *   | sel_rules: rules with selector peers, ascending, each with the       |
+ *   |   selection ids of its peers  --> match: a selection of the peer's    |
+ *   |   identity (idents[].sels, sorted) is one of them                     |
+ *   | tab4, tab6: ipBlock prefixes -> class (the rules whose ipBlocks admit |
+ *   |   the address, plus the rules without peers); default_class          |
+ *   +-----------------------------------------------------------------------+
+ *   classes[] (interned, shared): rule ids ascending     rules[]: policy,
+ *                                                        direction, index,
+ *                                                        ports, selections
+ *
+ * A side (the subject pod's rule set in a direction, the peer address) is
+ * decided by the first rule, in rule-id order, that admits the peer and
+ * whose ports match: rule ids are assigned in policy (namespace/name)
+ * order, then direction, then rule index, so that is the rule reported.
+ * The candidates are the class of the peer address (ipBlock rules; not
+ * used for pod addresses when ipBlocks must not match pods, rule 19) and
+ * the selector rules one of whose selections holds the peer's identity.
+ *
+ * Tiers (ClusterNetworkPolicy / AdminNetworkPolicy in front, Baseline
+ * behind) compose per subject identity: an identity's ordered list of rule
+ * sets, each deciding Allow/Deny/Pass or nothing, is the same walk with an
+ * action per rule; NetworkPolicy is the rule set whose "no rule" means
+ * deny when isolated.
  *
  * Everything lives in one arena except the LPM tables of big rule sets
  * (lib/lpm allocates its own), released by kgi_netpol_free.
  */
-#ifndef KGI_COMPILE_NETPOL_H
-#define KGI_COMPILE_NETPOL_H
+#ifndef KGI_POLICY_TABLE_H
+#define KGI_POLICY_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,13 +82,23 @@ struct kgi_vd_named {
 struct kgi_vd_pod {
     const char *name; /* "namespace/name" */
     uint32_t ns_len;  /* bytes of the namespace part */
+    uint32_t ident;   /* identity, NONE for a hostNetwork pod */
     uint8_t n_ips, n_host_ips;
     bool host_network; /* and not selected (KG_FLAG_SELECT_HOSTNETWORK off) */
     struct kgi_ip ips[2];
     struct kgi_ip host_ips[2];
-    uint32_t rs[2]; /* rule set per KG_INGRESS / KG_EGRESS, or NONE */
     uint32_t n_named;
     const struct kgi_vd_named *named; /* sorted by (name, proto) */
+};
+
+/* Pods of equal (namespace, labels) that selectors can select. */
+struct kgi_vd_ident {
+    uint32_t ns;     /* namespace index (dump) */
+    uint32_t n_pods; /* pods of this identity */
+    uint32_t first;  /* a pod of it (dump: its labels are the identity's) */
+    uint32_t rs[2];  /* rule set per KG_INGRESS / KG_EGRESS, or NONE */
+    uint32_t n_sels;
+    const uint32_t *sels; /* selections holding it, ascending */
 };
 
 enum kgi_vd_port_kind {
@@ -93,6 +123,8 @@ struct kgi_vd_rule {
     bool any_peer;   /* from/to missing or empty */
     uint32_t n_ports;
     const struct kgi_vd_port *ports;
+    uint32_t n_sels;
+    const uint32_t *sels; /* selections of its selector peers, ascending */
 };
 
 struct kgi_vd_policy {
@@ -119,10 +151,18 @@ struct kgi_vd_ruleset {
     uint32_t n_policies;
     const uint32_t *policies; /* ascending = namespace/name order */
     uint32_t n_pods;
+    uint32_t n_sel_rules;
+    const uint32_t *sel_rules;       /* rule ids with selections, ascending */
     uint32_t default_class;          /* class of an address no prefix covers */
-    struct kgi_cidrtab tab[2];       /* [0] IPv4, [1] IPv6 */
+    struct kgi_cidrtab tab[2];       /* [0] IPv4, [1] IPv6: ipBlocks */
     uint32_t n_pfx[2];               /* prefixes of each table */
     const struct kgi_vd_pfx *pfx[2]; /* LPM tables only: their prefixes */
+};
+
+/* A distinct selector peer: the identities it selects are those whose
+ * sels list holds its id (kept for dumps: its namespace scope). */
+struct kgi_vd_sel {
+    uint32_t n_idents;
 };
 
 struct kgi_vd_endpoint {
@@ -135,6 +175,10 @@ struct kgi_netpol {
     bool ipblock_pods, select_hostnet, node_ingress, loopback;
     uint32_t n_pods;
     struct kgi_vd_pod *pods; /* sorted by (namespace, name) */
+    uint32_t n_idents;
+    struct kgi_vd_ident *idents;
+    uint32_t n_sels;
+    struct kgi_vd_sel *sels;
     uint32_t n_policies;
     struct kgi_vd_policy *policies; /* sorted by (namespace, name) */
     uint32_t n_rules;
@@ -146,6 +190,8 @@ struct kgi_netpol {
     uint32_t ep_mask; /* open addressing, capacity ep_mask + 1 */
     struct kgi_vd_endpoint *ep;
     size_t n_endpoints;
+    uint32_t n_ns;
+    const char **ns_names; /* namespace names by index (dump) */
 };
 
 /* Pod owning ip, or KGI_VD_NONE. No allocation; thread-safe. */

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+/*
+ * netpol_build.h - the state of one NetworkPolicy compile, shared by the
+ * compiler's files (one concern each):
+ *
+ *   netpol_compile.c  objects in (model, sort, duplicates), namespaces,
+ *                     pods and the address table, the entry point
+ *   netpol_ident.c    identities, selections of selector peers
+ *   netpol_rules.c    rules and ports, subjects -> rule sets, ipBlock
+ *                     classes and the CIDR tables of each rule set
+ *   netpol_intern.c   interning of id lists (classes, rule sets)
+ *
+ * Control plane only; the tables they fill are policy/table.h.
+ */
+#ifndef KGI_POLICY_NETPOL_BUILD_H
+#define KGI_POLICY_NETPOL_BUILD_H
+
+#include "policy/netpol_model.h"
+#include "policy/table.h"
+
+/* Interned lists of uint32 (rule ids of a class; policy ids of a rule set
+ * with its direction as tag); the lists live in the arena given at
+ * insertion. */
+struct kgi_vd_intern_item {
+    const uint32_t *v;
+    uint32_t n, tag;
+    uint64_t hash;
+};
+
+struct kgi_vd_intern {
+    struct kgi_vd_intern_item *items;
+    size_t n, cap;
+    uint32_t *slot; /* id + 1; 0: empty */
+    size_t mask;
+};
+
+/* The id of list v[0..n) with tag, added (copied to arena) when new.
+ * Returns 0 or -1 on allocation failure. */
+int kgi_vd_intern_get(struct kgi_vd_intern *t, struct kgi_arena *arena,
+                      const uint32_t *v, uint32_t n, uint32_t tag,
+                      uint32_t *id);
+void kgi_vd_intern_free(struct kgi_vd_intern *t);
+
+struct kgi_vd_nsinfo {
+    struct kgi_str name;
+    const struct kgi_kvs *labels;
+    uint32_t pod_begin, pod_end;     /* pods of this namespace (sorted) */
+    uint32_t ident_begin, ident_end; /* its identities */
+};
+
+/* Selections of identical selector peers are computed once: the policies
+ * of a cluster repeat the same peers ("frontends of team t3", "kube-dns").
+ * The key is the peer's canonical text (its selectors, and the policy's
+ * namespace when the peer is confined to it): equal texts select equal
+ * identities. */
+struct kgi_vd_memo_item {
+    const char *key;
+    size_t len;
+    uint64_t hash;
+    uint32_t sel;
+};
+
+struct kgi_vd_memo {
+    struct kgi_vd_memo_item *items;
+    size_t n, cap;
+    uint32_t *slot; /* index + 1; 0: empty */
+    size_t mask;
+    char *key; /* the key being built (kgi_grow) */
+    size_t key_len, key_cap;
+};
+
+/* A (selection, identity) pair: the identity is selected. */
+struct kgi_vd_pair {
+    uint32_t sel, ident;
+};
+
+struct kgi_vd_build {
+    const struct kgi_compile_in *in;
+    struct kgi_netpol *np;
+    struct kgi_arena *scratch;
+    struct kgi_pod **pods; /* sorted */
+    size_t n_pods;
+    struct kgi_np_policy **pols; /* sorted */
+    size_t n_pols;
+    struct kgi_namespace **nsobjs; /* sorted */
+    size_t n_nsobjs;
+    struct kgi_vd_nsinfo *ns;
+    size_t n_ns;
+    uint32_t *pol_ns;                      /* namespace index of each policy */
+    uint32_t *pod_ns;                      /* namespace index of each pod */
+    const struct kgi_kvs **ident_labels;   /* per identity */
+    const struct kgi_np_rule **rule_model; /* per global rule id */
+    struct kgi_vd_intern classes, rulesets;
+    struct kgi_vd_memo memo;
+    struct kgi_vd_pair *pairs;
+    size_t n_pairs, pairs_cap;
+    struct kgi_vd_sel *sels; /* per selection (kgi_grow) */
+    size_t sels_cap;
+    uint32_t *tmp; /* scratch ids (kgi_vd_build_rules) */
+};
+
+/* netpol_compile.c */
+int kgi_vd_str_cmp(struct kgi_str a, struct kgi_str b);
+bool kgi_vd_oom_since(const struct kg_diagnostics *d, size_t before);
+
+/* netpol_ident.c: identities of the eligible pods (after pods). */
+int kgi_vd_build_idents(struct kgi_vd_build *b);
+/* The selection id of a selector peer of a policy of namespace pol_ns,
+ * evaluated over every identity the first time its text is seen. */
+int kgi_vd_select_peer(struct kgi_vd_build *b, const struct kgi_np_peer *peer,
+                       uint32_t pol_ns, uint32_t *sel);
+/* Per identity, its selections (after every kgi_vd_select_peer). */
+int kgi_vd_finish_idents(struct kgi_vd_build *b);
+void kgi_vd_memo_free(struct kgi_vd_memo *m);
+
+/* netpol_rules.c */
+/* "namespace/name" in a. */
+char *kgi_vd_join_name(struct kgi_arena *a, const struct kgi_meta *m);
+int kgi_vd_build_rules(struct kgi_vd_build *b);
+int kgi_vd_build_rulesets(struct kgi_vd_build *b);
+int kgi_vd_finish_classes(struct kgi_vd_build *b);
+
+#endif
