@@ -512,7 +512,7 @@ static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16],
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_lpm [-f FILE] [-q KEYS] [-r REPEATS] [-P] "
+    fprintf(stderr, "usage: bench_lpm -f FILE [-q KEYS] [-r REPEATS] [-P] "
                     "[-w] [-4|-6]\n");
     exit(2);
 }
@@ -520,7 +520,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    const char *file = "../shared/data/bgp_full_table_prefixes.txt.gz";
+    const char *file = NULL; /* -f: required */
     size_t q = 10000000;
     int R = 5, peers = 1, do4 = 1, do6 = 1, o;
     while ((o = getopt(argc, argv, "f:q:r:Pw46")) != -1) {
@@ -550,7 +550,7 @@ int main(int argc, char **argv)
             usage();
         }
     }
-    if (R < 1 || R > MAX_REPEATS || q < BULK)
+    if (!file || R < 1 || R > MAX_REPEATS || q < BULK)
         usage();
 #ifdef KGRESS_HAVE_DPDK
     if (peers) {

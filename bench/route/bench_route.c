@@ -7,9 +7,10 @@
  *   (-s: only the set of that many paths, no compile figures)
  *
  * DATA_DIR holds kubernetes_v1.28.0_api_paths.txt,
- * github_rest_api_2020_paths.txt and github_api_routes_2013.txt (see
- * ../shared/data/README.md). The ~970 path templates are pooled; rule
- * sets of 10, 1k, 10k and 100k paths give each Ingress one host
+ * github_rest_api_2020_paths.txt and github_api_routes_2013.txt (a
+ * directory of benchmark data, see bench/route/README.md: pass its path). The
+ * ~970 path templates are pooled; rule sets of 10, 1k, 10k and 100k paths give
+ * each Ingress one host
  * ("h<i>.example.com") and 10 paths drawn round-robin from the pool, with
  * every `{param}` / `:param` replaced by a concrete token that depends on
  * the Ingress, so hosts do not all share the same paths; 70% Prefix, 30%
