@@ -9,16 +9,18 @@ lookups -- the ctypes binding of libkgress.
 Layout: ``_native`` finds the shared library and declares every C
 prototype (one table); ``_errors`` holds the exceptions and Diagnostic;
 ``_ruleset`` the Ruleset class and its options. The library is found via
-``KGRESS_LIBRARY``, then the build tree, then the system (see _native).
+``KGRESS_LIBRARY``, then beside the package, then the system, then (from
+a source tree only) the build tree, and loaded on first use (see _native).
 """
 
 from . import _native
+from ._version import __version__
 from ._errors import CompileError, Diagnostic, Error, error_name, strerror
 from ._ruleset import DIALECTS, FLAGS, LIMITS, Ruleset
 from ._route import Route
 from ._check import Side, Verdict
 
-__all__ = ["version", "version_number", "library_path", "Error",
+__all__ = ["__version__", "version", "version_number", "library_path", "Error",
            "CompileError", "Diagnostic", "Ruleset", "error_name", "strerror",
            "LIMITS", "FLAGS", "DIALECTS", "Route", "Verdict", "Side"]
 
@@ -35,4 +37,4 @@ def version_number():
 
 def library_path():
     """The path (or name) the shared library was loaded from."""
-    return _native.path
+    return _native.load()[1]

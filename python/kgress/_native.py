@@ -4,16 +4,23 @@
 Finding the library, in order (the first that loads wins):
 
 1. the environment variable ``KGRESS_LIBRARY`` (a path to libkgress.so*);
-   when it is set and does not load, the import fails rather than quietly
+   when it is set and does not load, loading fails rather than quietly
    using another copy of the library;
-2. the build tree: from this package's folder upward, ``build*/lib/
-   libkgress.so*`` (``build/`` preferred, then the most recently built
-   directory; ASan/TSan builds skipped), so ``PYTHONPATH=python`` works in
-   a checkout;
+2. beside the package: ``libkgress.so*`` in this package's folder (a
+   wheel or an installation that ships the library with the package);
 3. the system: ``ctypes.util.find_library("kgress")``, then
-   ``libkgress.so.0`` (the soname of this ABI).
+   ``libkgress.so.0`` (the soname of this ABI);
+4. the build tree, only when the package is imported from a source tree
+   (``python/kgress`` beside the project's ``meson.build``): from this
+   package's folder upward, ``build*/lib/libkgress.so*`` (``build/``
+   preferred, then the most recently built directory; ASan/TSan builds
+   skipped), so ``PYTHONPATH=python`` works in a checkout.
 
-An ImportError names every place tried.
+The library is loaded on first use, not at import: ``lib`` is a proxy that
+loads and binds it the first time a function is looked up, so ``import
+kgress`` (for ``kgress.__version__``, type checkers, documentation tools)
+works without it. An ImportError at that first use names every place
+tried.
 
 Every C function the package calls is declared once, in ``PROTOTYPES``:
 one ``(name, restype, argtypes)`` line per function.  All of them are
@@ -26,7 +33,7 @@ import ctypes
 import ctypes.util
 import os
 
-__all__ = ["lib", "path", "PROTOTYPES"]
+__all__ = ["lib", "path", "PROTOTYPES", "load"]
 
 c_char_p = ctypes.c_char_p
 c_void_p = ctypes.c_void_p
@@ -156,6 +163,15 @@ def _build_tree_candidates(start=None):
         d = parent
 
 
+def _source_tree():
+    """True when this package lives in a kgress source tree
+    (<root>/python/kgress with <root>/meson.build)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    return os.path.isfile(os.path.join(root, "meson.build")) and \
+        os.path.isfile(os.path.join(root, "include", "kgress.h"))
+
+
 def _load():
     tried = []
 
@@ -175,14 +191,15 @@ def _load():
                           "KGRESS_LIBRARY: " + "; ".join(tried))
     tried.append("KGRESS_LIBRARY (not set)")
 
-    n_before = len(tried)
-    for p in _build_tree_candidates():
-        lib = attempt(p)
+    here = os.path.dirname(os.path.abspath(__file__))
+    beside = sorted(n for n in os.listdir(here)
+                    if n.startswith("libkgress.so"))
+    for n in beside:
+        lib = attempt(os.path.join(here, n))
         if lib is not None:
-            return lib, p
-    if len(tried) == n_before:
-        tried.append("build*/lib/libkgress.so* above %s (none found)"
-                     % os.path.dirname(os.path.abspath(__file__)))
+            return lib, os.path.join(here, n)
+    if not beside:
+        tried.append("libkgress.so* in %s (none)" % here)
 
     name = ctypes.util.find_library("kgress")
     if name:
@@ -194,6 +211,16 @@ def _load():
     lib = attempt("libkgress.so.0")
     if lib is not None:
         return lib, "libkgress.so.0"
+
+    if _source_tree():
+        n_before = len(tried)
+        for p in _build_tree_candidates():
+            lib = attempt(p)
+            if lib is not None:
+                return lib, p
+        if len(tried) == n_before:
+            tried.append("build*/lib/libkgress.so* above %s (none found)"
+                         % here)
     raise ImportError("kgress: cannot find the kgress shared library; tried: "
                       + "; ".join(tried)
                       + ". Build it (meson setup build && ninja -C build) or "
@@ -215,5 +242,34 @@ def _bind(lib, where):
                           "foreign build?)" % (where, ", ".join(missing)))
 
 
-lib, path = _load()
-_bind(lib, path)
+_loaded = None  # (CDLL, path) once loaded
+
+
+def load():
+    """Loads and binds the library (once); returns (CDLL, path)."""
+    global _loaded
+    if _loaded is None:
+        cdll, where = _load()
+        _bind(cdll, where)
+        _loaded = (cdll, where)
+    return _loaded
+
+
+class _Library:
+    """The library, loaded on first attribute access; each bound function
+    is cached on the proxy after its first lookup."""
+
+    def __getattr__(self, name):
+        fn = getattr(load()[0], name)
+        setattr(self, name, fn)
+        return fn
+
+
+lib = _Library()
+
+
+def __getattr__(name):
+    # ``_native.path``: where the library was loaded from (loads it)
+    if name == "path":
+        return load()[1]
+    raise AttributeError(name)

@@ -28,6 +28,12 @@ meson setup "$work/kg" "$src" --prefix="$work/prefix" -Dtests=false \
     -Dexamples=false -Dfuzzing=none
 ninja -C "$work/kg"
 meson install -C "$work/kg"
+# the Python package is installed too, and finds the installed library
+pydir=$(dirname "$(find "$work/prefix" -name py.typed | head -1)")
+[ "${pydir##*/}" = kgress ]
+LD_LIBRARY_PATH=$(dirname "$(find "$work/prefix" -name 'libkgress.so.0' | head -1)") \
+    PYTHONPATH=$(dirname "$pydir") python3 -c \
+    'import kgress; assert kgress.version() == kgress.__version__'
 mkdir -p "$work/inst"
 cp tests/consumer/meson.build tests/consumer/consumer.c "$work/inst/"
 pc=$(find "$work/prefix" -name kgress.pc | head -1)

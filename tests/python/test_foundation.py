@@ -137,7 +137,9 @@ class TestLibrary(unittest.TestCase):
         probe = ("import ctypes.util, sys\n"
                  "if ctypes.util.find_library('kgress'):\n"
                  "    print('installed'); sys.exit(0)\n"
-                 "import kgress\n")
+                 "import kgress\n"
+                 "print('imported', kgress.__version__, flush=True)\n"
+                 "kgress.version()\n")
         with tempfile.TemporaryDirectory() as root:
             pkg = os.path.dirname(os.path.abspath(kgress.__file__))
             shutil.copytree(pkg, os.path.join(root, "kgress"),
@@ -151,11 +153,23 @@ class TestLibrary(unittest.TestCase):
                                timeout=60, cwd=root)
         if r.stdout.strip() == "installed":
             self.skipTest("libkgress is installed on this system")
+        # the library loads on first use: import works without it
+        self.assertIn("imported " + kgress.__version__, r.stdout)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("ImportError", r.stderr)
-        for tried in ("KGRESS_LIBRARY (not set)", "build*/lib/libkgress.so*",
+        for tried in ("KGRESS_LIBRARY (not set)", "libkgress.so* in",
                       "find_library('kgress')", "libkgress.so.0"):
             self.assertIn(tried, r.stderr)
+        # not a source tree: no build tree is searched
+        self.assertNotIn("build*/lib/libkgress.so*", r.stderr)
+
+    def test_version_and_typed(self):
+        self.assertEqual(kgress.__version__, kgress.version())
+        pkg = os.path.dirname(os.path.abspath(kgress.__file__))
+        self.assertTrue(os.path.isfile(os.path.join(pkg, "py.typed")))
+        root = os.path.dirname(os.path.dirname(pkg))
+        with open(os.path.join(root, "meson.build")) as f:
+            self.assertIn("version: '%s'" % kgress.__version__, f.read())
 
     def test_error_names(self):
         self.assertEqual(kgress.error_name(0), "KG_OK")

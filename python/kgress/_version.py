@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: MIT
+"""The package version: the kgress release it binds (meson.build's
+project version; tests/python checks they agree)."""
+
+__version__ = "0.1.0"
