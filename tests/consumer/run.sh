@@ -12,6 +12,7 @@ src=$(pwd)
 work=${1:?usage: run.sh WORKDIR}
 rm -rf "$work"
 mkdir -p "$work/sub/subprojects"
+work=$(cd "$work" && pwd) # meson wants an absolute --prefix
 cp tests/consumer/meson.build tests/consumer/consumer.c "$work/sub/"
 ln -s "$src" "$work/sub/subprojects/kgress"
 meson setup "$work/sub/build" "$work/sub" -Dkgress:default_library=static
