@@ -163,6 +163,9 @@ enum kg_flag {
      *  bits set, leading zeros, IPv4-mapped IPv6) instead of masking them
      *  with a warning (default off). */
     KG_FLAG_STRICT_CIDR = 8,
+    /** a flow to a Service address (ClusterIP) is allowed when any ready
+     *  endpoint allows it, instead of every one (default off) */
+    KG_FLAG_SERVICE_ANY_ENDPOINT = 9,
 };
 
 /** Ingress dialects. */
@@ -584,6 +587,9 @@ enum kg_reason {
     /** a hostNetwork pod, not subject to policy (per-pod calls only, when
      *  KG_FLAG_SELECT_HOSTNETWORK is off) */
     KG_REASON_HOST_NETWORK = 7,
+    /** the destination is a Service address with no ready endpoint for
+     *  the flow's port and protocol: nothing receives it */
+    KG_REASON_NO_ENDPOINTS = 8,
 };
 
 /** Short name of a reason ("not-a-pod", "not-isolated", "allowed-by-rule",
@@ -618,6 +624,19 @@ struct kg_verdict {
     bool allowed;           /**< egress.allowed && ingress.allowed */
     struct kg_side egress;  /**< the source pod's egress side */
     struct kg_side ingress; /**< the destination pod's ingress side */
+    /* since 0.2: written only when size covers them */
+    /** When the destination was a Service address (a ClusterIP) and port:
+     *  the Service ("namespace/name"), else NULL. The flow is then judged
+     *  against each ready endpoint after port translation (docs/services.md)
+     *  and allowed only when every endpoint allows it (any one with
+     *  KG_FLAG_SERVICE_ANY_ENDPOINT); egress and ingress are the sides of
+     *  the endpoint reported: the first that decides (denies; allows with
+     *  the flag), else the first. No ready endpoint: denied, ingress reason
+     *  KG_REASON_NO_ENDPOINTS. */
+    const char *service;
+    uint32_t endpoints;      /**< ready endpoints judged */
+    struct kg_addr endpoint; /**< the endpoint reported (family 0: none) */
+    unsigned endpoint_port;  /**< its port after translation (targetPort) */
 };
 
 /** Smallest `size` kg_check accepts: struct kg_verdict as released in 0.1.

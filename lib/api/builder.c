@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "api/ruleset.h"
+#include "policy/service.h"
 #include "util/alloc.h"
 #include "yaml/load.h"
 
@@ -216,6 +217,7 @@ static void ruleset_free(kg_ruleset *rs)
 {
     kgi_routes_free(rs->routes);
     kgi_netpol_free(rs->netpol);
+    kgi_services_free(rs->services);
     kgi_free(rs);
 }
 
@@ -269,6 +271,11 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
     rc = kgi_routes_build(&in, &rs->routes);
     if (rc == 0 || rc == KG_ECOMPILE) {
         int rc2 = kgi_netpol_build(&in, &rs->netpol);
+        if (rc2 == KG_ENOMEM || rc == 0)
+            rc = rc2;
+    }
+    if (rc == 0 || rc == KG_ECOMPILE) {
+        int rc2 = kgi_services_build(&in, &rs->services);
         if (rc2 == KG_ENOMEM || rc == 0)
             rc = rc2;
     }

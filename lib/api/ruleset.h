@@ -21,12 +21,14 @@
 
 struct kgi_routes; /* route/ingress_compile: hosts, path tries, TLS */
 struct kgi_netpol; /* policy/netpol_compile: endpoints, rule sets, CIDR tables */
+struct kgi_services; /* policy/service: Service addresses -> endpoints */
 
 struct kg_ruleset {
     atomic_long refs;
     struct kg_options opts;
     struct kgi_routes *routes; /* never NULL once compiled */
     struct kgi_netpol *netpol; /* never NULL once compiled */
+    struct kgi_services *services; /* never NULL once compiled */
 };
 
 /* What a compiler gets: every object of a known kind whose metadata is

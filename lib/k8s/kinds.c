@@ -43,7 +43,7 @@ static const struct kgi_kind_row rows[] = {
     /* core v1 (k8s.io/api/core/v1/register.go) */
     {"", "Pod", "v1", KGI_KIND_POD, true},
     {"", "Namespace", "v1", KGI_KIND_NAMESPACE, false},
-    {"", "Service", NULL, 0, true},
+    {"", "Service", "v1", KGI_KIND_SERVICE, true},
     {"", "Endpoints", NULL, 0, true},
     {"", "Node", NULL, 0, false},
     {"", "ConfigMap", NULL, 0, true},
@@ -77,6 +77,8 @@ static const struct kgi_kind_row rows[] = {
     {"", "PodProxyOptions", NULL, 0, false},
     {"", "NodeProxyOptions", NULL, 0, false},
     {"", "ServiceProxyOptions", NULL, 0, false},
+    /* discovery.k8s.io (not a checked group: other kinds are skipped) */
+    {"discovery.k8s.io", "EndpointSlice", "v1", KGI_KIND_ENDPOINTSLICE, true},
     /* networking.k8s.io v1, v1beta1, v1alpha1 */
     {"networking.k8s.io", "Ingress", "v1", KGI_KIND_INGRESS, true},
     {"networking.k8s.io", "IngressClass", "v1", KGI_KIND_INGRESSCLASS, false},

@@ -20,6 +20,8 @@ enum kgi_kind {
     KGI_KIND_NETWORKPOLICY,
     KGI_KIND_NAMESPACE,
     KGI_KIND_POD,
+    KGI_KIND_SERVICE,
+    KGI_KIND_ENDPOINTSLICE,
 };
 
 /* apimachinery TotalAnnotationSizeLimitB: annotation keys plus values */

@@ -16,11 +16,13 @@
  * ingress, denied.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/ruleset.h"
 #include "policy/netpol_model.h"
+#include "policy/service.h"
 #include "policy/table.h"
 #include "util/abi.h"
 
@@ -204,6 +206,14 @@ static int check(const kg_ruleset *rs, const struct kg_addr *src,
     side(np, sp, KG_EGRESS, &d, dp, protocol, port, &out->egress);
     side(np, dp, KG_INGRESS, &s, sp, protocol, port, &out->ingress);
     out->allowed = out->egress.allowed && out->ingress.allowed; /* rule 8 */
+    if (out->size >= offsetof(struct kg_verdict, endpoint_port) +
+                         sizeof(out->endpoint_port)) {
+        out->service = NULL;
+        out->endpoints = 0;
+        memset(&out->endpoint, 0, sizeof(out->endpoint));
+        out->endpoint_port = 0;
+    }
+    kgi_services_flow(rs, src, &d, protocol, port, out); /* a ClusterIP */
     return 0;
 }
 
@@ -384,6 +394,8 @@ KG_API const char *kg_reason_name(int reason)
         return "node";
     case KG_REASON_HOST_NETWORK:
         return "host-network";
+    case KG_REASON_NO_ENDPOINTS:
+        return "no-endpoints";
     default:
         return "?";
     }

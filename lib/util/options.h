@@ -13,7 +13,7 @@
 #include "kgress.h"
 
 #define KGI_LIMIT_COUNT 7 /* KG_LIMIT_* are 1..6 */
-#define KGI_FLAG_COUNT 9  /* KG_FLAG_* are 1..8 */
+#define KGI_FLAG_COUNT 10 /* KG_FLAG_* are 1..9 */
 #define KGI_CLASS_MAX 253
 
 struct kg_options {

@@ -131,6 +131,7 @@ static const struct {
     {KG_FLAG_ALLOW_NODE_INGRESS, true},
     {KG_FLAG_ALLOW_LOOPBACK, true},
     {KG_FLAG_STRICT_CIDR, false},
+    {KG_FLAG_SERVICE_ANY_ENDPOINT, false},
 };
 
 static void test_options(void **state)
@@ -167,7 +168,7 @@ static void test_options(void **state)
         assert_int_equal(kg_options_set_flag(NULL, f, true), KG_EINVAL);
         assert_false(kg_options_get_flag(NULL, f));
     }
-    static const int bad_flags[] = {0, 9, -1, INT_MIN, INT_MAX};
+    static const int bad_flags[] = {0, 10, -1, INT_MIN, INT_MAX};
     for (size_t i = 0; i < sizeof(bad_flags) / sizeof(*bad_flags); i++) {
         assert_int_equal(kg_options_set_flag(o, bad_flags[i], true), KG_EINVAL);
         assert_false(kg_options_get_flag(o, bad_flags[i]));
@@ -302,7 +303,7 @@ static const struct compile_case compile_cases[] = {
     {.name = "valid namespace", .in = NS("shop")},
     {.name = "empty input", .in = ""},
     {.name = "unknown kinds skipped silently",
-     .in = "apiVersion: v1\nkind: Service\nmetadata: {name: NOT_VALID}\n---\n"
+     .in = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: NOT_VALID}\n---\n"
            "apiVersion: apps/v1\nkind: Deployment\n---\nkind: ConfigMap\n"
            "---\nkind: 42\nmetadata: {}\n---\nkind: \"\"\n"},
     {.name = "missing kind",
@@ -928,7 +929,7 @@ static void test_alloc_failure(void **state)
         "  metadata: {name: a, labels: {x: 'y', z: w}}\n"
         "- apiVersion: v1\n  kind: Pod\n"
         "  metadata: {name: B, namespace: a, annotations: {k: v}}\n"
-        "---\nkind: Service\n";
+        "---\nkind: ConfigMap\n";
     static const char bad[] = "a: 1\nb: \xff\n";
     int done = 0;
     for (long n = 0; n < 20000 && !done; n++) {
