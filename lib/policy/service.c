@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/ruleset.h"
 #include "k8s/service.h"
 #include "policy/netpol_model.h"
 #include "util/alloc.h"

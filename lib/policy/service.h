@@ -22,9 +22,11 @@
 
 #include <stdint.h>
 
-#include "api/ruleset.h"
+#include "kgress.h"
 #include "util/arena.h"
 #include "util/ip.h"
+
+struct kgi_compile_in; /* api/ruleset.h */
 
 struct kgi_svc_ep {
     struct kgi_ip ip;

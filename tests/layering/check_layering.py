@@ -43,6 +43,7 @@ KNOWN = {
     ('route/dump.c', 'api/ruleset.h'),
     ('route/ingress_compile.c', 'api/ruleset.h'),
     ('policy/lookup.c', 'api/ruleset.h'),
+    ('policy/service.c', 'api/ruleset.h'),
     ('policy/table.h', 'api/ruleset.h'),
 }
 
