@@ -179,3 +179,29 @@ bool kgi_field_bool(struct kgi_ctx *c, const struct kgi_node *map,
         *ok = false;
     return false;
 }
+
+const char *kgi_quote(struct kgi_quoted *q, const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n && i < KGI_QUOTE_MAX; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            q->buf[w++] = '\\';
+            q->buf[w++] = (char)ch;
+        } else if (ch < 0x20 || ch == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            q->buf[w++] = '\\';
+            q->buf[w++] = 'x';
+            q->buf[w++] = hex[ch >> 4];
+            q->buf[w++] = hex[ch & 15];
+        } else {
+            q->buf[w++] = (char)ch;
+        }
+    }
+    if (n > KGI_QUOTE_MAX) {
+        memcpy(q->buf + w, "...", 3);
+        w += 3;
+    }
+    q->buf[w] = '\0';
+    return q->buf;
+}

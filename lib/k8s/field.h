@@ -89,6 +89,15 @@ bool kgi_field_int(struct kgi_ctx *c, const struct kgi_node *map,
 bool kgi_field_bool(struct kgi_ctx *c, const struct kgi_node *map,
                     const char *key, bool *out, bool *ok);
 
+/* A value as a message shows it: at most KGI_QUOTE_MAX bytes, control
+ * bytes, '"', '\\' and DEL escaped, so a hostile value cannot forge lines
+ * in a log. Returns q->buf. */
+#define KGI_QUOTE_MAX 100
+struct kgi_quoted {
+    char buf[4 * KGI_QUOTE_MAX + 4];
+};
+const char *kgi_quote(struct kgi_quoted *q, const char *s, size_t n);
+
 /* Scalar node classification used by the helpers above, as the API server
  * reads YAML 1.1 (yaml/resolve.h): kgi_scalar_int is an integer field's
  * value (0100 is 64, 0x50 and 8e1 are 80, "80" and !!str 80 are strings);

@@ -22,6 +22,11 @@ enum kgi_kind {
     KGI_KIND_POD,
     KGI_KIND_SERVICE,
     KGI_KIND_ENDPOINTSLICE,
+    KGI_KIND_GATEWAYCLASS,
+    KGI_KIND_GATEWAY,
+    KGI_KIND_HTTPROUTE,
+    KGI_KIND_GRPCROUTE,
+    KGI_KIND_REFERENCEGRANT,
 };
 
 /* apimachinery TotalAnnotationSizeLimitB: annotation keys plus values */

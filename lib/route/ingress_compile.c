@@ -23,6 +23,7 @@
  */
 #include "route/table.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "api/ruleset.h"
 #include "route/ingress_model.h"
 #include "route/normalize.h"
+#include "route/ptrie.h"
 #include "util/alloc.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -141,64 +143,21 @@ struct ent {
     uint32_t group;
     uint8_t kind;
     bool slash;           /* Prefix written with a trailing slash */
-    struct kgi_bstr key;  /* node key path ("" = root, no piece) */
-    struct kgi_bstr part; /* E_PARTIAL: the incomplete last piece */
+    struct kgi_ptrie_cursor pc; /* node key ("" = root, no piece) */
+    struct kgi_bstr part;       /* E_PARTIAL: the incomplete last piece */
     uint32_t rank, seq;
-    uint32_t cur; /* build cursor: start of the current piece */
-    bool done;    /* build cursor: no piece left */
     const struct kgi_rtarget *t;
     const struct ing *src;
     size_t rule, path; /* indexes, for diagnostics */
     const struct kgi_node *node;
 };
 
-/* Next piece of key at *cur; returns false when none is left. */
-static bool next_piece(struct kgi_bstr key, uint32_t *cur, bool *done,
-                       const char **p, uint32_t *n)
-{
-    if (*done)
-        return false;
-    uint32_t i = *cur, j = i;
-    while (j < key.n && key.p[j] != '/')
-        j++;
-    *p = key.p + i;
-    *n = j - i;
-    if (j < key.n)
-        *cur = j + 1;
-    else
-        *done = true;
-    return true;
-}
-
-static void cursor_init(struct ent *e)
-{
-    e->cur = 1;
-    e->done = e->key.n == 0;
-}
-
-static int key_cmp(struct kgi_bstr a, struct kgi_bstr b)
-{
-    uint32_t ac = 1, bc = 1;
-    bool ad = a.n == 0, bd = b.n == 0;
-    for (;;) {
-        const char *ap = "", *bp = "";
-        uint32_t an = 0, bn = 0;
-        bool ha = next_piece(a, &ac, &ad, &ap, &an);
-        bool hb = next_piece(b, &bc, &bd, &bp, &bn);
-        if (!ha || !hb)
-            return ha == hb ? 0 : (ha ? 1 : -1);
-        int c = kgi_seg_cmp(ap, an, bp, bn);
-        if (c)
-            return c;
-    }
-}
-
 static int ent_cmp(const void *pa, const void *pb)
 {
     const struct ent *a = pa, *b = pb;
     if (a->group != b->group)
         return a->group < b->group ? -1 : 1;
-    int c = key_cmp(a->key, b->key);
+    int c = kgi_ptrie_key_cmp(a->pc.key, b->pc.key);
     if (c)
         return c;
     if (a->kind != b->kind)
@@ -444,7 +403,7 @@ static int add_path(struct build *b, const struct ing *s, size_t gi, size_t ri,
     e->rule = ri;
     e->path = pi;
     e->node = ip->node;
-    e->key = (struct kgi_bstr){"", 0};
+    e->pc.key = (struct kgi_bstr){"", 0};
     e->part = (struct kgi_bstr){"", 0};
     b->n_ents++;
     b->groups[gi].n_paths++;
@@ -505,7 +464,7 @@ static int make_keys(struct build *b)
         }
         if (type == KGI_PATH_EXACT) {
             e->kind = E_EXACT;
-            e->key = k;
+            e->pc.key = k;
         } else if (type == KGI_PATH_IMPL_SPECIFIC &&
                    dialect == KG_DIALECT_INGRESS_NGINX) {
             /* nginx prefix location: a character prefix; "" acts as "/" */
@@ -515,7 +474,7 @@ static int make_keys(struct build *b)
             uint32_t last = k.n - 1;
             while (k.p[last] != '/')
                 last--;
-            e->key = (struct kgi_bstr){k.p, last};
+            e->pc.key = (struct kgi_bstr){k.p, last};
             e->part = (struct kgi_bstr){k.p + last + 1, k.n - last - 1};
         } else {
             /* Prefix (and portable ImplementationSpecific): trailing slash
@@ -525,9 +484,9 @@ static int make_keys(struct build *b)
                 e->slash = k.n > 1;
                 k.n--;
             }
-            e->key = k;
+            e->pc.key = k;
         }
-        cursor_init(e);
+        kgi_ptrie_cursor_init(&e->pc, e->pc.key);
         b->ents[out++] = *e;
     }
     kgi_free(tmp);
@@ -537,20 +496,12 @@ static int make_keys(struct build *b)
 
 /* --------------------------------------------------------------- the trie */
 
-static bool same_piece(const struct ent *a, const struct ent *b)
-{
-    const char *ap = "", *bp = "";
-    uint32_t an = 0, bn = 0, ac = a->cur, bc = b->cur;
-    bool ad = a->done, bd = b->done;
-    next_piece(a->key, &ac, &ad, &ap, &an);
-    next_piece(b->key, &bc, &bd, &bp, &bn);
-    return kgi_seg_cmp(ap, an, bp, bn) == 0;
-}
-
 /* Resolves the candidates of one node: e[0..n) all end at it (sorted). */
-static int node_targets(struct build *b, struct kgi_pnode *node, struct ent *e,
+static int node_targets(void *user, struct kgi_pnode *node, void *ents,
                         size_t n)
 {
+    struct build *b = user;
+    struct ent *e = ents;
     size_t i = 0;
     /* exact: the first wins, every other one is a duplicate */
     if (i < n && e[i].kind == E_EXACT) {
@@ -623,82 +574,6 @@ static int node_targets(struct build *b, struct kgi_pnode *node, struct ent *e,
     }
     node->partial = pa;
     node->n_partial = (uint32_t)k;
-    return 0;
-}
-
-/* Path compression: merges n with its only child while n has no target
- * of its own (so no walk can stop there with a different answer). */
-static int compress(struct build *b, struct kgi_pnode *n)
-{
-    while (n->n_child == 1 && !n->exact && !n->prefix && !n->n_partial) {
-        const struct kgi_pnode *c = &n->child[0];
-        size_t len = (size_t)n->seg_n + 1 + c->seg_n;
-        char *l = kgi_arena_alloc(&b->r->arena, len + 1, 1);
-        if (!l)
-            return KG_ENOMEM;
-        memcpy(l, n->seg, n->seg_n);
-        l[n->seg_n] = '/';
-        memcpy(l + n->seg_n + 1, c->seg, c->seg_n);
-        l[len] = '\0';
-        n->seg = l;
-        n->seg_n = (uint32_t)len;
-        n->n_child = c->n_child;
-        n->n_partial = c->n_partial;
-        n->exact = c->exact;
-        n->prefix = c->prefix;
-        n->partial = c->partial;
-        n->child = c->child;
-    }
-    return 0;
-}
-
-/* Builds the subtree of node from e[0..n), which all share the pieces
- * leading to node; their cursors point at the piece after them. Recursion
- * depth is the piece count of the longest rule path, bounded by the
- * model's KGI_INGRESS_PATH_MAX (4096 bytes, so at most 4096 small frames;
- * tests/route compiles a 2,000-piece path). */
-static int build_node(struct build *b, struct kgi_pnode *node, struct ent *e,
-                      size_t n)
-{
-    size_t here = 0;
-    while (here < n && e[here].done)
-        here++;
-    int rc = node_targets(b, node, e, here);
-    if (rc)
-        return rc;
-    size_t nc = 0;
-    for (size_t j = here; j < n; j++)
-        if (j == here || !same_piece(&e[j], &e[j - 1]))
-            nc++;
-    if (nc == 0)
-        return 0;
-    struct kgi_pnode *ch = kgi_arena_calloc(&b->r->arena, nc, sizeof(*ch));
-    if (!ch)
-        return KG_ENOMEM;
-    node->child = ch;
-    node->n_child = (uint32_t)nc;
-    size_t c = 0;
-    for (size_t j = here; j < n; c++) {
-        size_t end = j + 1;
-        while (end < n && same_piece(&e[end], &e[j]))
-            end++;
-        const char *p = "";
-        uint32_t pn = 0;
-        /* every entry of the run has the same piece: advance them all */
-        for (size_t k = j; k < end; k++)
-            next_piece(e[k].key, &e[k].cur, &e[k].done, &p, &pn);
-        ch[c].seg = p;
-        ch[c].seg_n = pn;
-        ch[c].first_n = pn;
-        ch[c].pfx = kgi_seg_pfx(p, pn);
-        rc = build_node(b, &ch[c], e + j, end - j);
-        if (rc)
-            return rc;
-        rc = compress(b, &ch[c]);
-        if (rc)
-            return rc;
-        j = end;
-    }
     return 0;
 }
 
@@ -1050,9 +925,9 @@ static int build_groups(struct build *b)
             h->regex = true;
             rc = build_regex(b, h, e, hi - lo);
         } else {
-            memset(&h->root, 0, sizeof(h->root));
-            h->root.seg = "";
-            rc = build_node(b, &h->root, e, hi - lo);
+            rc = kgi_ptrie_build(&b->r->arena, &h->root, e, hi - lo,
+                                 sizeof(*e), offsetof(struct ent, pc),
+                                 node_targets, b);
         }
         if (rc)
             return rc;

@@ -31,8 +31,6 @@
 #define ANN_REWRITE "nginx.ingress.kubernetes.io/rewrite-target"
 /* maxLenIngressClassController in the API server */
 #define CONTROLLER_MAX 250
-/* bytes of a value quoted in a message */
-#define QUOTE_MAX 100
 
 const char *kgi_path_type_name(int type)
 {
@@ -48,41 +46,6 @@ const char *kgi_path_type_name(int type)
     }
 }
 
-/* A value as a message shows it: at most QUOTE_MAX bytes, control bytes,
- * '"', '\' and DEL escaped, so a hostile value cannot forge lines in a log.
- * buf must hold 4 * QUOTE_MAX + 4 bytes. */
-struct quoted {
-    char buf[4 * QUOTE_MAX + 4];
-};
-
-static const char *quote(struct quoted *q, const char *s, size_t n)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < n && i < QUOTE_MAX; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\') {
-            if (ch == '"' || ch == '\\') {
-                q->buf[w++] = '\\';
-                q->buf[w++] = (char)ch;
-            } else {
-                static const char hex[] = "0123456789abcdef";
-                q->buf[w++] = '\\';
-                q->buf[w++] = 'x';
-                q->buf[w++] = hex[ch >> 4];
-                q->buf[w++] = hex[ch & 15];
-            }
-        } else {
-            q->buf[w++] = (char)ch;
-        }
-    }
-    if (n > QUOTE_MAX) {
-        memcpy(q->buf + w, "...", 3);
-        w += 3;
-    }
-    q->buf[w] = '\0';
-    return q->buf;
-}
-
 static void oom(struct kgi_ctx *c, const struct kgi_node *n, bool *flag)
 {
     kgi_error(c, KG_ENOMEM, n, "out of memory");
@@ -95,10 +58,10 @@ static void invalid_at(struct kgi_ctx *c, const char *key,
                        const struct kgi_node *n, struct kgi_str v,
                        const char *why)
 {
-    struct quoted q;
+    struct kgi_quoted q;
     size_t m = key ? kgi_enter(c, key) : 0;
     kgi_error(c, KG_EINVALID, n, "Invalid value: \"%s\": %s",
-              quote(&q, v.p, v.n), why);
+              kgi_quote(&q, v.p, v.n), why);
     if (key)
         kgi_leave(c, m);
 }
@@ -337,13 +300,13 @@ static bool canon_path(struct kgi_ctx *c, const struct kgi_node *pn,
         c->opts->dialect == KG_DIALECT_INGRESS_NGINX)
         warn = false; /* the controller's own syntax (regexes) */
     if (warn) {
-        struct quoted q;
+        struct kgi_quoted q;
         size_t m = kgi_enter(c, "path");
         kgi_warning(c, KG_EWARNING, pn,
                     "\"%s\" never matches a normalized request path: it has "
                     "dot segments or '//' once its escapes are decoded, "
                     "which request normalization removes",
-                    quote(&q, p->path.p, p->path.n));
+                    kgi_quote(&q, p->path.p, p->path.n));
         kgi_leave(c, m);
     }
     return true;
@@ -378,12 +341,12 @@ static bool read_path(struct kgi_ctx *c, const struct kgi_node *pn,
     } else if (kgi_str_eq(type, "ImplementationSpecific")) {
         p->type = KGI_PATH_IMPL_SPECIFIC;
     } else {
-        struct quoted q;
+        struct kgi_quoted q;
         size_t m = kgi_enter(c, "pathType");
         kgi_error(c, KG_ENOTSUPPORTED, at(pn, "pathType"),
                   "Unsupported value: \"%s\": supported values: \"Exact\", "
                   "\"ImplementationSpecific\", \"Prefix\"",
-                  quote(&q, type.p, type.n));
+                  kgi_quote(&q, type.p, type.n));
         kgi_leave(c, m);
         ok = false;
     }
@@ -865,12 +828,12 @@ bool kgi_ingress_class_read(struct kgi_ctx *c, const struct kgi_meta *m,
                 ok = false;
             }
         } else {
-            struct quoted q;
+            struct kgi_quoted q;
             size_t k = kgi_enter(c, "scope");
             kgi_error(c, KG_ENOTSUPPORTED, at(pr, "scope"),
                       "Unsupported value: \"%s\": supported values: "
                       "\"Cluster\", \"Namespace\"",
-                      quote(&q, scope.p, scope.n));
+                      kgi_quote(&q, scope.p, scope.n));
             kgi_leave(c, k);
             ok = false;
         }

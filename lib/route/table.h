@@ -116,8 +116,10 @@ struct kgi_pnode {
     uint32_t n_child;
     uint32_t n_partial;
     const struct kgi_pnode *child; /* sorted by first piece: (length, bytes) */
-    const struct kgi_rtarget *exact;
-    const struct kgi_rtarget *prefix;
+    /* The answers of the node: struct kgi_rtarget in the Ingress tables,
+     * struct kgi_gw_clist (an ordered candidate list) in the Gateway ones */
+    const void *exact;
+    const void *prefix;
     const struct kgi_partial *partial; /* longest first */
 };
 
