@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "api/ruleset.h"
+#include "route/gateway_table.h"
 #include "route/ingress_model.h"
 #include "route/normalize.h"
 #include "route/ptrie.h"
@@ -579,36 +580,6 @@ static int node_targets(void *user, struct kgi_pnode *node, void *ents,
 
 /* ---------------------------------------------------------------- tables */
 
-static int htab_build(struct build *b, struct kgi_htab *t,
-                      const struct kgi_bstr *keys, const void *const *vals,
-                      size_t n)
-{
-    t->mask = 0;
-    t->slots = NULL;
-    if (n == 0)
-        return 0;
-    uint64_t cap = 2;
-    while (cap < 2 * (uint64_t)n)
-        cap *= 2;
-    struct kgi_hslot *s = kgi_arena_calloc(&b->r->arena, cap, sizeof(*s));
-    if (!s)
-        return KG_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t h = kgi_routes_hash(keys[i].p, keys[i].n);
-        uint64_t j = h & (cap - 1);
-        while (s[j].val)
-            j = (j + 1) & (cap - 1);
-        s[j].hash = h;
-        s[j].key = keys[i].p;
-        s[j].len = keys[i].n;
-        if (keys[i].n <= KGI_HSLOT_INLINE && keys[i].n)
-            memcpy(s[j].inl, keys[i].p, keys[i].n);
-        s[j].val = vals[i];
-    }
-    t->mask = cap - 1;
-    t->slots = s;
-    return 0;
-}
 
 static int group_host_cmp(const void *pa, const void *pb)
 {
@@ -822,9 +793,9 @@ static int collect_tls(struct build *b, struct ing **ord, size_t n_served)
             vals[a++] = &v[i];
         }
     }
-    rc = htab_build(b, &r->tls_exact, keys, vals, ne);
+    rc = kgi_htab_build(&r->arena, &r->tls_exact, keys, vals, ne);
     if (!rc)
-        rc = htab_build(b, &r->tls_wild, keys + ne, vals + ne, nw);
+        rc = kgi_htab_build(&r->arena, &r->tls_wild, keys + ne, vals + ne, nw);
 out:
     kgi_free(items);
     kgi_free(keys);
@@ -959,16 +930,17 @@ static int build_groups(struct build *b)
             }
             vals[i] = final[i];
         }
-        rc = htab_build(b, &r->exact, keys, vals, ne);
+        rc = kgi_htab_build(&r->arena, &r->exact, keys, vals, ne);
         if (!rc)
-            rc = htab_build(b, &r->wild, keys + ne, vals + ne, nw);
+            rc = kgi_htab_build(&r->arena, &r->wild, keys + ne, vals + ne, nw);
     }
     kgi_free(keys);
     kgi_free(vals);
     return rc;
 }
 
-int kgi_routes_build(const struct kgi_compile_in *in, struct kgi_routes **out)
+static int ingress_build(const struct kgi_compile_in *in,
+                         struct kgi_routes **out)
 {
     *out = NULL;
     int rc = KG_ENOMEM;
@@ -1044,10 +1016,34 @@ fail:
     return rc;
 }
 
+/* The Ingress tables, then the Gateway API ones beside them: both engines
+ * report every error of the input before the build fails. */
+int kgi_routes_build(const struct kgi_compile_in *in, struct kgi_routes **out)
+{
+    struct kgi_routes *r = NULL;
+    struct kgi_gw_tables *gw = NULL;
+    *out = NULL;
+    int rc = ingress_build(in, &r);
+    if (rc != KG_ENOMEM) {
+        int g = kgi_gw_build(in, &gw);
+        if (g == KG_ENOMEM || (g && !rc))
+            rc = g;
+    }
+    if (rc) {
+        kgi_routes_free(r);
+        kgi_gw_free(gw);
+        return rc;
+    }
+    r->gw = gw;
+    *out = r;
+    return 0;
+}
+
 void kgi_routes_free(struct kgi_routes *r)
 {
     if (!r)
         return;
+    kgi_gw_free(r->gw);
     for (size_t i = 0; i < r->n_regexes; i++)
         kgi_regex_free(r->regexes[i]);
     kgi_free(r->regexes);

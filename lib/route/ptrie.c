@@ -160,3 +160,34 @@ int kgi_ptrie_build(struct kgi_arena *a, struct kgi_pnode *root, void *ents,
     struct ctx x = {a, ents, stride, cursor_off, fn, user};
     return build_node(&x, root, 0, n);
 }
+
+int kgi_htab_build(struct kgi_arena *a, struct kgi_htab *t,
+                   const struct kgi_bstr *keys, const void *const *vals,
+                   size_t n)
+{
+    t->mask = 0;
+    t->slots = NULL;
+    if (n == 0)
+        return 0;
+    uint64_t cap = 2;
+    while (cap < 2 * (uint64_t)n)
+        cap *= 2;
+    struct kgi_hslot *s = kgi_arena_calloc(a, cap, sizeof(*s));
+    if (!s)
+        return KG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = kgi_routes_hash(keys[i].p, keys[i].n);
+        uint64_t j = h & (cap - 1);
+        while (s[j].val)
+            j = (j + 1) & (cap - 1);
+        s[j].hash = h;
+        s[j].key = keys[i].p;
+        s[j].len = keys[i].n;
+        if (keys[i].n <= KGI_HSLOT_INLINE && keys[i].n)
+            memcpy(s[j].inl, keys[i].p, keys[i].n);
+        s[j].val = vals[i];
+    }
+    t->mask = cap - 1;
+    t->slots = s;
+    return 0;
+}

@@ -54,4 +54,12 @@ int kgi_ptrie_build(struct kgi_arena *a, struct kgi_pnode *root, void *ents,
                     size_t n, size_t stride, size_t cursor_off,
                     kgi_ptrie_resolve_fn fn, void *user);
 
+/* Builds the open-addressing table of table.h (load <= 1/2) over keys
+ * (pointing into a, which must outlive t) -> vals, in arena a. Keys are
+ * unique. Returns 0 or KG_ENOMEM. Lives here with the trie builder: both
+ * make the host -> group -> trie tables of the two engines. */
+int kgi_htab_build(struct kgi_arena *a, struct kgi_htab *t,
+                   const struct kgi_bstr *keys, const void *const *vals,
+                   size_t n);
+
 #endif

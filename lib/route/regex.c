@@ -38,6 +38,15 @@ static void heap_free(void *p, void *data)
 int kgi_regex_compile(const char *pat, size_t len, struct kgi_regex **out,
                       char *err, size_t errcap, size_t *erroff)
 {
+    return kgi_regex_compile_as(pat, len, KGI_REGEX_NGINX, out, err, errcap,
+                                erroff);
+}
+
+int kgi_regex_compile_as(const char *pat, size_t len, int dialect,
+                         struct kgi_regex **out, char *err, size_t errcap,
+                         size_t *erroff)
+{
+    bool nginx = dialect == KGI_REGEX_NGINX;
     int rc = KG_ENOMEM;
     *out = NULL;
     if (erroff)
@@ -68,13 +77,17 @@ int kgi_regex_compile(const char *pat, size_t len, struct kgi_regex **out,
     src = kgi_malloc(len + 2);
     if (!src)
         goto fail;
-    src[0] = '^'; /* nginx: location ~* "^<path>" */
-    memcpy(src + 1, pat, len);
-    src[len + 1] = '\0';
+    /* nginx: location ~* "^<path>"; Gateway API: the whole value */
+    size_t skip = nginx ? 1 : 0;
+    src[0] = '^';
+    memcpy(src + skip, pat, len);
+    src[len + skip] = '\0';
     int ecode = 0;
     PCRE2_SIZE eoff = 0;
-    re->code = pcre2_compile((PCRE2_SPTR)src, len + 1, PCRE2_CASELESS, &ecode,
-                             &eoff, cc);
+    re->code = pcre2_compile((PCRE2_SPTR)src, len + skip,
+                             nginx ? PCRE2_CASELESS
+                                   : PCRE2_ANCHORED | PCRE2_ENDANCHORED,
+                             &ecode, &eoff, cc);
     if (!re->code) {
         if (ecode == PCRE2_ERROR_NOMEMORY || ecode == PCRE2_ERROR_HEAP_FAILED)
             goto fail;
@@ -86,7 +99,7 @@ int kgi_regex_compile(const char *pat, size_t len, struct kgi_regex **out,
             snprintf(err, errcap, "%s", (const char *)msg);
         }
         if (erroff)
-            *erroff = eoff > 0 ? (size_t)eoff - 1 : 0; /* minus the '^' */
+            *erroff = eoff >= skip ? (size_t)eoff - skip : 0; /* minus '^' */
         goto fail;
     }
     re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;

@@ -71,6 +71,8 @@
 #include "util/arena.h"
 #include "util/hash.h"
 
+struct kgi_gw_tables;
+
 /* A byte string in the routes arena, NUL-terminated there. */
 struct kgi_bstr {
     const char *p;
@@ -183,6 +185,9 @@ struct kgi_routes {
     const struct kgi_tls_entry *tls;
     size_t n_tls;
     size_t n_ingresses; /* served */
+    /* the Gateway API tables (route/gateway_table.h), NULL without any
+     * Gateway API object */
+    struct kgi_gw_tables *gw;
     /* heap objects owned by the tables */
     struct kgi_regex **regexes;
     size_t n_regexes;

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gateway_table.h - the compiled Gateway API routing tables (struct
+ * kgi_gw_tables): what route/gateway_compile.c builds from Gateways,
+ * HTTPRoutes, GRPCRoutes and ReferenceGrants, and route/gateway_lookup.c
+ * reads per request.
+ *
+ * Workload: built once per ruleset (10k routes / 100k matches in well
+ * under a second), then read by any number of threads with no allocation
+ * and no lock. One arena; the PCRE2 patterns are listed for freeing.
+ *
+ *   request (port, [listener], Host, path?query, method, headers)
+ *     │ port
+ *     ▼
+ *   listeners on the port ──most specific hostname (exact, longest
+ *     │                      wildcard, none)──▶ one listener (isolation)
+ *     ▼
+ *   host groups of the listener: exact htab, then wildcard htab probed
+ *     │  with each suffix of the host, longest first (a Gateway wildcard
+ *     │  covers one or more labels), then the group without hostname
+ *     ▼
+ *   one host group (no fall-through: httproute-semantics decision host-first)
+ *     │
+ *     ├─ HTTPRoute: the path trie of route/table.h over the normalized path;
+ *     │    node answers are candidate lists (struct kgi_gw_clist):
+ *     │      1. the exact list of the request's last node,
+ *     │      2. the regex list of the group,
+ *     │      3. the prefix lists of the walked nodes, deepest first;
+ *     │    each list is ordered at compile time by the rest of the ranking
+ *     │    (method, header count, query count, route age, namespace/name,
+ *     │    rule order), so the first candidate whose conditions hold wins.
+ *     └─ GRPCRoute: one ordered list (service length, method length,
+ *          headers, age, name, rule order); first match wins.
+ *
+ * The ranking (httproute-semantics rule 31) is therefore resolved at
+ * compile time up to the conditions only a request can decide; a lookup is
+ * one trie walk plus a short ordered scan of the lists it passes.
+ *
+ * A candidate points at the action of its rule: the route that answers,
+ * its filters as data, its weighted backends (an invalid one marked: its
+ * share answers 500) and a fixed status when nothing can be forwarded.
+ */
+#ifndef KGI_ROUTE_GATEWAY_TABLE_H
+#define KGI_ROUTE_GATEWAY_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "route/regex.h"
+#include "route/table.h"
+#include "util/arena.h"
+
+/* A header or query condition. Header names are stored lower-case. */
+struct kgi_gw_cond {
+    uint8_t type; /* KGI_GW_EXACT or KGI_GW_REGEX */
+    struct kgi_bstr name, value;
+    const struct kgi_regex *re;
+};
+
+/* One header modifier operation. */
+enum kgi_gw_op_kind {
+    KGI_GW_OP_SET = 1,
+    KGI_GW_OP_ADD = 2,
+    KGI_GW_OP_REMOVE = 3,
+};
+struct kgi_gw_op {
+    uint8_t kind;
+    struct kgi_bstr name, value;
+};
+
+/* A filter as data for the proxy (type: KG_FILTER_* of kgress.h). */
+struct kgi_gw_fdata {
+    uint8_t type;
+    const struct kgi_gw_op *ops; /* header modifiers */
+    uint32_t n_ops;
+    struct kgi_bstr scheme, hostname; /* redirect, rewrite */
+    uint32_t port;                    /* redirect */
+    uint16_t status;                  /* redirect */
+    uint8_t path_mod;                 /* enum kgi_gw_path_mod */
+    struct kgi_bstr path_value;
+    struct kgi_bstr ns, name; /* mirror backend */
+    uint32_t num, den;        /* mirror fraction */
+    bool valid;               /* mirror: the reference resolved */
+};
+
+struct kgi_gw_be {
+    struct kgi_bstr group, kind, ns, name;
+    uint32_t port;
+    uint32_t weight;
+    bool valid; /* resolved: a Service (that exists, when Services are
+                   loaded), in the namespace or granted */
+    const struct kgi_gw_fdata *filters;
+    uint32_t n_filters;
+};
+
+struct kgi_gw_action {
+    uint8_t kind; /* KGI_GW_HTTPROUTE / KGI_GW_GRPCROUTE */
+    struct kgi_bstr ns, name, rule_name;
+    uint32_t rule;
+    uint16_t status; /* 0: forward (or redirect); 500 when nothing can be */
+    const struct kgi_gw_fdata *filters;
+    uint32_t n_filters;
+    const struct kgi_gw_be *backends; /* weight > 0 only */
+    uint32_t n_backends;
+    uint64_t total_weight;
+};
+
+struct kgi_gw_cand {
+    uint8_t path_type; /* KGI_GW_EXACT / PREFIX / REGEX; gRPC: grpc_type */
+    uint8_t method;    /* enum kgi_gw_method, 0 any */
+    uint8_t grpc_type; /* 0: every call */
+    uint16_t n_headers, n_query;
+    const struct kgi_gw_cond *headers, *query;
+    const struct kgi_regex *re, *re2; /* path / gRPC service, method */
+    struct kgi_bstr path;     /* the match value as written (HTTP) */
+    struct kgi_bstr service, gmethod; /* gRPC */
+    uint32_t prefix_len; /* PathPrefix: value length without trailing '/' */
+    uint32_t match;      /* index in the rule's matches */
+    const struct kgi_gw_action *act;
+};
+
+/* An ordered candidate list. */
+struct kgi_gw_clist {
+    uint32_t n;
+    const struct kgi_gw_cand *const *v;
+};
+
+struct kgi_gw_hgroup {
+    struct kgi_bstr host; /* "a.b", "*.b" or "" */
+    uint8_t match;        /* enum kgi_hmatch */
+    bool grpc;            /* the group's routes are GRPCRoutes */
+    struct kgi_pnode root;   /* HTTP: answers are struct kgi_gw_clist */
+    struct kgi_gw_clist rx;  /* HTTP regex candidates, in order */
+    struct kgi_gw_clist all; /* gRPC candidates, in order */
+    uint32_t n_routes;
+};
+
+struct kgi_gw_ltab {
+    struct kgi_bstr gw_ns, gw_name, name, hostname;
+    bool wildcard;
+    uint32_t port;
+    uint8_t protocol; /* enum kgi_gw_protocol */
+    bool conflicted;  /* never served (decision listener-protocol-conflict) */
+    struct kgi_htab exact, wild; /* -> struct kgi_gw_hgroup */
+    const struct kgi_gw_hgroup *any;
+    const struct kgi_gw_hgroup *const *groups; /* for dumps, by host */
+    size_t n_groups;
+};
+
+struct kgi_gw_tables {
+    struct kgi_arena arena;
+    uint32_t normalize; /* KGI_NORM_* flags for request paths */
+    /* sorted by port, then gateway namespace/name, then listener order */
+    const struct kgi_gw_ltab *listeners;
+    size_t n_listeners;
+    size_t n_gateways, n_routes, n_attached;
+    struct kgi_regex **regexes;
+    size_t n_regexes;
+};
+
+struct kgi_compile_in;
+/* Reads the Gateway API objects of in and compiles them. Returns 0 (and
+ * *out, NULL when in has no Gateway), KG_ECOMPILE or KG_ENOMEM. */
+int kgi_gw_build(const struct kgi_compile_in *in, struct kgi_gw_tables **out);
+void kgi_gw_free(struct kgi_gw_tables *t);
+
+#endif
