@@ -386,7 +386,8 @@ static const char *attach(struct build *b, struct lst *l, struct route *rt)
     /* the same route twice on one listener (two parentRefs): once */
     if (l->n_att && l->att[l->n_att - 1].rt == rt)
         return NULL;
-    if (kgi_grow((void **)&l->att, &l->cap_att, l->n_att + 1, sizeof(*l->att))) {
+    if (kgi_grow((void **)&l->att, &l->cap_att, l->n_att + 1,
+                 sizeof(*l->att))) {
         b->oom = true;
         return NULL;
     }
@@ -515,8 +516,7 @@ static bool granted(const struct build *b, struct kgi_str from_kind,
                    seq(g->from[k].kind, from_kind) &&
                    seq(g->from[k].ns, from_ns);
         for (size_t k = 0; k < g->n_to && !to; k++)
-            to = seq(g->to[k].group, to_group) &&
-                 seq(g->to[k].kind, to_kind) &&
+            to = seq(g->to[k].group, to_group) && seq(g->to[k].kind, to_kind) &&
                  (!g->to[k].name.p || seq(g->to[k].name, name));
         if (from && to)
             return true;
@@ -533,8 +533,7 @@ static bool ref_valid(const struct build *b, const struct route *rt,
     if (seq(be->ns, rt->r.meta->ns))
         return true;
     struct kgi_str k = {kind_name(rt), strlen(kind_name(rt))};
-    return granted(b, k, rt->r.meta->ns, be->ns, be->group, be->kind,
-                   be->name);
+    return granted(b, k, rt->r.meta->ns, be->ns, be->group, be->kind, be->name);
 }
 
 static int filters_data(struct build *b, const struct route *rt,
@@ -818,8 +817,8 @@ static int prep_route(struct build *b, struct route *rt, struct rprep *p)
                          regex_of(b, rt, rule->index, m->service, "service",
                                   m->node, &c->re)) ||
                         (m->grpc_method.p &&
-                         regex_of(b, rt, rule->index, m->grpc_method,
-                                  "method", m->node, &c->re2)))
+                         regex_of(b, rt, rule->index, m->grpc_method, "method",
+                                  m->node, &c->re2)))
                         goto oom;
                     if ((m->service.p && !c->re) ||
                         (m->grpc_method.p && !c->re2))
@@ -1115,7 +1114,7 @@ static int build_listener(struct build *b, struct lst *l, struct rprep *preps)
                 goto out;
             struct kgi_bstr host = x->n_hosts ? x->hosts[j] : lh;
             h[nh].host = bdup(a, host.p, host.n, &b->oom);
-            h[nh].match = host.n == 0          ? KGI_HOST_ANY
+            h[nh].match = host.n == 0        ? KGI_HOST_ANY
                           : host.p[0] == '*' ? KGI_HOST_WILDCARD
                                              : KGI_HOST_EXACT;
             h[nh].att = x;
@@ -1223,8 +1222,7 @@ static int setup_listeners(struct build *b, const struct kgi_gateway_class *cls,
                      "is not among the loaded GatewayClasses",
                      (int)g->g.meta->ns.n, g->g.meta->ns.p,
                      (int)g->g.meta->name.n, g->g.meta->name.p);
-            warn(b, g->g.meta, "spec.gatewayClassName", NULL, KG_EWARNING,
-                 msg);
+            warn(b, g->g.meta, "spec.gatewayClassName", NULL, KG_EWARNING, msg);
         }
         g->first = n;
         g->ns = bstr(a, g->g.meta->ns, &b->oom);
@@ -1317,8 +1315,7 @@ int kgi_gw_build(const struct kgi_compile_in *in, struct kgi_gw_tables **out)
     b.nss = kgi_calloc(n_ns ? n_ns : 1, sizeof(*b.nss));
     cls = kgi_calloc(n_cls ? n_cls : 1, sizeof(*cls));
     preps = kgi_calloc(n_rt ? n_rt : 1, sizeof(*preps));
-    if (!b.gws || !b.routes || !b.ord || !b.grants || !b.nss || !cls ||
-        !preps)
+    if (!b.gws || !b.routes || !b.ord || !b.grants || !b.nss || !cls || !preps)
         goto fail;
     rc = read_objects(&b, cls, &n_cls);
     if (rc)

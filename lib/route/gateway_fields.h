@@ -23,9 +23,8 @@ void kgi_gw_invalid(struct kgi_ctx *c, const char *key,
 /* The sequence at map[key] (NULL when absent) with min..max items: fewer
  * is KG_EREQUIRED (absent) or KG_EINVALID, more KG_ETOOLONG. */
 const struct kgi_node *kgi_gw_list(struct kgi_ctx *c,
-                                   const struct kgi_node *map,
-                                   const char *key, size_t min, size_t max,
-                                   bool *ok);
+                                   const struct kgi_node *map, const char *key,
+                                   size_t min, size_t max, bool *ok);
 /* A string of 1..max bytes (0 allowed when not required) without control
  * bytes. Returns true when present and valid. */
 bool kgi_gw_str(struct kgi_ctx *c, const struct kgi_node *map, const char *key,

@@ -34,8 +34,7 @@ const struct kgi_node *kgi_gw_at(const struct kgi_node *map, const char *key)
 }
 
 void kgi_gw_invalid(struct kgi_ctx *c, const char *key,
-                    const struct kgi_node *n, struct kgi_str v,
-                    const char *why)
+                    const struct kgi_node *n, struct kgi_str v, const char *why)
 {
     struct kgi_quoted q;
     size_t m = key ? kgi_enter(c, key) : 0;
@@ -46,16 +45,15 @@ void kgi_gw_invalid(struct kgi_ctx *c, const char *key,
 }
 
 const struct kgi_node *kgi_gw_list(struct kgi_ctx *c,
-                                   const struct kgi_node *map,
-                                   const char *key, size_t min, size_t max,
-                                   bool *ok)
+                                   const struct kgi_node *map, const char *key,
+                                   size_t min, size_t max, bool *ok)
 {
     const struct kgi_node *l = kgi_field(c, map, key, KGI_NODE_SEQ, false, ok);
     size_t n = l ? l->count : 0;
     if (n > max) {
         size_t m = kgi_enter(c, key);
-        kgi_error(c, KG_ETOOLONG, l, "Too many: %zu: must have at most %zu items",
-                  n, max);
+        kgi_error(c, KG_ETOOLONG, l,
+                  "Too many: %zu: must have at most %zu items", n, max);
         kgi_leave(c, m);
         *ok = false;
     } else if (n < min) {
@@ -182,9 +180,9 @@ bool kgi_gw_header_name_ok(struct kgi_str s)
     return true;
 }
 
-static const char *const methods[] = {
-    "",        "GET",     "HEAD",  "POST", "PUT", "DELETE",
-    "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+static const char *const methods[] = {"",      "GET",    "HEAD",    "POST",
+                                      "PUT",   "DELETE", "CONNECT", "OPTIONS",
+                                      "TRACE", "PATCH"};
 
 const char *kgi_gw_method_name(int m)
 {
@@ -206,9 +204,10 @@ bool kgi_gw_group_ok(struct kgi_ctx *c, const struct kgi_node *map,
     if (!kgi_field_str(c, map, key, false, out, ok))
         return false;
     if (out->n && kgi_check_dns1123_subdomain(out->p, out->n)) {
-        kgi_gw_invalid(c, key, kgi_gw_at(map, key), *out,
-                       "must match ^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]"
-                       "([-a-z0-9]*[a-z0-9])?)*$");
+        kgi_gw_invalid(
+            c, key, kgi_gw_at(map, key), *out,
+            "must match ^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]"
+            "([-a-z0-9]*[a-z0-9])?)*$");
         *ok = false;
         return false;
     }
@@ -294,8 +293,8 @@ bool kgi_gateway_class_read(struct kgi_ctx *c, const struct kgi_meta *m,
         /* GatewayController: a domain-prefixed path */
         const char *slash = memchr(out->controller.p, '/', out->controller.n);
         if (!slash || slash == out->controller.p ||
-            kgi_check_dns1123_subdomain(
-                out->controller.p, (size_t)(slash - out->controller.p)) ||
+            kgi_check_dns1123_subdomain(out->controller.p,
+                                        (size_t)(slash - out->controller.p)) ||
             (size_t)(slash - out->controller.p) + 1 == out->controller.n) {
             kgi_gw_invalid(c, "controllerName",
                            kgi_gw_at(spec, "controllerName"), out->controller,
@@ -312,8 +311,8 @@ bool kgi_gateway_class_read(struct kgi_ctx *c, const struct kgi_meta *m,
 
 static int protocol_of(struct kgi_str p)
 {
-    static const char *const names[] = {"", "HTTP", "HTTPS", "TLS", "TCP",
-                                        "UDP"};
+    static const char *const names[] = {"",    "HTTP", "HTTPS",
+                                        "TLS", "TCP",  "UDP"};
     for (int i = 1; i < 6; i++)
         if (kgi_str_eq(p, names[i]))
             return i;
@@ -427,7 +426,8 @@ static bool read_listener(struct kgi_ctx *c, const struct kgi_node *ln,
     struct kgi_str proto = {NULL, 0};
     if (kgi_gw_str(c, ln, "protocol", true, 255, &proto, &ok)) {
         l->protocol = protocol_of(proto);
-        if (l->protocol == KGI_GW_PROTO_OTHER && !memchr(proto.p, '/', proto.n)) {
+        if (l->protocol == KGI_GW_PROTO_OTHER &&
+            !memchr(proto.p, '/', proto.n)) {
             kgi_gw_invalid(c, "protocol", kgi_gw_at(ln, "protocol"), proto,
                            "must be HTTP, HTTPS, TLS, TCP, UDP or a "
                            "domain-prefixed name");
@@ -436,9 +436,9 @@ static bool read_listener(struct kgi_ctx *c, const struct kgi_node *ln,
     }
     const struct kgi_node *tls =
         kgi_field(c, ln, "tls", KGI_NODE_MAP, false, &ok);
-    if (tls && (l->protocol == KGI_GW_PROTO_HTTP ||
-                l->protocol == KGI_GW_PROTO_TCP ||
-                l->protocol == KGI_GW_PROTO_UDP)) {
+    if (tls &&
+        (l->protocol == KGI_GW_PROTO_HTTP || l->protocol == KGI_GW_PROTO_TCP ||
+         l->protocol == KGI_GW_PROTO_UDP)) {
         size_t m = kgi_enter(c, "tls");
         kgi_error(c, KG_EFORBIDDEN, tls,
                   "Forbidden: tls must not be specified for protocols "

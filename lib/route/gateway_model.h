@@ -47,7 +47,7 @@
 #define KGI_GW_GROUP "gateway.networking.k8s.io"
 
 /* Schema bounds (apis/v1 kubebuilder markers). */
-#define KGI_GW_PATH_MAX 1024      /* HTTPPathMatch.value, path modifiers */
+#define KGI_GW_PATH_MAX 1024 /* HTTPPathMatch.value, path modifiers */
 #define KGI_GW_HEADER_VALUE_MAX 4096
 #define KGI_GW_QUERY_VALUE_MAX 1024
 #define KGI_GW_HEADER_NAME_MAX 256
@@ -77,8 +77,8 @@ struct kgi_gw_listener {
     struct kgi_str hostname; /* {NULL,0} when absent (matches every host) */
     bool wildcard;           /* hostname starts with "*." */
     int64_t port;
-    int protocol; /* enum kgi_gw_protocol */
-    int from;     /* enum kgi_gw_from */
+    int protocol;                 /* enum kgi_gw_protocol */
+    int from;                     /* enum kgi_gw_from */
     struct kgi_selector selector; /* from == SELECTOR */
     bool has_kinds;               /* allowedRoutes.kinds present */
     struct kgi_gw_gk *kinds;
@@ -198,7 +198,7 @@ enum kgi_gw_path_mod {
 struct kgi_gw_backend; /* below */
 
 struct kgi_gw_filter {
-    int type; /* enum kgi_gw_filter_type */
+    int type;                     /* enum kgi_gw_filter_type */
     struct kgi_gw_header_mod hdr; /* REQUEST_HEADER, RESPONSE_HEADER */
     /* REDIRECT and REWRITE */
     struct kgi_str scheme;   /* redirect: "http"/"https", {NULL,0} absent */

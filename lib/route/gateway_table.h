@@ -113,7 +113,7 @@ struct kgi_gw_cand {
     uint16_t n_headers, n_query;
     const struct kgi_gw_cond *headers, *query;
     const struct kgi_regex *re, *re2; /* path / gRPC service, method */
-    struct kgi_bstr path;     /* the match value as written (HTTP) */
+    struct kgi_bstr path;             /* the match value as written (HTTP) */
     struct kgi_bstr service, gmethod; /* gRPC */
     uint32_t prefix_len; /* PathPrefix: value length without trailing '/' */
     uint32_t match;      /* index in the rule's matches */
@@ -127,9 +127,9 @@ struct kgi_gw_clist {
 };
 
 struct kgi_gw_hgroup {
-    struct kgi_bstr host; /* "a.b", "*.b" or "" */
-    uint8_t match;        /* enum kgi_hmatch */
-    bool grpc;            /* the group's routes are GRPCRoutes */
+    struct kgi_bstr host;    /* "a.b", "*.b" or "" */
+    uint8_t match;           /* enum kgi_hmatch */
+    bool grpc;               /* the group's routes are GRPCRoutes */
     struct kgi_pnode root;   /* HTTP: answers are struct kgi_gw_clist */
     struct kgi_gw_clist rx;  /* HTTP regex candidates, in order */
     struct kgi_gw_clist all; /* gRPC candidates, in order */

@@ -289,8 +289,8 @@ static bool grpc_service_ok(struct kgi_str s)
         return false;
     for (; i < s.n; i++) {
         char ch = s.p[i];
-        bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                     ch == '_';
+        bool alpha =
+            (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
         bool digit = ch >= '0' && ch <= '9';
         if (ch == '.') {
             if (start)
@@ -311,8 +311,8 @@ static bool grpc_method_ok(struct kgi_str s)
         return false;
     for (size_t i = 0; i < s.n; i++) {
         char ch = s.p[i];
-        bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                     ch == '_';
+        bool alpha =
+            (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
         if (!(alpha || (i > 0 && ch >= '0' && ch <= '9')))
             return false;
     }
@@ -378,14 +378,16 @@ static void read_header_ops(struct rd *d, const struct kgi_node *hm,
         struct kgi_gw_header_op op = {{NULL, 0}, {NULL, 0}};
         bool eok = true;
         if (names_only) {
-            if (e->kind != KGI_NODE_SCALAR || kgi_scalar_is_plain_nonstring(e)) {
+            if (e->kind != KGI_NODE_SCALAR ||
+                kgi_scalar_is_plain_nonstring(e)) {
                 kgi_error(d->c, KG_ETYPE, e, "must be a string");
                 eok = false;
             } else {
                 op.name = kgi_node_str(e);
                 if (!kgi_gw_header_name_ok(op.name)) {
-                    kgi_gw_invalid(d->c, NULL, e, op.name,
-                                   "must match ^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$");
+                    kgi_gw_invalid(
+                        d->c, NULL, e, op.name,
+                        "must match ^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$");
                     eok = false;
                 }
             }
@@ -741,8 +743,7 @@ static void read_backend(struct rd *d, const struct kgi_node *bn,
 {
     b->node = bn;
     b->weight = 1;
-    if (!kgi_gw_group_ok(d->c, bn, "group", &b->group, &d->ok) &&
-        !b->group.p)
+    if (!kgi_gw_group_ok(d->c, bn, "group", &b->group, &d->ok) && !b->group.p)
         b->group = (struct kgi_str){"", 0};
     if (!kgi_gw_kind_ok(d->c, bn, "kind", false, &b->kind, &d->ok) &&
         !b->kind.p)
@@ -959,8 +960,8 @@ bool kgi_gw_route_read(struct kgi_ctx *c, const struct kgi_meta *m,
 {
     memset(out, 0, sizeof(*out));
     out->meta = m;
-    out->kind = m->kind == KGI_KIND_GRPCROUTE ? KGI_GW_GRPCROUTE
-                                              : KGI_GW_HTTPROUTE;
+    out->kind =
+        m->kind == KGI_KIND_GRPCROUTE ? KGI_GW_GRPCROUTE : KGI_GW_HTTPROUTE;
     struct rd d = {c, out, out->kind == KGI_GW_GRPCROUTE, true};
     const struct kgi_node *spec =
         kgi_field(c, m->node, "spec", KGI_NODE_MAP, false, &d.ok);
@@ -970,7 +971,10 @@ bool kgi_gw_route_read(struct kgi_ctx *c, const struct kgi_meta *m,
         read_hostnames(&d, spec);
     }
     const struct kgi_node *rl =
-        spec ? kgi_gw_list(c, spec, "rules", d.grpc ? 0 : 1, 16, &d.ok) : NULL;
+        spec ? kgi_gw_list(c, spec, "rules",
+                           d.grpc || !kgi_node_get(spec, "rules") ? 0 : 1, 16,
+                           &d.ok)
+             : NULL;
     if (rl && !rl->count && !d.grpc)
         rl = NULL; /* reported by kgi_gw_list */
     size_t nr = rl ? rl->count : 0;
@@ -1013,8 +1017,8 @@ bool kgi_gw_route_read(struct kgi_ctx *c, const struct kgi_meta *m,
                 if (out->rules[j].name.p &&
                     same(out->rules[i].name, out->rules[j].name)) {
                     size_t m3 = kgi_enter_index(c, out->rules[i].index);
-                    err(&d, KG_EDUPLICATE, kgi_gw_at(out->rules[i].node, "name"),
-                        "name",
+                    err(&d, KG_EDUPLICATE,
+                        kgi_gw_at(out->rules[i].node, "name"), "name",
                         "Duplicate value: Rule name must be unique within "
                         "the route");
                     kgi_leave(c, m3);

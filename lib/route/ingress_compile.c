@@ -143,7 +143,7 @@ enum { E_EXACT = 0, E_PREFIX = 1, E_PARTIAL = 2 };
 struct ent {
     uint32_t group;
     uint8_t kind;
-    bool slash;           /* Prefix written with a trailing slash */
+    bool slash;                 /* Prefix written with a trailing slash */
     struct kgi_ptrie_cursor pc; /* node key ("" = root, no piece) */
     struct kgi_bstr part;       /* E_PARTIAL: the incomplete last piece */
     uint32_t rank, seq;
@@ -580,7 +580,6 @@ static int node_targets(void *user, struct kgi_pnode *node, void *ents,
 
 /* ---------------------------------------------------------------- tables */
 
-
 static int group_host_cmp(const void *pa, const void *pb)
 {
     const struct kgi_hgroup *a = *(const struct kgi_hgroup *const *)pa;
@@ -896,9 +895,8 @@ static int build_groups(struct build *b)
             h->regex = true;
             rc = build_regex(b, h, e, hi - lo);
         } else {
-            rc = kgi_ptrie_build(&b->r->arena, &h->root, e, hi - lo,
-                                 sizeof(*e), offsetof(struct ent, pc),
-                                 node_targets, b);
+            rc = kgi_ptrie_build(&b->r->arena, &h->root, e, hi - lo, sizeof(*e),
+                                 offsetof(struct ent, pc), node_targets, b);
         }
         if (rc)
             return rc;

@@ -109,8 +109,8 @@ static int build_node(const struct ctx *x, struct kgi_pnode *node, size_t lo,
     size_t here = 0;
     while (here < n && cur_of(x, lo + here)->done)
         here++;
-    int rc = x->fn(x->user, node, here ? x->ents + lo * x->stride : x->ents,
-                   here);
+    int rc =
+        x->fn(x->user, node, here ? x->ents + lo * x->stride : x->ents, here);
     if (rc)
         return rc;
     size_t nc = 0;
