@@ -42,27 +42,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static struct kgi_bstr bdup(struct kgi_arena *a, const char *p, size_t n,
-                            bool *oom)
-{
-    struct kgi_bstr s = {"", 0};
-    if (!p || n == 0)
-        return s;
-    char *c = kgi_arena_strndup(a, p, n);
-    if (!c) {
-        *oom = true;
-        return s;
-    }
-    s.p = c;
-    s.n = (uint32_t)n;
-    return s;
-}
-
-static struct kgi_bstr bstr(struct kgi_arena *a, struct kgi_str s, bool *oom)
-{
-    return bdup(a, s.p, s.n, oom);
-}
-
 static bool seq(struct kgi_str a, struct kgi_str b)
 {
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
@@ -71,24 +50,6 @@ static bool seq(struct kgi_str a, struct kgi_str b)
 static bool beq(struct kgi_bstr a, struct kgi_bstr b)
 {
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
-/* Compares the strings "ans/an" and "bns/bn" (decision nsname-string). */
-static int nsname_cmp(struct kgi_str ans, struct kgi_str an, struct kgi_str bns,
-                      struct kgi_str bn)
-{
-    size_t al = ans.n + 1 + an.n, bl = bns.n + 1 + bn.n;
-    for (size_t i = 0; i < al && i < bl; i++) {
-        unsigned char x = (unsigned char)(i < ans.n    ? ans.p[i]
-                                          : i == ans.n ? '/'
-                                                       : an.p[i - ans.n - 1]);
-        unsigned char y = (unsigned char)(i < bns.n    ? bns.p[i]
-                                          : i == bns.n ? '/'
-                                                       : bn.p[i - bns.n - 1]);
-        if (x != y)
-            return x < y ? -1 : 1;
-    }
-    return al < bl ? -1 : al > bl;
 }
 
 /* ------------------------------------------------------------ objects */
@@ -160,7 +121,7 @@ static int route_order(const void *pa, const void *pb)
         return ma->has_created ? -1 : 1; /* no timestamp counts as newest */
     if (ma->has_created && ma->created != mb->created)
         return ma->created < mb->created ? -1 : 1;
-    int c = nsname_cmp(ma->ns, ma->name, mb->ns, mb->name);
+    int c = kgi_nsname_cmp(ma->ns, ma->name, mb->ns, mb->name);
     if (c)
         return c;
     return a->input < b->input ? -1 : a->input > b->input;
@@ -571,8 +532,9 @@ static int filters_data(struct build *b, const struct route *rt,
             for (int l = 0; l < 3; l++)
                 for (size_t j = 0; j < counts[l]; j++, o++) {
                     ops[o].kind = (uint8_t)(l + 1);
-                    ops[o].name = bstr(a, lists[l][j].name, &b->oom);
-                    ops[o].value = bstr(a, lists[l][j].value, &b->oom);
+                    ops[o].name = kgi_route_bstr(a, lists[l][j].name, &b->oom);
+                    ops[o].value =
+                        kgi_route_bstr(a, lists[l][j].value, &b->oom);
                 }
             y->ops = ops;
             y->n_ops = (uint32_t)o;
@@ -582,17 +544,17 @@ static int filters_data(struct build *b, const struct route *rt,
         case KGI_GW_F_REWRITE:
             y->type = x->type == KGI_GW_F_REDIRECT ? KG_FILTER_REDIRECT
                                                    : KG_FILTER_URL_REWRITE;
-            y->scheme = bstr(a, x->scheme, &b->oom);
-            y->hostname = bstr(a, x->hostname, &b->oom);
+            y->scheme = kgi_route_bstr(a, x->scheme, &b->oom);
+            y->hostname = kgi_route_bstr(a, x->hostname, &b->oom);
             y->port = (uint32_t)x->port;
             y->status = (uint16_t)x->status;
             y->path_mod = (uint8_t)x->path_mod;
-            y->path_value = bstr(a, x->path_value, &b->oom);
+            y->path_value = kgi_route_bstr(a, x->path_value, &b->oom);
             break;
         case KGI_GW_F_MIRROR:
             y->type = KG_FILTER_MIRROR;
-            y->ns = bstr(a, x->mirror->ns, &b->oom);
-            y->name = bstr(a, x->mirror->name, &b->oom);
+            y->ns = kgi_route_bstr(a, x->mirror->ns, &b->oom);
+            y->name = kgi_route_bstr(a, x->mirror->name, &b->oom);
             y->port = (uint32_t)x->mirror->port;
             y->num = (uint32_t)x->mirror_num;
             y->den = (uint32_t)x->mirror_den;
@@ -631,7 +593,7 @@ static const struct kgi_gw_action *action(struct build *b, struct route *rt,
     x->ns = rt->ns;
     x->name = rt->name;
     x->rule = (uint32_t)r->index;
-    x->rule_name = bstr(a, r->name, &b->oom);
+    x->rule_name = kgi_route_bstr(a, r->name, &b->oom);
     bool ext = false, redirect = false;
     if (filters_data(b, rt, r->filters, r->n_filters, &x->filters,
                      &x->n_filters, &ext))
@@ -648,10 +610,10 @@ static const struct kgi_gw_action *action(struct build *b, struct route *rt,
         if (m->weight == 0)
             continue; /* rule 43: weight 0 gets no traffic */
         struct kgi_gw_be *y = &be[k++];
-        y->group = bstr(a, m->group, &b->oom);
-        y->kind = bstr(a, m->kind, &b->oom);
-        y->ns = bstr(a, m->ns, &b->oom);
-        y->name = bstr(a, m->name, &b->oom);
+        y->group = kgi_route_bstr(a, m->group, &b->oom);
+        y->kind = kgi_route_bstr(a, m->kind, &b->oom);
+        y->ns = kgi_route_bstr(a, m->ns, &b->oom);
+        y->name = kgi_route_bstr(a, m->name, &b->oom);
         y->port = (uint32_t)m->port;
         y->weight = (uint32_t)m->weight;
         y->valid = ref_valid(b, rt, m);
@@ -746,7 +708,7 @@ static int conds(struct build *b, const struct route *rt, size_t rule,
         return KG_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         c[i].type = (uint8_t)m[i].type;
-        c[i].name = bstr(a, m[i].name, &b->oom);
+        c[i].name = kgi_route_bstr(a, m[i].name, &b->oom);
         if (b->oom)
             return KG_ENOMEM;
         if (lower)
@@ -755,7 +717,7 @@ static int conds(struct build *b, const struct route *rt, size_t rule,
                 if (*p >= 'A' && *p <= 'Z')
                     *p = (char)(*p + 32);
             }
-        c[i].value = bstr(a, m[i].value, &b->oom);
+        c[i].value = kgi_route_bstr(a, m[i].value, &b->oom);
         if (m[i].type == KGI_GW_REGEX) {
             int rc = regex_of(b, rt, rule, m[i].value,
                               lower ? "header" : "query parameter", m[i].node,
@@ -810,8 +772,8 @@ static int prep_route(struct build *b, struct route *rt, struct rprep *p)
                 goto oom;
             if (rt->r.kind == KGI_GW_GRPCROUTE) {
                 c->grpc_type = (uint8_t)m->grpc_type;
-                c->service = bstr(a, m->service, &b->oom);
-                c->gmethod = bstr(a, m->grpc_method, &b->oom);
+                c->service = kgi_route_bstr(a, m->service, &b->oom);
+                c->gmethod = kgi_route_bstr(a, m->grpc_method, &b->oom);
                 if (m->grpc_type == KGI_GW_REGEX) {
                     if ((m->service.p &&
                          regex_of(b, rt, rule->index, m->service, "service",
@@ -826,7 +788,7 @@ static int prep_route(struct build *b, struct route *rt, struct rprep *p)
                 }
             } else {
                 c->path_type = (uint8_t)m->path_type;
-                c->path = bstr(a, m->path, &b->oom);
+                c->path = kgi_route_bstr(a, m->path, &b->oom);
                 if (m->path_type == KGI_GW_REGEX) {
                     if (regex_of(b, rt, rule->index, m->path, "path", m->node,
                                  &c->re))
@@ -868,7 +830,7 @@ static int prep_route(struct build *b, struct route *rt, struct rprep *p)
                         c->prefix_len--;
                     if (m->path_type == KGI_GW_PREFIX && m->path.n == 1)
                         c->prefix_len = 0;
-                    cp->key = bdup(a, tmp, kn, &b->oom);
+                    cp->key = kgi_route_bdup(a, tmp, kn, &b->oom);
                 }
             }
             if (b->oom)
@@ -1113,7 +1075,7 @@ static int build_listener(struct build *b, struct lst *l, struct rprep *preps)
             if (kgi_grow((void **)&h, &cap, nh + 1, sizeof(*h)))
                 goto out;
             struct kgi_bstr host = x->n_hosts ? x->hosts[j] : lh;
-            h[nh].host = bdup(a, host.p, host.n, &b->oom);
+            h[nh].host = kgi_route_bdup(a, host.p, host.n, &b->oom);
             h[nh].match = host.n == 0        ? KGI_HOST_ANY
                           : host.p[0] == '*' ? KGI_HOST_WILDCARD
                                              : KGI_HOST_EXACT;
@@ -1197,8 +1159,8 @@ static int lst_cmp(const void *pa, const void *pb)
 static int gw_order(const void *pa, const void *pb)
 {
     const struct gw *a = pa, *b = pb;
-    return nsname_cmp(a->g.meta->ns, a->g.meta->name, b->g.meta->ns,
-                      b->g.meta->name);
+    return kgi_nsname_cmp(a->g.meta->ns, a->g.meta->name, b->g.meta->ns,
+                          b->g.meta->name);
 }
 
 static int setup_listeners(struct build *b, const struct kgi_gateway_class *cls,
@@ -1225,8 +1187,8 @@ static int setup_listeners(struct build *b, const struct kgi_gateway_class *cls,
             warn(b, g->g.meta, "spec.gatewayClassName", NULL, KG_EWARNING, msg);
         }
         g->first = n;
-        g->ns = bstr(a, g->g.meta->ns, &b->oom);
-        g->name = bstr(a, g->g.meta->name, &b->oom);
+        g->ns = kgi_route_bstr(a, g->g.meta->ns, &b->oom);
+        g->name = kgi_route_bstr(a, g->g.meta->name, &b->oom);
         n += g->g.n_listeners;
     }
     struct kgi_gw_ltab *out = kgi_arena_calloc(a, n ? n : 1, sizeof(*out));
@@ -1245,8 +1207,8 @@ static int setup_listeners(struct build *b, const struct kgi_gateway_class *cls,
             l->out = o;
             o->gw_ns = g->ns;
             o->gw_name = g->name;
-            o->name = bstr(a, m->name, &b->oom);
-            o->hostname = bstr(a, m->hostname, &b->oom);
+            o->name = kgi_route_bstr(a, m->name, &b->oom);
+            o->hostname = kgi_route_bstr(a, m->hostname, &b->oom);
             o->wildcard = m->wildcard;
             o->port = (uint32_t)m->port;
             o->protocol = (uint8_t)m->protocol;
@@ -1329,8 +1291,9 @@ int kgi_gw_build(const struct kgi_compile_in *in, struct kgi_gw_tables **out)
         qsort(b.ord, b.n_routes, sizeof(*b.ord), route_order);
     for (size_t i = 0; i < b.n_routes; i++) {
         b.ord[i]->rank = (uint32_t)i;
-        b.ord[i]->ns = bstr(&t->arena, b.ord[i]->r.meta->ns, &b.oom);
-        b.ord[i]->name = bstr(&t->arena, b.ord[i]->r.meta->name, &b.oom);
+        b.ord[i]->ns = kgi_route_bstr(&t->arena, b.ord[i]->r.meta->ns, &b.oom);
+        b.ord[i]->name =
+            kgi_route_bstr(&t->arena, b.ord[i]->r.meta->name, &b.oom);
     }
     if (b.oom || setup_listeners(&b, cls, n_cls))
         goto fail;

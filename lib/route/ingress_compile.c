@@ -37,48 +37,9 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static struct kgi_bstr bdup(struct kgi_arena *a, const char *p, size_t n,
-                            bool *oom)
-{
-    struct kgi_bstr s = {"", 0};
-    if (!p || n == 0)
-        return s;
-    char *c = kgi_arena_strndup(a, p, n);
-    if (!c) {
-        *oom = true;
-        return s;
-    }
-    s.p = c;
-    s.n = (uint32_t)n;
-    return s;
-}
-
-static struct kgi_bstr bstr(struct kgi_arena *a, struct kgi_str s, bool *oom)
-{
-    return bdup(a, s.p, s.n, oom);
-}
-
 static bool str_eq(struct kgi_str a, const char *p, size_t n)
 {
     return a.n == n && (n == 0 || memcmp(a.p, p, n) == 0);
-}
-
-/* Compares the virtual strings "ans/aname" and "bns/bname". */
-static int nsname_cmp(struct kgi_str ans, struct kgi_str an, struct kgi_str bns,
-                      struct kgi_str bn)
-{
-    size_t al = ans.n + 1 + an.n, bl = bns.n + 1 + bn.n;
-    for (size_t i = 0; i < al && i < bl; i++) {
-        unsigned char x = (unsigned char)(i < ans.n    ? ans.p[i]
-                                          : i == ans.n ? '/'
-                                                       : an.p[i - ans.n - 1]);
-        unsigned char y = (unsigned char)(i < bns.n    ? bns.p[i]
-                                          : i == bns.n ? '/'
-                                                       : bn.p[i - bns.n - 1]);
-        if (x != y)
-            return x < y ? -1 : 1;
-    }
-    return al < bl ? -1 : al > bl;
 }
 
 /* ------------------------------------------------------ served Ingresses */
@@ -99,7 +60,7 @@ static int ing_order(const void *pa, const void *pb)
         return ma->has_created ? -1 : 1; /* no timestamp counts as newest */
     if (ma->has_created && ma->created != mb->created)
         return ma->created < mb->created ? -1 : 1;
-    int c = nsname_cmp(ma->ns, ma->name, mb->ns, mb->name);
+    int c = kgi_nsname_cmp(ma->ns, ma->name, mb->ns, mb->name);
     if (c)
         return c;
     return a->input < b->input ? -1 : a->input > b->input;
@@ -281,7 +242,7 @@ static int64_t group_of(struct build *b, struct kgi_str host, bool wildcard)
         return -1;
     struct kgi_hgroup *h = &b->groups[b->n_groups];
     memset(h, 0, sizeof(*h));
-    h->host = bstr(&b->r->arena, host, &b->oom);
+    h->host = kgi_route_bstr(&b->r->arena, host, &b->oom);
     h->match = (uint8_t)match;
     b->group_regex[b->n_groups] = false;
     if (b->oom)
@@ -308,16 +269,16 @@ static struct kgi_rtarget *target(struct build *b, const struct ing *s,
         t->path = (struct kgi_bstr){"", 0};
     if (be->kind == KGI_BACKEND_RESOURCE) {
         t->is_resource = true;
-        t->res_group = bstr(a, be->res_api_group, &b->oom);
-        t->res_kind = bstr(a, be->res_kind, &b->oom);
-        t->res_name = bstr(a, be->res_name, &b->oom);
+        t->res_group = kgi_route_bstr(a, be->res_api_group, &b->oom);
+        t->res_kind = kgi_route_bstr(a, be->res_kind, &b->oom);
+        t->res_name = kgi_route_bstr(a, be->res_name, &b->oom);
     } else {
-        t->service = bstr(a, be->service, &b->oom);
+        t->service = kgi_route_bstr(a, be->service, &b->oom);
         t->port = (int32_t)be->port_number;
-        t->port_name = bstr(a, be->port_name, &b->oom);
+        t->port_name = kgi_route_bstr(a, be->port_name, &b->oom);
     }
     if (type) {
-        t->path = bstr(a, path, &b->oom);
+        t->path = kgi_route_bstr(a, path, &b->oom);
         t->path_type = (uint8_t)type;
     } else {
         t->is_default = true;
@@ -458,7 +419,7 @@ static int make_keys(struct build *b)
             b->groups[e->group].n_paths--;
             continue;
         }
-        struct kgi_bstr k = bdup(&b->r->arena, tmp, n, &b->oom);
+        struct kgi_bstr k = kgi_route_bdup(&b->r->arena, tmp, n, &b->oom);
         if (b->oom) {
             kgi_free(tmp);
             return KG_ENOMEM;
@@ -741,12 +702,14 @@ static int collect_tls(struct build *b, struct ing **ord, size_t n_served)
         struct ing *s = ord[i];
         for (size_t t = 0; t < s->g.n_tls; t++) {
             const struct kgi_ingress_tls *tl = &s->g.tls[t];
-            struct kgi_bstr sec = bstr(&r->arena, tl->secret, &b->oom);
+            struct kgi_bstr sec =
+                kgi_route_bstr(&r->arena, tl->secret, &b->oom);
             size_t nh = tl->n_hosts ? tl->n_hosts : 1;
             for (size_t h = 0; h < nh; h++, k++) {
-                items[k].e.host = tl->n_hosts
-                                      ? bstr(&r->arena, tl->hosts[h], &b->oom)
-                                      : (struct kgi_bstr){"", 0};
+                items[k].e.host =
+                    tl->n_hosts
+                        ? kgi_route_bstr(&r->arena, tl->hosts[h], &b->oom)
+                        : (struct kgi_bstr){"", 0};
                 items[k].e.ns = s->ns;
                 items[k].e.ingress = s->name;
                 items[k].e.secret = sec;
@@ -980,8 +943,8 @@ static int ingress_build(const struct kgi_compile_in *in,
     rc = KG_ENOMEM;
     for (size_t i = 0; i < n_served; i++) {
         ord[i]->rank = (uint32_t)i;
-        ord[i]->ns = bstr(&r->arena, ord[i]->g.meta->ns, &b.oom);
-        ord[i]->name = bstr(&r->arena, ord[i]->g.meta->name, &b.oom);
+        ord[i]->ns = kgi_route_bstr(&r->arena, ord[i]->g.meta->ns, &b.oom);
+        ord[i]->name = kgi_route_bstr(&r->arena, ord[i]->g.meta->name, &b.oom);
     }
     if (b.oom)
         goto fail;

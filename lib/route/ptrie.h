@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 
+#include "k8s/field.h"
 #include "route/table.h"
 
 /* The build cursor of one entry: its node key (a normalized path without
@@ -61,5 +62,16 @@ int kgi_ptrie_build(struct kgi_arena *a, struct kgi_pnode *root, void *ents,
 int kgi_htab_build(struct kgi_arena *a, struct kgi_htab *t,
                    const struct kgi_bstr *keys, const void *const *vals,
                    size_t n);
+
+/* Helpers of both compilers. A copy of p[0..n) in arena a as a table
+ * string ({"",0} for an empty one; sets *oom on failure). */
+struct kgi_bstr kgi_route_bdup(struct kgi_arena *a, const char *p, size_t n,
+                               bool *oom);
+struct kgi_bstr kgi_route_bstr(struct kgi_arena *a, struct kgi_str s,
+                               bool *oom);
+/* Compares the strings "ans/an" and "bns/bn" (the conflict order's
+ * namespace/name tie-break, one string as the Gateway API words it). */
+int kgi_nsname_cmp(struct kgi_str ans, struct kgi_str an, struct kgi_str bns,
+                   struct kgi_str bn);
 
 #endif
