@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/ruleset.h"
 #include "route/gateway_model.h"
 #include "route/normalize.h"
 #include "route/ptrie.h"
@@ -89,7 +88,7 @@ struct lst {
 };
 
 struct build {
-    const struct kgi_compile_in *in;
+    const struct kgi_gw_in *in;
     struct kgi_gw_tables *t;
     bool oom, skip_invalid;
     struct kgi_arena *tmp;
@@ -140,7 +139,7 @@ static void warn(struct build *b, const struct kgi_meta *m, const char *field,
 static int read_objects(struct build *b, struct kgi_gateway_class *cls,
                         size_t *n_cls)
 {
-    const struct kgi_compile_in *in = b->in;
+    const struct kgi_gw_in *in = b->in;
     bool errors = false;
     for (size_t i = 0; i < in->n; i++) {
         const struct kgi_meta *m = &in->objs[i];
@@ -1240,7 +1239,7 @@ static uint32_t norm_flags(const struct kg_options *o)
     return f;
 }
 
-int kgi_gw_build(const struct kgi_compile_in *in, struct kgi_gw_tables **out)
+int kgi_gw_build(const struct kgi_gw_in *in, struct kgi_gw_tables **out)
 {
     *out = NULL;
     int rc = KG_ENOMEM;

@@ -47,9 +47,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "k8s/meta.h"
 #include "route/regex.h"
 #include "route/table.h"
 #include "util/arena.h"
+#include "util/diag.h"
+#include "util/options.h"
 
 /* A header or query condition. Header names are stored lower-case. */
 struct kgi_gw_cond {
@@ -159,10 +162,17 @@ struct kgi_gw_tables {
     size_t n_regexes;
 };
 
-struct kgi_compile_in;
+/* What the builder hands the engine (api/ruleset.h kgi_compile_in, which
+ * route may not include): every object of a known kind, in input order. */
+struct kgi_gw_in {
+    const struct kg_options *opts;
+    struct kg_diagnostics *diags;
+    const struct kgi_meta *objs;
+    size_t n;
+};
 /* Reads the Gateway API objects of in and compiles them. Returns 0 (and
  * *out, NULL when in has no Gateway), KG_ECOMPILE or KG_ENOMEM. */
-int kgi_gw_build(const struct kgi_compile_in *in, struct kgi_gw_tables **out);
+int kgi_gw_build(const struct kgi_gw_in *in, struct kgi_gw_tables **out);
 void kgi_gw_free(struct kgi_gw_tables *t);
 
 #endif

@@ -986,7 +986,8 @@ int kgi_routes_build(const struct kgi_compile_in *in, struct kgi_routes **out)
     *out = NULL;
     int rc = ingress_build(in, &r);
     if (rc != KG_ENOMEM) {
-        int g = kgi_gw_build(in, &gw);
+        struct kgi_gw_in gin = {in->opts, in->diags, in->objs, in->n};
+        int g = kgi_gw_build(&gin, &gw);
         if (g == KG_ENOMEM || (g && !rc))
             rc = g;
     }
