@@ -218,8 +218,11 @@ static int route(const kg_ruleset *rs, const char *host, size_t host_len,
     const struct kgi_rtarget *t = NULL;
     if (g) {
         if (g->regex) {
+            /* one budget for every pattern of the host (route/regex.h) */
+            struct kgi_regex_budget bud;
+            kgi_regex_budget_init(&bud);
             for (uint32_t k = 0; k < g->n_rx && !t; k++) {
-                int m = kgi_regex_match(g->rx[k].re, buf, pn);
+                int m = kgi_regex_match(g->rx[k].re, buf, pn, &bud);
                 if (m < 0)
                     return m;
                 if (m)
