@@ -132,21 +132,6 @@ int kgi_regex_compile_as(const char *pat, size_t len, int dialect,
 int kgi_regex_compile(const char *pat, size_t len, struct kgi_regex **out,
                       char *err, size_t errcap, size_t *erroff);
 
-/* Pattern dialects of kgi_regex_compile_as. */
-enum kgi_regex_dialect {
-    /* ingress-nginx location ~*: "^" prepended, case-insensitive */
-    KGI_REGEX_NGINX = 0,
-    /* Gateway API RegularExpression matches (httproute-semantics decision
-     * regex-full-match): the pattern must match the whole subject
-     * (anchored at both ends, as Envoy's safe_regex), case-sensitive */
-    KGI_REGEX_WHOLE = 1,
-};
-
-/* kgi_regex_compile in a dialect; erroff is an offset into pat. */
-int kgi_regex_compile_as(const char *pat, size_t len, int dialect,
-                         struct kgi_regex **out, char *err, size_t errcap,
-                         size_t *erroff);
-
 /* Frees a pattern; NULL is fine. */
 void kgi_regex_free(struct kgi_regex *re);
 

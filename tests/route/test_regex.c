@@ -39,7 +39,7 @@ static kg_ruleset *regex_host(const char *fmt, size_t n)
 {
     struct tbuf b = {0};
     tbuf_printf(&b, "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
-                    "metadata:\n  name: n\n  namespace: default\n"
+                    "metadata:\n  name: nx\n  namespace: default\n"
                     "  annotations:\n"
                     "    nginx.ingress.kubernetes.io/use-regex: \"true\"\n"
                     "spec:\n  rules:\n  - host: re.example.com\n"
