@@ -202,6 +202,8 @@ static bool prefix_ok(const struct kgi_regex *re, const char *s, size_t len)
     size_t n = re->prefix_n;
     if (n > len)
         return false;
+    if (n == 0)
+        return true;
     if (!re->caseless)
         return memcmp(s, re->prefix, n) == 0;
     for (size_t i = 0; i < n; i++)
