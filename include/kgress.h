@@ -82,37 +82,37 @@ KG_API unsigned kg_version_number(void);
  * Fixed numbers, never reused. Functions return them negated-as-defined
  * (all are negative). Diagnostics carry them too, as their stable code.
  */
+/* clang-format off */
 #define KG_OK 0
-#define KG_ENOMEM -1         /**< an allocation failed; nothing changed      */
-#define KG_EINVAL -2         /**< bad argument (NULL handle, bad enum, ...)  */
-#define KG_EIO -3            /**< a file could not be read                   */
-#define KG_ECOMPILE -4       /**< input has errors: see the diagnostics      */
-#define KG_ESYNTAX -5        /**< malformed YAML or JSON                     */
-#define KG_EENCODING -6      /**< not UTF-8 (or UTF-16 with BOM), NUL bytes  */
-#define KG_ELIMIT_BYTES -7   /**< input larger than KG_LIMIT_INPUT_BYTES     */
-#define KG_ELIMIT_DEPTH -8   /**< nesting deeper than KG_LIMIT_DEPTH         */
-#define KG_ELIMIT_NODES -9   /**< more nodes than KG_LIMIT_NODES             */
-#define KG_ELIMIT_SCALAR -10 /**< a scalar longer than KG_LIMIT_SCALAR_BYTES   \
-                              */
-#define KG_ELIMIT_DOCUMENTS -11 /**< more documents than KG_LIMIT_DOCUMENTS */
-#define KG_EALIAS -12        /**< YAML alias/anchor while aliases are off    */
-#define KG_ELIMIT_ALIAS -13  /**< alias expansion beyond KG_LIMIT_ALIAS_NODES  \
-                              */
-#define KG_ETYPE -14         /**< a field has the wrong YAML type            */
-#define KG_EREQUIRED -15     /**< a required field is missing                */
-#define KG_EINVALID -16      /**< a field's value is not allowed             */
-#define KG_ENOTSUPPORTED -17 /**< a value outside the supported set */
-#define KG_EDUPLICATE -18    /**< a duplicate key or entry                   */
-#define KG_EFORBIDDEN -19    /**< a field that must not be set here          */
-#define KG_ETOOLONG -20      /**< a value longer than the API allows         */
-#define KG_ENOMATCH -21      /**< lookup: no rule matches                    */
-#define KG_EREQUEST -22      /**< lookup: the request itself is rejected      */
-#define KG_ELIMIT_MATCH -23  /**< lookup: a regex hit its match/depth limit  */
-#define KG_ENOSPACE -24      /**< a caller buffer is too small               */
-#define KG_EWARNING -25      /**< code of warnings that have no finer code   */
-#define KG_ECONFLICT -26     /**< a rule shadowed by an older identical one  */
-#define KG_ENOTFOUND -27     /**< the named object/entry does not exist      */
-#define KG_ECODE_MIN -27     /**< lowest code defined in this version        */
+#define KG_ENOMEM -1          /**< an allocation failed; nothing changed      */
+#define KG_EINVAL -2          /**< bad argument (NULL handle, bad enum, ...)  */
+#define KG_EIO -3             /**< a file could not be read                   */
+#define KG_ECOMPILE -4        /**< input has errors: see the diagnostics      */
+#define KG_ESYNTAX -5         /**< malformed YAML or JSON                     */
+#define KG_EENCODING -6       /**< not UTF-8 (or UTF-16 with BOM), NUL bytes  */
+#define KG_ELIMIT_BYTES -7    /**< input larger than KG_LIMIT_INPUT_BYTES     */
+#define KG_ELIMIT_DEPTH -8    /**< nesting deeper than KG_LIMIT_DEPTH         */
+#define KG_ELIMIT_NODES -9    /**< more nodes than KG_LIMIT_NODES             */
+#define KG_ELIMIT_SCALAR -10  /**< a scalar longer than KG_LIMIT_SCALAR_BYTES */
+#define KG_ELIMIT_DOCUMENTS -11 /**< more documents than KG_LIMIT_DOCUMENTS   */
+#define KG_EALIAS -12         /**< YAML alias/anchor while aliases are off    */
+#define KG_ELIMIT_ALIAS -13   /**< alias expansion beyond KG_LIMIT_ALIAS_NODES */
+#define KG_ETYPE -14          /**< a field has the wrong YAML type            */
+#define KG_EREQUIRED -15      /**< a required field is missing                */
+#define KG_EINVALID -16       /**< a field's value is not allowed             */
+#define KG_ENOTSUPPORTED -17  /**< a value outside the supported set          */
+#define KG_EDUPLICATE -18     /**< a duplicate key or entry                   */
+#define KG_EFORBIDDEN -19     /**< a field that must not be set here          */
+#define KG_ETOOLONG -20       /**< a value longer than the API allows         */
+#define KG_ENOMATCH -21       /**< lookup: no rule matches                    */
+#define KG_EREQUEST -22       /**< lookup: the request itself is rejected      */
+#define KG_ELIMIT_MATCH -23   /**< lookup: a regex hit its match/depth limit  */
+#define KG_ENOSPACE -24       /**< a caller buffer is too small               */
+#define KG_EWARNING -25       /**< code of warnings that have no finer code   */
+#define KG_ECONFLICT -26      /**< a rule shadowed by an older identical one  */
+#define KG_ENOTFOUND -27      /**< the named object/entry does not exist      */
+#define KG_ECODE_MIN -27      /**< lowest code defined in this version        */
+/* clang-format on */
 
 /** Human-readable text for a KG_E* code (or 0). Never NULL: unknown codes
  *  give "unknown error". Static string. Thread-safe. */
@@ -170,10 +170,11 @@ enum kg_flag {
 
 /** Ingress dialects. */
 enum kg_dialect {
-    KG_DIALECT_PORTABLE = 0, /**< the Ingress API; ImplSpecific = Prefix */
-    KG_DIALECT_INGRESS_NGINX =
-        1, /**< ingress-nginx: use-regex, rewrite-target,
-                character-prefix ImplementationSpecific */
+    /** the Ingress API; ImplementationSpecific = Prefix */
+    KG_DIALECT_PORTABLE = 0,
+    /** ingress-nginx: use-regex, rewrite-target, character-prefix
+     *  ImplementationSpecific */
+    KG_DIALECT_INGRESS_NGINX = 1,
 };
 
 /** New options with every default. Returns NULL on allocation failure.

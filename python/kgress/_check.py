@@ -9,6 +9,7 @@ ruleset and are copied into Python objects before the call returns, so a
 """
 
 import ctypes
+import ipaddress
 
 from ._errors import check as _check_rc
 
@@ -60,6 +61,11 @@ class KgVerdict(ctypes.Structure):
         ("allowed", ctypes.c_bool),
         ("egress", KgSide),
         ("ingress", KgSide),
+        # since 0.2: a flow to a Service address (docs/services.md)
+        ("service", ctypes.c_char_p),
+        ("endpoints", ctypes.c_uint32),
+        ("endpoint", KgAddr),
+        ("endpoint_port", ctypes.c_uint),
     ]
 
 
@@ -78,13 +84,20 @@ class Verdict:
     src_pod, dst_pod           "namespace/name" of each end, or None
     egress_reason, ingress_reason   kg_reason_name of each side
                               ("not-a-pod", "not-isolated", "allowed-by-rule",
-                               "no-rule", "loopback", "node", "host-network")
+                               "no-rule", "loopback", "node", "host-network",
+                               "no-endpoints")
     egress_rule, ingress_rule  (policy, rule index) that allowed, or None
+    service   "namespace/name" when the destination was a Service address and
+              port (judged against each ready endpoint), else None
+    endpoints number of ready endpoints judged (0 unless service)
+    endpoint  the endpoint reported (str address), or None
+    endpoint_port  its port after targetPort translation, or None
     """
 
     __slots__ = ("allowed", "egress", "ingress", "reason", "policies",
                  "src_pod", "dst_pod", "egress_reason", "ingress_reason",
-                 "egress_rule", "ingress_rule")
+                 "egress_rule", "ingress_rule", "service", "endpoints",
+                 "endpoint", "endpoint_port")
 
     def __init__(self, **fields):
         for name in self.__slots__:
@@ -113,6 +126,15 @@ def _text(value, what):
     if value is not None and type(value).__module__ == "ipaddress":
         return str(value).encode("ascii")
     raise TypeError("%s must be a str, not %s" % (what, type(value).__name__))
+
+
+def _addr_text(a):
+    """struct kg_addr -> "10.0.0.1" / "fd00::1", None for family 0."""
+    if a.family == 4:
+        return str(ipaddress.IPv4Address(bytes(a.bytes[:4])))
+    if a.family == 6:
+        return str(ipaddress.IPv6Address(bytes(a.bytes)))
+    return None
 
 
 def _side_policies(lib, rs, side, direction, out):
@@ -185,6 +207,10 @@ def check(lib, rs, src_ip, dst_ip, port, protocol):
         ingress_reason=lib.kg_reason_name(v.ingress.reason).decode("ascii"),
         egress_rule=rule(v.egress),
         ingress_rule=rule(v.ingress),
+        service=v.service.decode("utf-8") if v.service else None,
+        endpoints=int(v.endpoints),
+        endpoint=_addr_text(v.endpoint),
+        endpoint_port=int(v.endpoint_port) if v.endpoint.family else None,
     )
 
 

@@ -20,6 +20,8 @@ Options (keyword-only, for ``from_yaml`` and ``from_files``):
   allow_node_ingress=True      ingress from the pod's own node is allowed
   allow_loopback=True          a pod reaching its own IP is allowed
   strict_cidr=False            reject CIDRs with host bits set etc.
+  service_any_endpoint=False   a flow to a Service is allowed when any ready
+                               endpoint allows it (default: every endpoint)
   limits=None              a dict of YAML limits: input_bytes, depth, nodes,
                            scalar_bytes, documents, alias_nodes
 """
@@ -54,6 +56,7 @@ FLAGS = {
     "allow_node_ingress": 6,
     "allow_loopback": 7,
     "strict_cidr": 8,
+    "service_any_endpoint": 9,
 }
 
 #: dialect name -> enum kg_dialect

@@ -215,6 +215,36 @@ class TestCheckContract(unittest.TestCase):
         self.assertIn("classes", np)
 
 
+class TestServices(unittest.TestCase):
+    """A flow to a Service address: the verdict names the Service and the
+    endpoint that decided (tests/data/verdict/services.yaml)."""
+
+    def test_service_fields(self):
+        with kgress.Ruleset.from_yaml(read("services.yaml")) as rs:
+            v = rs.check("8.8.8.8", "10.96.0.10", 80)
+            self.assertFalse(v.allowed)
+            self.assertEqual(v.service, "prod/db")
+            self.assertEqual(v.endpoints, 2)
+            self.assertIn(v.endpoint, ("10.4.0.1", "10.4.0.2"))
+            self.assertEqual(v.endpoint_port, 5432)
+            self.assertEqual(v.ingress_reason, "no-rule")
+            empty = rs.check("8.8.8.8", "10.96.0.11", 80)
+            self.assertEqual(empty.service, "prod/empty")
+            self.assertEqual(empty.endpoints, 0)
+            self.assertIsNone(empty.endpoint)
+            self.assertEqual(empty.ingress_reason, "no-endpoints")
+            pod = rs.check("8.8.8.8", "10.4.0.1", 5432)
+            self.assertIsNone(pod.service)
+            self.assertIsNone(pod.endpoint_port)
+
+    def test_service_any_endpoint_option(self):
+        self.assertIn("service_any_endpoint", kgress.FLAGS)
+        with kgress.Ruleset.from_yaml(read("services.yaml"),
+                                      service_any_endpoint=True) as rs:
+            v = rs.check("8.8.8.8", "10.96.0.10", 80)
+            self.assertEqual(v.service, "prod/db")
+
+
 class TestDataCases(unittest.TestCase):
     """tests/data/verdict replayed through the binding."""
 

@@ -9,6 +9,7 @@
  * flushed), so a program can keep the tool open as a coprocess; a line is
  * one flow however long it is.
  */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "cli.h"
@@ -112,6 +113,18 @@ static void side_bool(struct json *j, const char *key, const struct kg_side *s)
         json_bool(j, s->allowed);
 }
 
+/* kgress.Verdict.endpoint: the address as text, null for family 0. */
+static void endpoint_addr(struct json *j, const struct kg_addr *a)
+{
+    char text[INET6_ADDRSTRLEN];
+    int af = a->family == 4 ? AF_INET : a->family == 6 ? AF_INET6 : 0;
+    json_key(j, "endpoint");
+    if (af && inet_ntop(af, a->bytes, text, sizeof text))
+        json_cstr(j, text);
+    else
+        json_null(j);
+}
+
 /* The fields of kgress.Verdict, plus the flow. */
 static void print_json(struct json *j, const kg_ruleset *rs,
                        const struct cli_field *src, const struct cli_field *dst,
@@ -135,6 +148,13 @@ static void print_json(struct json *j, const kg_ruleset *rs,
     json_kv_cstr(j, "ingress_reason", kg_reason_name(v->ingress.reason));
     side_rule(j, "egress_rule", &v->egress);
     side_rule(j, "ingress_rule", &v->ingress);
+    json_kv_cstr(j, "service", v->service);
+    json_kv_int(j, "endpoints", v->endpoints);
+    endpoint_addr(j, &v->endpoint);
+    if (v->endpoint.family)
+        json_kv_int(j, "endpoint_port", v->endpoint_port);
+    else
+        json_kv_null(j, "endpoint_port");
     json_object_end(j);
     json_line_end(j);
 }
