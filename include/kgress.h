@@ -735,19 +735,6 @@ KG_API size_t kg_builder_kind_count(const kg_builder *b);
 KG_API int kg_builder_kind(const kg_builder *b, size_t i,
                            struct kg_kind_count *out);
 
-/* ---------------------------------------------------- Gateway API routes */
-/*
- * Filters of a Gateway API rule (HTTPRouteFilter / GRPCRouteFilter),
- * returned as data for the proxy to apply.
- */
-enum kg_filter_type {
-    KG_FILTER_REQUEST_HEADER = 1,  /**< RequestHeaderModifier */
-    KG_FILTER_RESPONSE_HEADER = 2, /**< ResponseHeaderModifier */
-    KG_FILTER_MIRROR = 3,          /**< RequestMirror */
-    KG_FILTER_REDIRECT = 4,        /**< RequestRedirect */
-    KG_FILTER_URL_REWRITE = 5,     /**< URLRewrite */
-};
-
 #ifdef __cplusplus
 }
 #endif

@@ -516,9 +516,7 @@ static int filters_data(struct build *b, const struct route *rt,
         switch (x->type) {
         case KGI_GW_F_REQUEST_HEADER:
         case KGI_GW_F_RESPONSE_HEADER: {
-            y->type = x->type == KGI_GW_F_REQUEST_HEADER
-                          ? KG_FILTER_REQUEST_HEADER
-                          : KG_FILTER_RESPONSE_HEADER;
+            y->type = (uint8_t)x->type;
             size_t no = x->hdr.n_set + x->hdr.n_add + x->hdr.n_remove;
             struct kgi_gw_op *ops =
                 kgi_arena_calloc(a, no ? no : 1, sizeof(*ops));
@@ -541,8 +539,7 @@ static int filters_data(struct build *b, const struct route *rt,
         }
         case KGI_GW_F_REDIRECT:
         case KGI_GW_F_REWRITE:
-            y->type = x->type == KGI_GW_F_REDIRECT ? KG_FILTER_REDIRECT
-                                                   : KG_FILTER_URL_REWRITE;
+            y->type = (uint8_t)x->type;
             y->scheme = kgi_route_bstr(a, x->scheme, &b->oom);
             y->hostname = kgi_route_bstr(a, x->hostname, &b->oom);
             y->port = (uint32_t)x->port;
@@ -551,7 +548,7 @@ static int filters_data(struct build *b, const struct route *rt,
             y->path_value = kgi_route_bstr(a, x->path_value, &b->oom);
             break;
         case KGI_GW_F_MIRROR:
-            y->type = KG_FILTER_MIRROR;
+            y->type = (uint8_t)x->type;
             y->ns = kgi_route_bstr(a, x->mirror->ns, &b->oom);
             y->name = kgi_route_bstr(a, x->mirror->name, &b->oom);
             y->port = (uint32_t)x->mirror->port;
@@ -598,7 +595,7 @@ static const struct kgi_gw_action *action(struct build *b, struct route *rt,
                      &x->n_filters, &ext))
         return NULL;
     for (uint32_t i = 0; i < x->n_filters; i++)
-        redirect = redirect || x->filters[i].type == KG_FILTER_REDIRECT;
+        redirect = redirect || x->filters[i].type == KGI_GW_F_REDIRECT;
     struct kgi_gw_be *be =
         kgi_arena_calloc(a, r->n_backends ? r->n_backends : 1, sizeof(*be));
     if (!be)

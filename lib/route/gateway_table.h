@@ -72,7 +72,8 @@ struct kgi_gw_op {
     struct kgi_bstr name, value;
 };
 
-/* A filter as data for the proxy (type: KG_FILTER_* of kgress.h). */
+/* A filter as data for the proxy (type: enum kgi_gw_filter_type of
+ * route/gateway_model.h, REQUEST_HEADER .. REWRITE). */
 struct kgi_gw_fdata {
     uint8_t type;
     const struct kgi_gw_op *ops; /* header modifiers */
