@@ -205,3 +205,27 @@ const char *kgi_quote(struct kgi_quoted *q, const char *s, size_t n)
     q->buf[w] = '\0';
     return q->buf;
 }
+
+/* Reports every key of map not in `known` (strict field validation, as
+ * kubectl's default --validate=strict: a misspelt matchLabels would
+ * otherwise silently widen a selector to everything). */
+bool kgi_known_fields(struct kgi_ctx *c, const struct kgi_node *map,
+                      const char *const *known)
+{
+    bool ok = true;
+    for (size_t i = 0; i < map->count; i++) {
+        const struct kgi_node *k = map->u.pairs[i].key;
+        bool found = false;
+        for (size_t j = 0; known[j]; j++)
+            if (kgi_node_is(k, known[j]))
+                found = true;
+        if (!found) {
+            size_t m = kgi_path_key(&c->path, k->u.str, k->count);
+            kgi_error(c, KG_EINVALID, k, "unknown field \"%.*s\"",
+                      KGI_SHOW(k->count), k->u.str);
+            kgi_leave(c, m);
+            ok = false;
+        }
+    }
+    return ok;
+}

@@ -74,6 +74,16 @@ const struct kgi_node *kgi_field(struct kgi_ctx *c, const struct kgi_node *map,
                                  const char *key, int kind, bool required,
                                  bool *ok);
 
+/* The length to print with "%.*s" of user text in a message: at most 100
+ * bytes, so one hostile value cannot flood a diagnostic. */
+#define KGI_SHOW(n) ((int)((n) > 100 ? 100 : (n)))
+
+/* Reports every key of map not in the NULL-terminated `known` as
+ * KG_EINVALID "unknown field" at its path (strict field validation, as
+ * kubectl's default --validate=strict). Returns whether all were known. */
+bool kgi_known_fields(struct kgi_ctx *c, const struct kgi_node *map,
+                      const char *const *known);
+
 /* A string field: a scalar (quoted or plain; plain YAML 1.1 numbers and
  * booleans are refused as the API server refuses a JSON number or boolean
  * for a string field).

@@ -195,8 +195,6 @@ const struct kgi_kind_row *kgi_kind_row_of(int kind)
     return NULL;
 }
 
-#define SHOWN(n) ((int)((n) > 100 ? 100 : (n)))
-
 /* A kind kgress reads, under a version it does not: a warning, skipped. */
 static int unsupported_version(struct kgi_ctx *c, const struct kgi_kind_row *r,
                                const struct kgi_node *v)
@@ -205,7 +203,7 @@ static int unsupported_version(struct kgi_ctx *c, const struct kgi_kind_row *r,
     kgi_warning(c, KG_ENOTSUPPORTED, v,
                 "%s of apiVersion %.*s is not read (supported: %s%s%s); "
                 "object skipped",
-                r->kind, SHOWN(v->count), v->u.str, r->group,
+                r->kind, KGI_SHOW(v->count), v->u.str, r->group,
                 *r->group ? "/" : "", r->version);
     kgi_leave(c, m);
     return KGI_KIND_UNKNOWN;
@@ -271,7 +269,7 @@ int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj)
         size_t m = kgi_enter(c, "kind");
         kgi_error(c, KG_ENOTSUPPORTED, k,
                   "no matches for kind \"%.*s\" in version \"%.*s\"%s%s%s",
-                  SHOWN(kn), ks, SHOWN(v->count), av,
+                  KGI_SHOW(kn), ks, KGI_SHOW(v->count), av,
                   hint ? " (did you mean " : "", hint ? hint : "",
                   hint ? "?)" : "");
         kgi_leave(c, m);

@@ -265,3 +265,29 @@ bool kgi_meta_read(struct kgi_ctx *c, const struct kgi_node *obj, int kind,
     kgi_leave(c, mark);
     return ok;
 }
+
+int kgi_nsname_cmp(struct kgi_str ans, struct kgi_str an, struct kgi_str bns,
+                   struct kgi_str bn)
+{
+    size_t al = ans.n + 1 + an.n, bl = bns.n + 1 + bn.n;
+    for (size_t i = 0; i < al && i < bl; i++) {
+        unsigned char x = (unsigned char)(i < ans.n    ? ans.p[i]
+                                          : i == ans.n ? '/'
+                                                       : an.p[i - ans.n - 1]);
+        unsigned char y = (unsigned char)(i < bns.n    ? bns.p[i]
+                                          : i == bns.n ? '/'
+                                                       : bn.p[i - bns.n - 1]);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return al < bl ? -1 : al > bl;
+}
+
+int kgi_meta_age_cmp(const struct kgi_meta *a, const struct kgi_meta *b)
+{
+    if (a->has_created != b->has_created)
+        return a->has_created ? -1 : 1; /* no timestamp counts as newest */
+    if (a->has_created && a->created != b->created)
+        return a->created < b->created ? -1 : 1;
+    return kgi_nsname_cmp(a->ns, a->name, b->ns, b->name);
+}

@@ -82,4 +82,15 @@ bool kgi_read_kvs(struct kgi_ctx *c, const struct kgi_node *map,
  * refuses (Feb 31, second 60, hour 24, lower-case t or z, ...). */
 bool kgi_parse_time(const char *s, size_t n, int64_t *out);
 
+/* Compares the strings "ans/an" and "bns/bn" (the conflict order's
+ * namespace/name tie-break, one string as the Gateway API words it). */
+int kgi_nsname_cmp(struct kgi_str ans, struct kgi_str an, struct kgi_str bns,
+                   struct kgi_str bn);
+
+/* The conflict order of objects that claim the same thing (Ingress and
+ * Gateway API alike): the oldest creationTimestamp first (an object
+ * without one counts as newest), then "namespace/name" ascending. 0 when
+ * both tie; callers break it by input order. */
+int kgi_meta_age_cmp(const struct kgi_meta *a, const struct kgi_meta *b);
+
 #endif

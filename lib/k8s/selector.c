@@ -15,8 +15,6 @@
 
 #include "k8s/names.h"
 
-#define SHOW(n) (int)((n) > 100 ? 100 : (n))
-
 static int str_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     size_t n = an < bn ? an : bn;
@@ -126,30 +124,6 @@ const char *kgi_sel_op_name(int op)
     }
 }
 
-/* Reports every key of map not in `known` (strict field validation, as
- * kubectl's default --validate=strict: a misspelt matchLabels would
- * otherwise silently widen a selector to everything). */
-static bool known_fields(struct kgi_ctx *c, const struct kgi_node *map,
-                         const char *const *known)
-{
-    bool ok = true;
-    for (size_t i = 0; i < map->count; i++) {
-        const struct kgi_node *k = map->u.pairs[i].key;
-        bool found = false;
-        for (size_t j = 0; known[j]; j++)
-            if (kgi_node_is(k, known[j]))
-                found = true;
-        if (!found) {
-            size_t m = kgi_path_key(&c->path, k->u.str, k->count);
-            kgi_error(c, KG_EINVALID, k, "unknown field \"%.*s\"",
-                      SHOW(k->count), k->u.str);
-            kgi_leave(c, m);
-            ok = false;
-        }
-    }
-    return ok;
-}
-
 static const char *const selector_fields[] = {"matchLabels", "matchExpressions",
                                               NULL};
 static const char *const requirement_fields[] = {"key", "operator", "values",
@@ -165,15 +139,15 @@ static bool read_requirement(struct kgi_ctx *c, const struct kgi_node *item,
         kgi_error(c, KG_ETYPE, item, "must be an object (map)");
         return false;
     }
-    ok = known_fields(c, item, requirement_fields) && ok;
+    ok = kgi_known_fields(c, item, requirement_fields) && ok;
 
     if (kgi_field_str(c, item, "key", true, &r->key, &ok)) {
         const char *why = kgi_check_qualified_name(r->key.p, r->key.n);
         if (why) {
             size_t m = kgi_enter(c, "key");
             kgi_error(c, KG_EINVALID, kgi_node_get(item, "key"),
-                      "Invalid value: \"%.*s\": %s", SHOW(r->key.n), r->key.p,
-                      why);
+                      "Invalid value: \"%.*s\": %s", KGI_SHOW(r->key.n),
+                      r->key.p, why);
             kgi_leave(c, m);
             ok = false;
         }
@@ -200,7 +174,7 @@ static bool read_requirement(struct kgi_ctx *c, const struct kgi_node *item,
                 ok = false;
             } else if ((why = kgi_check_label_value(v->u.str, v->count))) {
                 kgi_error(c, KG_EINVALID, v, "Invalid value: \"%.*s\": %s",
-                          SHOW(v->count), v->u.str, why);
+                          KGI_SHOW(v->count), v->u.str, why);
                 ok = false;
             } else {
                 r->values[r->n_values++] = kgi_node_str(v);
@@ -234,7 +208,7 @@ static bool read_requirement(struct kgi_ctx *c, const struct kgi_node *item,
                       "Unsupported value: \"%.*s\": not a valid selector "
                       "operator (supported values: \"In\", \"NotIn\", "
                       "\"Exists\", \"DoesNotExist\")",
-                      SHOW(op.n), op.p);
+                      KGI_SHOW(op.n), op.p);
             kgi_leave(c, m);
             ok = false;
         } else if ((r->op == KGI_SEL_IN || r->op == KGI_SEL_NOTIN) && vals_ok &&
@@ -274,7 +248,7 @@ bool kgi_selector_read(struct kgi_ctx *c, const struct kgi_node *parent,
         *present = true;
     out->node = sel;
     size_t mark = kgi_enter(c, key);
-    ok = known_fields(c, sel, selector_fields) && ok;
+    ok = kgi_known_fields(c, sel, selector_fields) && ok;
     ok = kgi_read_kvs(c, sel, "matchLabels", true, &out->match_labels) && ok;
 
     const struct kgi_node *exprs =

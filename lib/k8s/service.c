@@ -16,8 +16,6 @@
 
 #include "k8s/names.h"
 
-#define SHOW(n) ((int)((n) > 100 ? 100 : (n)))
-
 static int proto_of(struct kgi_str s)
 {
     if (kgi_str_eq(s, "TCP"))
@@ -49,7 +47,7 @@ static bool read_protocol(struct kgi_ctx *c, const struct kgi_node *n, int *out)
         kgi_error(c, KG_ENOTSUPPORTED, kgi_node_get(n, "protocol"),
                   "Unsupported value: \"%.*s\": supported values: \"SCTP\", "
                   "\"TCP\", \"UDP\"",
-                  SHOW(p.n), p.p);
+                  KGI_SHOW(p.n), p.p);
         kgi_leave(c, m);
         return false;
     }
@@ -67,7 +65,7 @@ static bool read_port_name(struct kgi_ctx *c, const struct kgi_node *n,
     if (why) {
         size_t m = kgi_enter(c, key);
         kgi_error(c, KG_EINVALID, kgi_node_get(n, key),
-                  "Invalid value: \"%.*s\": %s", SHOW(out->n), out->p, why);
+                  "Invalid value: \"%.*s\": %s", KGI_SHOW(out->n), out->p, why);
         kgi_leave(c, m);
         return false;
     }
@@ -113,7 +111,7 @@ static bool read_svc_port(struct kgi_ctx *c, const struct kgi_node *pn,
             const char *why = kgi_check_iana_svc_name(t->u.str, t->count);
             if (why) {
                 kgi_error(c, KG_EINVALID, t, "Invalid value: \"%.*s\": %s",
-                          SHOW(t->count), t->u.str, why);
+                          KGI_SHOW(t->count), t->u.str, why);
                 ok = false;
             }
             out->target_name = kgi_node_str(t);
@@ -136,7 +134,7 @@ static bool read_addr(struct kgi_ctx *c, const struct kgi_node *n,
     int rc = kgi_ip_parse_legacy(n->u.str, n->count, 0, out, &w);
     if (rc) {
         kgi_error(c, KG_EINVALID, n, "Invalid value: \"%.*s\": %s",
-                  SHOW(n->count), n->u.str, kgi_ip_strerror(rc));
+                  KGI_SHOW(n->count), n->u.str, kgi_ip_strerror(rc));
         return false;
     }
     return true;
@@ -167,7 +165,7 @@ bool kgi_service_read(struct kgi_ctx *c, const struct kgi_meta *m,
                       "Unsupported value: \"%.*s\": supported values: "
                       "\"ClusterIP\", \"ExternalName\", \"LoadBalancer\", "
                       "\"NodePort\"",
-                      SHOW(type.n), type.p);
+                      KGI_SHOW(type.n), type.p);
             kgi_leave(c, k);
             ok = false;
             out->type = KGI_SVC_CLUSTER_IP;
@@ -318,7 +316,7 @@ bool kgi_slice_read(struct kgi_ctx *c, const struct kgi_meta *m,
             kgi_error(c, KG_ENOTSUPPORTED, kgi_node_get(obj, "addressType"),
                       "Unsupported value: \"%.*s\": supported values: "
                       "\"FQDN\", \"IPv4\", \"IPv6\"",
-                      SHOW(at.n), at.p);
+                      KGI_SHOW(at.n), at.p);
             kgi_leave(c, k);
             ok = false;
         }

@@ -21,8 +21,6 @@
 
 #include "k8s/names.h"
 
-#define SHOW(n) (int)((n) > 100 ? 100 : (n))
-
 int kgi_proto_parse(const char *s, size_t n)
 {
     struct kgi_str t = {s, n};
@@ -55,27 +53,6 @@ static bool oom(struct kgi_ctx *c, const struct kgi_node *n)
     return false;
 }
 
-/* Reports every key of map not in `known` (see the file comment). */
-static bool known_fields(struct kgi_ctx *c, const struct kgi_node *map,
-                         const char *const *known)
-{
-    bool ok = true;
-    for (size_t i = 0; i < map->count; i++) {
-        const struct kgi_node *k = map->u.pairs[i].key;
-        bool found = false;
-        for (size_t j = 0; known[j] && !found; j++)
-            found = kgi_node_is(k, known[j]);
-        if (!found) {
-            size_t m = kgi_path_key(&c->path, k->u.str, k->count);
-            kgi_error(c, KG_EINVALID, k, "unknown field \"%.*s\"",
-                      SHOW(k->count), k->u.str);
-            kgi_leave(c, m);
-            ok = false;
-        }
-    }
-    return ok;
-}
-
 /* protocol field of a policy port or container port; default TCP (rule
  * 21). Returns false after reporting. */
 static bool read_protocol(struct kgi_ctx *c, const struct kgi_node *map,
@@ -92,7 +69,7 @@ static bool read_protocol(struct kgi_ctx *c, const struct kgi_node *map,
         kgi_error(c, KG_ENOTSUPPORTED, kgi_node_get(map, "protocol"),
                   "Unsupported value: \"%.*s\": supported values: \"SCTP\", "
                   "\"TCP\", \"UDP\"",
-                  SHOW(s.n), s.p);
+                  KGI_SHOW(s.n), s.p);
         kgi_leave(c, m);
         return false;
     }
@@ -117,18 +94,18 @@ static void warn_forms(struct kgi_ctx *c, const struct kgi_node *n, unsigned w,
                     "non-standard value \"%.*s\" (IPv4 leading zeros) will "
                     "be considered invalid in a future Kubernetes release: "
                     "use \"%s\"",
-                    SHOW(n->count), n->u.str, canonical);
+                    KGI_SHOW(n->count), n->u.str, canonical);
     if (w & KGI_IPW_MAPPED)
         kgi_warning(c, KG_EINVALID, n,
                     "non-standard value \"%.*s\" (IPv4-mapped IPv6) will be "
                     "considered invalid in a future Kubernetes release: "
                     "read as \"%s\"",
-                    SHOW(n->count), n->u.str, canonical);
+                    KGI_SHOW(n->count), n->u.str, canonical);
     if (w & KGI_IPW_HOST_BITS)
         kgi_warning(c, KG_EINVALID, n,
                     "CIDR value \"%.*s\" has host bits set; it is read as "
                     "\"%s\"",
-                    SHOW(n->count), n->u.str, canonical);
+                    KGI_SHOW(n->count), n->u.str, canonical);
 }
 
 /* The warning forms under KG_FLAG_STRICT_CIDR: one error naming each. */
@@ -136,7 +113,7 @@ static void strict_error(struct kgi_ctx *c, const struct kgi_node *n,
                          unsigned w)
 {
     kgi_error(c, KG_EINVALID, n, "Invalid value: \"%.*s\": must %s%s%s%s%s",
-              SHOW(n->count), n->u.str,
+              KGI_SHOW(n->count), n->u.str,
               w & KGI_IPW_LEADING_ZERO ? "not have leading 0s" : "",
               (w & KGI_IPW_LEADING_ZERO) && (w & ~KGI_IPW_LEADING_ZERO)
                   ? " and "
@@ -175,7 +152,7 @@ static bool read_cidr(struct kgi_ctx *c, const struct kgi_node *n,
     }
     if (rc) {
         kgi_error(c, KG_EINVALID, n, "Invalid value: \"%.*s\": %s",
-                  SHOW(n->count), n->u.str,
+                  KGI_SHOW(n->count), n->u.str,
                   rc == KGI_IP_ESYNTAX
                       ? "must be a valid CIDR value, (e.g. 10.9.8.0/24 or "
                         "2001:db8::/64)"
@@ -208,7 +185,7 @@ static bool read_ip(struct kgi_ctx *c, const struct kgi_node *n,
     }
     if (rc) {
         kgi_error(c, KG_EINVALID, n, "Invalid value: \"%.*s\": %s",
-                  SHOW(n->count), n->u.str, kgi_ip_strerror(rc));
+                  KGI_SHOW(n->count), n->u.str, kgi_ip_strerror(rc));
         return false;
     }
     if (w) {
@@ -307,7 +284,7 @@ static bool read_ips(struct kgi_ctx *c, const struct kgi_node *status,
                         kgi_error(c, KG_EINVALID, in,
                                   "Invalid value: \"%.*s\": may specify no "
                                   "more than one IP for each IP family",
-                                  SHOW(in->count), in->u.str);
+                                  KGI_SHOW(in->count), in->u.str);
                         good = false;
                     }
                     kgi_leave(c, ipm);
@@ -324,7 +301,7 @@ static bool read_ips(struct kgi_ctx *c, const struct kgi_node *status,
             size_t m = kgi_enter(c, single);
             kgi_error(c, KG_EINVALID, sn,
                       "Invalid value: \"%.*s\": must match %s[0].ip",
-                      SHOW(sn->count), sn->u.str, list);
+                      KGI_SHOW(sn->count), sn->u.str, list);
             kgi_leave(c, m);
             ok = false;
         }
@@ -372,7 +349,7 @@ static bool read_container_port(struct kgi_ctx *c, const struct kgi_node *pn,
         if (why) {
             size_t m = kgi_enter(c, "name");
             kgi_error(c, KG_EINVALID, kgi_node_get(pn, "name"),
-                      "Invalid value: \"%.*s\": %s", SHOW(out->name.n),
+                      "Invalid value: \"%.*s\": %s", KGI_SHOW(out->name.n),
                       out->name.p, why);
             kgi_leave(c, m);
             out->name.p = NULL;
@@ -396,13 +373,13 @@ static void report_duplicate(struct kgi_ctx *c, size_t ci, size_t pj,
     kgi_enter(c, "name");
     if (error)
         kgi_error(c, KG_EDUPLICATE, kgi_node_get(p->node, "name"),
-                  "Duplicate value: \"%.*s\"", SHOW(p->name.n), p->name.p);
+                  "Duplicate value: \"%.*s\"", KGI_SHOW(p->name.n), p->name.p);
     else
         kgi_warning(c, KG_EDUPLICATE, kgi_node_get(p->node, "name"),
                     "Duplicate value: \"%.*s\": container port names "
                     "should be unique within a pod; a policy naming it "
                     "matches any of these ports",
-                    SHOW(p->name.n), p->name.p);
+                    KGI_SHOW(p->name.n), p->name.p);
     kgi_leave(c, mark);
 }
 
@@ -588,7 +565,7 @@ static bool read_np_port(struct kgi_ctx *c, const struct kgi_node *pn,
         return false;
     }
     if (pn->kind == KGI_NODE_MAP)
-        ok = known_fields(c, pn, port_fields) && ok;
+        ok = kgi_known_fields(c, pn, port_fields) && ok;
     ok = read_protocol(c, pn, &out->protocol) && ok;
 
     const struct kgi_node *port =
@@ -615,7 +592,7 @@ static bool read_np_port(struct kgi_ctx *c, const struct kgi_node *pn,
             kgi_error(c, KG_EINVALID, end,
                       "Invalid value: %.*s: may not be specified when `port` "
                       "is not specified",
-                      SHOW(end->count), end->u.str);
+                      KGI_SHOW(end->count), end->u.str);
             kgi_leave(c, m);
             ok = false;
         }
@@ -666,7 +643,7 @@ static bool read_np_port(struct kgi_ctx *c, const struct kgi_node *pn,
     const char *why = kgi_check_iana_svc_name(port->u.str, port->count);
     if (why) {
         kgi_error(c, KG_EINVALID, port, "Invalid value: \"%.*s\": %s",
-                  SHOW(port->count), port->u.str, why);
+                  KGI_SHOW(port->count), port->u.str, why);
         ok = false;
     }
     kgi_leave(c, m);
@@ -675,7 +652,7 @@ static bool read_np_port(struct kgi_ctx *c, const struct kgi_node *pn,
         kgi_error(c, KG_EINVALID, end,
                   "Invalid value: %.*s: may not be specified when `port` is "
                   "non-numeric",
-                  SHOW(end->count), end->u.str);
+                  KGI_SHOW(end->count), end->u.str);
         kgi_leave(c, em);
         ok = false;
     }
@@ -688,7 +665,7 @@ static bool read_ipblock(struct kgi_ctx *c, const struct kgi_node *ib,
 {
     bool ok = true;
     size_t bm = kgi_enter(c, "ipBlock");
-    ok = known_fields(c, ib, ipblock_fields) && ok;
+    ok = kgi_known_fields(c, ib, ipblock_fields) && ok;
     const struct kgi_node *cidr = kgi_node_get(ib, "cidr");
     bool cidr_ok = false;
     unsigned cidr_bits = 0;
@@ -728,7 +705,7 @@ static bool read_ipblock(struct kgi_ctx *c, const struct kgi_node *ib,
                 kgi_error(c, KG_EINVALID, e,
                           "Invalid value: \"%.*s\": must be a strict subset "
                           "of `cidr`",
-                          SHOW(e->count), e->u.str);
+                          KGI_SHOW(e->count), e->u.str);
                 ok = false;
             } else if (cidr_ok && (!kgi_cidr_contains(&out->cidr, &x) ||
                                    x.len <= out->cidr.len)) {
@@ -739,7 +716,7 @@ static bool read_ipblock(struct kgi_ctx *c, const struct kgi_node *ib,
                           "Unsupported value: \"%.*s\": read as IPv4 this "
                           "except is not strictly inside `cidr`; write both "
                           "in one family",
-                          SHOW(e->count), e->u.str);
+                          KGI_SHOW(e->count), e->u.str);
                 ok = false;
             } else {
                 out->except[out->n_except++] = x;
@@ -764,7 +741,7 @@ static bool read_peer(struct kgi_ctx *c, const struct kgi_node *pn,
         return false;
     }
     if (pn->kind == KGI_NODE_MAP)
-        ok = known_fields(c, pn, peer_fields) && ok;
+        ok = kgi_known_fields(c, pn, peer_fields) && ok;
     ok = kgi_selector_read(c, pn, "podSelector", &out->pod_sel,
                            &out->has_pod_sel) &&
          ok;
@@ -805,8 +782,8 @@ static bool read_rule(struct kgi_ctx *c, const struct kgi_node *rn,
         return false;
     }
     if (rn->kind == KGI_NODE_MAP)
-        ok = known_fields(c, rn,
-                          ingress ? ingress_rule_fields : egress_rule_fields) &&
+        ok = kgi_known_fields(
+                 c, rn, ingress ? ingress_rule_fields : egress_rule_fields) &&
              ok;
     const char *pkey = ingress ? "from" : "to";
     const struct kgi_node *peers =
@@ -911,7 +888,7 @@ static bool read_policy_types(struct kgi_ctx *c, const struct kgi_node *spec,
             kgi_error(c, KG_ENOTSUPPORTED, t,
                       "Unsupported value: \"%.*s\": supported values: "
                       "\"Ingress\", \"Egress\"",
-                      SHOW(t->count), t->u.str);
+                      KGI_SHOW(t->count), t->u.str);
             ok = false;
         }
         kgi_leave(c, im);
@@ -936,7 +913,7 @@ bool kgi_netpol_read(struct kgi_ctx *c, const struct kgi_meta *m,
         return ok;
     }
     size_t sm = kgi_enter(c, "spec");
-    ok = known_fields(c, spec, spec_fields) && ok;
+    ok = kgi_known_fields(c, spec, spec_fields) && ok;
     ok = kgi_selector_read(c, spec, "podSelector", &out->pod_selector, NULL) &&
          ok;
     ok = read_rules(c, spec, true, &out->ingress, &out->n_ingress) && ok;

@@ -56,11 +56,7 @@ static int ing_order(const void *pa, const void *pb)
     const struct ing *a = *(const struct ing *const *)pa;
     const struct ing *b = *(const struct ing *const *)pb;
     const struct kgi_meta *ma = a->g.meta, *mb = b->g.meta;
-    if (ma->has_created != mb->has_created)
-        return ma->has_created ? -1 : 1; /* no timestamp counts as newest */
-    if (ma->has_created && ma->created != mb->created)
-        return ma->created < mb->created ? -1 : 1;
-    int c = kgi_nsname_cmp(ma->ns, ma->name, mb->ns, mb->name);
+    int c = kgi_meta_age_cmp(ma, mb);
     if (c)
         return c;
     return a->input < b->input ? -1 : a->input > b->input;

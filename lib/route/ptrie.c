@@ -212,20 +212,3 @@ struct kgi_bstr kgi_route_bstr(struct kgi_arena *a, struct kgi_str s, bool *oom)
 {
     return kgi_route_bdup(a, s.p, s.n, oom);
 }
-
-int kgi_nsname_cmp(struct kgi_str ans, struct kgi_str an, struct kgi_str bns,
-                   struct kgi_str bn)
-{
-    size_t al = ans.n + 1 + an.n, bl = bns.n + 1 + bn.n;
-    for (size_t i = 0; i < al && i < bl; i++) {
-        unsigned char x = (unsigned char)(i < ans.n    ? ans.p[i]
-                                          : i == ans.n ? '/'
-                                                       : an.p[i - ans.n - 1]);
-        unsigned char y = (unsigned char)(i < bns.n    ? bns.p[i]
-                                          : i == bns.n ? '/'
-                                                       : bn.p[i - bns.n - 1]);
-        if (x != y)
-            return x < y ? -1 : 1;
-    }
-    return al < bl ? -1 : al > bl;
-}

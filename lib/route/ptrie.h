@@ -69,9 +69,5 @@ struct kgi_bstr kgi_route_bdup(struct kgi_arena *a, const char *p, size_t n,
                                bool *oom);
 struct kgi_bstr kgi_route_bstr(struct kgi_arena *a, struct kgi_str s,
                                bool *oom);
-/* Compares the strings "ans/an" and "bns/bn" (the conflict order's
- * namespace/name tie-break, one string as the Gateway API words it). */
-int kgi_nsname_cmp(struct kgi_str ans, struct kgi_str an, struct kgi_str bns,
-                   struct kgi_str bn);
 
 #endif
