@@ -381,6 +381,18 @@ static void test_pods_and_policies(void **state)
     assert_int_equal(p, a);
     kg_addr_parse("10.0.0.3", 8, &ip);
     assert_int_equal(kg_pod_find_addr(rs, &ip, &p), KG_ENOTFOUND);
+    /* a pod's addresses, in status.podIPs order */
+    struct kg_addr want, got;
+    kg_addr_parse("10.0.0.1", 8, &want);
+    assert_int_equal(kg_pod_addr(rs, a, 0, &got), 0);
+    assert_memory_equal(&got, &want, sizeof got);
+    kg_addr_parse("fd00::1", 7, &want);
+    assert_int_equal(kg_pod_addr(rs, a, 1, &got), 0);
+    assert_memory_equal(&got, &want, sizeof got);
+    assert_int_equal(kg_pod_addr(rs, a, 2, &got), KG_ENOTFOUND);
+    assert_int_equal(kg_pod_addr(rs, b, 1, &got), KG_ENOTFOUND);
+    assert_int_equal(kg_pod_addr(rs, 99, 0, &got), KG_EINVAL);
+    assert_int_equal(kg_pod_addr(rs, a, 0, NULL), KG_EINVAL);
     /* policies isolating a, in namespace/name order */
     assert_string_equal(kg_pod_policy(rs, a, KG_INGRESS, 0), "x/p0");
     assert_string_equal(kg_pod_policy(rs, a, KG_INGRESS, 1), "x/p1");
