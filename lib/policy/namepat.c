@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * namepat.c - domain-name pattern syntax and the reversed-label trie. See
+ * namepat.c - domain-name pattern syntax, name normalization and the
+ * pattern table of suffix hashes. See
  * namepat.h for the representation and the matching rules.
  */
 #include "policy/namepat.h"
@@ -56,62 +57,163 @@ const char *kgi_domain_pattern_check(const char *s, size_t n, int dialect)
     return labels >= 2 ? NULL : msg;
 }
 
-int kgi_name_normalize(const char *s, size_t n, char *buf)
+/* Room for a name rounded up to whole 8-byte words, and a word of zeros
+ * after it. */
+#define NORM_BUF (KGI_NAME_MAX + 1 + 24)
+#define MAX_LABELS (KGI_NAME_MAX / 2 + 1)
+
+/* Lower-cases and checks s[0..n) into buf (NORM_BUF bytes; see namepat.h),
+ * recording the offset of each label's first byte in starts (a label and
+ * its dot take two bytes at least, so MAX_LABELS entries). Returns the
+ * length and sets *labels, or -1. Eight bytes per step ("SWAR", Warren,
+ * Hacker's Delight ch. 6): once every byte is known to be below 0x80, the
+ * per-byte additions below cannot carry into the next byte, so each mask
+ * is exact for every byte. Little-endian byte order only matters to find
+ * the dots; other machines take the byte loop. */
+static int normalize(const char *s, size_t n, char *buf, uint8_t *starts,
+                     size_t *labels)
 {
     if (n && s[n - 1] == '.')
         n--;
     if (n == 0 || n > KGI_NAME_MAX)
         return -1;
-    size_t label = 0;
+    size_t k = 0, start = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&    \
+    defined(__GNUC__)
+    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w;
+        if (n - i >= 8) {
+            memcpy(&w, s + i, 8);
+        } else if (n >= 8) { /* the last 8 bytes, shifted down */
+            memcpy(&w, s + n - 8, 8);
+            size_t keep = 8 * (n - i);
+            w = (w >> (64 - keep)) | (ones * 'a' << keep);
+        } else { /* padding: a valid letter, never a dot */
+            w = ones * 'a';
+            for (size_t j = 0; j < n; j++)
+                w = (w & ~(0xffull << 8 * j)) | (uint64_t)(unsigned char)s[j]
+                                                    << 8 * j;
+        }
+        uint64_t bad = (w & high) | (~(w + ones * 0x5f) & high) | /* < 0x21 */
+                       ((w + ones * 0x01) & high);                /* 0x7f */
+        if (bad)
+            return -1;
+        uint64_t upper = (w + ones * 0x3f) & ~(w + ones * 0x25) & high;
+        w |= upper >> 2; /* 'A'..'Z' + 0x20 */
+        memcpy(buf + i, &w, 8);
+        uint64_t dots = ~((w ^ ones * '.') + ones * 0x7f) & high;
+        while (dots) {
+            size_t at = i + (size_t)__builtin_ctzll(dots) / 8;
+            dots &= dots - 1;
+            if (at == start || at - start > KGI_NAME_LABEL_MAX)
+                return -1;
+            starts[k++] = (uint8_t)start;
+            start = at + 1;
+        }
+    }
+#else
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch <= ' ' || ch >= 0x7f)
             return -1;
         if (ch == '.') {
-            if (label == 0)
+            if (i == start || i - start > KGI_NAME_LABEL_MAX)
                 return -1;
-            label = 0;
-        } else if (++label > KGI_NAME_LABEL_MAX) {
-            return -1;
+            starts[k++] = (uint8_t)start;
+            start = i + 1;
         }
         buf[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
     }
-    if (label == 0)
+#endif
+    if (n == start || n - start > KGI_NAME_LABEL_MAX)
         return -1;
-    buf[n] = 0;
+    starts[k++] = (uint8_t)start;
+    memset(buf + n, 0, 16); /* label_hash reads whole words */
+    *labels = k;
     return (int)n;
 }
 
-static uint32_t edge_hash(uint32_t parent, const char *l, size_t n)
+int kgi_name_normalize(const char *s, size_t n, char *buf)
 {
-    uint32_t h = (uint32_t)kgi_hash_bytes(l, n, parent);
-    return h ? h : 1;
+    char tmp[NORM_BUF];
+    uint8_t starts[MAX_LABELS];
+    size_t labels;
+    int len = normalize(s, n, tmp, starts, &labels);
+    if (len >= 0)
+        memcpy(buf, tmp, (size_t)len + 1);
+    return len;
 }
 
-static const char *slot_label(const struct kgi_namepat *t,
-                              const struct kgi_np_slot *s)
-{
-    if (s->len <= KGI_NP_INLINE)
-        return s->inl;
-    uint32_t off;
-    memcpy(&off, s->inl, sizeof off);
-    return t->pool + off;
-}
+/* The hash of a suffix is chained over its labels from the right; this is
+ * the seed of the empty suffix. */
+#define SUFFIX_SEED 0x243f6a8885a308d3ull
 
-static const struct kgi_np_slot *find(const struct kgi_namepat *t,
-                                      uint32_t parent, const char *l, size_t n)
+/* One label into the chain. Reads whole 8-byte words of buf (normalize
+ * leaves zeros past the name), masking what lies past the label, so no
+ * byte-wise tail loop runs. */
+static inline uint64_t label_hash(uint64_t h, const char *l, size_t n)
 {
-    if (!t->slots)
-        return NULL;
-    uint32_t h = edge_hash(parent, l, n);
-    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
-        const struct kgi_np_slot *s = &t->slots[i];
-        if (!s->child)
-            return NULL;
-        if (s->hash == h && s->parent == parent && s->len == n &&
-            memcmp(slot_label(t, s), l, n) == 0)
-            return s;
+    h ^= (uint64_t)n * 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w;
+        memcpy(&w, l + i, 8);
+        if (n - i < 8) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            w &= ~0ull << (64 - 8 * (n - i));
+#else
+            w &= ~0ull >> (64 - 8 * (n - i));
+#endif
+        }
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
     }
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+/* The hash of a normalized name of `labels` labels starting at starts[]. */
+static uint64_t name_hash(const char *buf, size_t len, const uint8_t *starts,
+                          size_t labels)
+{
+    uint64_t h = SUFFIX_SEED;
+    size_t end = len;
+    for (size_t i = labels; i-- > 0;) {
+        h = label_hash(h, buf + starts[i], end - starts[i]);
+        end = starts[i] ? starts[i] - 1u : 0;
+    }
+    return h;
+}
+
+static uint32_t hash_tag(uint64_t h)
+{
+    uint32_t tag = (uint32_t)(h >> 32);
+    return tag ? tag : 1;
+}
+
+static uint64_t label_bit(size_t labels)
+{
+    return 1ull << (labels < 63 ? labels : 63);
+}
+
+/* The filter: one 64-bit word per 8 slots, 4 bits per body chosen by the
+ * tag, the word by hash bits above the slot index's usual range. */
+static size_t filter_word(const struct kgi_namepat *t, uint64_t h)
+{
+    return (size_t)(h >> 8) & (t->mask >> 3);
+}
+
+static uint64_t filter_bits(uint32_t tag)
+{
+    return 1ull << (tag & 63) | 1ull << (tag >> 6 & 63) |
+           1ull << (tag >> 12 & 63) | 1ull << (tag >> 18 & 63);
+}
+
+static bool body_is(const struct kgi_namepat *t, const struct kgi_np_slot *s,
+                    const char *b, size_t n)
+{
+    const char *p = t->pool + s->body;
+    return (unsigned char)p[0] == n && memcmp(p + 1, b, n) == 0;
 }
 
 void kgi_namepat_init(struct kgi_namepat *t)
@@ -122,92 +224,88 @@ void kgi_namepat_init(struct kgi_namepat *t)
 void kgi_namepat_release(struct kgi_namepat *t)
 {
     kgi_free(t->slots);
+    kgi_free(t->filter);
     kgi_free(t->pool);
     kgi_namepat_init(t);
 }
 
+/* Rehashes into twice the capacity (64 slots first). The full hash is not
+ * kept in a slot, so each body is hashed again from the pool. */
 static int grow(struct kgi_namepat *t)
 {
     uint32_t cap = t->slots ? (t->mask + 1) * 2 : 64;
     struct kgi_np_slot *ns = kgi_calloc(cap, sizeof(*ns));
-    if (!ns)
+    uint64_t *nf = kgi_calloc(cap / 8, sizeof(*nf));
+    if (!ns || !nf) {
+        kgi_free(ns);
+        kgi_free(nf);
         return KG_ENOMEM;
+    }
     for (uint32_t i = 0; t->slots && i <= t->mask; i++) {
         const struct kgi_np_slot *s = &t->slots[i];
-        if (!s->child)
+        if (!s->tag)
             continue;
-        uint32_t j = s->hash & (cap - 1);
-        while (ns[j].child)
+        const char *p = t->pool + s->body;
+        char buf[NORM_BUF];
+        uint8_t starts[MAX_LABELS];
+        size_t labels;
+        int len = normalize(p + 1, (unsigned char)p[0], buf, starts, &labels);
+        uint64_t h = name_hash(buf, (size_t)len, starts, labels);
+        uint32_t j = (uint32_t)h & (cap - 1);
+        while (ns[j].tag)
             j = (j + 1) & (cap - 1);
         ns[j] = *s;
+        nf[(size_t)(h >> 8) & (cap / 8 - 1)] |= filter_bits(s->tag);
     }
     kgi_free(t->slots);
+    kgi_free(t->filter);
     t->slots = ns;
+    t->filter = nf;
     t->mask = cap - 1;
     return 0;
-}
-
-/* The child of parent under label l, created when missing. */
-static struct kgi_np_slot *edge(struct kgi_namepat *t, uint32_t parent,
-                                const char *l, size_t n)
-{
-    struct kgi_np_slot *s = (struct kgi_np_slot *)find(t, parent, l, n);
-    if (s)
-        return s;
-    if ((!t->slots || (t->n_edges + 1) * 2 > t->mask + 1) && grow(t))
-        return NULL;
-    uint32_t off = 0;
-    if (n > KGI_NP_INLINE) {
-        if (kgi_grow((void **)&t->pool, &t->pool_cap, t->pool_len + n, 1))
-            return NULL;
-        off = (uint32_t)t->pool_len;
-        memcpy(t->pool + off, l, n);
-        t->pool_len += n;
-    }
-    uint32_t h = edge_hash(parent, l, n);
-    uint32_t i = h & t->mask;
-    while (t->slots[i].child)
-        i = (i + 1) & t->mask;
-    s = &t->slots[i];
-    s->hash = h;
-    s->parent = parent;
-    s->child = ++t->n_edges;
-    s->exact = s->wild = KGI_NP_NONE;
-    s->len = (uint8_t)n;
-    if (n > KGI_NP_INLINE)
-        memcpy(s->inl, &off, sizeof off);
-    else
-        memcpy(s->inl, l, n);
-    return s;
 }
 
 int kgi_namepat_add(struct kgi_namepat *t, const char *pat, size_t n,
                     uint32_t *id)
 {
     bool wild = n >= 2 && pat[0] == '*' && pat[1] == '.';
-    char buf[KGI_NAME_MAX + 1];
-    int len = wild ? kgi_name_normalize(pat + 2, n - 2, buf)
-                   : kgi_name_normalize(pat, n, buf);
+    char buf[NORM_BUF];
+    uint8_t starts[MAX_LABELS];
+    size_t labels;
+    int len = wild ? normalize(pat + 2, n - 2, buf, starts, &labels)
+                   : normalize(pat, n, buf, starts, &labels);
     if (len < 0)
         return KG_EINVALID;
-    uint32_t node = 0;
-    struct kgi_np_slot *s = NULL;
-    size_t end = (size_t)len;
-    for (;;) {
-        size_t start = end;
-        while (start > 0 && buf[start - 1] != '.')
-            start--;
-        s = edge(t, node, buf + start, end - start);
-        if (!s)
-            return KG_ENOMEM;
-        node = s->child;
-        if (start == 0)
+    if ((!t->slots || (t->n_bodies + 1) * 2 > t->mask + 1) && grow(t))
+        return KG_ENOMEM;
+    uint64_t h = name_hash(buf, (size_t)len, starts, labels);
+    uint32_t tag = hash_tag(h), i = (uint32_t)h & t->mask;
+    struct kgi_np_slot *s;
+    for (;; i = (i + 1) & t->mask) {
+        s = &t->slots[i];
+        if (!s->tag)
             break;
-        end = start - 1;
+        if (s->tag == tag && body_is(t, s, buf, (size_t)len))
+            break;
+    }
+    if (!s->tag) {
+        if (t->pool_len + 1 + (size_t)len > UINT32_MAX ||
+            kgi_grow((void **)&t->pool, &t->pool_cap,
+                     t->pool_len + 1 + (size_t)len, 1))
+            return KG_ENOMEM;
+        s->tag = tag;
+        s->body = (uint32_t)t->pool_len;
+        s->exact = s->wild = KGI_NP_NONE;
+        t->pool[t->pool_len] = (char)len;
+        memcpy(t->pool + t->pool_len + 1, buf, (size_t)len);
+        t->pool_len += 1 + (size_t)len;
+        t->n_bodies++;
+        t->filter[filter_word(t, h)] |= filter_bits(tag);
     }
     uint32_t *slot = wild ? &s->wild : &s->exact;
     if (*slot == KGI_NP_NONE)
         *slot = t->n_patterns++;
+    *(wild ? &t->wild_labels : &t->exact_labels) |= label_bit(labels);
     *id = *slot;
     return 0;
 }
@@ -215,35 +313,59 @@ int kgi_namepat_add(struct kgi_namepat *t, const char *pat, size_t n,
 size_t kgi_namepat_match(const struct kgi_namepat *t, const char *name,
                          size_t n, uint32_t *ids, size_t cap)
 {
-    char buf[KGI_NAME_MAX + 1];
-    int len = kgi_name_normalize(name, n, buf);
-    if (len < 0 || !t->slots)
+    if (!t->n_bodies)
         return 0;
+    char buf[NORM_BUF];
+    uint8_t starts[MAX_LABELS];
+    size_t labels;
+    int len = normalize(name, n, buf, starts, &labels);
+    if (len < 0)
+        return 0;
+    /* every suffix some body may equal, shortest first; the probes are
+     * independent, so their slots are fetched together */
+    struct {
+        uint32_t slot, tag;
+        uint8_t start;
+    } probe[MAX_LABELS];
+    size_t np = 0, end = (size_t)len;
+    uint64_t h = SUFFIX_SEED;
+    for (size_t c = 1; c <= labels; c++) {
+        size_t start = starts[labels - c];
+        h = label_hash(h, buf + start, end - start);
+        end = start ? start - 1 : 0;
+        uint64_t want = c < labels ? t->wild_labels : t->exact_labels;
+        if (!(want & label_bit(c)))
+            continue;
+        uint32_t tag = hash_tag(h);
+        uint64_t bits = filter_bits(tag);
+        if ((t->filter[filter_word(t, h)] & bits) != bits)
+            continue;
+        probe[np].slot = (uint32_t)h & t->mask;
+        probe[np].tag = tag;
+        probe[np].start = (uint8_t)start;
+#if defined(__GNUC__)
+        __builtin_prefetch(&t->slots[probe[np].slot]);
+#endif
+        np++;
+    }
     size_t k = 0;
-    uint32_t node = 0;
-    size_t end = (size_t)len;
-    for (;;) {
-        size_t start = end;
-        while (start > 0 && buf[start - 1] != '.')
-            start--;
-        const struct kgi_np_slot *s = find(t, node, buf + start, end - start);
-        if (!s)
-            break;
-        node = s->child;
-        if (start == 0) {
-            if (s->exact != KGI_NP_NONE) {
+    for (size_t p = 0; p < np; p++) {
+        size_t start = probe[p].start;
+        for (uint32_t i = probe[p].slot;; i = (i + 1) & t->mask) {
+            const struct kgi_np_slot *s = &t->slots[i];
+            if (!s->tag)
+                break;
+            if (s->tag != probe[p].tag ||
+                !body_is(t, s, buf + start, (size_t)len - start))
+                continue;
+            uint32_t id = start ? s->wild : s->exact;
+            if (id != KGI_NP_NONE) {
                 if (k < cap)
-                    ids[k] = s->exact;
+                    ids[k] = id;
                 k++;
             }
             break;
         }
-        if (s->wild != KGI_NP_NONE) {
-            if (k < cap)
-                ids[k] = s->wild;
-            k++;
-        }
-        end = start - 1;
     }
     return k;
 }

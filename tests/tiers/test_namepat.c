@@ -212,6 +212,95 @@ static void test_differential(void **state)
     }
 }
 
+/* Lengths around the 8-byte steps of the normalizer, the label-count
+ * masks (one bit per count, the last one for 63 and more), the longest
+ * name (127 labels), a label of exactly 63 octets, bodies longer than the
+ * length byte of a short one, and a table grown through many sizes. */
+static void test_edges(void **state)
+{
+    (void)state;
+    struct kgi_namepat t;
+    kgi_namepat_init(&t);
+    uint32_t id, ids[8];
+    char name[300], pat[300];
+    /* every length 3..40 as exact and wildcard body */
+    for (size_t n = 3; n <= 40; n++) {
+        memset(pat, 'q', n);
+        pat[1] = '.';
+        assert_int_equal(kgi_namepat_add(&t, pat, n, &id), 0);
+        pat[0] = '*';
+        pat[1] = '.';
+        memset(pat + 2, 'r', n);
+        pat[3] = '.';
+        assert_int_equal(kgi_namepat_add(&t, pat, n + 2, &id), 0);
+    }
+    for (size_t n = 3; n <= 40; n++) {
+        memset(name, 'Q', n);
+        name[1] = '.';
+        assert_int_equal(kgi_namepat_match(&t, name, n, ids, 8), 1);
+        name[n] = '.';
+        assert_int_equal(kgi_namepat_match(&t, name, n + 1, ids, 8), 1);
+        name[n - 1] = 'x';
+        assert_int_equal(kgi_namepat_match(&t, name, n, ids, 8), 0);
+        memcpy(name, "a.", 2);
+        memset(name + 2, 'r', n);
+        name[3] = '.';
+        assert_int_equal(kgi_namepat_match(&t, name, n + 2, ids, 8), 1);
+        assert_int_equal(kgi_namepat_match(&t, name + 2, n, ids, 8), 0);
+    }
+    /* 127 labels: "a.a. ... .a" (253 octets); wildcards of 1, 62, 63,
+     * 100 labels */
+    for (size_t i = 0; i < 253; i++)
+        name[i] = i % 2 ? '.' : 'a';
+    kgi_namepat_release(&t);
+    kgi_namepat_init(&t);
+    const size_t wl[] = {1, 62, 63, 100};
+    for (size_t i = 0; i < 4; i++) {
+        size_t off = 253 - (2 * wl[i] - 1);
+        memcpy(pat, "*.", 2);
+        memcpy(pat + 2, name + off, 253 - off);
+        assert_int_equal(kgi_namepat_add(&t, pat, 2 + 253 - off, &id), 0);
+        assert_int_equal(id, i);
+    }
+    assert_int_equal(kgi_namepat_match(&t, name, 253, ids, 8), 4);
+    assert_int_equal(ids[0], 0);
+    assert_int_equal(ids[3], 3);
+    /* 64 labels (the mask's last bit, shared with 63 and more): only the
+     * wildcards of 1, 62 and 63 labels are proper suffixes */
+    assert_int_equal(kgi_namepat_match(&t, name + 253 - 127, 127, ids, 8), 3);
+    /* exact bodies of 63 and 64+ labels share a bit too */
+    assert_int_equal(kgi_namepat_add(&t, name + 253 - 125, 125, &id), 0);
+    assert_int_equal(kgi_namepat_match(&t, name + 253 - 127, 127, ids, 8), 3);
+    assert_int_equal(kgi_namepat_match(&t, name + 253 - 125, 125, ids, 8), 3);
+    assert_int_equal(ids[2], id);
+    kgi_namepat_release(&t);
+    /* a label of exactly 63 octets */
+    kgi_namepat_init(&t);
+    memset(name, 'z', 63);
+    memcpy(name + 63, ".example", 8);
+    assert_int_equal(kgi_namepat_add(&t, name, 71, &id), 0);
+    name[0] = 'Z';
+    assert_int_equal(kgi_namepat_match(&t, name, 71, ids, 8), 1);
+    kgi_namepat_release(&t);
+    /* thousands of patterns: every one found after the table grew */
+    kgi_namepat_init(&t);
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(pat, sizeof pat, "%sh%d.example%d.com",
+                         i % 2 ? "*." : "", i, i % 7);
+        assert_int_equal(kgi_namepat_add(&t, pat, (size_t)n, &id), 0);
+        assert_int_equal(id, i);
+    }
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(name, sizeof name, "%sh%d.example%d.com",
+                         i % 2 ? "w." : "", i, i % 7);
+        assert_int_equal(kgi_namepat_match(&t, name, (size_t)n, ids, 8), 1);
+        assert_int_equal(ids[0], i);
+        n = snprintf(name, sizeof name, "h%d.example%d.com", i, (i + 1) % 7);
+        assert_int_equal(kgi_namepat_match(&t, name, (size_t)n, ids, 8), 0);
+    }
+    kgi_namepat_release(&t);
+}
+
 static void test_alloc_fail(void **state)
 {
     (void)state;
@@ -243,9 +332,8 @@ static void test_alloc_fail(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_syntax),
-        cmocka_unit_test(test_match),
-        cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_syntax),       cmocka_unit_test(test_match),
+        cmocka_unit_test(test_differential), cmocka_unit_test(test_edges),
         cmocka_unit_test(test_alloc_fail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
