@@ -18,10 +18,10 @@
  * Linear reference: the name is normalized once, then every pattern is
  * compared (equality, or "ends with . + suffix") -- what a naive
  * allowlist does. Its answers are checked against the table's on a sample,
- * so a wrong table cannot report a figure. Figures are CPU time of this
- * thread per lookup, medians of REPEATS runs over the same query array
- * (bench/common/clock.h: the machine is shared). Timings belong here,
- * never in tests.
+ * so a wrong table cannot report a figure. Figures are CPU time of the
+ * (single-threaded) process per lookup, medians of REPEATS runs over the same
+ * query array. Timings belong
+ * here, never in tests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +32,6 @@
 #include "../common/clock.h"
 #include "kgress.h"
 #include "policy/namepat.h"
-
-static double thread_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd(void)
@@ -139,7 +132,7 @@ static void run(size_t npat, size_t nq, int reps)
     make_patterns(&s, npat);
     struct kgi_namepat t;
     kgi_namepat_init(&t);
-    double t0 = thread_now();
+    double t0 = bench_cpu_now();
     for (size_t i = 0; i < npat; i++) {
         uint32_t id;
         if (kgi_namepat_add(&t, s.pat[i], strlen(s.pat[i]), &id)) {
@@ -147,7 +140,7 @@ static void run(size_t npat, size_t nq, int reps)
             exit(1);
         }
     }
-    double build = thread_now() - t0;
+    double build = bench_cpu_now() - t0;
     /* queries packed back to back, read in order: the caller of a lookup
      * has the name at hand, so the names' own cache misses stay out of
      * the figure */
@@ -176,16 +169,16 @@ static void run(size_t npat, size_t nq, int reps)
     if (npat >= 100000)
         nref = 200;
     for (int r = 0; r < reps; r++) {
-        t0 = thread_now();
+        t0 = bench_cpu_now();
         for (size_t i = 0; i < nq; i++) {
             uint32_t ids[8];
             total += kgi_namepat_match(&t, q[i], ql[i], ids, 8);
         }
-        tab[r] = (thread_now() - t0) / (double)nq * 1e9;
-        t0 = thread_now();
+        tab[r] = (bench_cpu_now() - t0) / (double)nq * 1e9;
+        t0 = bench_cpu_now();
         for (size_t i = 0; i < nref; i++)
             total += ref_count(&s, q[i], ql[i]);
-        ref[r] = (thread_now() - t0) / (double)nref * 1e9;
+        ref[r] = (bench_cpu_now() - t0) / (double)nref * 1e9;
     }
     double mt = bench_median(tab, reps), mr = bench_median(ref, reps);
     printf("%7zu patterns: table %7.1f ns/lookup, linear %11.0f ns/lookup "
