@@ -23,8 +23,8 @@
  *      the path trie (route/ptrie) with ordered candidate lists, the
  *      regex list and the gRPC list;
  *   6. actions per rule: filters as data, backends with their validity
- *      (kind, ReferenceGrant, rules 40-48), the fixed 500s (rules 42, 43,
- *      56).
+ *      (kind, ReferenceGrant, the Service and its port when Services are
+ *      loaded: rules 40-48), the fixed 500s (rules 42, 43, 56).
  * Kept data goes into the tables' arena; temporaries are freed.
  */
 #include "route/gateway_table.h"
@@ -101,6 +101,8 @@ struct build {
     size_t n_grants;
     const struct kgi_meta **nss; /* Namespace objects */
     size_t n_nss;
+    const struct kgi_meta **svcs; /* Service objects */
+    size_t n_svcs;
     struct lst *lsts;
     size_t n_lsts;
     size_t cap_regexes;
@@ -141,6 +143,10 @@ static int read_objects(struct build *b, struct kgi_gateway_class *cls,
         const struct kgi_meta *m = &in->objs[i];
         if (m->kind == KGI_KIND_NAMESPACE) {
             b->nss[b->n_nss++] = m;
+            continue;
+        }
+        if (m->kind == KGI_KIND_SERVICE) {
+            b->svcs[b->n_svcs++] = m;
             continue;
         }
         if (m->kind != KGI_KIND_GATEWAY && m->kind != KGI_KIND_GATEWAYCLASS &&
@@ -480,11 +486,40 @@ static bool granted(const struct build *b, struct kgi_str from_kind,
     return false;
 }
 
-/* Rule 40: a core Service in the route's namespace or granted. */
+/* Whether Service ns/name is loaded and declares `port` in spec.ports
+ * (its validity is the policy engine's to report). */
+static bool service_port(const struct build *b, struct kgi_str ns,
+                         struct kgi_str name, int64_t port)
+{
+    char num[24];
+    int nn = snprintf(num, sizeof(num), "%lld", (long long)port);
+    for (size_t i = 0; i < b->n_svcs; i++) {
+        const struct kgi_meta *m = b->svcs[i];
+        if (!seq(m->ns, ns) || !seq(m->name, name))
+            continue;
+        const struct kgi_node *ports =
+            kgi_node_get(kgi_node_get(m->node, "spec"), "ports");
+        if (!ports || ports->kind != KGI_NODE_SEQ)
+            continue;
+        for (size_t k = 0; k < ports->count; k++) {
+            const struct kgi_node *p = kgi_node_get(ports->u.items[k], "port");
+            if (p && p->kind == KGI_NODE_SCALAR && p->count == (size_t)nn &&
+                memcmp(p->u.str, num, (size_t)nn) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Rule 40: a core Service in the route's namespace or granted; when any
+ * Service is loaded, one that exists and declares the port (decision
+ * unknown-service-port). */
 static bool ref_valid(const struct build *b, const struct route *rt,
                       const struct kgi_gw_backend *be)
 {
     if (be->group.n != 0 || !kgi_str_eq(be->kind, "Service"))
+        return false;
+    if (b->n_svcs && !service_port(b, be->ns, be->name, be->port))
         return false;
     if (seq(be->ns, rt->r.meta->ns))
         return true;
@@ -1242,7 +1277,7 @@ int kgi_gw_build(const struct kgi_gw_in *in, struct kgi_gw_tables **out)
     memset(&b, 0, sizeof(b));
     struct kgi_gateway_class *cls = NULL;
     struct rprep *preps = NULL;
-    size_t n_gw = 0, n_cls = 0, n_rt = 0, n_rg = 0, n_ns = 0;
+    size_t n_gw = 0, n_cls = 0, n_rt = 0, n_rg = 0, n_ns = 0, n_svc = 0;
     for (size_t i = 0; i < in->n; i++) {
         int k = in->objs[i].kind;
         n_gw += k == KGI_KIND_GATEWAY;
@@ -1250,6 +1285,7 @@ int kgi_gw_build(const struct kgi_gw_in *in, struct kgi_gw_tables **out)
         n_rt += k == KGI_KIND_HTTPROUTE || k == KGI_KIND_GRPCROUTE;
         n_rg += k == KGI_KIND_REFERENCEGRANT;
         n_ns += k == KGI_KIND_NAMESPACE;
+        n_svc += k == KGI_KIND_SERVICE;
     }
     if (n_gw + n_cls + n_rt + n_rg == 0)
         return 0;
@@ -1267,9 +1303,11 @@ int kgi_gw_build(const struct kgi_gw_in *in, struct kgi_gw_tables **out)
     b.ord = kgi_calloc(n_rt ? n_rt : 1, sizeof(*b.ord));
     b.grants = kgi_calloc(n_rg ? n_rg : 1, sizeof(*b.grants));
     b.nss = kgi_calloc(n_ns ? n_ns : 1, sizeof(*b.nss));
+    b.svcs = kgi_calloc(n_svc ? n_svc : 1, sizeof(*b.svcs));
     cls = kgi_calloc(n_cls ? n_cls : 1, sizeof(*cls));
     preps = kgi_calloc(n_rt ? n_rt : 1, sizeof(*preps));
-    if (!b.gws || !b.routes || !b.ord || !b.grants || !b.nss || !cls || !preps)
+    if (!b.gws || !b.routes || !b.ord || !b.grants || !b.nss || !b.svcs ||
+        !cls || !preps)
         goto fail;
     rc = read_objects(&b, cls, &n_cls);
     if (rc)
@@ -1325,6 +1363,7 @@ fail:
     kgi_free(b.ord);
     kgi_free(b.grants);
     kgi_free(b.nss);
+    kgi_free(b.svcs);
     kgi_free(cls);
     kgi_free(preps);
     kgi_arena_release(&scratch);

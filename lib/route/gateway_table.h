@@ -176,4 +176,64 @@ struct kgi_gw_in {
 int kgi_gw_build(const struct kgi_gw_in *in, struct kgi_gw_tables **out);
 void kgi_gw_free(struct kgi_gw_tables *t);
 
+/* ---------------------------------------------------------------- lookup */
+
+/* A request header as the caller gives it (the layout of the public
+ * struct kg_header). */
+struct kgi_gw_header {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+};
+
+/* A request as route/gateway_lookup.c takes it. Strings are the caller's,
+ * need no NUL, and nothing outside them is read. */
+struct kgi_gw_req {
+    const char *gateway; /* "namespace/name"; NULL: every Gateway */
+    size_t gateway_len;
+    unsigned port;    /* listener port; 0: every port */
+    const char *host; /* Host / :authority */
+    size_t host_len;
+    const char *path; /* request-target, origin form, query included */
+    size_t path_len;
+    const char *method; /* NULL: unknown (matches rules without method) */
+    size_t method_len;
+    const struct kgi_gw_header *headers;
+    size_t n_headers;
+    uint64_t pick; /* chooses among weighted backends */
+};
+
+/* What a lookup found. Strings point into the tables or into the
+ * caller's buffer (normalized path, computed paths, the request host). */
+struct kgi_gw_res {
+    const struct kgi_gw_ltab *listener; /* that received the request */
+    const struct kgi_gw_hgroup *group;
+    const struct kgi_gw_cand *cand; /* the winning match */
+    const struct kgi_gw_be *be;     /* the picked backend, NULL none */
+    /* 0: forward to be; 301/302/303/307/308: redirect; 500: nothing can
+     * be forwarded (no or all-zero backends, an ExtensionRef, an invalid
+     * picked backend: httproute-semantics rules 41-43, 56) */
+    uint16_t status;
+    struct kgi_bstr path; /* the normalized request path */
+    /* redirect (status 3xx): Location parts; the query string follows
+     * the path unchanged (decision redirect-query) */
+    struct kgi_bstr scheme, host, rpath;
+    uint32_t port;
+    /* URLRewrite: the Host and path sent upstream, {NULL,0} unchanged */
+    struct kgi_bstr rw_host, rw_path;
+};
+
+/* Routes one request: listener (port, most specific hostname, isolation),
+ * host group, the first candidate in rank order whose conditions hold,
+ * then its action (weighted pick, redirect, rewrite). buf[0..cap) gets
+ * the normalized path and any computed path; cap >= 2 * path_len +
+ * host_len + KGI_GW_PATH_MAX + 8 always suffices. Returns 0 and *out;
+ * KG_ENOMATCH (no listener, host group or match: 404 / gRPC
+ * UNIMPLEMENTED), KG_EREQUEST (malformed host or path), KG_ENOSPACE,
+ * KG_ELIMIT_MATCH (regex budget spent), KG_EINVAL. No allocation, no
+ * lock: thread-safe on shared tables. */
+int kgi_gw_lookup(const struct kgi_gw_tables *t, const struct kgi_gw_req *q,
+                  char *buf, size_t cap, struct kgi_gw_res *out);
+
 #endif

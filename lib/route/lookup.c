@@ -17,32 +17,6 @@
 #include "route/table.h"
 #include "util/abi.h"
 
-/* The child of n whose first piece is s[0..len) (pfx: kgi_seg_pfx of it),
- * or NULL: a binary search by (length, prefix, rest). */
-static inline const struct kgi_pnode *
-child_of(const struct kgi_pnode *n, const char *s, size_t len, uint64_t pfx)
-{
-    uint32_t lo = 0, hi = n->n_child;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        const struct kgi_pnode *c = &n->child[mid];
-        int r;
-        if (c->first_n != len)
-            r = c->first_n < len ? -1 : 1;
-        else if (c->pfx != pfx)
-            r = c->pfx < pfx ? -1 : 1;
-        else
-            r = len > 8 ? memcmp(c->seg + 8, s + 8, len - 8) : 0;
-        if (r == 0)
-            return c;
-        if (r < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* The longest partial of n that s[0..len) starts with (ingress-nginx
  * character prefixes), or NULL: one binary search per partial length. */
 static const struct kgi_rtarget *partial_of(const struct kgi_pnode *n,
@@ -87,8 +61,9 @@ static const struct kgi_rtarget *walk(const struct kgi_pnode *node,
             if (t)
                 best = t;
         }
-        node = node->n_child ? child_of(node, seg, sn, kgi_seg_pfx(seg, sn))
-                             : NULL;
+        node = node->n_child
+                   ? kgi_pnode_child(node, seg, sn, kgi_seg_pfx(seg, sn))
+                   : NULL;
         if (!node)
             return best;
         if (node->seg_n != sn) {

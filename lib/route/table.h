@@ -239,4 +239,32 @@ static inline int kgi_seg_cmp(const char *a, size_t an, const char *b,
     return an ? memcmp(a, b, an) : 0;
 }
 
+/* The child of n (a node of either engine's trie) whose first piece is
+ * s[0..len) (pfx: kgi_seg_pfx of it), or NULL: a binary search by (length,
+ * prefix, rest). */
+static inline const struct kgi_pnode *kgi_pnode_child(const struct kgi_pnode *n,
+                                                      const char *s, size_t len,
+                                                      uint64_t pfx)
+{
+    uint32_t lo = 0, hi = n->n_child;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const struct kgi_pnode *c = &n->child[mid];
+        int r;
+        if (c->first_n != len)
+            r = c->first_n < len ? -1 : 1;
+        else if (c->pfx != pfx)
+            r = c->pfx < pfx ? -1 : 1;
+        else
+            r = len > 8 ? memcmp(c->seg + 8, s + 8, len - 8) : 0;
+        if (r == 0)
+            return c;
+        if (r < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 #endif
