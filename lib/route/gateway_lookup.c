@@ -203,22 +203,9 @@ static const struct kgi_gw_clist *walk(const struct kgi_pnode *node,
         size_t j = i;
         while (j < n && p[j] != '/')
             j++;
-        const char *seg = p + i;
-        size_t sn = j - i;
-        node = node->n_child
-                   ? kgi_pnode_child(node, seg, sn, kgi_seg_pfx(seg, sn))
-                   : NULL;
+        node = kgi_pnode_step(node, p, n, i, j, &j);
         if (!node)
             break;
-        if (node->seg_n != sn) {
-            /* a compressed label: all of its pieces must follow; the
-             * merged nodes had no answers */
-            size_t end = i + node->seg_n;
-            if (end > n || (end < n && p[end] != '/') ||
-                memcmp(p + j, node->seg + sn, node->seg_n - sn) != 0)
-                break;
-            j = end;
-        }
         if (node->prefix && k < WALK_MAX)
             pre[k++] = (struct hit){node->prefix, (uint32_t)j};
         if (j == n) {
@@ -274,24 +261,14 @@ static int header_value(struct ctx *x, struct kgi_bstr name, const char **v,
     return 1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The next byte of a percent-encoded string at *i (decision query-decode:
  * %XX decoded, '+' left as '+', a malformed escape taken literally). */
 static unsigned char pct_next(const char *s, size_t n, size_t *i)
 {
     size_t k = *i;
     if (s[k] == '%' && k + 2 < n) {
-        int hi = hexval(s[k + 1]), lo = hexval(s[k + 2]);
+        int hi = kgi_hexval((unsigned char)s[k + 1]),
+            lo = kgi_hexval((unsigned char)s[k + 2]);
         if (hi >= 0 && lo >= 0) {
             *i = k + 3;
             return (unsigned char)(hi << 4 | lo);

@@ -61,21 +61,9 @@ static const struct kgi_rtarget *walk(const struct kgi_pnode *node,
             if (t)
                 best = t;
         }
-        node = node->n_child
-                   ? kgi_pnode_child(node, seg, sn, kgi_seg_pfx(seg, sn))
-                   : NULL;
+        node = kgi_pnode_step(node, p, n, i, j, &j);
         if (!node)
             return best;
-        if (node->seg_n != sn) {
-            /* a compressed label: the request must go on with all of its
-             * pieces; the merged nodes had no targets, so stopping inside
-             * it answers what was found above */
-            size_t end = i + node->seg_n;
-            if (end > n || (end < n && p[end] != '/') ||
-                memcmp(p + j, node->seg + sn, node->seg_n - sn) != 0)
-                return best;
-            j = end;
-        }
         if (node->prefix)
             best = node->prefix;
         if (j == n)

@@ -119,17 +119,6 @@ int kgi_norm_host_ref(const char *host, size_t len, char *out, size_t cap,
 
 /* ------------------------------------------------------------------ path */
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* RFC 3986 §2.3 unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~" */
 static bool unreserved(unsigned v)
 {
@@ -225,8 +214,8 @@ int kgi_norm_path_ref(const char *path, size_t len, unsigned flags, char *out,
             out[w++] = (char)ch;
             continue;
         }
-        int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-        int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+        int hi = i + 1 < n ? kgi_hexval(s[i + 1]) : -1;
+        int lo = i + 2 < n ? kgi_hexval(s[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
             if (on) /* %zz, %4, a trailing % */
                 return KG_EREQUEST;

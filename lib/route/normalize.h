@@ -102,4 +102,16 @@ int kgi_norm_host_ref(const char *host, size_t len, char *out, size_t cap,
 int kgi_norm_path_ref(const char *path, size_t len, unsigned flags, char *out,
                       size_t cap, size_t *out_len);
 
+/* The value of hex digit c (either case), -1 for any other byte. */
+static inline int kgi_hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 #endif

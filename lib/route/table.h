@@ -267,4 +267,30 @@ static inline const struct kgi_pnode *kgi_pnode_child(const struct kgi_pnode *n,
     return NULL;
 }
 
+/* One step down a trie walk: the child of node for the request piece
+ * p[i..j) (p[0..n) a normalized path, p[j] the '/' after the piece or
+ * j == n), and, when the child's label is compressed, the check that the
+ * request goes on with all of its pieces. Returns the child and sets *end
+ * to the end of what it covers, or NULL: the walk stops (the merged
+ * nodes of a compressed label have no answers, so stopping inside one
+ * answers what was found above it). */
+static inline const struct kgi_pnode *
+kgi_pnode_step(const struct kgi_pnode *node, const char *p, size_t n, size_t i,
+               size_t j, size_t *end)
+{
+    const char *seg = p + i;
+    size_t sn = j - i;
+    const struct kgi_pnode *c =
+        node->n_child ? kgi_pnode_child(node, seg, sn, kgi_seg_pfx(seg, sn))
+                      : NULL;
+    if (c && c->seg_n != sn) {
+        j = i + c->seg_n;
+        if (j > n || (j < n && p[j] != '/') ||
+            memcmp(p + i + sn, c->seg + sn, c->seg_n - sn) != 0)
+            return NULL;
+    }
+    *end = j;
+    return c;
+}
+
 #endif
