@@ -580,33 +580,32 @@ static void test_listeners_hosts(void **state)
 static void test_backends(void **state)
 {
     (void)state;
-    static const char y[] =
-        GW_ALL
-            RT("r", "01",
-               "  rules:\n"
-               "  - matches: [{path: {value: /w}}]\n"
-               "    backendRefs: [{name: a, port: 80, weight: 70}, {name: z, "
-               "port: "
-               "80, weight: 0}, {name: b, port: 80, weight: 30}]\n"
-               "  - matches: [{path: {value: /zero}}]\n"
-               "    backendRefs: [{name: a, port: 80, weight: 0}]\n"
-               "  - matches: [{path: {value: /none}}]\n"
-               "  - matches: [{path: {value: /x}}]\n"
-               "    backendRefs: [{name: local, port: 80}, {name: far, "
-               "namespace: "
-               "other, port: 80}]\n"
-               "  - matches: [{path: {value: /g}}]\n"
-               "    backendRefs: [{name: granted, namespace: web, port: 80}]\n"
-               "  - matches: [{path: {value: /k}}]\n"
-               "    backendRefs: [{group: example.com, kind: Bucket, name: "
-               "k}]\n") "---\napiVersion: gateway.networking.k8s.io/v1beta1\n"
-                        "kind: ReferenceGrant\n"
-                        "metadata: {name: g, namespace: web}\n"
-                        "spec:\n"
-                        "  from: [{group: gateway.networking.k8s.io, kind: "
-                        "HTTPRoute, "
-                        "namespace: app}]\n"
-                        "  to: [{group: '', kind: Service}]\n";
+    static const char y[] = GW_ALL RT(
+        "r", "01",
+        "  rules:\n"
+        "  - matches: [{path: {value: /w}}]\n"
+        "    backendRefs: [{name: a, port: 80, weight: 70}, {name: z, "
+        "port: "
+        "80, weight: 0}, {name: b, port: 80, weight: 30}]\n"
+        "  - matches: [{path: {value: /zero}}]\n"
+        "    backendRefs: [{name: a, port: 80, weight: 0}]\n"
+        "  - matches: [{path: {value: /none}}]\n"
+        "  - matches: [{path: {value: /x}}]\n"
+        "    backendRefs: [{name: local, port: 80}, {name: far, "
+        "namespace: "
+        "other, port: 80}]\n"
+        "  - matches: [{path: {value: /g}}]\n"
+        "    backendRefs: [{name: granted, namespace: web, port: 80}]\n"
+        "  - matches: [{path: {value: /k}}]\n"
+        "    backendRefs: [{group: example.com, kind: Bucket, name: "
+        "k}]\n") "---\napiVersion: gateway.networking.k8s.io/v1beta1\n"
+                 "kind: ReferenceGrant\n"
+                 "metadata: {name: g, namespace: web}\n"
+                 "spec:\n"
+                 "  from: [{group: gateway.networking.k8s.io, kind: "
+                 "HTTPRoute, "
+                 "namespace: app}]\n"
+                 "  to: [{group: '', kind: Service}]\n";
     static const struct rq rows[] = {
         {.host = "x", .path = "/w", .pick = 0, .want = "r/0/0:a"},
         {.host = "x", .path = "/w", .pick = 69, .want = "r/0/0:a"},
@@ -677,17 +676,15 @@ static void test_filters(void **state)
                                                  "{path: {type: "
                                                  "ReplacePrefixMatch, "
                                                  "replacePrefixMatch: /to}}")
-                REWRITE(
-                    "/foo",
-                    "{path: {type: ReplacePrefixMatch, "
-                    "replacePrefixMatch: /xyz}}") REWRITE("/bar/",
-                                                          "{path: {type: "
-                                                          "ReplacePrefixMatch, "
-                                                          "replacePrefixMatch: "
-                                                          "/}}")
-                    REWRITE("/", "{path: {type: "
-                                 "ReplacePrefixMatch, "
-                                 "replacePrefixMatch: /r}}")
+                REWRITE("/foo", "{path: {type: ReplacePrefixMatch, "
+                                "replacePrefixMatch: /xyz}}")
+                    REWRITE("/bar/",
+                            "{path: {type: "
+                            "ReplacePrefixMatch, "
+                            "replacePrefixMatch: "
+                            "/}}") REWRITE("/", "{path: {type: "
+                                                "ReplacePrefixMatch, "
+                                                "replacePrefixMatch: /r}}")
                         REWRITE(
                             "/h",
                             "{hostname: up.example, path: "
