@@ -2,13 +2,22 @@
 /*
  * options.c - kg_options_* and the defaults of every limit and switch.
  *
- * Default limits, and why:
- *   input bytes   64 MiB  a 10k-Ingress dump is ~20 MiB of YAML
+ * Default limits, and why. The structural ones bound one object, what a
+ * hostile manifest abuses; the stream ones the whole source, sized for
+ * `kubectl get pods -A -o yaml` of a 150,000-pod cluster: a real pod
+ * prints as about 7 KB and 520 YAML nodes (managedFields, probes, volumes,
+ * status; tests/hardening/test_dump.c), so the dump is about 1.1 GB and
+ * 80M nodes.
+ *   input bytes   2 GiB   1.1 GB dump, 1.9x headroom
  *   depth         64      Kubernetes objects nest < 20 deep
- *   nodes         4M      ~ 64 MiB of the densest YAML
+ *   nodes         1M      per object: the API server stores at most etcd's
+ *                         1.5 MiB request, < 800k nodes even as [0,0,...]
  *   scalar        1 MiB   annotations are capped at 256 KiB by the API server
- *   documents     100k    more objects than any cluster dump we have seen
+ *   documents     1M      a dump as one document per object
  *   alias nodes   0       kubectl never prints anchors; aliases are refused
+ *   stream nodes  128M    80M-node dump, 1.6x headroom; about 66 bytes each
+ *                         (node, pair, text) bound the load's memory to
+ *                         ~8.5 GB plus the input
  */
 #include "util/options.h"
 
@@ -19,12 +28,13 @@
 void kgi_options_defaults(struct kg_options *o)
 {
     memset(o, 0, sizeof(*o));
-    o->limit[KG_LIMIT_INPUT_BYTES] = 64u << 20;
+    o->limit[KG_LIMIT_INPUT_BYTES] = (uint64_t)2 << 30;
     o->limit[KG_LIMIT_DEPTH] = 64;
-    o->limit[KG_LIMIT_NODES] = 4000000;
+    o->limit[KG_LIMIT_NODES] = 1000000;
     o->limit[KG_LIMIT_SCALAR_BYTES] = 1u << 20;
-    o->limit[KG_LIMIT_DOCUMENTS] = 100000;
+    o->limit[KG_LIMIT_DOCUMENTS] = 1000000;
     o->limit[KG_LIMIT_ALIAS_NODES] = 0;
+    o->limit[KG_LIMIT_STREAM_NODES] = 128000000;
     o->flag[KG_FLAG_NORMALIZE] = true;
     o->flag[KG_FLAG_IPBLOCK_MATCHES_PODS] = true;
     o->flag[KG_FLAG_ALLOW_NODE_INGRESS] = true;

@@ -2,13 +2,13 @@
 /*
  * load.c - libyaml events -> node trees -> Kubernetes objects, with limits.
  *
- * Workload: `kubectl get -o yaml|json` dumps, from a few objects to tens of
- * megabytes, and hostile manifests. The event API (not libyaml's document
- * API) is used so that every limit is checked as the event arrives: a
- * billion-laughs document is refused at its first alias (aliases are off by
- * default) or once its expansion crosses KG_LIMIT_ALIAS_NODES, and 100,000
- * nested brackets at depth KG_LIMIT_DEPTH + 1, long before libyaml or we
- * build anything big. Open containers sit on an explicit stack (no
+ * Workload: `kubectl get -o yaml|json` dumps, from a few objects to a
+ * 150,000-pod cluster's 1.1 GB List, and hostile manifests. The event API (not
+ * libyaml's document API) is used so that every limit is checked as the event
+ * arrives: a billion-laughs document is refused at its first alias (aliases are
+ * off by default) or once its expansion crosses KG_LIMIT_ALIAS_NODES, and
+ * 100,000 nested brackets at depth KG_LIMIT_DEPTH + 1, long before libyaml or
+ * we build anything big. Open containers sit on an explicit stack (no
  * recursion); each collects its children in a growable vector and moves
  * them into the arena when it closes, so the finished tree is compact.
  */
@@ -27,6 +27,8 @@ struct frame {
     struct kgi_node *node;
     struct kgi_node **kids; /* map: key, value, key, value, ... */
     size_t n, cap;
+    bool items;  /* the `items` sequence of a document's root map */
+    bool object; /* an element of such `items`: a List item, an object */
 };
 
 struct anchor {
@@ -51,10 +53,12 @@ struct loader {
      * 0 empty; at most half full. Without it every alias would scan every
      * anchor, and a few MB of anchors and aliases would take minutes. */
     size_t *slots;
-    size_t n_slots;    /* a power of two, or 0 */
-    uint64_t seed;     /* per load, so colliding names cannot be precomputed */
-    uint64_t nodes;    /* nodes built in this source */
-    uint64_t expanded; /* nodes reached through aliases */
+    size_t n_slots;     /* a power of two, or 0 */
+    uint64_t seed;      /* per load, so colliding names cannot be precomputed */
+    uint64_t nodes;     /* nodes built in this source (KG_LIMIT_STREAM_NODES) */
+    uint64_t obj_nodes; /* nodes of the current object (KG_LIMIT_NODES) */
+    uint64_t outer_nodes; /* obj_nodes of the document while in a List item */
+    uint64_t expanded;    /* nodes reached through aliases */
     size_t documents;
     struct kgi_node *root;
     struct kgi_objects found; /* objects of this source, committed at end */
@@ -149,11 +153,24 @@ static void fail_at(struct loader *L, int code, const yaml_mark_t *m,
 
 /* ------------------------------------------------------------ tree building */
 
+/* Nodes are counted twice: per object, the structural limit a hostile
+ * manifest abuses (KG_LIMIT_NODES: an object the API server stores is at
+ * most etcd's 1.5 MiB request, under 800,000 nodes even as `[0,0,...]`),
+ * and per source (KG_LIMIT_STREAM_NODES: the memory of the whole load, sized
+ * for a cluster dump). An object is a document, or an item of a document's
+ * `items` sequence (the kind is not known yet when its items arrive:
+ * kubectl prints `kind: List` after them), whose nodes do not count for
+ * the document around it. */
 static struct kgi_node *new_node(struct loader *L, int kind,
                                  const yaml_mark_t *m)
 {
-    if (++L->nodes > L->opts->limit[KG_LIMIT_NODES]) {
-        fail_at(L, KG_ELIMIT_NODES, m, "too many nodes",
+    if (++L->nodes > L->opts->limit[KG_LIMIT_STREAM_NODES]) {
+        fail_at(L, KG_ELIMIT_NODES, m, "too many nodes in this source",
+                "raise KG_LIMIT_STREAM_NODES to load this input");
+        return NULL;
+    }
+    if (++L->obj_nodes > L->opts->limit[KG_LIMIT_NODES]) {
+        fail_at(L, KG_ELIMIT_NODES, m, "too many nodes in one object",
                 "raise KG_LIMIT_NODES to load this input");
         return NULL;
     }
@@ -294,6 +311,19 @@ static int open_container(struct loader *L, const yaml_event_t *ev, int kind)
                 "raise KG_LIMIT_DEPTH to load this input");
         return -1;
     }
+    /* a container directly in a root map's `items` is an object of its
+     * own: its nodes are counted apart from the document's */
+    bool object = L->depth == 2 && L->stack[1].items;
+    bool items = false;
+    if (L->depth == 1 && kind == KGI_NODE_SEQ) {
+        const struct frame *root = &L->stack[0];
+        items = root->node->kind == KGI_NODE_MAP && root->n % 2 == 1 &&
+                kgi_node_is(root->kids[root->n - 1], "items");
+    }
+    if (object) {
+        L->outer_nodes = L->obj_nodes;
+        L->obj_nodes = 0;
+    }
     struct kgi_node *n = new_node(L, kind, &ev->start_mark);
     if (!n)
         return -1;
@@ -309,6 +339,8 @@ static int open_container(struct loader *L, const yaml_event_t *ev, int kind)
     f->node = n;
     f->kids = NULL;
     f->n = f->cap = 0;
+    f->items = items;
+    f->object = object;
     /* an anchor on a container is bound when it closes (its weight is then
      * known); keep the name on the node's frame via the anchors list now,
      * which also makes a self-referencing alias see the open node, and the
@@ -475,6 +507,8 @@ static int close_container(struct loader *L)
     }
     kgi_free(f->kids);
     f->kids = NULL;
+    if (f->object)
+        L->obj_nodes = L->outer_nodes;
     L->depth--;
     if (rc)
         return rc;
@@ -771,6 +805,7 @@ static int on_event(struct loader *L, const yaml_event_t *ev)
                     "raise KG_LIMIT_DOCUMENTS to load this input");
             return -1;
         }
+        L->obj_nodes = 0;
         return 0;
     case YAML_DOCUMENT_END_EVENT:
         return end_document(L);

@@ -22,8 +22,9 @@ Options (keyword-only, for ``from_yaml`` and ``from_files``):
   strict_cidr=False            reject CIDRs with host bits set etc.
   service_any_endpoint=False   a flow to a Service is allowed when any ready
                                endpoint allows it (default: every endpoint)
-  limits=None              a dict of YAML limits: input_bytes, depth, nodes,
-                           scalar_bytes, documents, alias_nodes
+  limits=None              a dict of YAML limits: input_bytes, depth, nodes
+                           (per object), scalar_bytes, documents,
+                           alias_nodes, stream_nodes (per source)
 """
 
 import ctypes
@@ -44,6 +45,7 @@ LIMITS = {
     "scalar_bytes": 4,
     "documents": 5,
     "alias_nodes": 6,
+    "stream_nodes": 7,
 }
 
 #: keyword option -> enum kg_flag

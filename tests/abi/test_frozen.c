@@ -100,6 +100,7 @@ static const struct frozen table[] = {
     E(KG_REASON_LOOPBACK, 5),
     E(KG_REASON_NODE, 6),
     E(KG_REASON_HOST_NETWORK, 7),
+    E(KG_LIMIT_STREAM_NODES, 7),
 };
 
 static void test_frozen_numbers(void **state)

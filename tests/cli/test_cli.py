@@ -183,6 +183,13 @@ class Diagnostics(unittest.TestCase):
         rc, out, _ = run("validate", "--json", "--limit-nodes", "5", CLUSTER)
         d = json.loads(out)["diagnostics"]
         self.assertEqual(d[0]["flag"], "--limit-nodes")
+        # item 10: nodes per source share the code; the flag is the right one
+        rc, out, _ = run("validate", "--json", "--limit-stream-nodes", "50",
+                         CLUSTER)
+        self.assertEqual(rc, 1)
+        d = json.loads(out)["diagnostics"]
+        self.assertEqual((d[0]["code"], d[0]["flag"]),
+                         ("KG_ELIMIT_NODES", "--limit-stream-nodes"))
 
     def test_validate_directory(self):  # item 9
         with tempfile.TemporaryDirectory() as d:

@@ -406,6 +406,11 @@ class TestOptions(unittest.TestCase):
                          ["KG_ELIMIT_DOCUMENTS"])
         self.assertEqual(self.code_of("a: 12345", limits={"input_bytes": 4}),
                          ["KG_ELIMIT_BYTES"])
+        # item 10: nodes per object, stream_nodes per source
+        two = "kind: X\na: [1]\n---\nkind: X\nb: [1]\n"  # 6 nodes each
+        kgress.Ruleset.from_yaml(two, limits={"nodes": 6}).close()
+        got = self.code_of(two, limits={"stream_nodes": 11})
+        self.assertEqual(got, ["KG_ELIMIT_NODES"])
 
     def test_aliases(self):
         text = "kind: X\na: &x [1, 2]\nb: *x\n"

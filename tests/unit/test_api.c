@@ -114,9 +114,13 @@ static const struct {
     int limit;
     uint64_t dflt;
 } limit_defaults[] = {
-    {KG_LIMIT_INPUT_BYTES, 64u << 20}, {KG_LIMIT_DEPTH, 64},
-    {KG_LIMIT_NODES, 4000000},         {KG_LIMIT_SCALAR_BYTES, 1u << 20},
-    {KG_LIMIT_DOCUMENTS, 100000},      {KG_LIMIT_ALIAS_NODES, 0},
+    {KG_LIMIT_INPUT_BYTES, (uint64_t)2 << 30},
+    {KG_LIMIT_DEPTH, 64},
+    {KG_LIMIT_NODES, 1000000},
+    {KG_LIMIT_SCALAR_BYTES, 1u << 20},
+    {KG_LIMIT_DOCUMENTS, 1000000},
+    {KG_LIMIT_ALIAS_NODES, 0},
+    {KG_LIMIT_STREAM_NODES, 128000000},
 };
 
 static const struct {
@@ -154,7 +158,7 @@ static void test_options(void **state)
         assert_int_equal(kg_options_set_limit(NULL, l, 1), KG_EINVAL);
         assert_int_equal(kg_options_get_limit(NULL, l), 0);
     }
-    static const int bad_limits[] = {0, 7, -1, 100, INT_MIN, INT_MAX};
+    static const int bad_limits[] = {0, 8, -1, 100, INT_MIN, INT_MAX};
     for (size_t i = 0; i < sizeof(bad_limits) / sizeof(*bad_limits); i++) {
         assert_int_equal(kg_options_set_limit(o, bad_limits[i], 1), KG_EINVAL);
         assert_int_equal(kg_options_get_limit(o, bad_limits[i]), 0);

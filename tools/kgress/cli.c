@@ -45,7 +45,9 @@ static const struct {
 };
 #define N_FLAGS (sizeof(flags) / sizeof(flags[0]))
 
-/* Each KG_LIMIT_*, its flag name and the codes reporting it. */
+/* Each KG_LIMIT_*, its flag name and the codes reporting it. Limits
+ * sharing a code (nodes per object and per source) are told apart by the
+ * C name the library's message gives (see limit_flag). */
 static const struct {
     const char *name;
     int limit;
@@ -55,13 +57,16 @@ static const struct {
     {"input-bytes", KG_LIMIT_INPUT_BYTES, KG_ELIMIT_BYTES, 0,
      "bytes per source"},
     {"depth", KG_LIMIT_DEPTH, KG_ELIMIT_DEPTH, 0, "nesting of maps and lists"},
-    {"nodes", KG_LIMIT_NODES, KG_ELIMIT_NODES, 0, "YAML nodes per source"},
+    {"nodes", KG_LIMIT_NODES, KG_ELIMIT_NODES, 0,
+     "YAML nodes per object (a document or List item)"},
     {"scalar-bytes", KG_LIMIT_SCALAR_BYTES, KG_ELIMIT_SCALAR, 0,
      "bytes per scalar"},
     {"documents", KG_LIMIT_DOCUMENTS, KG_ELIMIT_DOCUMENTS, 0,
      "documents per stream"},
     {"alias-nodes", KG_LIMIT_ALIAS_NODES, KG_ELIMIT_ALIAS, KG_EALIAS,
      "nodes YAML aliases may expand to (0: no aliases)"},
+    {"stream-nodes", KG_LIMIT_STREAM_NODES, KG_ELIMIT_NODES, 0,
+     "YAML nodes per source"},
 };
 #define N_LIMITS (sizeof(limits) / sizeof(limits[0]))
 
@@ -329,22 +334,53 @@ void cli_free(struct cli *c)
 
 /* ----------------------------------------------------------- diagnostics */
 
-/* The --limit-* flag for a limit error code (the part after "--limit-"),
- * or NULL. */
-static const char *limit_flag(int code)
+static bool limit_has_code(size_t i, int code)
 {
-    for (size_t i = 0; i < N_LIMITS; i++)
-        if (code == limits[i].code ||
-            (limits[i].code2 && code == limits[i].code2))
-            return limits[i].name;
-    return NULL;
+    return code == limits[i].code ||
+           (limits[i].code2 && code == limits[i].code2);
+}
+
+/* Whether msg names limit i's C constant (KG_LIMIT_ + its name in upper
+ * case with '_'), as a whole word. */
+static bool limit_named(size_t i, const char *msg)
+{
+    char cname[64] = "KG_LIMIT_";
+    size_t n = strlen(cname);
+    for (const char *p = limits[i].name; *p && n + 1 < sizeof(cname); p++)
+        cname[n++] = *p == '-' ? '_' : (char)(*p - 'a' + 'A');
+    cname[n] = '\0';
+    for (const char *at = strstr(msg, cname); at; at = strstr(at + 1, cname)) {
+        char next = at[n];
+        if (!(next == '_' || (next >= 'A' && next <= 'Z')))
+            return true;
+    }
+    return false;
+}
+
+/* The --limit-* flag of limit diagnostic i (the part after "--limit-"):
+ * the limit its message names among those reporting its code, else the
+ * first of them; NULL for other diagnostics. */
+static const char *limit_flag(const kg_diagnostics *d, size_t i)
+{
+    int code = kg_diagnostic_code(d, i);
+    const char *msg = kg_diagnostic_message(d, i);
+    const char *first = NULL;
+    for (size_t k = 0; k < N_LIMITS; k++) {
+        if (!limit_has_code(k, code))
+            continue;
+        if (msg && limit_named(k, msg))
+            return limits[k].name;
+        if (!first)
+            first = limits[k].name;
+    }
+    return first;
 }
 
 void cli_diagnostic_text(FILE *f, const kg_diagnostics *d, size_t i)
 {
     char buf[1024];
     size_t need = kg_diagnostic_format(d, i, buf, sizeof(buf));
-    const char *flag = limit_flag(kg_diagnostic_code(d, i));
+    const char *flag = limit_flag(d, i);
     fprintf(f, "%s%s", buf, need >= sizeof(buf) ? "..." : "");
     if (flag)
         fprintf(f, " (raise it with --limit-%s N)", flag);
@@ -363,7 +399,7 @@ void cli_diagnostic_json(struct json *j, const kg_diagnostics *d, size_t i)
     json_kv_int(j, "line", kg_diagnostic_line(d, i));
     json_kv_int(j, "column", kg_diagnostic_column(d, i));
     json_kv_cstr(j, "message", kg_diagnostic_message(d, i));
-    const char *flag = limit_flag(kg_diagnostic_code(d, i));
+    const char *flag = limit_flag(d, i);
     if (flag) {
         char buf[64];
         snprintf(buf, sizeof(buf), "--limit-%s", flag);
