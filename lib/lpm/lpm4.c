@@ -4,11 +4,15 @@
  *
  * Workload: one lookup per packet against tables from a few policy CIDRs up
  * to a full BGP view (901,899 prefixes, mostly /24, /22, /23), many threads,
- * no updates after build. Representation: the Poptrie of lpm_trie.h with an
- * 18-bit top level, so a lookup is one load from a 1 MiB direct array for
- * keys resolved at /18 or shorter, plus one node (a dense slot, or bitmaps
- * and leaf on adjacent words) for anything down to /24, and at most two more
- * nodes for /25../32. The full view takes 6.85 MiB (DIR-24-8: 87 MiB).
+ * no updates after build. Representation: the Poptrie of lpm_trie.h with a
+ * 16-bit top level (256 KiB, so it stays in L2 next to the hot nodes), then
+ * node levels at bits 16, 22 and 28 (the last with 4 real bits and 2 zero
+ * ones): a /24 costs the dir word, two nodes and a leaf, anything longer one
+ * node more.
+ *
+ * Why 16 and not 18 bits (which resolves a /24 in one node): the 18-bit dir
+ * alone is 1 MiB, the whole L2 of this machine, and the nodes under it are
+ * four times as many; measured on the full view, see bench/lpm/README.md.
  */
 #include "lpm/lpm.h"
 
@@ -53,81 +57,108 @@ fail:
     return -1;
 }
 
-/* The walk below the top level; r is a node ref, k the key bits after the
- * top level, on top. IPv4 has at most 3 node levels (18 + 6 + 6 + 2); the
- * loop is left after the first one except for /25../32 slots. */
-KGI_LPM_INLINE uint32_t walk4(const uint32_t *pool, uint32_t r, uint64_t k)
-{
-    uint32_t x = kgi_lpm_step(pool, r, (unsigned)(k >> 58));
-    while (__builtin_expect(x & KGI_LPM_NODE, 0)) {
-        k <<= KGI_LPM_STRIDE;
-        x = kgi_lpm_step(pool, x, (unsigned)(k >> 58));
-    }
-    return x - 1;
-}
-
 KGI_LPM_INLINE uint32_t dir_index(uint32_t addr)
 {
     return addr >> (32 - DIR_BITS);
 }
 
+/* The key bits after the top level, on top. */
 KGI_LPM_INLINE uint64_t rest4(uint32_t addr)
 {
     return (uint64_t)addr << (32 + DIR_BITS);
 }
 
+/* The walk below the top level; x is a node ref (KGI_LPM_NODE | index). */
+KGI_LPM_INLINE uint32_t walk4(const struct kgi_lpm_trie *t, uint32_t x,
+                              uint64_t k)
+{
+    do {
+        x = kgi_lpm_step(&t->nodes[x & ~KGI_LPM_NODE], (unsigned)(k >> 58));
+        k <<= KGI_LPM_STRIDE;
+    } while (x & KGI_LPM_NODE);
+    return kgi_lpm_leaf(t, x) - 1;
+}
+
 /*
- * Batch: a three-stage software pipeline over the keys, AHEAD keys apart:
- * prefetch the top-level slot of key i + 2 AHEAD, read the slot of key
- * i + AHEAD (now in cache) and prefetch its node (for a dense node the line
- * of the slot, for a compressed one the bitmaps' line and the next), finish
- * key i. A DRAM access (~110 ns here) thus overlaps with the work on the AHEAD
- * keys between stages (~7 ns each at the target rate): AHEAD = 16. Measured
- * (same keys, full view, loaded machine): 4 -> 40/44, 8 -> 45/54, 16 ->
- * 50/58 M lookups/s for in-table/uniform keys.
+ * Batch: LANES lookups advance in turn, one dependent load each per round,
+ * and each prefetches what it reads next (the next node, or its leaf) for
+ * the following round (asynchronous memory access chaining, Kocberber et
+ * al., VLDB 2015); a lane that finishes takes the next key. The dir word is
+ * read without a prefetch: 256 KiB, it is in L2. A round of LANES steps
+ * (~10 ns of work each) should last about one DRAM latency (~110 ns):
+ * LANES = 12; measured in bench/lpm (README).
  */
-#ifndef AHEAD
-#define AHEAD 16
+#ifndef LANES4
+#define LANES4 12
 #endif
-#define RING (2 * AHEAD)
+
+struct lane4 {
+    uint64_t k;  /* key bits not yet used, on top */
+    uint32_t x;  /* node ref to read, or leaf index when !(x & NODE) */
+    uint32_t on; /* lane holds a key */
+    size_t i;    /* key index */
+};
+
+/* Starts keys on lane l until one needs a node or keys run out. */
+KGI_LPM_INLINE void lane4_start(const struct kgi_lpm_trie *t, struct lane4 *l,
+                                const uint32_t *addrs, uint32_t *values,
+                                size_t *next, size_t n)
+{
+    while (*next < n) {
+        size_t i = (*next)++;
+        uint32_t e = t->dir[dir_index(addrs[i])];
+        if (!(e & KGI_LPM_NODE)) {
+            values[i] = e - 1;
+            continue;
+        }
+        __builtin_prefetch(&t->nodes[e & ~KGI_LPM_NODE]);
+        l->k = rest4(addrs[i]);
+        l->x = e;
+        l->i = i;
+        l->on = 1;
+        return;
+    }
+    l->on = 0;
+}
 
 KGI_LPM_INLINE void batch4(const struct kgi_lpm_trie *t, const uint32_t *addrs,
                            uint32_t *values, size_t n)
 {
-    const uint32_t *dir = t->dir, *pool = t->pool;
-    uint32_t ring[RING];
-    for (size_t i = 0; i < n + 2 * AHEAD; i++) {
-        if (i < n)
-            __builtin_prefetch(dir + dir_index(addrs[i]));
-        if (i >= AHEAD && i - AHEAD < n) {
-            size_t j = i - AHEAD;
-            uint32_t e = dir[dir_index(addrs[j])];
-            ring[j % RING] = e;
-            if (e & KGI_LPM_NODE) {
-                const uint32_t *h = kgi_lpm_slot_hint(
-                    pool, e, (unsigned)(rest4(addrs[j]) >> 58));
-                __builtin_prefetch(h);
-                /* A compressed node has < 26 words: its leaf is on the
-                 * bitmaps' line or the next. */
-                if ((e & KGI_LPM_KIND) != KGI_LPM_DENSE)
-                    __builtin_prefetch(h + 16);
+    struct lane4 lanes[LANES4];
+    size_t next = 0;
+    unsigned active = 0;
+    for (unsigned g = 0; g < LANES4; g++) {
+        lane4_start(t, &lanes[g], addrs, values, &next, n);
+        active += lanes[g].on;
+    }
+    while (active) {
+        for (unsigned g = 0; g < LANES4; g++) {
+            struct lane4 *l = &lanes[g];
+            if (!l->on)
+                continue;
+            if (l->x & KGI_LPM_NODE) {
+                uint32_t x = kgi_lpm_step(&t->nodes[l->x & ~KGI_LPM_NODE],
+                                          (unsigned)(l->k >> 58));
+                l->k <<= KGI_LPM_STRIDE;
+                l->x = x;
+                __builtin_prefetch(x & KGI_LPM_NODE
+                                       ? (const void *)&t->nodes[x & ~KGI_LPM_NODE]
+                                       : kgi_lpm_leaf_at(t, x));
+                continue;
             }
-        }
-        if (i >= 2 * AHEAD) {
-            size_t k = i - 2 * AHEAD;
-            uint32_t e = ring[k % RING];
-            values[k] =
-                (e & KGI_LPM_NODE) ? walk4(pool, e, rest4(addrs[k])) : e - 1;
+            values[l->i] = kgi_lpm_leaf(t, l->x) - 1;
+            lane4_start(t, l, addrs, values, &next, n);
+            active -= !l->on;
         }
     }
 }
 
 /* The walk compiled for the baseline and for POPCNT; both out of line so
  * that the exported lookup stays a load, a test and a tail call. */
-__attribute__((noinline)) static uint32_t walk4_base(const uint32_t *pool,
-                                                     uint32_t r, uint64_t k)
+__attribute__((noinline)) static uint32_t
+walk4_base(const struct kgi_lpm_trie *t, uint32_t x, uint64_t k)
 {
-    return walk4(pool, r, k);
+    return walk4(t, x, k);
 }
 
 __attribute__((noinline)) static void batch4_base(const struct kgi_lpm_trie *t,
@@ -139,9 +170,9 @@ __attribute__((noinline)) static void batch4_base(const struct kgi_lpm_trie *t,
 
 #if KGI_LPM_DISPATCH
 __attribute__((noinline)) KGI_LPM_TARGET_POPCNT static uint32_t
-walk4_popcnt(const uint32_t *pool, uint32_t r, uint64_t k)
+walk4_popcnt(const struct kgi_lpm_trie *t, uint32_t x, uint64_t k)
 {
-    return walk4(pool, r, k);
+    return walk4(t, x, k);
 }
 
 __attribute__((noinline)) KGI_LPM_TARGET_POPCNT static void
@@ -159,9 +190,9 @@ uint32_t kgi_lpm4_lookup(const struct kgi_lpm4 *t, uint32_t addr)
         return e - 1;
 #if KGI_LPM_DISPATCH
     if (t->t.popcnt)
-        return walk4_popcnt(t->t.pool, e, rest4(addr));
+        return walk4_popcnt(&t->t, e, rest4(addr));
 #endif
-    return walk4_base(t->t.pool, e, rest4(addr));
+    return walk4_base(&t->t, e, rest4(addr));
 }
 
 void kgi_lpm4_lookup_batch(const struct kgi_lpm4 *t, const uint32_t *addrs,

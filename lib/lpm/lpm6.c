@@ -91,14 +91,14 @@ KGI_LPM_INLINE void shift6(struct key6 *x)
     x->lo <<= KGI_LPM_STRIDE;
 }
 
-KGI_LPM_INLINE uint32_t walk6(const uint32_t *pool, uint32_t r, struct key6 x)
+KGI_LPM_INLINE uint32_t walk6(const struct kgi_lpm_trie *t, uint32_t r,
+                              struct key6 x)
 {
-    for (;;) {
-        r = kgi_lpm_step(pool, r, (unsigned)(x.k >> 58));
-        if (!(r & KGI_LPM_NODE))
-            return r - 1;
+    do {
+        r = kgi_lpm_step(&t->nodes[r & ~KGI_LPM_NODE], (unsigned)(x.k >> 58));
         shift6(&x);
-    }
+    } while (r & KGI_LPM_NODE);
+    return kgi_lpm_leaf(t, r) - 1;
 }
 
 /*
@@ -117,8 +117,9 @@ KGI_LPM_INLINE uint32_t walk6(const uint32_t *pool, uint32_t r, struct key6 x)
 
 struct lane {
     struct key6 x;
-    uint32_t r; /* node ref being walked, 0: lane idle */
-    size_t i;   /* key index */
+    uint32_t r;  /* node ref to read, or leaf index when !(r & NODE) */
+    uint32_t on; /* lane holds a key */
+    size_t i;    /* key index */
 };
 
 /* Starts keys on lane l until one needs a node walk or keys run out. */
@@ -126,7 +127,6 @@ KGI_LPM_INLINE void lane_start(const struct kgi_lpm_trie *t, struct lane *l,
                                const uint8_t (*addrs)[16], uint32_t *values,
                                size_t *next, size_t n)
 {
-    l->r = 0;
     while (*next < n) {
         size_t i = (*next)++;
         struct key6 x = split6(addrs[i]);
@@ -135,13 +135,14 @@ KGI_LPM_INLINE void lane_start(const struct kgi_lpm_trie *t, struct lane *l,
             values[i] = e - 1;
             continue;
         }
-        __builtin_prefetch(
-            kgi_lpm_slot_hint(t->pool, e, (unsigned)(x.k >> 58)));
+        __builtin_prefetch(&t->nodes[e & ~KGI_LPM_NODE]);
         l->x = x;
         l->r = e;
         l->i = i;
+        l->on = 1;
         return;
     }
+    l->on = 0;
 }
 
 KGI_LPM_INLINE void batch6(const struct kgi_lpm_trie *t,
@@ -153,24 +154,26 @@ KGI_LPM_INLINE void batch6(const struct kgi_lpm_trie *t,
     unsigned active = 0;
     for (unsigned g = 0; g < LANES; g++) {
         lane_start(t, &lanes[g], addrs, values, &next, n);
-        active += lanes[g].r != 0;
+        active += lanes[g].on;
     }
     while (active) {
         for (unsigned g = 0; g < LANES; g++) {
             struct lane *l = &lanes[g];
-            if (!l->r)
+            if (!l->on)
                 continue;
-            uint32_t x = kgi_lpm_step(t->pool, l->r, (unsigned)(l->x.k >> 58));
-            if (x & KGI_LPM_NODE) {
+            if (l->r & KGI_LPM_NODE) {
+                uint32_t x = kgi_lpm_step(&t->nodes[l->r & ~KGI_LPM_NODE],
+                                          (unsigned)(l->x.k >> 58));
                 shift6(&l->x);
                 l->r = x;
-                __builtin_prefetch(
-                    kgi_lpm_slot_hint(t->pool, x, (unsigned)(l->x.k >> 58)));
+                __builtin_prefetch(x & KGI_LPM_NODE
+                                       ? (const void *)&t->nodes[x & ~KGI_LPM_NODE]
+                                       : kgi_lpm_leaf_at(t, x));
                 continue;
             }
-            values[l->i] = x - 1;
+            values[l->i] = kgi_lpm_leaf(t, l->r) - 1;
             lane_start(t, l, addrs, values, &next, n);
-            active -= l->r == 0;
+            active -= !l->on;
         }
     }
 }
@@ -182,7 +185,7 @@ KGI_LPM_INLINE uint32_t lookup6(const struct kgi_lpm_trie *t,
     uint32_t e = t->dir[x.slot];
     if (!(e & KGI_LPM_NODE))
         return e - 1;
-    return walk6(t->pool, e, x);
+    return walk6(t, e, x);
 }
 
 __attribute__((noinline)) static uint32_t

@@ -29,8 +29,6 @@
 #include "lpm/lpm.h"
 #include "util/alloc.h"
 
-const uint64_t kgi_lpm_zero_bitmap = 0;
-
 static int force_baseline;
 
 void kgi_lpm_test_baseline(int on)
@@ -40,9 +38,10 @@ void kgi_lpm_test_baseline(int on)
 
 struct builder {
     const struct kgi_lpm_pfx *p;
-    uint32_t *pool;
-    size_t n_words;
-    size_t cap_words;
+    struct kgi_lpm_node *nodes;
+    size_t n_nodes, cap_nodes;
+    uint32_t *leaves;
+    size_t n_leaves, cap_leaves;
 };
 
 static unsigned chunk_at(const struct kgi_lpm_pfx *p, unsigned pos)
@@ -56,18 +55,6 @@ static unsigned chunk_at(const struct kgi_lpm_pfx *p, unsigned pos)
     return (unsigned)(p->lo << (pos - 122)) & 63;
 }
 
-static int cmp_pfx(const void *a, const void *b)
-{
-    const struct kgi_lpm_pfx *x = a, *y = b;
-    if (x->hi != y->hi)
-        return x->hi < y->hi ? -1 : 1;
-    if (x->lo != y->lo)
-        return x->lo < y->lo ? -1 : 1;
-    if (x->len != y->len)
-        return x->len < y->len ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static void clear_host_bits(struct kgi_lpm_pfx *p)
 {
     if (p->len <= 64) {
@@ -78,14 +65,72 @@ static void clear_host_bits(struct kgi_lpm_pfx *p)
     }
 }
 
+/* Byte d of the sort key (hi, lo, len), least significant first: d = 0 is
+ * len, 1..8 the bytes of lo, 9..16 those of hi. */
+#define SORT_DIGITS 17
+
+static unsigned digit(const struct kgi_lpm_pfx *p, unsigned d)
+{
+    if (d == 0)
+        return p->len;
+    if (d <= 8)
+        return (unsigned)(p->lo >> (8 * (d - 1))) & 0xff;
+    return (unsigned)(p->hi >> (8 * (d - 9))) & 0xff;
+}
+
+/*
+ * Orders p by (key, len) keeping the input order of equal pairs: an LSD radix
+ * sort, stable, one counting pass for all 17 byte digits and then one
+ * scatter pass per digit that is not the same in every prefix (IPv4: the
+ * length and the 4 address bytes; IPv6 prefixes no longer than /64 skip the
+ * 8 bytes of lo). O(n) per pass where a comparison sort is O(n log n) with
+ * a 128-bit compare per step. tmp holds n prefixes.
+ */
+static void radix_sort(struct kgi_lpm_pfx *p, struct kgi_lpm_pfx *tmp,
+                       size_t n, size_t (*count)[256])
+{
+    memset(count, 0, SORT_DIGITS * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned d = 0; d < SORT_DIGITS; d++)
+            count[d][digit(&p[i], d)]++;
+    struct kgi_lpm_pfx *src = p, *dst = tmp;
+    for (unsigned d = 0; d < SORT_DIGITS; d++) {
+        if (count[d][digit(&p[0], d)] == n)
+            continue; /* every prefix has this byte: order unchanged */
+        size_t sum = 0;
+        for (unsigned v = 0; v < 256; v++) {
+            size_t c = count[d][v];
+            count[d][v] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[d][digit(&src[i], d)]++] = src[i];
+        struct kgi_lpm_pfx *s = src;
+        src = dst;
+        dst = s;
+    }
+    if (src != p)
+        memcpy(p, src, n * sizeof *p);
+}
+
 /* Sorts, then keeps the last of each run of equal (key, len). Returns the new
- * count. */
+ * count, or (size_t)-1 on allocation failure. */
 static size_t normalise(struct kgi_lpm_pfx *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         clear_host_bits(&p[i]);
-    if (n > 1)
-        qsort(p, n, sizeof *p, cmp_pfx);
+    if (n > 1) {
+        struct kgi_lpm_pfx *tmp = kgi_malloc(n * sizeof *tmp);
+        size_t(*count)[256] = kgi_malloc(SORT_DIGITS * sizeof *count);
+        if (!tmp || !count) {
+            kgi_free(tmp);
+            kgi_free(count);
+            return (size_t)-1;
+        }
+        radix_sort(p, tmp, n, count);
+        kgi_free(tmp);
+        kgi_free(count);
+    }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (i + 1 < n && p[i + 1].hi == p[i].hi && p[i + 1].lo == p[i].lo &&
@@ -96,38 +141,43 @@ static size_t normalise(struct kgi_lpm_pfx *p, size_t n)
     return m;
 }
 
-/* Appends k words (zeroed), the first at an even (8-byte) offset; returns
- * that offset in words, or (size_t)-1. */
-/* See lpm_trie.h: a node of this many words or more is stored dense. */
-#ifndef DENSE_MIN_WORDS
-#define DENSE_MIN_WORDS 26
-#endif
+/* Node and leaf indices must stay below KGI_LPM_NODE (the flag bit). */
+#define MAX_INDEX ((size_t)KGI_LPM_NODE - 64)
 
-static size_t alloc_words(struct builder *b, size_t k)
+/* Appends k zeroed nodes; returns the index of the first, or (size_t)-1. */
+static size_t alloc_nodes(struct builder *b, size_t k)
 {
-    size_t at = (b->n_words + 1) & ~(size_t)1;
-    if (at / 2 + 1 > KGI_LPM_OFFSET)
+    size_t at = b->n_nodes;
+    if (at + k > MAX_INDEX)
         return (size_t)-1;
-    if (kgi_grow((void **)&b->pool, &b->cap_words, at + k, sizeof *b->pool) < 0)
+    if (kgi_grow((void **)&b->nodes, &b->cap_nodes, at + k, sizeof *b->nodes) <
+        0)
         return (size_t)-1;
-    memset(b->pool + b->n_words, 0, (at + k - b->n_words) * sizeof *b->pool);
-    b->n_words = at + k;
+    memset(b->nodes + at, 0, k * sizeof *b->nodes);
+    b->n_nodes = at + k;
     return at;
 }
 
-static void store64(uint32_t *w, uint64_t x)
+static size_t alloc_leaves(struct builder *b, size_t k)
 {
-    memcpy(w, &x, sizeof x);
+    size_t at = b->n_leaves;
+    if (at + k > MAX_INDEX)
+        return (size_t)-1;
+    if (kgi_grow((void **)&b->leaves, &b->cap_leaves, at + k,
+                 sizeof *b->leaves) < 0)
+        return (size_t)-1;
+    b->n_leaves = at + k;
+    return at;
 }
 
 /*
- * Emits the node covering key bits [pos, pos + 6) below its parent, from the
- * sorted prefixes [i, j) (all inside the node's block and longer than pos),
- * and sets *ref to it. def is the encoded value of the longest prefix
- * covering the whole block (0: none).
+ * Fills node `at`, covering key bits [pos, pos + 6) below its parent, from
+ * the sorted prefixes [i, j) (all inside the node's block and longer than
+ * pos). def is the encoded value of the longest prefix covering the whole
+ * block (0: none). Its children are allocated as one block, then filled.
  */
 static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
-                      uint32_t def, uint32_t *ref)
+                      uint32_t def, size_t at)
 {
     const struct kgi_lpm_pfx *p = b->p;
     const unsigned end = pos + KGI_LPM_STRIDE;
@@ -157,28 +207,21 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
         }
     }
 
-    unsigned nc = (unsigned)__builtin_popcountll(vector), hdr = nc ? 4 : 2;
-    int dense = hdr + nl + nc >= DENSE_MIN_WORDS;
-    size_t at = alloc_words(b, dense ? 64 : hdr + nl + nc);
-    if (at == (size_t)-1)
+    size_t nc = (size_t)__builtin_popcountll(vector);
+    size_t base1 = nc ? alloc_nodes(b, nc) : 0;
+    size_t base0 = nl ? alloc_leaves(b, nl) : 0;
+    if (base1 == (size_t)-1 || base0 == (size_t)-1)
         return -1;
-    if (dense) {
-        memcpy(b->pool + at, slot,
-               sizeof slot); /* child slots are filled below */
-        *ref = KGI_LPM_NODE | KGI_LPM_DENSE | (uint32_t)(at / 2);
-    } else {
-        store64(b->pool + at, leafvec);
-        if (nc)
-            store64(b->pool + at + 2, vector);
-        memcpy(b->pool + at + hdr + nc, leaves, nl * sizeof *leaves);
-        *ref = KGI_LPM_NODE | (nc ? KGI_LPM_FULL : KGI_LPM_SPARSE) |
-               (uint32_t)(at / 2);
-    }
+    memcpy(b->leaves + base0, leaves, nl * sizeof *leaves);
+    /* b->nodes may move while children are built: index, no pointer */
+    b->nodes[at].vector = vector;
+    b->nodes[at].leafvec = leafvec;
+    b->nodes[at].base1 = (uint32_t)base1;
+    b->nodes[at].base0 = (uint32_t)base0;
 
     /* The longer prefixes of one child are contiguous: the shorter prefixes
      * starting in that child sort before them, and those starting in later
      * children after them. */
-    size_t refs = at + hdr;
     for (size_t k = i; k < j;) {
         if (p[k].len <= end) {
             k++;
@@ -188,11 +231,8 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
         size_t g = k + 1;
         while (g < j && p[g].len > end && chunk_at(&p[g], pos) == c)
             g++;
-        uint32_t child;
-        if (build_node(b, k, g, end, slot[c], &child) < 0)
+        if (build_node(b, k, g, end, slot[c], base1++) < 0)
             return -1;
-        /* b->pool may have moved: index, no pointer */
-        b->pool[dense ? at + c : refs++] = child;
         k = g;
     }
     return 0;
@@ -200,18 +240,19 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-/* Copies dir and pool into one block. The 2 MiB-aligned pages inside it are
- * advised for transparent huge pages, and collapsed into them if the
- * allocator handed back memory already mapped with 4 KiB pages (it usually
- * does: the builder has just freed blocks of that size). A full-view IPv4
- * table then has 4 of its 6.85 MiB on two huge pages (measured in smaps);
- * dependent lookups got 7-13 % faster. No alignment slack is allocated for
- * this: the advice costs no memory, and failure only costs the speed-up. */
+/* Copies dir, nodes and leaves into one block. The 2 MiB-aligned pages
+ * inside it are advised for transparent huge pages, and collapsed into them
+ * if the allocator handed back memory already mapped with 4 KiB pages (it
+ * usually does: the builder has just freed blocks of that size). No
+ * alignment slack is allocated for this: the advice costs no memory, and
+ * failure only costs the speed-up. */
 static int finish(struct kgi_lpm_trie *t, const uint32_t *dir,
                   const struct builder *b)
 {
-    size_t dir_words = (size_t)1 << t->dir_bits;
-    size_t bytes = (dir_words + b->n_words) * sizeof(uint32_t);
+    size_t dir_bytes = ((size_t)1 << t->dir_bits) * sizeof *dir;
+    size_t node_bytes = b->n_nodes * sizeof *b->nodes;
+    size_t leaf_size = t->leaf16 ? sizeof(uint16_t) : sizeof(uint32_t);
+    size_t bytes = dir_bytes + node_bytes + b->n_leaves * leaf_size;
     char *base = kgi_malloc(bytes);
     if (!base)
         return -1;
@@ -221,10 +262,18 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir,
     if (hi > lo)
         (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 #endif
-    memcpy(base, dir, dir_words * sizeof(uint32_t));
-    if (b->n_words)
-        memcpy(base + dir_words * sizeof(uint32_t), b->pool,
-               b->n_words * sizeof(uint32_t));
+    /* dir_bytes is a multiple of 8: the nodes are aligned */
+    memcpy(base, dir, dir_bytes);
+    if (node_bytes)
+        memcpy(base + dir_bytes, b->nodes, node_bytes);
+    char *leaves = base + dir_bytes + node_bytes;
+    if (t->leaf16) {
+        uint16_t *l16 = (uint16_t *)(void *)leaves;
+        for (size_t i = 0; i < b->n_leaves; i++)
+            l16[i] = (uint16_t)b->leaves[i];
+    } else if (b->n_leaves) {
+        memcpy(leaves, b->leaves, b->n_leaves * sizeof *b->leaves);
+    }
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (hi > lo)
         (void)madvise((void *)lo, hi - lo, MADV_COLLAPSE);
@@ -232,7 +281,10 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir,
     t->block = base;
     t->bytes = bytes;
     t->dir = (const uint32_t *)(void *)base;
-    t->pool = t->dir + dir_words;
+    t->nodes = (const struct kgi_lpm_node *)(void *)(base + dir_bytes);
+    t->leaves = leaves;
+    t->n_nodes = b->n_nodes;
+    t->n_leaves = b->n_leaves;
     return 0;
 }
 
@@ -242,6 +294,10 @@ int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n,
     struct builder b = {.p = p};
     memset(t, 0, sizeof *t);
     t->dir_bits = dir_bits;
+    t->leaf16 = 1;
+    for (size_t k = 0; k < n; k++)
+        if (p[k].value >= UINT16_MAX)
+            t->leaf16 = 0; /* value + 1 would not fit in 16 bits */
 #if KGI_LPM_DISPATCH
     t->popcnt = !force_baseline && __builtin_cpu_supports("popcnt");
 #endif
@@ -249,6 +305,8 @@ int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n,
     if (!dir)
         goto fail;
     n = normalise(p, n);
+    if (n == (size_t)-1)
+        goto fail;
 
     const unsigned shift = 64 - dir_bits;
     /* Pass 1: prefixes no longer than the top level paint their slots. */
@@ -270,19 +328,23 @@ int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n,
         size_t g = k + 1;
         while (g < n && p[g].len > dir_bits && (size_t)(p[g].hi >> shift) == c)
             g++;
-        if (build_node(&b, k, g, dir_bits, dir[c], &dir[c]) < 0)
+        size_t at = alloc_nodes(&b, 1);
+        if (at == (size_t)-1 || build_node(&b, k, g, dir_bits, dir[c], at) < 0)
             goto fail;
+        dir[c] = KGI_LPM_NODE | (uint32_t)at;
         k = g;
     }
     if (finish(t, dir, &b) < 0)
         goto fail;
     kgi_free(dir);
-    kgi_free(b.pool);
+    kgi_free(b.nodes);
+    kgi_free(b.leaves);
     return 0;
 
 fail:
     kgi_free(dir);
-    kgi_free(b.pool);
+    kgi_free(b.nodes);
+    kgi_free(b.leaves);
     memset(t, 0, sizeof *t);
     return -1;
 }
