@@ -4,15 +4,17 @@
  *
  * Workload: one lookup per packet against tables from a few policy CIDRs up
  * to a full BGP view (901,899 prefixes, mostly /24, /22, /23), many threads,
- * no updates after build. Representation: the Poptrie of lpm_trie.h with a
- * 16-bit top level (256 KiB, so it stays in L2 next to the hot nodes), then
- * node levels at bits 16, 22 and 28 (the last with 4 real bits and 2 zero
- * ones): a /24 costs the dir word, two nodes and a leaf, anything longer one
- * node more.
+ * no updates after build. Representation: the Poptrie of lpm_trie.h with an
+ * 18-bit top level: a key under a prefix of /18 or shorter is one load from
+ * the 1 MiB dir, a key under a /19../24 the dir word and one leaf-only
+ * record (bitmap and leaf adjacent), and only /25../32 walk nodes (levels
+ * at bits 18, 24 and 30, the last with 2 real bits and 4 zero ones).
  *
- * Why 16 and not 18 bits (which resolves a /24 in one node): the 18-bit dir
- * alone is 1 MiB, the whole L2 of this machine, and the nodes under it are
- * four times as many; measured on the full view, see bench/lpm/README.md.
+ * Why 18 bits and not Poptrie's 16: 18 + 6 = 24 resolves the dominant /24 in
+ * the first level below the dir. Measured on the full view: 16 bits gives
+ * 267,648 nodes and 10.4 MiB (each /22 block holding /23s or /24s needs a
+ * node of its own at bits 22..28), 17 bits 12.7 MiB, 18 bits 5.32 MiB, 19
+ * bits 6.53 MiB, 20 bits 8.7 MiB (the dir alone 4 MiB).
  */
 #include "lpm/lpm.h"
 
@@ -68,12 +70,14 @@ KGI_LPM_INLINE uint64_t rest4(uint32_t addr)
     return (uint64_t)addr << (32 + DIR_BITS);
 }
 
-/* The walk below the top level; x is a node ref (KGI_LPM_NODE | index). */
+/* The walk below the top level from dir word x (a node ref). */
 KGI_LPM_INLINE uint32_t walk4(const struct kgi_lpm_trie *t, uint32_t x,
                               uint64_t k)
 {
+    if (x & KGI_LPM_LEAFONLY)
+        return kgi_lpm_leafonly(t, x, (unsigned)(k >> 58)) - 1;
     do {
-        x = kgi_lpm_step(&t->nodes[x & ~KGI_LPM_NODE], (unsigned)(k >> 58));
+        x = kgi_lpm_step(&t->nodes[x & KGI_LPM_INDEX], (unsigned)(k >> 58));
         k <<= KGI_LPM_STRIDE;
     } while (x & KGI_LPM_NODE);
     return kgi_lpm_leaf(t, x) - 1;
@@ -111,7 +115,7 @@ KGI_LPM_INLINE void lane4_start(const struct kgi_lpm_trie *t, struct lane4 *l,
             values[i] = e - 1;
             continue;
         }
-        __builtin_prefetch(&t->nodes[e & ~KGI_LPM_NODE]);
+        kgi_lpm_prefetch_ref(t, e);
         l->k = rest4(addrs[i]);
         l->x = e;
         l->i = i;
@@ -136,17 +140,21 @@ KGI_LPM_INLINE void batch4(const struct kgi_lpm_trie *t, const uint32_t *addrs,
             struct lane4 *l = &lanes[g];
             if (!l->on)
                 continue;
-            if (l->x & KGI_LPM_NODE) {
-                uint32_t x = kgi_lpm_step(&t->nodes[l->x & ~KGI_LPM_NODE],
+            if ((l->x & (KGI_LPM_NODE | KGI_LPM_LEAFONLY)) == KGI_LPM_NODE) {
+                uint32_t x = kgi_lpm_step(&t->nodes[l->x & KGI_LPM_INDEX],
                                           (unsigned)(l->k >> 58));
                 l->k <<= KGI_LPM_STRIDE;
                 l->x = x;
-                __builtin_prefetch(x & KGI_LPM_NODE
-                                       ? (const void *)&t->nodes[x & ~KGI_LPM_NODE]
-                                       : kgi_lpm_leaf_at(t, x));
+                __builtin_prefetch(
+                    x & KGI_LPM_NODE
+                        ? (const void *)&t->nodes[x & KGI_LPM_INDEX]
+                        : kgi_lpm_leaf_at(t, x));
                 continue;
             }
-            values[l->i] = kgi_lpm_leaf(t, l->x) - 1;
+            values[l->i] =
+                (l->x & KGI_LPM_NODE)
+                    ? kgi_lpm_leafonly(t, l->x, (unsigned)(l->k >> 58)) - 1
+                    : kgi_lpm_leaf(t, l->x) - 1;
             lane4_start(t, l, addrs, values, &next, n);
             active -= !l->on;
         }

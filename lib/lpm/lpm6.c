@@ -7,8 +7,8 @@
  * than /64: mostly /48, /32, /44, /40), many threads, no updates after build.
  * Representation: the Poptrie of lpm_trie.h with an 18-bit top level and
  * 6-bit nodes; the walk shifts the 128-bit key as two 64-bit words. A /48
- * costs the top slot plus 5 nodes; compressed nodes take a few words, so the
- * full table is a few MiB where a table-based LPM (rte_lpm6, 8-bit tbl8s of
+ * costs the top slot, 5 nodes and a leaf; compressed nodes take 24 bytes, so
+ * the full table is a few MiB where a table-based LPM (rte_lpm6, 8-bit tbl8s of
  * 1 KiB) needs about 100 MiB. IPv6 walks are deep, so the batch lookup keeps
  * several of them in flight (see batch6).
  */
@@ -94,8 +94,10 @@ KGI_LPM_INLINE void shift6(struct key6 *x)
 KGI_LPM_INLINE uint32_t walk6(const struct kgi_lpm_trie *t, uint32_t r,
                               struct key6 x)
 {
+    if (r & KGI_LPM_LEAFONLY)
+        return kgi_lpm_leafonly(t, r, (unsigned)(x.k >> 58)) - 1;
     do {
-        r = kgi_lpm_step(&t->nodes[r & ~KGI_LPM_NODE], (unsigned)(x.k >> 58));
+        r = kgi_lpm_step(&t->nodes[r & KGI_LPM_INDEX], (unsigned)(x.k >> 58));
         shift6(&x);
     } while (r & KGI_LPM_NODE);
     return kgi_lpm_leaf(t, r) - 1;
@@ -135,7 +137,7 @@ KGI_LPM_INLINE void lane_start(const struct kgi_lpm_trie *t, struct lane *l,
             values[i] = e - 1;
             continue;
         }
-        __builtin_prefetch(&t->nodes[e & ~KGI_LPM_NODE]);
+        kgi_lpm_prefetch_ref(t, e);
         l->x = x;
         l->r = e;
         l->i = i;
@@ -161,17 +163,21 @@ KGI_LPM_INLINE void batch6(const struct kgi_lpm_trie *t,
             struct lane *l = &lanes[g];
             if (!l->on)
                 continue;
-            if (l->r & KGI_LPM_NODE) {
-                uint32_t x = kgi_lpm_step(&t->nodes[l->r & ~KGI_LPM_NODE],
+            if ((l->r & (KGI_LPM_NODE | KGI_LPM_LEAFONLY)) == KGI_LPM_NODE) {
+                uint32_t x = kgi_lpm_step(&t->nodes[l->r & KGI_LPM_INDEX],
                                           (unsigned)(l->x.k >> 58));
                 shift6(&l->x);
                 l->r = x;
-                __builtin_prefetch(x & KGI_LPM_NODE
-                                       ? (const void *)&t->nodes[x & ~KGI_LPM_NODE]
-                                       : kgi_lpm_leaf_at(t, x));
+                __builtin_prefetch(
+                    x & KGI_LPM_NODE
+                        ? (const void *)&t->nodes[x & KGI_LPM_INDEX]
+                        : kgi_lpm_leaf_at(t, x));
                 continue;
             }
-            values[l->i] = kgi_lpm_leaf(t, l->r) - 1;
+            values[l->i] =
+                (l->r & KGI_LPM_NODE)
+                    ? kgi_lpm_leafonly(t, l->r, (unsigned)(l->x.k >> 58)) - 1
+                    : kgi_lpm_leaf(t, l->r) - 1;
             lane_start(t, l, addrs, values, &next, n);
             active -= !l->on;
         }

@@ -42,6 +42,9 @@ struct builder {
     size_t n_nodes, cap_nodes;
     uint32_t *leaves;
     size_t n_leaves, cap_leaves;
+    uint32_t *lpool; /* leaf-only records, leaves as uint32 */
+    size_t n_lwords, cap_lwords;
+    int leaf16;
 };
 
 static unsigned chunk_at(const struct kgi_lpm_pfx *p, unsigned pos)
@@ -86,8 +89,8 @@ static unsigned digit(const struct kgi_lpm_pfx *p, unsigned d)
  * 8 bytes of lo). O(n) per pass where a comparison sort is O(n log n) with
  * a 128-bit compare per step. tmp holds n prefixes.
  */
-static void radix_sort(struct kgi_lpm_pfx *p, struct kgi_lpm_pfx *tmp,
-                       size_t n, size_t (*count)[256])
+static void radix_sort(struct kgi_lpm_pfx *p, struct kgi_lpm_pfx *tmp, size_t n,
+                       size_t (*count)[256])
 {
     memset(count, 0, SORT_DIGITS * sizeof *count);
     for (size_t i = 0; i < n; i++)
@@ -141,8 +144,8 @@ static size_t normalise(struct kgi_lpm_pfx *p, size_t n)
     return m;
 }
 
-/* Node and leaf indices must stay below KGI_LPM_NODE (the flag bit). */
-#define MAX_INDEX ((size_t)KGI_LPM_NODE - 64)
+/* Node and leaf indices must fit in KGI_LPM_INDEX (below the flag bits). */
+#define MAX_INDEX ((size_t)KGI_LPM_INDEX - 64)
 
 /* Appends k zeroed nodes; returns the index of the first, or (size_t)-1. */
 static size_t alloc_nodes(struct builder *b, size_t k)
@@ -170,14 +173,43 @@ static size_t alloc_leaves(struct builder *b, size_t k)
     return at;
 }
 
+/* Appends a leaf-only record (leafvec, then the nl leaves, 2 or 4 bytes
+ * each, padded to a word); returns its dir word or 0 on failure. */
+static uint32_t emit_leafonly(struct builder *b, uint64_t leafvec,
+                              const uint32_t *leaves, unsigned nl)
+{
+    size_t at = b->n_lwords;
+    size_t words = 2 + (b->leaf16 ? (nl + 1) / 2 : nl);
+    if (at + words > KGI_LPM_INDEX)
+        return 0;
+    if (kgi_grow((void **)&b->lpool, &b->cap_lwords, at + words,
+                 sizeof *b->lpool) < 0)
+        return 0;
+    uint32_t *w = b->lpool + at;
+    memset(w, 0, words * sizeof *w);
+    memcpy(w, &leafvec, sizeof leafvec);
+    if (b->leaf16) {
+        uint16_t l16[64];
+        for (unsigned i = 0; i < nl; i++)
+            l16[i] = (uint16_t)leaves[i];
+        memcpy(w + 2, l16, nl * sizeof *l16);
+    } else {
+        memcpy(w + 2, leaves, nl * sizeof *leaves);
+    }
+    b->n_lwords = at + words;
+    return KGI_LPM_NODE | KGI_LPM_LEAFONLY | (uint32_t)at;
+}
+
 /*
- * Fills node `at`, covering key bits [pos, pos + 6) below its parent, from
+ * Builds the node covering key bits [pos, pos + 6) below its parent, from
  * the sorted prefixes [i, j) (all inside the node's block and longer than
  * pos). def is the encoded value of the longest prefix covering the whole
- * block (0: none). Its children are allocated as one block, then filled.
+ * block (0: none). A child is filled in node `at`, allocated by its parent
+ * with its siblings; a top-level node (top != NULL) is allocated here and
+ * its dir word stored in *top: a leaf-only record when it has no children.
  */
 static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
-                      uint32_t def, size_t at)
+                      uint32_t def, size_t at, uint32_t *top)
 {
     const struct kgi_lpm_pfx *p = b->p;
     const unsigned end = pos + KGI_LPM_STRIDE;
@@ -207,6 +239,20 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
         }
     }
 
+    if (top && !vector && nl == 1) {
+        *top = leaves[0]; /* one run: the block is a leaf */
+        return 0;
+    }
+    if (top && !vector) {
+        *top = emit_leafonly(b, leafvec, leaves, nl);
+        return *top ? 0 : -1;
+    }
+    if (top) {
+        at = alloc_nodes(b, 1);
+        if (at == (size_t)-1)
+            return -1;
+        *top = KGI_LPM_NODE | (uint32_t)at;
+    }
     size_t nc = (size_t)__builtin_popcountll(vector);
     size_t base1 = nc ? alloc_nodes(b, nc) : 0;
     size_t base0 = nl ? alloc_leaves(b, nl) : 0;
@@ -231,7 +277,7 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
         size_t g = k + 1;
         while (g < j && p[g].len > end && chunk_at(&p[g], pos) == c)
             g++;
-        if (build_node(b, k, g, end, slot[c], base1++) < 0)
+        if (build_node(b, k, g, end, slot[c], base1++, NULL) < 0)
             return -1;
         k = g;
     }
@@ -251,8 +297,10 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir,
 {
     size_t dir_bytes = ((size_t)1 << t->dir_bits) * sizeof *dir;
     size_t node_bytes = b->n_nodes * sizeof *b->nodes;
+    size_t lpool_bytes = b->n_lwords * sizeof *b->lpool;
     size_t leaf_size = t->leaf16 ? sizeof(uint16_t) : sizeof(uint32_t);
-    size_t bytes = dir_bytes + node_bytes + b->n_leaves * leaf_size;
+    size_t bytes =
+        dir_bytes + node_bytes + lpool_bytes + b->n_leaves * leaf_size;
     char *base = kgi_malloc(bytes);
     if (!base)
         return -1;
@@ -266,7 +314,10 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir,
     memcpy(base, dir, dir_bytes);
     if (node_bytes)
         memcpy(base + dir_bytes, b->nodes, node_bytes);
-    char *leaves = base + dir_bytes + node_bytes;
+    char *lpool = base + dir_bytes + node_bytes;
+    if (lpool_bytes)
+        memcpy(lpool, b->lpool, lpool_bytes);
+    char *leaves = lpool + lpool_bytes;
     if (t->leaf16) {
         uint16_t *l16 = (uint16_t *)(void *)leaves;
         for (size_t i = 0; i < b->n_leaves; i++)
@@ -282,6 +333,7 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir,
     t->bytes = bytes;
     t->dir = (const uint32_t *)(void *)base;
     t->nodes = (const struct kgi_lpm_node *)(void *)(base + dir_bytes);
+    t->lpool = (const uint32_t *)(void *)lpool;
     t->leaves = leaves;
     t->n_nodes = b->n_nodes;
     t->n_leaves = b->n_leaves;
@@ -291,13 +343,13 @@ static int finish(struct kgi_lpm_trie *t, const uint32_t *dir,
 int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n,
                        unsigned dir_bits)
 {
-    struct builder b = {.p = p};
+    struct builder b = {.p = p, .leaf16 = 1};
     memset(t, 0, sizeof *t);
     t->dir_bits = dir_bits;
-    t->leaf16 = 1;
     for (size_t k = 0; k < n; k++)
         if (p[k].value >= UINT16_MAX)
-            t->leaf16 = 0; /* value + 1 would not fit in 16 bits */
+            b.leaf16 = 0; /* value + 1 would not fit in 16 bits */
+    t->leaf16 = b.leaf16;
 #if KGI_LPM_DISPATCH
     t->popcnt = !force_baseline && __builtin_cpu_supports("popcnt");
 #endif
@@ -328,10 +380,8 @@ int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n,
         size_t g = k + 1;
         while (g < n && p[g].len > dir_bits && (size_t)(p[g].hi >> shift) == c)
             g++;
-        size_t at = alloc_nodes(&b, 1);
-        if (at == (size_t)-1 || build_node(&b, k, g, dir_bits, dir[c], at) < 0)
+        if (build_node(&b, k, g, dir_bits, dir[c], 0, &dir[c]) < 0)
             goto fail;
-        dir[c] = KGI_LPM_NODE | (uint32_t)at;
         k = g;
     }
     if (finish(t, dir, &b) < 0)
@@ -339,12 +389,14 @@ int kgi_lpm_trie_build(struct kgi_lpm_trie *t, struct kgi_lpm_pfx *p, size_t n,
     kgi_free(dir);
     kgi_free(b.nodes);
     kgi_free(b.leaves);
+    kgi_free(b.lpool);
     return 0;
 
 fail:
     kgi_free(dir);
     kgi_free(b.nodes);
     kgi_free(b.leaves);
+    kgi_free(b.lpool);
     memset(t, 0, sizeof *t);
     return -1;
 }

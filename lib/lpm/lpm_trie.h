@@ -7,11 +7,11 @@
  * them /24, then /22 and /23; 160,147 IPv6 prefixes, mostly /48, /32, /44,
  * /40), built once, then looked up once per packet by many threads. The
  * lookup must beat DPDK's DIR-24-8 (rte_lpm: one or two loads, but 64 MiB of
- * tbl24, so on this machine - 1 MiB L2 per core, an L3 shared with other
- * tenants, DRAM ~110 ns, 4 KiB pages - nearly every lookup is a TLB miss
- * and a DRAM access). So the representation is chosen for size first: a
- * table that stays in the caches turns most of a lookup's dependent loads
- * into cache hits, where a table of tens of MiB pays DRAM for each.
+ * tbl24, so with 4 KiB pages nearly every lookup is a TLB miss and an L3 or
+ * DRAM access). So the representation is chosen for size and for the
+ * number of dependent loads: the fewer bytes, the more of a lookup's loads
+ * hit L2 (2 MiB a core on the Xeon this was measured on), and the common
+ * lookup should make two loads past the top level, not three.
  *
  * Representation: Poptrie (Asai & Ohara, "Poptrie: A Compressed Trie with
  * Population Count for Fast and Scalable Software IP Routing Table Lookup",
@@ -19,25 +19,36 @@
  * nodes of stride 6 whose 64 slots are described by two 64-bit bitmaps and
  * found with popcount. A node's children are contiguous in one node array
  * and its leaves contiguous in one leaf array, so a node needs two bases
- * instead of one reference per child, and leaves take 2 bytes when every
- * value fits (policy tables: rule-set classes), else 4:
+ * instead of one reference per child. One addition: a top-level block with
+ * no child (all its prefixes within 6 bits of the top: for IPv4 the /19../24
+ * that make up most of a BGP view) is a leaf-only record, its leaf bitmap
+ * followed by its leaves, so that lookup reads one record (the bitmap and
+ * the leaf on the same or the next cache line) instead of a node and then a
+ * leaf elsewhere. Leaves take 2 bytes when every value fits (policy tables:
+ * rule-set classes), else 4.
  *
- *   dir[2^s] (uint32)        nodes[] (24 bytes each)         leaves[]
- *   +-----------------+      +--------+---------+-----+-----+  (uint16 or
- *   | 0 | value + 1   |      | vector | leafvec |base1|base0|   uint32:
- *   | 1 | node index -+----->|  64 b  |  64 b   | 32b | 32b |   value + 1)
- *   +-----------------+      +--------+---------+--+--+--+--+
- *                                                  |     |    +---------+
- *                 +--------------------------------+     +--->| leaf 0  |
- *                 v                                           | leaf 1  |
- *            children of the node, contiguous:                | ...     |
- *            +--------+--------+-----+                        +---------+
- *            | node 0 | node 1 | ... |
- *            +--------+--------+-----+
+ *   dir[2^s] (uint32)           nodes[] (24 bytes each)      leaves[]
+ *   +---------------------+     +--------+---------+-----+-----+ (uint16 or
+ *   | 0 | value + 1       |     | vector | leafvec |base1|base0|  uint32,
+ *   | 1 0 | node index ---+---->|  64 b  |  64 b   | 32b | 32b |  value + 1)
+ *   | 1 1 | record offset +-+   +--------+---------+--+--+--+--+ +--------+
+ *   +---------------------+ |                        |     +--->| leaf 0 |
+ *                           |   +--------------------+          | leaf 1 |
+ *                           |   v  the node's children:         | ...    |
+ *                           |   +--------+--------+-----+       +--------+
+ *                           |   | node 0 | node 1 | ... |
+ *                           |   +--------+--------+-----+
+ *                           |   lpool[] (uint32 words): leaf-only records
+ *                           +-->+---------+--------+--------+---
+ *                               | leafvec | leaf 0 | leaf 1 | ...
+ *                               |  64 b   | 2 or 4 bytes each
+ *                               +---------+--------+--------+---
  *
  *   slot c (the next 6 key bits) of a node:
- *     bit c of vector set: the child nodes[base1 + popcount(vector & (2^c - 1))]
- *     else: the leaf leaves[base0 + popcount(leafvec & (2^(c+1) - 1)) - 1]
+ *     bit c of vector set: child nodes[base1 + popcount(vector & (2^c - 1))]
+ *     else: leaf leaves[base0 + popcount(leafvec & (2^(c+1) - 1)) - 1]
+ *   slot c of a leaf-only record: its leaf number
+ *     popcount(leafvec & (2^(c+1) - 1)) - 1
  *
  * leafvec has a bit at each slot where a run of equal leaves starts (slots
  * holding children are skipped), so the leaf of slot c is the one of the
@@ -47,13 +58,19 @@
  * backtracks. A leaf (and a dir word with the top bit clear) holds value + 1,
  * 0 meaning "no prefix", so the result is word - 1 and "no prefix" comes out
  * as UINT32_MAX = KGI_LPM_NONE without a test. Values are thus < 2^31 - 1
- * (KGI_LPM_MAX_VALUE): a dir word's top bit says "node index".
+ * (KGI_LPM_MAX_VALUE): a dir word's top bit says "not a leaf", the next one
+ * "leaf-only record", and 30 bits index the nodes or the record words.
  *
- * Sizes measured on the full IPv4 view (bench/lpm, values distinct per
- * prefix so leaves are 4 bytes; see bench/lpm/README.md for the figures): the
- * previous layout of this file (an 18-bit top level, leaves and child
+ * Sizes measured on the full IPv4 view (values distinct per prefix, as the
+ * bench's, so 4-byte leaves; 1 M leaves, 1,454 nodes): this layout 5.32
+ * MiB, 3.48 MiB with 2-byte leaves, 2.0 MiB when every prefix has one value
+ * (an allow-list policy). The previous layout of this file (leaves and child
  * references inline in each node, nodes of 26 words or more stored
- * uncompressed) took 6.85 MiB.
+ * uncompressed) took 6.85 MiB; plain Poptrie (no leaf-only records) 6.31
+ * MiB with an 18-bit top level and 10.4 MiB with a 16-bit one (267,648
+ * nodes: a /24 then needs a second node level). With 4-byte distinct values
+ * the leaves alone are 3.8 MiB, which is what keeps this table above the
+ * 2.4 MiB Poptrie reports for 2-byte next hops on a smaller view.
  *
  * Thresholds, derived:
  * - Stride 6: 2^6 = 64 slots is the widest fan-out whose bitmap is one
@@ -62,18 +79,18 @@
  * - Leaf width: 2 bytes when every value + 1 fits in 16 bits, decided per
  *   table at build time; the walk's choice is a branch on a table field that
  *   never changes, so it is always predicted.
- * - Huge pages: the whole table is one allocation (dir, nodes, leaves); its
- *   2 MiB-aligned interior is advised for transparent huge pages
- *   (MADV_HUGEPAGE, MADV_COLLAPSE), so most lookups need no page walk.
+ * - Huge pages: the whole table is one allocation (dir, nodes, records,
+ *   leaves); its 2 MiB-aligned interior is advised for transparent huge
+ *   pages (MADV_HUGEPAGE, MADV_COLLAPSE), so most lookups need no page walk.
  *
  * Build: prefixes are normalised (host bits cleared), ordered by (address,
- * length, input order) with one radix sort, and the duplicates dropped but
- * the last. That order is the preorder of the binary trie: a prefix precedes
- * the prefixes it contains, so painting the slots of a node in that order
- * leaves each slot with its longest match, and the prefixes longer than a
- * node's stride that fall in one child are contiguous, so children are built
- * recursively on sub-ranges. Cost O(n) for the sort plus O(n x levels) for
- * the trie.
+ * length, input order) with one LSD radix sort, and the duplicates dropped
+ * but the last. That order is the preorder of the binary trie: a prefix
+ * precedes the prefixes it contains, so painting the slots of a node in that
+ * order leaves each slot with its longest match, and the prefixes longer
+ * than a node's stride that fall in one child are contiguous, so children
+ * are built recursively on sub-ranges. Cost O(n) per radix pass plus
+ * O(n x levels) for the trie.
  */
 #ifndef KGI_LPM_TRIE_H
 #define KGI_LPM_TRIE_H
@@ -83,7 +100,9 @@
 #include <string.h>
 
 #define KGI_LPM_STRIDE 6
-#define KGI_LPM_NODE 0x80000000u /* dir word / step result: a node index */
+#define KGI_LPM_NODE 0x80000000u     /* dir word / step result: a node */
+#define KGI_LPM_LEAFONLY 0x40000000u /* dir word: a leaf-only record */
+#define KGI_LPM_INDEX 0x3fffffffu    /* node index / record word offset */
 
 /* POPCNT is not in the x86-64 baseline, and without it __builtin_popcountll
  * is a libgcc call. The walks are compiled twice, with and without POPCNT,
@@ -107,12 +126,13 @@ struct kgi_lpm_node {
 };
 
 struct kgi_lpm_trie {
-    const uint32_t *dir;               /* 2^dir_bits words */
-    const struct kgi_lpm_node *nodes;  /* all nodes */
-    const void *leaves;                /* uint16_t (leaf16) or uint32_t */
-    void *block;                       /* the one allocation holding them */
-    size_t bytes;                      /* its size */
-    size_t n_nodes, n_leaves;          /* counts, for tests and benches */
+    const uint32_t *dir;              /* 2^dir_bits words */
+    const struct kgi_lpm_node *nodes; /* all nodes */
+    const uint32_t *lpool;            /* leaf-only records */
+    const void *leaves;               /* uint16_t (leaf16) or uint32_t */
+    void *block;                      /* the one allocation holding them */
+    size_t bytes;                     /* its size */
+    size_t n_nodes, n_leaves;         /* counts, for tests and benches */
     unsigned dir_bits;
     int leaf16; /* leaves are uint16_t */
     int popcnt; /* the CPU has POPCNT */
@@ -157,6 +177,33 @@ KGI_LPM_INLINE uint32_t kgi_lpm_step(const struct kgi_lpm_node *n, unsigned c)
         n->base0 +
         (uint32_t)__builtin_popcountll(n->leafvec & ((bit << 1) - 1)) - 1;
     return (vector & bit) ? child : leaf;
+}
+
+/* Slot c of the leaf-only record of dir word e: its leaf (value + 1). */
+KGI_LPM_INLINE uint32_t kgi_lpm_leafonly(const struct kgi_lpm_trie *t,
+                                         uint32_t e, unsigned c)
+{
+    const uint32_t *w = t->lpool + (e & KGI_LPM_INDEX);
+    uint64_t leafvec;
+    memcpy(&leafvec, w, sizeof leafvec);
+    uint32_t i = (uint32_t)__builtin_popcountll(
+                     leafvec & ((((uint64_t)1 << c) << 1) - 1)) -
+                 1;
+    return t->leaf16 ? ((const uint16_t *)(const void *)(w + 2))[i] : w[2 + i];
+}
+
+/* Prefetches what dir word e (a node ref) points to: the node, or the two
+ * lines a leaf-only record's bitmap and leaf are on. */
+KGI_LPM_INLINE void kgi_lpm_prefetch_ref(const struct kgi_lpm_trie *t,
+                                         uint32_t e)
+{
+    if (e & KGI_LPM_LEAFONLY) {
+        const uint32_t *w = t->lpool + (e & KGI_LPM_INDEX);
+        __builtin_prefetch(w);
+        __builtin_prefetch(w + 16);
+    } else {
+        __builtin_prefetch(&t->nodes[e & KGI_LPM_INDEX]);
+    }
 }
 
 /* Leaf i (value + 1). */

@@ -235,6 +235,18 @@ static const struct edge_case edge4[] = {
     {"largest value",
      {{"1.0.0.0/8", KGI_LPM_MAX_VALUE - 1}, {"2.0.0.0/31", 0}},
      {{"1.1.1.1", KGI_LPM_MAX_VALUE - 1}, {"2.0.0.1", 0}, {"2.0.0.2", NONE}}},
+    {"largest 2-byte leaf (0xfffe + 1), below and above the top level",
+     {{"30.0.0.0/8", 0xfffe}, {"30.1.2.0/24", 0xfffd}, {"30.1.2.3/32", 0}},
+     {{"30.9.9.9", 0xfffe},
+      {"30.1.2.4", 0xfffd},
+      {"30.1.2.3", 0},
+      {"31.0.0.0", NONE}}},
+    {"smallest 4-byte leaf (0xffff + 1)",
+     {{"30.0.0.0/8", 0xffff}, {"30.1.2.0/24", 0xfffe}, {"30.1.2.3/32", 1}},
+     {{"30.9.9.9", 0xffff},
+      {"30.1.2.4", 0xfffe},
+      {"30.1.2.3", 1},
+      {"29.255.255.255", NONE}}},
     {"siblings with equal values (leaf runs)",
      {{"20.0.0.0/24", 5},
       {"20.0.1.0/24", 5},
@@ -547,6 +559,26 @@ static void table_free(struct table *t)
     free(t->value);
 }
 
+/* Values of a random table: few (repeats exercise leaf runs; 2-byte leaves),
+ * or up to the largest 2-byte leaf, or over the whole range (4-byte
+ * leaves). */
+enum values { VALUES_FEW, VALUES_16BIT, VALUES_WIDE };
+static enum values table_values = VALUES_FEW;
+
+static uint32_t random_value(void)
+{
+    switch (table_values) {
+    case VALUES_16BIT: /* value + 1 <= 0xffff: the largest 2-byte leaf */
+        return rng() % 4 ? (uint32_t)(rng() % 100) : 0xfffe;
+    case VALUES_WIDE:
+        return rng() % 4 ? (uint32_t)(rng() % 100)
+                         : (uint32_t)(rng() % KGI_LPM_MAX_VALUE);
+    case VALUES_FEW:
+        break;
+    }
+    return (uint32_t)(rng() % 1000);
+}
+
 static void table_random(struct table *t, unsigned bytes, size_t n,
                          enum shape s)
 {
@@ -554,7 +586,7 @@ static void table_random(struct table *t, unsigned bytes, size_t n,
     for (size_t i = 0; i < n; i++) {
         random_key(s, bytes, t->key[i]);
         t->len[i] = (uint8_t)shape_len(s, bytes * 8);
-        t->value[i] = (uint32_t)(rng() % 1000); /* repeats exercise leaf runs */
+        t->value[i] = random_value();
         if (i &&
             rng() % 50 == 0) { /* a duplicate (addr, len) with another value */
             memcpy(t->key[i], t->key[i - 1], 16);
@@ -646,23 +678,32 @@ static void test_random_tables(void **state)
         size_t n;
         enum shape shape;
         size_t keys;
+        enum values values;
     } runs[] = {
-        {4, 1, SHAPE_UNIFORM, 20000},
-        {4, 10, SHAPE_UNIFORM, 50000},
-        {4, 1000, SHAPE_UNIFORM, 200000},
-        {4, 20000, SHAPE_BOUNDARY, 300000},
-        {4, 20000, SHAPE_CLUSTERED, 300000},
-        {4, 50000, SHAPE_BGP, 300000},
-        {16, 1, SHAPE_UNIFORM, 20000},
-        {16, 1000, SHAPE_UNIFORM, 200000},
-        {16, 20000, SHAPE_BOUNDARY, 300000},
-        {16, 20000, SHAPE_CLUSTERED, 300000},
-        {16, 20000, SHAPE_BGP, 300000},
+        {4, 1, SHAPE_UNIFORM, 20000, VALUES_FEW},
+        {4, 10, SHAPE_UNIFORM, 50000, VALUES_FEW},
+        {4, 1000, SHAPE_UNIFORM, 200000, VALUES_FEW},
+        {4, 20000, SHAPE_BOUNDARY, 300000, VALUES_FEW},
+        {4, 20000, SHAPE_CLUSTERED, 300000, VALUES_FEW},
+        {4, 50000, SHAPE_BGP, 300000, VALUES_FEW},
+        {4, 20000, SHAPE_BOUNDARY, 200000, VALUES_16BIT},
+        {4, 20000, SHAPE_BOUNDARY, 200000, VALUES_WIDE},
+        {4, 20000, SHAPE_CLUSTERED, 200000, VALUES_WIDE},
+        {16, 1, SHAPE_UNIFORM, 20000, VALUES_FEW},
+        {16, 1000, SHAPE_UNIFORM, 200000, VALUES_FEW},
+        {16, 20000, SHAPE_BOUNDARY, 300000, VALUES_FEW},
+        {16, 20000, SHAPE_CLUSTERED, 300000, VALUES_FEW},
+        {16, 20000, SHAPE_BGP, 300000, VALUES_FEW},
+        {16, 20000, SHAPE_BOUNDARY, 200000, VALUES_16BIT},
+        {16, 20000, SHAPE_BOUNDARY, 200000, VALUES_WIDE},
+        {16, 20000, SHAPE_CLUSTERED, 200000, VALUES_WIDE},
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         struct table tb;
         rng_seed(1000 + i);
+        table_values = runs[i].values;
         table_random(&tb, runs[i].bytes, runs[i].n, runs[i].shape);
+        table_values = VALUES_FEW;
         differential(&tb, runs[i].keys, 2000 + i);
         /* and the walk compiled without POPCNT */
         kgi_lpm_test_baseline(1);
