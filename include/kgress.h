@@ -450,6 +450,13 @@ struct kg_route {
     size_t matched_path_len;
     const char *normalized_path; /**< what was matched; forward this */
     size_t normalized_path_len;
+    /* since 0.2: the object that answered, whatever its kind (written only
+     * when size covers them; an older library leaves them as set) */
+    const char *source_kind; /**< "Ingress", "HTTPRoute", "GRPCRoute" */
+    size_t source_kind_len;
+    const char *source_name; /**< its name (for an Ingress == ingress) */
+    size_t source_name_len;  /**< its namespace is `ns` */
+    int rule; /**< index in its spec.rules; -1 for a defaultBackend */
 };
 
 /** Smallest `size` kg_route accepts: struct kg_route as released in 0.1. */
@@ -457,7 +464,8 @@ struct kg_route {
     (offsetof(struct kg_route, normalized_path_len) + sizeof(size_t))
 
 /**
- * Routes an HTTP request.
+ * Routes an HTTP request (kg_route_request of {host, path}: one
+ * implementation).
  *
  * host[0..host_len): the Host header or :authority (no userinfo), NULL
  * allowed when host_len is 0. path[0..path_len): the request-target in
@@ -483,6 +491,58 @@ struct kg_route {
 KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
                     const char *path, size_t path_len, char *buf, size_t cap,
                     struct kg_route *out);
+
+/** One HTTP request header, as (pointer, length) pairs (NUL not needed). */
+struct kg_header {
+    const char *name; /**< field name; ASCII case does not matter */
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+};
+
+/**
+ * An HTTP request to route. The caller sets `size` to sizeof(struct
+ * kg_http_request); the library reads only the first `size` bytes (at
+ * least KG_HTTP_REQUEST_SIZE_0_2), and a field past the caller's size
+ * counts as zero (absent). Nothing is retained after the call.
+ */
+struct kg_http_request {
+    size_t size;
+    const char *host; /**< Host header or :authority; NULL when host_len 0 */
+    size_t host_len;
+    const char *path; /**< request-target, origin form, query included */
+    size_t path_len;
+    /* optional from here (read only when size covers them) */
+    /** request method ("GET"); NULL/0: unknown, which matches only rules
+     *  without a method */
+    const char *method;
+    size_t method_len;
+    const struct kg_header *headers; /**< n_headers of them; NULL when 0 */
+    size_t n_headers;
+    /** a random value or a hash of the request choosing among weighted
+     *  backends (the same pick, the same backend) */
+    uint64_t pick;
+};
+
+/** Smallest `size` kg_route_request accepts: the request up to path_len. */
+#define KG_HTTP_REQUEST_SIZE_0_2                                               \
+    (offsetof(struct kg_http_request, path_len) + sizeof(size_t))
+
+/**
+ * Routes an HTTP request: kg_route's answer, buffer contract, errors and
+ * thread safety, for a request given as a struct. Ingress matches host and
+ * path only: the method, the headers and pick are accepted (and checked)
+ * but no Ingress rule matches on them, and an Ingress has one backend per
+ * path, so they do not change an Ingress answer.
+ *
+ * Returns kg_route's codes; KG_EINVAL also for a NULL req, req->size below
+ * KG_HTTP_REQUEST_SIZE_0_2, a NULL method with method_len > 0 or NULL
+ * headers with n_headers > 0. Never allocates, locks, or blocks;
+ * thread-safe.
+ */
+KG_API int kg_route_request(const kg_ruleset *rs,
+                            const struct kg_http_request *req, char *buf,
+                            size_t cap, struct kg_route *out);
 
 /** The answer of kg_tls_lookup; `size` set by the caller as for kg_route.
  *  Strings point into the ruleset and are NUL-terminated. */
@@ -627,6 +687,71 @@ struct kg_side {
     unsigned policies;
 };
 
+/** Which tier decided a side (struct kg_side_detail.tier). */
+enum kg_tier {
+    /** not decided by a tier: not a pod, hostNetwork, loopback, node */
+    KG_TIER_NONE = 0,
+    /** ClusterNetworkPolicy tier Admin, AdminNetworkPolicy */
+    KG_TIER_ADMIN = 1,
+    /** NetworkPolicy (networking.k8s.io/v1) */
+    KG_TIER_NETWORK_POLICY = 2,
+    /** ClusterNetworkPolicy tier Baseline, BaselineAdminNetworkPolicy */
+    KG_TIER_BASELINE = 3,
+    /** no tier selected the pod in this direction: the default allow */
+    KG_TIER_DEFAULT = 4,
+};
+
+/** The deciding rule's action (struct kg_side_detail.action). */
+enum kg_action {
+    /** no rule decided (not a pod, loopback, node, no endpoints) */
+    KG_ACTION_NONE = 0,
+    /** a NetworkPolicy rule, ClusterNetworkPolicy Accept, ANP/BANP Allow,
+     *  or the default allow of KG_TIER_DEFAULT */
+    KG_ACTION_ALLOW = 1,
+    /** a CNP/ANP/BANP Deny rule, or NetworkPolicy isolation with no
+     *  allowing rule */
+    KG_ACTION_DENY = 2,
+    /** a Pass rule: reported only by per-tier helpers, never final */
+    KG_ACTION_PASS = 3,
+};
+
+/**
+ * What decided one side of a verdict: the tier, the action, the policy and
+ * rule, and the domain name that matched. Fixed size with reserved room:
+ * fields added later take the reserved words, so struct kg_verdict's layout
+ * never shifts. A zero field is absent (NULL string, 0 number), except rule
+ * and priority, whose "none" is -1 when this library writes the detail
+ * (an older library leaves the whole detail as the caller set it).
+ *
+ * NetworkPolicy alone (what this version decides):
+ *   KG_REASON_ALLOWED_BY_RULE   tier NETWORK_POLICY, action ALLOW, policy_kind
+ *                               "NetworkPolicy", policy and rule as the side
+ *   KG_REASON_NO_RULE           tier NETWORK_POLICY, action DENY, policy_kind
+ *                               "NetworkPolicy", policy NULL, rule -1
+ *   KG_REASON_NOT_ISOLATED      tier DEFAULT, action ALLOW
+ *   not a pod, hostNetwork, loopback, node, no endpoints: tier NONE,
+ *                               action NONE
+ * priority is -1 for all of them (NetworkPolicy has none); rule_name,
+ * domain and name are NULL. Strings point into the ruleset.
+ */
+struct kg_side_detail {
+    int tier;                /**< KG_TIER_* */
+    int action;              /**< KG_ACTION_* */
+    const char *policy_kind; /**< "NetworkPolicy", "ClusterNetworkPolicy",
+                                  "AdminNetworkPolicy",
+                                  "BaselineAdminNetworkPolicy"; NULL none */
+    /** the deciding policy, allowing or denying: "namespace/name", or
+     *  "name" for cluster-scoped kinds; NULL none. NULL with action DENY
+     *  for a pod isolated by NetworkPolicies none of which allows */
+    const char *policy;
+    const char *rule_name; /**< the deciding rule's `name`; NULL unnamed */
+    int rule;              /**< index of the rule in its list; -1 none */
+    int32_t priority;      /**< CNP/ANP priority; -1 none (NetworkPolicy) */
+    const char *domain;    /**< the domainNames pattern that matched; NULL */
+    const char *name;      /**< the destination name that matched it; NULL */
+    uint64_t reserved[8];  /**< written as zero */
+};
+
 /** The verdict of a flow. Set size = sizeof(struct kg_verdict) before the
  *  call; fields added in later versions are appended. */
 struct kg_verdict {
@@ -647,6 +772,9 @@ struct kg_verdict {
     uint32_t endpoints;      /**< ready endpoints judged */
     struct kg_addr endpoint; /**< the endpoint reported (family 0: none) */
     unsigned endpoint_port;  /**< its port after translation (targetPort) */
+    /** what decided each side (of the endpoint reported, for a Service) */
+    struct kg_side_detail egress_detail;
+    struct kg_side_detail ingress_detail;
 };
 
 /** Smallest `size` kg_check accepts: struct kg_verdict as released in 0.1.
@@ -654,11 +782,59 @@ struct kg_verdict {
 #define KG_VERDICT_SIZE_0_1                                                    \
     (offsetof(struct kg_verdict, ingress) + sizeof(struct kg_side))
 
-/** Judges the flow src -> dst:port over protocol (KG_PROTO_*), port 0..65535
- *  (numeric policy ports are 1..65535, so port 0 matches only rules without
- *  a port). Fills *out. Returns 0, or KG_EINVAL (NULL argument, out->size
- *  below KG_VERDICT_SIZE_0_1, family not 4/6, unknown protocol, port >
- *  65535). No allocation, no lock: any number of threads at once. */
+/** How the destination name of a flow was learnt (struct kg_flow). */
+enum kg_name_trust {
+    /** the name the source dialled (its own DNS answer, a proxy's CONNECT,
+     *  TLS SNI the caller checked against the address) */
+    KG_NAME_DIALLED = 1,
+    /** a name the source merely claims (an unchecked SNI or Host) */
+    KG_NAME_CLAIMED = 2,
+};
+
+/**
+ * A flow to judge: src -> dst:port over protocol. The caller sets `size`
+ * to sizeof(struct kg_flow); the library reads only the first `size` bytes
+ * (at least KG_FLOW_SIZE_0_2), and a field past the caller's size counts
+ * as zero (absent). Not retained after the call.
+ */
+struct kg_flow {
+    size_t size;
+    struct kg_addr src;
+    struct kg_addr dst;
+    int protocol;  /**< KG_PROTO_* */
+    unsigned port; /**< destination port 0..65535 */
+    /* optional from here (read only when size covers them) */
+    /** the destination's domain name (ASCII case and one trailing dot do
+     *  not matter; NUL not needed), for policies naming domains; NULL
+     *  none. NetworkPolicy does not match names: with NetworkPolicy alone
+     *  it does not change the verdict */
+    const char *dst_name;
+    size_t dst_name_len;
+    int name_trust; /**< KG_NAME_*; 0 = KG_NAME_DIALLED when dst_name is set */
+};
+
+/** Smallest `size` kg_check_flow accepts: struct kg_flow up to port. */
+#define KG_FLOW_SIZE_0_2 (offsetof(struct kg_flow, port) + sizeof(unsigned))
+
+/**
+ * Judges a flow (port 0..65535; numeric policy ports are 1..65535, so port
+ * 0 matches only rules without a port) and fills *out, as much of it as
+ * out->size covers (egress_detail / ingress_detail since 0.2).
+ *
+ * Returns 0, or KG_EINVAL: NULL rs, flow or out; flow->size below
+ * KG_FLOW_SIZE_0_2; out->size below KG_VERDICT_SIZE_0_1; an address family
+ * other than 4/6; an unknown protocol; port > 65535; dst_name NULL with a
+ * non-zero length; name_trust not 0 or a KG_NAME_*. On KG_EINVAL *out is
+ * left untouched.
+ *
+ * No allocation, no lock: any number of threads at once on one ruleset.
+ */
+KG_API int kg_check_flow(const kg_ruleset *rs, const struct kg_flow *flow,
+                         struct kg_verdict *out);
+
+/** kg_check_flow of the flow {src, dst, protocol, port} without a name:
+ *  the same answer and errors (NULL src or dst: KG_EINVAL). Thread-safe,
+ *  no allocation. */
 KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
                     const struct kg_addr *dst, int protocol, unsigned port,
                     struct kg_verdict *out);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * lookup.c - kg_check and friends: the NetworkPolicy verdict of a flow.
+ * lookup.c - kg_check_flow and friends: the NetworkPolicy verdict of a
+ * flow, and what decided each side (struct kg_side_detail).
  *
  * Workload: the per-packet or per-connection path of firewalls, NFQUEUE
  * agents and sidecars, from many threads. Each side is: the address table
@@ -191,46 +192,96 @@ static bool proto_ok(int p)
     return p == KG_PROTO_TCP || p == KG_PROTO_UDP || p == KG_PROTO_SCTP;
 }
 
-/* kg_check on a struct of the library's full size. */
-static int check(const kg_ruleset *rs, const struct kg_addr *src,
-                 const struct kg_addr *dst, int protocol, unsigned port,
+/* The detail of a side NetworkPolicy decided (kgress.h struct
+ * kg_side_detail): derived from its reason, so kg_check_side and the
+ * Service path report the same thing. */
+static void detail_of(const struct kg_side *s, struct kg_side_detail *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->rule = -1;
+    d->priority = -1;
+    switch (s->reason) {
+    case KG_REASON_ALLOWED_BY_RULE:
+        d->tier = KG_TIER_NETWORK_POLICY;
+        d->action = KG_ACTION_ALLOW;
+        d->policy_kind = "NetworkPolicy";
+        d->policy = s->policy;
+        d->rule = s->rule;
+        break;
+    case KG_REASON_NO_RULE:
+        d->tier = KG_TIER_NETWORK_POLICY;
+        d->action = KG_ACTION_DENY;
+        d->policy_kind = "NetworkPolicy";
+        break;
+    case KG_REASON_NOT_ISOLATED:
+        d->tier = KG_TIER_DEFAULT;
+        d->action = KG_ACTION_ALLOW;
+        break;
+    default:
+        break; /* not decided by a tier */
+    }
+}
+
+/* kg_check_flow on structs of the library's full size. */
+static int check(const kg_ruleset *rs, const struct kg_flow *f,
                  struct kg_verdict *out)
 {
     struct kgi_ip s, d;
-    if (!rs || !addr_ok(src, &s) || !addr_ok(dst, &d) || !proto_ok(protocol) ||
-        port > 65535)
+    if (!rs || !addr_ok(&f->src, &s) || !addr_ok(&f->dst, &d) ||
+        !proto_ok(f->protocol) || f->port > 65535 ||
+        (!f->dst_name && f->dst_name_len) ||
+        (f->name_trust != 0 && f->name_trust != KG_NAME_DIALLED &&
+         f->name_trust != KG_NAME_CLAIMED))
         return KG_EINVAL;
     const struct kgi_netpol *np = rs->netpol;
     uint32_t sp = kgi_netpol_endpoint(np, &s);
     uint32_t dp = kgi_netpol_endpoint(np, &d);
-    side(np, sp, KG_EGRESS, &d, dp, protocol, port, &out->egress);
-    side(np, dp, KG_INGRESS, &s, sp, protocol, port, &out->ingress);
+    side(np, sp, KG_EGRESS, &d, dp, f->protocol, f->port, &out->egress);
+    side(np, dp, KG_INGRESS, &s, sp, f->protocol, f->port, &out->ingress);
     out->allowed = out->egress.allowed && out->ingress.allowed; /* rule 8 */
-    if (out->size >= offsetof(struct kg_verdict, endpoint_port) +
-                         sizeof(out->endpoint_port)) {
-        out->service = NULL;
-        out->endpoints = 0;
-        memset(&out->endpoint, 0, sizeof(out->endpoint));
-        out->endpoint_port = 0;
-    }
-    kgi_services_flow(rs, src, &d, protocol, port, out); /* a ClusterIP */
+    out->service = NULL;
+    out->endpoints = 0;
+    memset(&out->endpoint, 0, sizeof(out->endpoint));
+    out->endpoint_port = 0;
+    kgi_services_flow(rs, f, &d, out); /* a ClusterIP */
+    detail_of(&out->egress, &out->egress_detail);
+    detail_of(&out->ingress, &out->ingress_detail);
     return 0;
+}
+
+KG_API int kg_check_flow(const kg_ruleset *rs, const struct kg_flow *flow,
+                         struct kg_verdict *out)
+{
+    if (!flow || !out || flow->size < KG_FLOW_SIZE_0_2 ||
+        out->size < KG_VERDICT_SIZE_0_1)
+        return KG_EINVAL;
+    /* the caller's flow up to its size, the rest zero (absent) */
+    struct kg_flow f;
+    kgi_abi_in(&f, sizeof(f), flow);
+    if (out->size >= sizeof(*out))
+        return check(rs, &f, out);
+    /* an older caller's smaller struct (kgress.h "ABI promise") */
+    struct kg_verdict full;
+    kgi_abi_in(&full, sizeof(full), out);
+    int rc = check(rs, &f, &full);
+    kgi_abi_out(out, &full);
+    return rc;
 }
 
 KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
                     const struct kg_addr *dst, int protocol, unsigned port,
                     struct kg_verdict *out)
 {
-    if (!out || out->size < KG_VERDICT_SIZE_0_1)
+    if (!src || !dst)
         return KG_EINVAL;
-    if (out->size >= sizeof(*out))
-        return check(rs, src, dst, protocol, port, out);
-    /* an older caller's smaller struct (kgress.h "ABI promise") */
-    struct kg_verdict full;
-    kgi_abi_in(&full, sizeof(full), out);
-    int rc = check(rs, src, dst, protocol, port, &full);
-    kgi_abi_out(out, &full);
-    return rc;
+    struct kg_flow f;
+    memset(&f, 0, sizeof(f));
+    f.size = sizeof(f);
+    f.src = *src;
+    f.dst = *dst;
+    f.protocol = protocol;
+    f.port = port;
+    return kg_check_flow(rs, &f, out);
 }
 
 KG_API int kg_addr_parse(const char *s, size_t len, struct kg_addr *out)

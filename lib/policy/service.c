@@ -406,19 +406,15 @@ static const struct kgi_svc_entry *find(const struct kgi_svc_entry *v,
     return NULL;
 }
 
-#define VERDICT_SVC_END                                                        \
-    (offsetof(struct kg_verdict, endpoint_port) + sizeof(unsigned))
-
-void kgi_services_flow(const kg_ruleset *rs, const struct kg_addr *src,
-                       const struct kgi_ip *dst, int protocol, unsigned port,
-                       struct kg_verdict *out)
+void kgi_services_flow(const kg_ruleset *rs, const struct kg_flow *flow,
+                       const struct kgi_ip *dst, struct kg_verdict *out)
 {
     const struct kgi_services *s = rs->services;
     if (!s || !s->n_addrs)
         return;
     struct kgi_svc_entry none;
     const struct kgi_svc_entry *e =
-        find(s->entries, s->n_entries, dst, protocol, port);
+        find(s->entries, s->n_entries, dst, flow->protocol, flow->port);
     if (!e) {
         e = find(s->addrs, s->n_addrs, dst, 0, 0);
         if (!e)
@@ -427,13 +423,10 @@ void kgi_services_flow(const kg_ruleset *rs, const struct kg_addr *src,
         none.service = e->service; /* a port the Service does not have */
         e = &none;
     }
-    bool wide = out->size >= VERDICT_SVC_END;
-    if (wide) {
-        out->service = e->service;
-        out->endpoints = e->n;
-        memset(&out->endpoint, 0, sizeof(out->endpoint));
-        out->endpoint_port = 0;
-    }
+    out->service = e->service;
+    out->endpoints = e->n;
+    memset(&out->endpoint, 0, sizeof(out->endpoint));
+    out->endpoint_port = 0;
     if (!e->n) {
         /* nothing behind the address for this port: kube-proxy rejects */
         out->allowed = false;
@@ -441,29 +434,29 @@ void kgi_services_flow(const kg_ruleset *rs, const struct kg_addr *src,
         out->ingress.reason = KG_REASON_NO_ENDPOINTS;
         return;
     }
-    size_t keep = out->size;
     bool decided = false;
     for (uint32_t k = 0; k < e->n && !decided; k++) {
         const struct kgi_svc_ep *ep = &s->eps[e->first + k];
         struct kg_verdict v;
         memset(&v, 0, sizeof(v));
         v.size = sizeof(v);
-        struct kg_addr a = {.family = ep->ip.family};
-        memcpy(a.bytes, ep->ip.b, 16);
+        /* the same flow (name and all) to the endpoint after port
+         * translation */
+        struct kg_flow f = *flow;
+        f.dst.family = ep->ip.family;
+        memcpy(f.dst.bytes, ep->ip.b, 16);
+        f.port = ep->port;
         /* an endpoint is never a Service address (dropped at build), so
          * this does not come back here */
-        if (kg_check(rs, src, &a, protocol, ep->port, &v) != 0)
+        if (kg_check_flow(rs, &f, &v) != 0)
             continue;
         decided = s->any ? v.allowed : !v.allowed;
         if (k == 0 || decided) {
             out->allowed = v.allowed;
             out->egress = v.egress;
             out->ingress = v.ingress;
-            if (wide) {
-                out->endpoint = a;
-                out->endpoint_port = ep->port;
-            }
+            out->endpoint = f.dst;
+            out->endpoint_port = ep->port;
         }
     }
-    out->size = keep;
 }

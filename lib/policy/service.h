@@ -61,11 +61,11 @@ int kgi_services_build(const struct kgi_compile_in *in,
                        struct kgi_services **out);
 void kgi_services_free(struct kgi_services *s);
 
-/* When dst:port/protocol is a Service address, replaces *out (the direct
- * verdict kg_check computed) by the verdict of the Service's endpoints,
- * writing the service fields when out->size covers them. */
-void kgi_services_flow(const kg_ruleset *rs, const struct kg_addr *src,
-                       const struct kgi_ip *dst, int protocol, unsigned port,
-                       struct kg_verdict *out);
+/* When flow's destination (dst, its parsed form) and port/protocol is a
+ * Service address, replaces the sides of *out (the direct verdict
+ * kg_check_flow computed; a full-size struct) by those of the Service's
+ * endpoints and sets its service fields. */
+void kgi_services_flow(const kg_ruleset *rs, const struct kg_flow *flow,
+                       const struct kgi_ip *dst, struct kg_verdict *out);
 
 #endif

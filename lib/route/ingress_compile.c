@@ -251,7 +251,7 @@ static int64_t group_of(struct build *b, struct kgi_str host, bool wildcard)
 
 static struct kgi_rtarget *target(struct build *b, const struct ing *s,
                                   const struct kgi_ingress_backend *be,
-                                  struct kgi_str path, int type)
+                                  struct kgi_str path, int type, int32_t rule)
 {
     struct kgi_arena *a = &b->r->arena;
     struct kgi_rtarget *t = kgi_arena_calloc(b->tmp, 1, sizeof(*t));
@@ -261,6 +261,7 @@ static struct kgi_rtarget *target(struct build *b, const struct ing *s,
     }
     t->ns = s->ns;
     t->ingress = s->name;
+    t->rule = rule;
     t->service = t->port_name = t->res_group = t->res_kind = t->res_name =
         t->path = (struct kgi_bstr){"", 0};
     if (be->kind == KGI_BACKEND_RESOURCE) {
@@ -345,7 +346,8 @@ static int add_path(struct build *b, const struct ing *s, size_t gi, size_t ri,
 {
     const struct kgi_ingress_rule *rule = &s->g.rules[ri];
     const struct kgi_ingress_path *ip = &rule->paths[pi];
-    struct kgi_rtarget *t = target(b, s, &ip->backend, ip->path, ip->type);
+    struct kgi_rtarget *t =
+        target(b, s, &ip->backend, ip->path, ip->type, (int32_t)rule->index);
     if (!t)
         return KG_ENOMEM;
     if (kgi_grow((void **)&b->ents, &b->cap_ents, b->n_ents + 1,
@@ -627,7 +629,8 @@ static int collect(struct build *b, struct ing **ord, size_t n_served)
         const struct kgi_ingress *g = &s->g;
         struct kgi_rtarget *def = NULL;
         if (g->has_default) {
-            def = target(b, s, &g->default_backend, (struct kgi_str){0, 0}, 0);
+            def = target(b, s, &g->default_backend, (struct kgi_str){0, 0}, 0,
+                         -1);
             if (!def)
                 return KG_ENOMEM;
         }

@@ -92,6 +92,10 @@ static void fill(struct kg_route *out, const struct kgi_rtarget *t)
     out->is_default = t->is_default;
     out->path_type = t->path_type;
     set(&out->matched_path, &out->matched_path_len, t->path);
+    out->source_kind = "Ingress";
+    out->source_kind_len = 7;
+    set(&out->source_name, &out->source_name_len, t->ingress);
+    out->rule = t->rule;
 }
 
 static void clear(struct kg_route *out)
@@ -103,7 +107,8 @@ static void clear(struct kg_route *out)
     out->size = size;
     out->ns = out->ingress = out->service = out->port_name =
         out->resource_api_group = out->resource_kind = out->resource_name =
-            out->matched_path = "";
+            out->matched_path = out->source_kind = out->source_name = "";
+    out->rule = -1;
     out->normalized_path = np;
     out->normalized_path_len = nn;
 }
@@ -139,12 +144,15 @@ static int norm_host(const char *host, size_t len, char *buf, size_t *n,
     return rc == KG_ENOSPACE ? KG_EREQUEST : rc;
 }
 
-/* kg_route on a struct of the library's full size. */
-static int route(const kg_ruleset *rs, const char *host, size_t host_len,
-                 const char *path, size_t path_len, char *buf, size_t cap,
-                 struct kg_route *out)
+/* kg_route_request on structs of the library's full size. Ingress matches
+ * host and path only: method, headers and pick do not change its answer. */
+static int route(const kg_ruleset *rs, const struct kg_http_request *req,
+                 char *buf, size_t cap, struct kg_route *out)
 {
-    if (!rs || !rs->routes || (!path && path_len) || (!buf && cap))
+    const char *host = req->host, *path = req->path;
+    size_t host_len = req->host_len, path_len = req->path_len;
+    if (!rs || !rs->routes || (!path && path_len) || (!buf && cap) ||
+        (!req->method && req->method_len) || (!req->headers && req->n_headers))
         return KG_EINVAL;
     const struct kgi_routes *r = rs->routes;
     out->normalized_path = "";
@@ -205,21 +213,39 @@ static int route(const kg_ruleset *rs, const char *host, size_t host_len,
     return 0;
 }
 
-KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
-                    const char *path, size_t path_len, char *buf, size_t cap,
-                    struct kg_route *out)
+KG_API int kg_route_request(const kg_ruleset *rs,
+                            const struct kg_http_request *req, char *buf,
+                            size_t cap, struct kg_route *out)
 {
-    if (!out || out->size < KG_ROUTE_SIZE_0_1)
+    if (!req || !out || req->size < KG_HTTP_REQUEST_SIZE_0_2 ||
+        out->size < KG_ROUTE_SIZE_0_1)
         return KG_EINVAL;
+    /* the caller's request up to its size, the rest zero (absent) */
+    struct kg_http_request r;
+    kgi_abi_in(&r, sizeof(r), req);
     if (out->size >= sizeof(*out))
-        return route(rs, host, host_len, path, path_len, buf, cap, out);
+        return route(rs, &r, buf, cap, out);
     /* an older caller's smaller struct: answer in a full one, hand back
      * only the caller's part (kgress.h "ABI promise") */
     struct kg_route full;
     kgi_abi_in(&full, sizeof(full), out);
-    int rc = route(rs, host, host_len, path, path_len, buf, cap, &full);
+    int rc = route(rs, &r, buf, cap, &full);
     kgi_abi_out(out, &full);
     return rc;
+}
+
+KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
+                    const char *path, size_t path_len, char *buf, size_t cap,
+                    struct kg_route *out)
+{
+    struct kg_http_request r;
+    memset(&r, 0, sizeof(r));
+    r.size = sizeof(r);
+    r.host = host;
+    r.host_len = host_len;
+    r.path = path;
+    r.path_len = path_len;
+    return kg_route_request(rs, &r, buf, cap, out);
 }
 
 static int tls_lookup(const kg_ruleset *rs, const char *host, size_t host_len,

@@ -89,6 +89,7 @@ struct kgi_rtarget {
     uint8_t path_type;    /* KG_PATH_* (0 for defaults) */
     bool is_default;
     bool is_resource;
+    int32_t rule; /* index in the Ingress's spec.rules; -1 for defaults */
 };
 
 /* Partials of a node are sorted by length (longest first), then bytes;

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """NetworkPolicy verdicts: ``Ruleset.check`` and ``Verdict``.
 
-The C answer (``struct kg_verdict`` with its two ``struct kg_side``) is
-mirrored here as ctypes Structures, field for field in header order; it
-begins with ``size``, set before the call. Strings it points to live in the
+The C flow and answer (``struct kg_flow``; ``struct kg_verdict`` with its
+two ``struct kg_side`` and two ``struct kg_side_detail``) are mirrored here
+as ctypes Structures, field for field in header order (tests/python checks
+them against the C layout); each sized one begins with ``size``, set
+before the call. Strings it points to live in the
 ruleset and are copied into Python objects before the call returns, so a
 ``Verdict`` outlives its Ruleset.
 """
@@ -13,8 +15,9 @@ import ipaddress
 
 from ._errors import check as _check_rc
 
-__all__ = ["Verdict", "Side", "KgSide", "KgVerdict", "KgAddr", "check",
-           "check_side", "pod_at", "PROTOCOLS"]
+__all__ = ["Verdict", "Side", "KgSide", "KgSideDetail", "KgVerdict",
+           "KgAddr", "KgFlow", "check", "check_side", "pod_at", "PROTOCOLS",
+           "TIERS", "ACTIONS"]
 
 KG_EINVAL = -2
 KG_POD_NONE = 0xFFFFFFFF
@@ -28,6 +31,15 @@ REASON_NO_RULE = 4
 
 #: the protocols NetworkPolicy knows
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+
+#: enum kg_tier -> Side.tier (KG_TIER_NONE: None)
+TIERS = {1: "admin", 2: "network-policy", 3: "baseline", 4: "default"}
+#: enum kg_action -> Side.action (KG_ACTION_NONE: None)
+ACTIONS = {1: "allow", 2: "deny", 3: "pass"}
+
+#: enum kg_name_trust
+KG_NAME_DIALLED = 1
+KG_NAME_CLAIMED = 2
 
 
 class KgSide(ctypes.Structure):
@@ -53,6 +65,39 @@ class KgAddr(ctypes.Structure):
     ]
 
 
+class KgSideDetail(ctypes.Structure):
+    """struct kg_side_detail (include/kgress.h)."""
+
+    _fields_ = [
+        ("tier", ctypes.c_int),
+        ("action", ctypes.c_int),
+        ("policy_kind", ctypes.c_char_p),
+        ("policy", ctypes.c_char_p),
+        ("rule_name", ctypes.c_char_p),
+        ("rule", ctypes.c_int),
+        ("priority", ctypes.c_int32),
+        ("domain", ctypes.c_char_p),
+        ("name", ctypes.c_char_p),
+        ("reserved", ctypes.c_uint64 * 8),
+    ]
+
+
+class KgFlow(ctypes.Structure):
+    """struct kg_flow (include/kgress.h)."""
+
+    _fields_ = [
+        ("size", ctypes.c_size_t),
+        ("src", KgAddr),
+        ("dst", KgAddr),
+        ("protocol", ctypes.c_int),
+        ("port", ctypes.c_uint),
+        # optional from here
+        ("dst_name", ctypes.c_char_p),
+        ("dst_name_len", ctypes.c_size_t),
+        ("name_trust", ctypes.c_int),
+    ]
+
+
 class KgVerdict(ctypes.Structure):
     """struct kg_verdict (include/kgress.h)."""
 
@@ -66,6 +111,9 @@ class KgVerdict(ctypes.Structure):
         ("endpoints", ctypes.c_uint32),
         ("endpoint", KgAddr),
         ("endpoint_port", ctypes.c_uint),
+        # since 0.2: what decided each side
+        ("egress_detail", KgSideDetail),
+        ("ingress_detail", KgSideDetail),
     ]
 
 
@@ -92,12 +140,15 @@ class Verdict:
     endpoints number of ready endpoints judged (0 unless service)
     endpoint  the endpoint reported (str address), or None
     endpoint_port  its port after targetPort translation, or None
+    egress_side, ingress_side  kgress.Side of each end: reason, pod,
+              policies and what decided it (tier, action, policy_kind,
+              policy, rule, ...)
     """
 
     __slots__ = ("allowed", "egress", "ingress", "reason", "policies",
                  "src_pod", "dst_pod", "egress_reason", "ingress_reason",
                  "egress_rule", "ingress_rule", "service", "endpoints",
-                 "endpoint", "endpoint_port")
+                 "endpoint", "endpoint_port", "egress_side", "ingress_side")
 
     def __init__(self, **fields):
         for name in self.__slots__:
@@ -137,29 +188,53 @@ def _addr_text(a):
     return None
 
 
-def _side_policies(lib, rs, side, direction, out):
+def _isolating(lib, rs, pod, direction):
+    """Every policy isolating pod in direction ("namespace/name")."""
+    names = []
+    if pod == KG_POD_NONE:
+        return names
+    i = 0
+    while True:
+        p = lib.kg_pod_policy(rs, pod, direction, i)
+        if not p:
+            return names
+        names.append(p.decode("utf-8"))
+        i += 1
+
+
+def _u(p):
+    return p.decode("utf-8", "surrogateescape") if p else None
+
+
+def _side(lib, rs, side, detail, direction):
+    """A Side from struct kg_side and, when given, its kg_side_detail."""
+    rule = None
     if side.reason == REASON_ALLOWED_BY_RULE and side.policy:
-        names = [side.policy.decode("utf-8")]
-    elif side.reason == REASON_NO_RULE and side.pod != KG_POD_NONE:
-        names = []
-        i = 0
-        while True:
-            p = lib.kg_pod_policy(rs, side.pod, direction, i)
-            if not p:
-                break
-            names.append(p.decode("utf-8"))
-            i += 1
-    else:
-        names = []
-    for n in names:
-        if n not in out:
-            out.append(n)
+        rule = (side.policy.decode("utf-8"), int(side.rule))
+    fields = dict(
+        allowed=bool(side.allowed),
+        reason=lib.kg_reason_name(side.reason).decode("ascii"),
+        pod=_u(side.pod_name),
+        rule=rule,
+        policy=rule[0] if rule else None,
+        policies=_isolating(lib, rs, side.pod, direction))
+    if detail is not None:
+        if detail.policy and detail.rule >= 0:
+            fields["rule"] = (_u(detail.policy), int(detail.rule))
+        fields.update(
+            tier=TIERS.get(detail.tier),
+            action=ACTIONS.get(detail.action),
+            policy_kind=_u(detail.policy_kind),
+            policy=_u(detail.policy),
+            rule_name=_u(detail.rule_name),
+            priority=int(detail.priority) if detail.priority >= 0 else None,
+            domain=_u(detail.domain),
+            name=_u(detail.name))
+    return Side(**fields)
 
 
-def check(lib, rs, src_ip, dst_ip, port, protocol):
-    """Ruleset.check: see there."""
-    src = _text(src_ip, "src_ip")
-    dst = _text(dst_ip, "dst_ip")
+def _flow(lib, src_ip, dst_ip, port, protocol, domain, claimed):
+    """A KgFlow from Ruleset.check's arguments (ValueError/TypeError)."""
     if isinstance(port, bool) or not isinstance(port, int):
         raise TypeError("port must be an int, not %s" % type(port).__name__)
     if not 0 <= port <= 65535:
@@ -169,26 +244,53 @@ def check(lib, rs, src_ip, dst_ip, port, protocol):
     if protocol.upper() not in PROTOCOLS:
         raise ValueError("protocol must be TCP, UDP or SCTP, not %r"
                          % protocol)
+    if not isinstance(claimed, bool):
+        raise TypeError("claimed must be a bool")
+    f = KgFlow()
+    f.size = ctypes.sizeof(KgFlow)
+    src = _text(src_ip, "src_ip")
+    dst = _text(dst_ip, "dst_ip")
+    if lib.kg_addr_parse(src, len(src), ctypes.byref(f.src)) != 0 or \
+            lib.kg_addr_parse(dst, len(dst), ctypes.byref(f.dst)) != 0:
+        raise ValueError("not an IP address: %r -> %r" % (src_ip, dst_ip))
     proto = protocol.upper().encode("ascii")
+    f.protocol = lib.kg_protocol_parse(proto, len(proto))
+    f.port = port
+    if domain is not None:
+        name = _text(domain, "domain")
+        f.dst_name = name
+        f.dst_name_len = len(name)
+        f.name_trust = KG_NAME_CLAIMED if claimed else KG_NAME_DIALLED
+    return f
+
+
+def check(lib, rs, src_ip, dst_ip, port, protocol, domain=None,
+          claimed=False):
+    """Ruleset.check: see there."""
+    f = _flow(lib, src_ip, dst_ip, port, protocol, domain, claimed)
     v = KgVerdict()
     v.size = ctypes.sizeof(KgVerdict)
-    rc = lib.kg_check_str(rs, src, len(src), dst, len(dst), proto, len(proto),
-                          port, ctypes.byref(v))
-    if rc == KG_EINVAL:
-        raise ValueError("not an IP address: %r -> %r" % (src_ip, dst_ip))
-    _check_rc(rc, "kg_check")
+    _check_rc(lib.kg_check_flow(rs, ctypes.byref(f), ctypes.byref(v)),
+              "kg_check_flow")
     need = lib.kg_verdict_format(ctypes.byref(v), None, 0)
     buf = ctypes.create_string_buffer(need + 1)
     lib.kg_verdict_format(ctypes.byref(v), buf, need + 1)
+    egress = _side(lib, rs, v.egress, v.egress_detail, KG_EGRESS)
+    ingress = _side(lib, rs, v.ingress, v.ingress_detail, KG_INGRESS)
     policies = []
-    _side_policies(lib, rs, v.egress, KG_EGRESS, policies)
-    _side_policies(lib, rs, v.ingress, KG_INGRESS, policies)
+    for s in (egress, ingress):
+        if s.reason == "allowed-by-rule" and s.rule:
+            names = [s.rule[0]]
+        elif s.reason == "no-rule":
+            names = s.policies
+        else:
+            names = []
+        for n in names:
+            if n not in policies:
+                policies.append(n)
 
     def side_bool(s):
         return None if s.reason == REASON_NOT_A_POD else bool(s.allowed)
-
-    def pod(s):
-        return s.pod_name.decode("utf-8") if s.pod_name else None
 
     def rule(s):
         if s.reason != REASON_ALLOWED_BY_RULE or not s.policy:
@@ -201,40 +303,72 @@ def check(lib, rs, src_ip, dst_ip, port, protocol):
         ingress=side_bool(v.ingress),
         reason=buf.value.decode("utf-8", "replace"),
         policies=policies,
-        src_pod=pod(v.egress),
-        dst_pod=pod(v.ingress),
-        egress_reason=lib.kg_reason_name(v.egress.reason).decode("ascii"),
-        ingress_reason=lib.kg_reason_name(v.ingress.reason).decode("ascii"),
+        src_pod=egress.pod,
+        dst_pod=ingress.pod,
+        egress_reason=egress.reason,
+        ingress_reason=ingress.reason,
         egress_rule=rule(v.egress),
         ingress_rule=rule(v.ingress),
         service=v.service.decode("utf-8") if v.service else None,
         endpoints=int(v.endpoints),
         endpoint=_addr_text(v.endpoint),
         endpoint_port=int(v.endpoint_port) if v.endpoint.family else None,
+        egress_side=egress,
+        ingress_side=ingress,
     )
 
 
 class Side:
-    """One direction of one pod, for a caller that knows its own pod.
+    """One side of a flow: the egress side of its source pod or the ingress
+    side of its destination pod (Verdict.egress_side / ingress_side), or
+    what Ruleset.check_side returns.
 
-    allowed   bool
-    reason    kg_reason_name ("not-isolated", "allowed-by-rule", "no-rule",
-              "loopback", "node", "host-network")
-    rule      (policy "namespace/name", rule index) that allowed, or None
-    policies  list of "namespace/name" isolating the pod in this direction
+    allowed      bool
+    reason       kg_reason_name ("not-a-pod", "not-isolated",
+                 "allowed-by-rule", "no-rule", "loopback", "node",
+                 "host-network", "no-endpoints")
+    pod          "namespace/name" of the pod of this side, or None
+    policy       the deciding policy ("namespace/name", or "name" for a
+                 cluster-scoped kind), allowing or denying; None when none
+    rule         (policy, rule index) of the deciding rule, or None
+    policies     list of "namespace/name" isolating the pod in this
+                 direction
+    tier         "admin", "network-policy", "baseline", "default", or None
+                 (not decided by a tier: not a pod, loopback, node, ...)
+    action       "allow", "deny", "pass", or None (no rule decided)
+    policy_kind  "NetworkPolicy", "ClusterNetworkPolicy", ... or None
+    rule_name    the deciding rule's name, or None
+    priority     the deciding policy's priority, or None (NetworkPolicy)
+    domain       the domain-name pattern that matched, or None
+    name         the destination name that matched it, or None
+
+    check_side fills allowed, reason, pod, policy, rule and policies; the
+    decision fields (tier to name) are None there (kg_check_side reports
+    no detail).
     """
 
-    __slots__ = ("allowed", "reason", "rule", "policies")
+    __slots__ = ("allowed", "reason", "pod", "policy", "rule", "policies",
+                 "tier", "action", "policy_kind", "rule_name", "priority",
+                 "domain", "name")
 
-    def __init__(self, allowed, reason, rule, policies):
-        self.allowed = allowed
-        self.reason = reason
-        self.rule = rule
-        self.policies = policies
+    def __init__(self, **fields):
+        for name in self.__slots__:
+            setattr(self, name, fields.get(name))
+        if self.policies is None:
+            self.policies = []
+
+    def __eq__(self, other):
+        if not isinstance(other, Side):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n)
+                   for n in self.__slots__)
+
+    __hash__ = None
 
     def __repr__(self):
-        return "Side(allowed=%r, reason=%r, rule=%r, policies=%r)" % (
-            self.allowed, self.reason, self.rule, self.policies)
+        return "Side(%s)" % ", ".join(
+            "%s=%r" % (n, getattr(self, n)) for n in self.__slots__
+            if getattr(self, n) is not None)
 
 
 def _addr(lib, value, what):
@@ -281,17 +415,4 @@ def check_side(lib, rs, pod, direction, peer_ip, port, protocol):
     _check_rc(lib.kg_check_side(rs, handle.value, directions[direction],
                                 ctypes.byref(peer), proto, port,
                                 ctypes.byref(side)), "kg_check_side")
-    policies = []
-    i = 0
-    while True:
-        p = lib.kg_pod_policy(rs, handle.value, directions[direction], i)
-        if not p:
-            break
-        policies.append(p.decode("utf-8"))
-        i += 1
-    rule = None
-    if side.reason == REASON_ALLOWED_BY_RULE and side.policy:
-        rule = (side.policy.decode("utf-8"), int(side.rule))
-    return Side(bool(side.allowed),
-                lib.kg_reason_name(side.reason).decode("ascii"), rule,
-                policies)
+    return _side(lib, rs, side, None, directions[direction])

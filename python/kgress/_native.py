@@ -90,9 +90,12 @@ PROTOTYPES = [
     ("kg_route", c_int, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t,
                          c_char_p, c_size_t, c_void_p]),
     ("kg_tls_lookup", c_int, [c_void_p, c_char_p, c_size_t, c_void_p]),
+    ("kg_route_request", c_int, [c_void_p, c_void_p, c_char_p, c_size_t,
+                                 c_void_p]),
     # verdict (NetworkPolicy lookups): add here
     ("kg_check_str", c_int, [c_void_p, c_char_p, c_size_t, c_char_p,
                              c_size_t, c_char_p, c_size_t, c_uint, c_void_p]),
+    ("kg_check_flow", c_int, [c_void_p, c_void_p, c_void_p]),
     ("kg_reason_name", c_char_p, [c_int]),
     ("kg_verdict_format", c_size_t, [c_void_p, c_char_p, c_size_t]),
     ("kg_pod_policy", c_char_p, [c_void_p, ctypes.c_uint32, c_int, c_size_t]),

@@ -14,7 +14,8 @@ import ctypes
 
 from ._errors import check
 
-__all__ = ["Route", "KgRoute", "KgTls", "route", "tls_secret", "PATH_TYPES"]
+__all__ = ["Route", "KgRoute", "KgTls", "KgHeader", "KgHttpRequest", "route",
+           "tls_secret", "PATH_TYPES"]
 
 _c_char_p = ctypes.POINTER(ctypes.c_char)
 _size_t = ctypes.c_size_t
@@ -43,6 +44,33 @@ class KgRoute(ctypes.Structure):
         ("path_type", ctypes.c_int),
         ("matched_path", _c_char_p), ("matched_path_len", _size_t),
         ("normalized_path", _c_char_p), ("normalized_path_len", _size_t),
+        # since 0.2: the object that answered
+        ("source_kind", _c_char_p), ("source_kind_len", _size_t),
+        ("source_name", _c_char_p), ("source_name_len", _size_t),
+        ("rule", ctypes.c_int),
+    ]
+
+
+class KgHeader(ctypes.Structure):
+    """struct kg_header (include/kgress.h)."""
+
+    _fields_ = [
+        ("name", _c_char_p), ("name_len", _size_t),
+        ("value", _c_char_p), ("value_len", _size_t),
+    ]
+
+
+class KgHttpRequest(ctypes.Structure):
+    """struct kg_http_request (include/kgress.h)."""
+
+    _fields_ = [
+        ("size", _size_t),
+        ("host", _c_char_p), ("host_len", _size_t),
+        ("path", _c_char_p), ("path_len", _size_t),
+        # optional from here
+        ("method", _c_char_p), ("method_len", _size_t),
+        ("headers", ctypes.POINTER(KgHeader)), ("n_headers", _size_t),
+        ("pick", ctypes.c_uint64),
     ]
 
 
@@ -60,7 +88,8 @@ class KgTls(ctypes.Structure):
 
 _RouteBase = collections.namedtuple(
     "Route", "namespace ingress service port port_name resource is_default "
-             "matched_path path_type normalized_path")
+             "matched_path path_type normalized_path source_kind source_name "
+             "rule")
 
 
 class Route(_RouteBase):
@@ -74,7 +103,11 @@ class Route(_RouteBase):
     the core group), else None; is_default: a defaultBackend answered;
     matched_path / path_type: the rule's path as written and its pathType
     ("Exact", "Prefix", "ImplementationSpecific"), None when is_default;
-    normalized_path: the path that was matched (what to forward).
+    normalized_path: the path that was matched (what to forward);
+    source_kind / source_name: the kind ("Ingress", "HTTPRoute",
+    "GRPCRoute") and name of the object that answered (its namespace is
+    ``namespace``; for an Ingress source_name == ingress); rule: the index
+    of the answering rule in its spec.rules, or None for a defaultBackend.
     """
 
     __slots__ = ()
@@ -99,23 +132,68 @@ def _arg(value, what):
                     % (what, type(value).__name__))
 
 
-def route(lib, handle, host, path):
-    """kg_route on a ruleset pointer: a Route, or None when no rule and no
-    defaultBackend applies. A rejected request (control bytes, NUL, a
+def _headers(headers):
+    """A (KgHeader array, keep-alive list, count) from a mapping or an
+    iterable of (name, value) pairs; names and values str or bytes."""
+    if headers is None:
+        return None, [], 0
+    items = list(headers.items()) if hasattr(headers, "items") \
+        else list(headers)
+    arr = (KgHeader * max(len(items), 1))()
+    keep = []
+    for i, item in enumerate(items):
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise TypeError("headers must be a mapping or (name, value) "
+                            "pairs, not %r" % (item,)) from None
+        n = _arg(name, "header name")
+        v = _arg(value, "header value")
+        keep += [n, v]
+        arr[i].name = ctypes.cast(ctypes.c_char_p(n), _c_char_p)
+        arr[i].name_len = len(n)
+        arr[i].value = ctypes.cast(ctypes.c_char_p(v), _c_char_p)
+        arr[i].value_len = len(v)
+    return arr, keep, len(items)
+
+
+def route(lib, handle, host, path, method=None, headers=None, pick=0):
+    """kg_route_request on a ruleset pointer: a Route, or None when no rule
+    and no defaultBackend applies. A rejected request (control bytes, NUL, a
     malformed Host, `%2F` with reject_escaped_slash, ...) raises
     kgress.Error with code_name "KG_EREQUEST"; a regex that hit its match
     limit raises kgress.Error "KG_ELIMIT_MATCH"."""
     h = _arg(host, "host")
     p = _arg(path, "path")
+    m = None if method is None else _arg(method, "method")
+    if isinstance(pick, bool) or not isinstance(pick, int) or \
+            not 0 <= pick < 1 << 64:
+        raise ValueError("pick must be an int within 0..2**64-1, not %r"
+                         % (pick,))
+    arr, keep, n = _headers(headers)
+    req = KgHttpRequest()
+    req.size = ctypes.sizeof(KgHttpRequest)
+    req.host = ctypes.cast(ctypes.c_char_p(h), _c_char_p)
+    req.host_len = len(h)
+    req.path = ctypes.cast(ctypes.c_char_p(p), _c_char_p)
+    req.path_len = len(p)
+    if m is not None:
+        req.method = ctypes.cast(ctypes.c_char_p(m), _c_char_p)
+        req.method_len = len(m)
+    if n:
+        req.headers = arr
+        req.n_headers = n
+    req.pick = pick
     cap = len(p) + 2
     buf = ctypes.create_string_buffer(cap)
     out = KgRoute()
     out.size = ctypes.sizeof(KgRoute)
-    rc = lib.kg_route(handle, h, len(h), p, len(p), buf, cap,
-                      ctypes.byref(out))
+    rc = lib.kg_route_request(handle, ctypes.byref(req), buf, cap,
+                              ctypes.byref(out))
+    del keep  # the bytes the request pointed to, alive until here
     if rc == KG_ENOMATCH:
         return None
-    check(rc, "kg_route")
+    check(rc, "kg_route_request")
     resource = None
     if out.is_resource:
         group = _s(out.resource_api_group, out.resource_api_group_len)
@@ -134,7 +212,10 @@ def route(lib, handle, host, path):
         matched_path=None if out.is_default else _s(out.matched_path,
                                                     out.matched_path_len),
         path_type=PATH_TYPES.get(out.path_type),
-        normalized_path=_s(out.normalized_path, out.normalized_path_len))
+        normalized_path=_s(out.normalized_path, out.normalized_path_len),
+        source_kind=_s(out.source_kind, out.source_kind_len),
+        source_name=_s(out.source_name, out.source_name_len),
+        rule=int(out.rule) if out.rule >= 0 else None)
 
 
 def tls_secret(lib, handle, host):

@@ -265,17 +265,22 @@ class Ruleset:
     # ---------------------------------------------------------- lookups
     # route(host, path) / tls_secret(host): Ingress routing
 
-    def route(self, host, path):
+    def route(self, host, path, *, method=None, headers=None, pick=0):
         """The backend for an HTTP request: a ``kgress.Route``, or None when
         no rule and no defaultBackend applies. ``host`` is the Host header
         or :authority (str, bytes, or None for a request without one; any
         ``:port`` is ignored); ``path`` the request-target (the query is
-        ignored). Raises kgress.Error (code_name "KG_EREQUEST") for a request
+        ignored). ``method`` (str, None: unknown), ``headers`` (a mapping or
+        (name, value) pairs) and ``pick`` (an int 0..2**64-1 choosing among
+        weighted backends) are passed on to kg_route_request; Ingress rules
+        match host and path only, so they do not change an Ingress answer.
+        Raises kgress.Error (code_name "KG_EREQUEST") for a request
         that is rejected rather than routed (NUL or control bytes, a
         malformed Host, ``%2F`` with reject_escaped_slash=True), and
         "KG_ELIMIT_MATCH" when an ingress-nginx regex hit its match limit.
         Thread-safe."""
-        return _route.route(self._lib, self._ptr(), host, path)
+        return _route.route(self._lib, self._ptr(), host, path, method,
+                            headers, pick)
 
     def tls_secret(self, host):
         """``(namespace, secret_name)`` of the TLS entry for an SNI host name
@@ -286,16 +291,23 @@ class Ruleset:
 
     # check(src_ip, dst_ip, port, protocol="TCP"): NetworkPolicy verdicts
 
-    def check(self, src_ip, dst_ip, port, protocol="TCP"):
+    def check(self, src_ip, dst_ip, port, protocol="TCP", *, domain=None,
+              claimed=False):
         """The NetworkPolicy verdict of a flow src_ip -> dst_ip:port over
         protocol ("TCP", "UDP" or "SCTP", any case): a ``kgress.Verdict``
         with allowed (bool), egress and ingress (bool, or None when that
-        end is not a known pod), reason (str) and policies (list of
-        "namespace/name"). Addresses are str (or ipaddress objects), IPv4
-        or IPv6. Raises ValueError for an address that does not parse, a
-        port outside 0..65535 or another protocol. Thread-safe."""
+        end is not a known pod), reason (str), policies (list of
+        "namespace/name") and egress_side / ingress_side (``kgress.Side``:
+        what decided each side). Addresses are str (or ipaddress objects),
+        IPv4 or IPv6. ``domain`` is the destination's domain name (str or
+        bytes; case and one trailing dot do not matter), ``claimed=True``
+        when the source merely claims it (an unchecked SNI or Host) rather
+        than dialled it; NetworkPolicy does not match names, so with
+        NetworkPolicy alone it does not change the verdict. Uses
+        kg_check_flow. Raises ValueError for an address that does not parse,
+        a port outside 0..65535 or another protocol. Thread-safe."""
         return _check.check(self._lib, self._ptr(), src_ip, dst_ip, port,
-                            protocol)
+                            protocol, domain, claimed)
 
     def pod(self, ip):
         """"namespace/name" of the pod owning ip (str or ipaddress object),
@@ -307,7 +319,8 @@ class Ruleset:
         """One side of a flow, for a caller that knows its own pod (a
         sidecar): direction "egress" judges pod -> peer_ip:port, "ingress"
         judges peer_ip -> pod:port. pod is "namespace/name". Returns a
-        ``kgress.Side`` (allowed, reason, rule, policies). Raises
+        ``kgress.Side`` (allowed, reason, pod, policy, rule, policies; its
+        decision fields tier..name are None here). Raises
         LookupError for an unknown pod, ValueError for a bad direction,
         address, port or protocol. Thread-safe."""
         return _check.check_side(self._lib, self._ptr(), pod, direction,

@@ -100,7 +100,21 @@ static const struct frozen table[] = {
     E(KG_REASON_LOOPBACK, 5),
     E(KG_REASON_NODE, 6),
     E(KG_REASON_HOST_NETWORK, 7),
+    /* 0.2 (fixed once v0.2.0 is tagged) */
     E(KG_LIMIT_STREAM_NODES, 7),
+    E(KG_FLAG_SERVICE_ANY_ENDPOINT, 9),
+    E(KG_REASON_NO_ENDPOINTS, 8),
+    E(KG_TIER_NONE, 0),
+    E(KG_TIER_ADMIN, 1),
+    E(KG_TIER_NETWORK_POLICY, 2),
+    E(KG_TIER_BASELINE, 3),
+    E(KG_TIER_DEFAULT, 4),
+    E(KG_ACTION_NONE, 0),
+    E(KG_ACTION_ALLOW, 1),
+    E(KG_ACTION_DENY, 2),
+    E(KG_ACTION_PASS, 3),
+    E(KG_NAME_DIALLED, 1),
+    E(KG_NAME_CLAIMED, 2),
 };
 
 static void test_frozen_numbers(void **state)

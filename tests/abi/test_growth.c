@@ -10,7 +10,9 @@
  * not know, filled with a canary). Each must get the same answer, and
  * nothing past the caller's size may be written: the bytes after the 0.1
  * struct and the future fields keep their canary. A size one byte below
- * the 0.1 size is KG_EINVAL.
+ * the 0.1 size is KG_EINVAL. The 0.2 input structs (kg_http_request,
+ * kg_flow) likewise: the smallest one is read only up to its size (what
+ * follows it is poisoned), a future one's unknown tail is ignored.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,6 +80,33 @@ struct verdict_0_1 {
     bool allowed;
     struct side_0_1 egress;
     struct side_0_1 ingress;
+};
+
+/* struct kg_verdict of 0.2 before the side details (the Service fields) */
+struct verdict_svc {
+    struct verdict_0_1 v;
+    const char *service;
+    uint32_t endpoints;
+    struct kg_addr endpoint;
+    unsigned endpoint_port;
+};
+
+/* the 0.2 minimum request and flow: what a caller that knows only the
+ * required fields compiles */
+struct request_min {
+    size_t size;
+    const char *host;
+    size_t host_len;
+    const char *path;
+    size_t path_len;
+};
+
+struct flow_min {
+    size_t size;
+    struct kg_addr src;
+    struct kg_addr dst;
+    int protocol;
+    unsigned port;
 };
 
 /* what a caller of a later version passes: today's struct, then more */
@@ -156,6 +185,15 @@ static void test_sizes_0_1(void **state)
     assert_true(sizeof(struct kg_route) >= KG_ROUTE_SIZE_0_1);
     assert_true(sizeof(struct kg_tls) >= KG_TLS_SIZE_0_1);
     assert_true(sizeof(struct kg_verdict) >= KG_VERDICT_SIZE_0_1);
+    /* 0.2: the required parts of the input structs, and the Service fields
+     * then the details appended to the verdict */
+    assert_int_equal(KG_HTTP_REQUEST_SIZE_0_2, sizeof(struct request_min));
+    assert_int_equal(KG_FLOW_SIZE_0_2,
+                     offsetof(struct flow_min, port) + sizeof(unsigned));
+    assert_int_equal(offsetof(struct kg_verdict, egress_detail),
+                     (sizeof(struct verdict_svc) + 7) / 8 * 8);
+    assert_int_equal(offsetof(struct kg_route, source_kind),
+                     (KG_ROUTE_SIZE_0_1 + 7) / 8 * 8);
 }
 
 static void test_route_growth(void **state)
@@ -285,6 +323,128 @@ static void test_verdict_growth(void **state)
         KG_EINVAL);
 }
 
+/* kg_route_request: a request struct of the smallest size with what
+ * follows it poisoned (a NULL method with a length: KG_EINVAL if read), one
+ * of a future size, and route answers of the 0.1 size and today's. */
+static void test_request_growth(void **state)
+{
+    (void)state;
+    char buf[64];
+    struct {
+        struct kg_http_request r;
+        unsigned char future[64];
+    } req;
+    memset(&req, 0, sizeof(req));
+    req.r.host = "a.example";
+    req.r.host_len = 9;
+    req.r.path = "/api/x";
+    req.r.path_len = 6;
+    req.r.method_len = 5; /* method NULL: refused when read */
+    req.r.n_headers = 2;  /* headers NULL: likewise */
+    req.r.size = KG_HTTP_REQUEST_SIZE_0_2;
+
+    OLD(struct route_0_1) old;
+    memset(&old, CANARY, sizeof(old));
+    old.s.size = sizeof(old.s);
+    assert_int_equal(kg_route_request(rs, &req.r, buf, sizeof(buf),
+                                      (struct kg_route *)&old.s),
+                     0);
+    assert_string_equal(old.s.service, "api");
+    assert_string_equal(old.s.ingress, "web");
+    canary_intact(old.bytes + sizeof(old.s), sizeof(old.bytes) - sizeof(old.s));
+
+    /* the same request with the optional fields covered is refused */
+    req.r.size = sizeof(req.r);
+    old.s.size = sizeof(old.s);
+    assert_int_equal(kg_route_request(rs, &req.r, buf, sizeof(buf),
+                                      (struct kg_route *)&old.s),
+                     KG_EINVAL);
+
+    /* a future request: unknown fields after today's are not read */
+    req.r.method_len = 0;
+    req.r.n_headers = 0;
+    memset(req.future, CANARY, sizeof(req.future));
+    req.r.size = sizeof(req);
+    FUTURE(struct kg_route) fut;
+    memset(&fut, CANARY, sizeof(fut));
+    fut.cur.size = sizeof(fut);
+    assert_int_equal(kg_route_request(rs, &req.r, buf, sizeof(buf), &fut.cur),
+                     0);
+    assert_string_equal(fut.cur.service, "api");
+    assert_string_equal(fut.cur.source_kind, "Ingress");
+    assert_string_equal(fut.cur.source_name, "web");
+    assert_int_equal(fut.cur.rule, 0);
+    canary_intact(fut.future, sizeof(fut.future));
+
+    req.r.size = KG_HTTP_REQUEST_SIZE_0_2 - 1;
+    assert_int_equal(kg_route_request(rs, &req.r, buf, sizeof(buf), &fut.cur),
+                     KG_EINVAL);
+}
+
+/* kg_check_flow: a flow of the smallest size with what follows poisoned
+ * (a NULL name with a length: KG_EINVAL if read), one of a future size;
+ * verdicts of the 0.1 size, of 0.2 before the details, today's and a
+ * future one. */
+static void test_flow_growth(void **state)
+{
+    (void)state;
+    struct {
+        struct kg_flow f;
+        unsigned char future[64];
+    } flow;
+    memset(&flow, 0, sizeof(flow));
+    assert_int_equal(kg_addr_parse("10.0.0.1", 8, &flow.f.src), 0);
+    assert_int_equal(kg_addr_parse("10.0.0.2", 8, &flow.f.dst), 0);
+    flow.f.protocol = KG_PROTO_TCP;
+    flow.f.port = 80;
+    flow.f.dst_name_len = 4; /* dst_name NULL: refused when read */
+    flow.f.name_trust = 7;   /* not a KG_NAME_*: likewise */
+    flow.f.size = KG_FLOW_SIZE_0_2;
+
+    OLD(struct verdict_0_1) old;
+    memset(&old, CANARY, sizeof(old));
+    old.s.size = sizeof(old.s);
+    assert_int_equal(kg_check_flow(rs, &flow.f, (struct kg_verdict *)&old.s),
+                     0);
+    assert_true(old.s.allowed);
+    assert_string_equal(old.s.ingress.policy, "shop/only-a");
+    canary_intact(old.bytes + sizeof(old.s), sizeof(old.bytes) - sizeof(old.s));
+
+    OLD(struct verdict_svc) svc;
+    memset(&svc, CANARY, sizeof(svc));
+    svc.s.v.size = sizeof(svc.s);
+    assert_int_equal(kg_check_flow(rs, &flow.f, (struct kg_verdict *)&svc.s),
+                     0);
+    assert_true(svc.s.v.allowed);
+    assert_null(svc.s.service);
+    assert_int_equal(svc.s.endpoints, 0);
+    canary_intact(svc.bytes + sizeof(svc.s), sizeof(svc.bytes) - sizeof(svc.s));
+
+    flow.f.size = sizeof(flow.f);
+    old.s.size = sizeof(old.s);
+    assert_int_equal(kg_check_flow(rs, &flow.f, (struct kg_verdict *)&old.s),
+                     KG_EINVAL);
+
+    /* a future flow and a future verdict */
+    flow.f.dst_name_len = 0;
+    flow.f.name_trust = 0;
+    memset(flow.future, CANARY, sizeof(flow.future));
+    flow.f.size = sizeof(flow);
+    FUTURE(struct kg_verdict) fut;
+    memset(&fut, CANARY, sizeof(fut));
+    fut.cur.size = sizeof(fut);
+    assert_int_equal(kg_check_flow(rs, &flow.f, &fut.cur), 0);
+    assert_true(fut.cur.allowed);
+    assert_int_equal(fut.cur.ingress_detail.tier, KG_TIER_NETWORK_POLICY);
+    assert_int_equal(fut.cur.ingress_detail.action, KG_ACTION_ALLOW);
+    assert_string_equal(fut.cur.ingress_detail.policy, "shop/only-a");
+    assert_int_equal(fut.cur.egress_detail.tier, KG_TIER_DEFAULT);
+    canary_intact(fut.future, sizeof(fut.future));
+
+    flow.f.size = KG_FLOW_SIZE_0_2 - 1;
+    assert_int_equal(kg_check_flow(rs, &flow.f, &fut.cur), KG_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +452,8 @@ int main(void)
         cmocka_unit_test(test_route_growth),
         cmocka_unit_test(test_tls_growth),
         cmocka_unit_test(test_verdict_growth),
+        cmocka_unit_test(test_request_growth),
+        cmocka_unit_test(test_flow_growth),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -338,11 +338,12 @@ class TestCommandLine(unittest.TestCase):
         self.assertEqual(lines[1]["policies"], ["y/c-egress"])
         with kgress.Ruleset.from_files(f) as rs:
             v = rs.check("10.0.1.3", "8.8.8.8", 443)
+        def as_json(want):
+            if isinstance(want, kgress.Side):
+                return {n: as_json(getattr(want, n)) for n in want.__slots__}
+            return list(want) if isinstance(want, tuple) else want
         for name in v.__slots__:
-            want = getattr(v, name)
-            self.assertEqual(lines[1][name],
-                             list(want) if isinstance(want, tuple) else want,
-                             name)
+            self.assertEqual(lines[1][name], as_json(getattr(v, name)), name)
         rc, out, _ = self.run_kgress("check", f,
                                      stdin="10.0.0.1 10.0.0.2 80 TCP\n")
         self.assertEqual(rc, 1)

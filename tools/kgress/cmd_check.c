@@ -125,6 +125,55 @@ static void endpoint_addr(struct json *j, const struct kg_addr *a)
         json_null(j);
 }
 
+/* kgress.Side: a side and what decided it, with the binding's names and
+ * strings (tier "network-policy", action "allow", ...). */
+static void side_object(struct json *j, const char *key, const kg_ruleset *rs,
+                        const struct kg_side *s, const struct kg_side_detail *d,
+                        int dir)
+{
+    static const char *const tiers[] = {NULL, "admin", "network-policy",
+                                        "baseline", "default"};
+    static const char *const actions[] = {NULL, "allow", "deny", "pass"};
+    json_key(j, key);
+    json_object_begin(j);
+    json_kv_bool(j, "allowed", s->allowed);
+    json_kv_cstr(j, "reason", kg_reason_name(s->reason));
+    json_kv_cstr(j, "pod", s->pod_name);
+    json_kv_cstr(j, "policy", d->policy);
+    json_key(j, "rule");
+    if (d->policy && d->rule >= 0) {
+        json_array_begin(j);
+        json_cstr(j, d->policy);
+        json_int(j, d->rule);
+        json_array_end(j);
+    } else {
+        json_null(j);
+    }
+    json_key(j, "policies");
+    json_array_begin(j);
+    const char *p;
+    for (size_t i = 0;
+         s->pod != KG_POD_NONE && (p = kg_pod_policy(rs, s->pod, dir, i)); i++)
+        json_cstr(j, p);
+    json_array_end(j);
+    json_kv_cstr(j, "tier",
+                 d->tier > 0 && d->tier <= KG_TIER_DEFAULT ? tiers[d->tier]
+                                                           : NULL);
+    json_kv_cstr(j, "action",
+                 d->action > 0 && d->action <= KG_ACTION_PASS
+                     ? actions[d->action]
+                     : NULL);
+    json_kv_cstr(j, "policy_kind", d->policy_kind);
+    json_kv_cstr(j, "rule_name", d->rule_name);
+    if (d->priority >= 0)
+        json_kv_int(j, "priority", d->priority);
+    else
+        json_kv_null(j, "priority");
+    json_kv_cstr(j, "domain", d->domain);
+    json_kv_cstr(j, "name", d->name);
+    json_object_end(j);
+}
+
 /* The fields of kgress.Verdict, plus the flow. */
 static void print_json(struct json *j, const kg_ruleset *rs,
                        const struct cli_field *src, const struct cli_field *dst,
@@ -155,6 +204,9 @@ static void print_json(struct json *j, const kg_ruleset *rs,
         json_kv_int(j, "endpoint_port", v->endpoint_port);
     else
         json_kv_null(j, "endpoint_port");
+    side_object(j, "egress_side", rs, &v->egress, &v->egress_detail, KG_EGRESS);
+    side_object(j, "ingress_side", rs, &v->ingress, &v->ingress_detail,
+                KG_INGRESS);
     json_object_end(j);
     json_line_end(j);
 }
