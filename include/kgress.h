@@ -111,7 +111,9 @@ KG_API unsigned kg_version_number(void);
 #define KG_EWARNING -25       /**< code of warnings that have no finer code   */
 #define KG_ECONFLICT -26      /**< a rule shadowed by an older identical one  */
 #define KG_ENOTFOUND -27      /**< the named object/entry does not exist      */
-#define KG_ECODE_MIN -27      /**< lowest code defined in this version        */
+#define KG_ERELIST -28        /**< watch expired (410 Gone): list again       */
+#define KG_EWATCH -29         /**< the watch stream reported an ERROR event   */
+#define KG_ECODE_MIN -29      /**< lowest code defined in this version        */
 /* clang-format on */
 
 /** Human-readable text for a KG_E* code (or 0). Never NULL: unknown codes
@@ -293,6 +295,74 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out);
 /** Diagnostics of everything added and compiled so far; owned by the
  *  builder, valid until it is freed or changed. NULL for a NULL builder. */
 KG_API const kg_diagnostics *kg_builder_diagnostics(const kg_builder *b);
+
+/* ------------------------------------------------ incremental (0.2) */
+/*
+ * A builder keeps its objects between compiles, keyed by (kind, namespace,
+ * name): `kind` as written (Ingress of extensions/v1beta1 and of
+ * networking.k8s.io/v1 are one object), the namespace "default" for
+ * namespaced kinds written without one, "" for cluster-scoped kinds. An
+ * object added by a later kg_builder_add_buffer / add_file / apply_events
+ * call replaces the loaded object of its key (objects of one source with
+ * the same key are all kept, and compiling reports the duplicate as
+ * before). Compiling again gives a new, independent ruleset of the objects
+ * loaded now; rulesets compiled earlier are unchanged and stay valid (swap
+ * them with kg_holder). Compiling the objects in the order they were last
+ * added gives the same answers as a new builder loading them in that
+ * order. Memory: a source's node trees are freed when its last object is
+ * replaced or removed.
+ *
+ * Thread safety: as every builder call, single-threaded per builder.
+ */
+
+/** Removes the loaded object(s) of kind/ns/name (NUL-terminated; ns NULL
+ *  or "" for cluster-scoped kinds and for "default"). Returns 0, or
+ *  KG_ENOTFOUND when none is loaded, KG_EINVAL for a NULL builder, kind or
+ *  name. Never allocates for keys under 256 bytes (KG_ENOMEM otherwise). */
+KG_API int kg_builder_remove(kg_builder *b, const char *kind, const char *ns,
+                             const char *name);
+
+/** Applies a Kubernetes watch stream from buf[0..len): JSON values one
+ *  after another (any whitespace between), as `kubectl get --watch -o json
+ *  --output-watch-events` and the watch API print them:
+ *  {"type": "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR",
+ *   "object": {...}}. ADDED and MODIFIED add the object, replacing the
+ *  loaded one of its key; DELETED removes it (an unknown object is no
+ *  change); BOOKMARK only moves kg_builder_resource_version; a value
+ *  without "type" is an object, added (plain `kubectl get --watch -o
+ *  json`; a List adds its items). An ADDED, MODIFIED or DELETED whose
+ *  object and the loaded one both have decimal metadata.resourceVersions
+ *  and is not newer is a replay and is ignored. Events are applied in
+ *  order, each one whole or not at all: a malformed event (bad JSON, an
+ *  unknown type, an object without kind or name, invalid metadata) gets an
+ *  error diagnostic with its line:column in buf and changes nothing; the
+ *  other events are applied. The full validation of an object happens when
+ *  compiling (set KG_FLAG_SKIP_INVALID to keep serving a cluster with a
+ *  bad object). An ERROR event stops the stream there (the API server ends
+ *  the watch with it): KG_ERELIST for a 410 Status (the resourceVersion is
+ *  too old: list again and watch from the list's version), KG_EWATCH for
+ *  any other, both with a diagnostic.
+ *  name: source name of diagnostics (NULL: "<events>"), copied.
+ *  used: NULL, or where the bytes consumed go: an incomplete last value is
+ *  then left unread (not an error) so a caller reading a pipe appends more
+ *  and calls again with the rest; without used it is an error. Line
+ *  numbers count from buf.
+ *  Returns 0; KG_ECOMPILE when an event was rejected (see
+ *  kg_builder_diagnostics: they last until the next call on the builder;
+ *  they do not make kg_builder_compile fail); KG_ERELIST; KG_EWATCH;
+ *  KG_ENOMEM (the events before the one that failed stay applied);
+ *  KG_EINVAL (NULL builder, or buf NULL with len > 0). */
+KG_API int kg_builder_apply_events(kg_builder *b, const char *name,
+                                   const char *buf, size_t len, size_t *used);
+
+/** The newest metadata.resourceVersion of the watch events applied
+ *  (applied objects, deletions, bookmarks; the largest when decimal),
+ *  from which a client resumes its watch; "" before any, NULL for a NULL
+ *  builder. Owned by the builder, valid until its next call. */
+KG_API const char *kg_builder_resource_version(const kg_builder *b);
+
+/** Number of objects loaded now (every kind, read or not); 0 for NULL. */
+KG_API size_t kg_builder_object_count(const kg_builder *b);
 
 /* --------------------------------------------------------------- ruleset */
 

@@ -3,10 +3,14 @@
  * builder.c - kg_builder: sources in, one ruleset out.
  *
  * Sources are parsed as they are added (so a file's syntax errors point at
- * it at once) into one arena shared by all of them; kg_builder_compile then
- * reads each object's kind and metadata and hands the objects to the route
- * and policy compilers. Diagnostics of a compile replace those of the
- * previous compile, so compiling twice does not repeat them.
+ * it at once), each into its own arena, and their objects kept by (kind,
+ * namespace, name) (api/store.h): a later source's object replaces the
+ * loaded one of its key, kg_builder_remove drops one, and watch events
+ * (api/watch.c) do either. kg_builder_compile then reads each live
+ * object's kind and metadata and hands the objects to the route and
+ * policy compilers. Diagnostics of a compile (and of a call applying
+ * events) replace those of the previous one, so compiling twice does not
+ * repeat them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,14 +19,16 @@
 #include <sys/stat.h>
 
 #include "api/ruleset.h"
+#include "api/store.h"
+#include "k8s/kinds.h"
 #include "policy/service.h"
 #include "util/alloc.h"
 #include "yaml/load.h"
 
 struct kg_builder {
     struct kg_options opts;
-    struct kgi_arena arena; /* node trees of every source */
-    struct kgi_objects objs;
+    struct kgi_store store; /* the objects, by key; each source's trees */
+    struct kgi_rv rv;       /* of the watch events applied */
     struct kg_diagnostics diags;
     size_t load_diags; /* diagnostics that came from loading */
     size_t load_errors;
@@ -46,7 +52,7 @@ KG_API kg_builder *kg_builder_new(const kg_options *opts)
         b->opts = *opts;
     else
         kgi_options_defaults(&b->opts);
-    kgi_arena_init(&b->arena);
+    kgi_store_init(&b->store);
     kgi_diag_init(&b->diags);
     return b;
 }
@@ -55,14 +61,14 @@ KG_API void kg_builder_free(kg_builder *b)
 {
     if (!b)
         return;
-    kgi_arena_release(&b->arena);
-    kgi_free(b->objs.v);
+    kgi_store_release(&b->store);
     kgi_free(b->kinds);
     kgi_diag_release(&b->diags);
     kgi_free(b);
 }
 
-/* Drops the diagnostics of an earlier compile. */
+/* Drops the diagnostics of an earlier compile or event call, keeping
+ * those of loads. */
 static void reset_compile_diags(kg_builder *b)
 {
     b->diags.n = b->load_diags;
@@ -85,16 +91,96 @@ static void end_load(kg_builder *b, int rc)
     b->load_errors = b->diags.errors;
 }
 
+/* Loads one source into its own arena and stores its objects, replacing
+ * the loaded ones of the same keys. On KG_ENOMEM nothing is stored. */
+static int load(kg_builder *b, const char *name, const char *buf, size_t len)
+{
+    struct kgi_objects found = {0};
+    struct kgi_source *src = kgi_source_new();
+    if (!src)
+        return KG_ENOMEM;
+    int rc =
+        kgi_yaml_load(&b->opts, name, buf, len, &src->arena, &found, &b->diags);
+    const char **keys = NULL;
+    size_t *lens = NULL;
+    if (rc == KG_ENOMEM || !found.n)
+        goto out;
+    keys = kgi_malloc(found.n * sizeof(*keys));
+    lens = kgi_malloc(found.n * sizeof(*lens));
+    if (!keys || !lens || kgi_store_reserve(&b->store, found.n)) {
+        rc = KG_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < found.n; i++) {
+        keys[i] = kgi_store_key(&src->arena, found.v[i].root, &lens[i]);
+        if (!keys[i]) {
+            rc = KG_ENOMEM;
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < found.n; i++)
+        kgi_store_put(&b->store, &found.v[i], src, keys[i], lens[i], false);
+out:
+    kgi_free(keys);
+    kgi_free(lens);
+    kgi_free(found.v);
+    if (src->live == 0)
+        kgi_source_drop(src);
+    return rc;
+}
+
 KG_API int kg_builder_add_buffer(kg_builder *b, const char *name,
                                  const char *buf, size_t len)
 {
     if (!b || (!buf && len))
         return KG_EINVAL;
     reset_compile_diags(b);
-    int rc = kgi_yaml_load(&b->opts, name, buf ? buf : "", len, &b->arena,
-                           &b->objs, &b->diags);
+    int rc = load(b, name, buf ? buf : "", len);
     end_load(b, rc);
     return rc;
+}
+
+KG_API int kg_builder_remove(kg_builder *b, const char *kind, const char *ns,
+                             const char *name)
+{
+    if (!b || !kind || !name)
+        return KG_EINVAL;
+    reset_compile_diags(b);
+    if (!ns || !*ns)
+        ns = kgi_kind_namespaced(kind, strlen(kind)) ? "default" : "";
+    size_t kl = strlen(kind), nl = strlen(ns), ml = strlen(name);
+    size_t len = kl + nl + ml + 2;
+    char small[256];
+    char *key = len < sizeof(small) ? small : kgi_malloc(len + 1);
+    if (!key)
+        return KG_ENOMEM;
+    memcpy(key, kind, kl + 1);
+    memcpy(key + kl + 1, ns, nl + 1);
+    memcpy(key + kl + nl + 2, name, ml + 1);
+    size_t n = kgi_store_remove(&b->store, key, len);
+    if (key != small)
+        kgi_free(key);
+    return n ? 0 : KG_ENOTFOUND;
+}
+
+KG_API int kg_builder_apply_events(kg_builder *b, const char *name,
+                                   const char *buf, size_t len, size_t *used)
+{
+    if (!b || (!buf && len))
+        return KG_EINVAL;
+    reset_compile_diags(b);
+    return kgi_events_apply(&b->store, &b->opts, &b->diags, &b->rv, name,
+                            buf ? buf : "", len, used, NULL);
+}
+
+KG_API const char *kg_builder_resource_version(const kg_builder *b)
+{
+    return b ? b->rv.s : NULL;
+}
+
+KG_API size_t kg_builder_object_count(const kg_builder *b)
+{
+    return b ? b->store.live : 0;
 }
 
 KG_API int kg_builder_add_file(kg_builder *b, const char *path)
@@ -152,8 +238,7 @@ KG_API int kg_builder_add_file(kg_builder *b, const char *path)
         rc = KG_EIO;
         goto out;
     }
-    rc =
-        kgi_yaml_load(&b->opts, path, buf, len, &b->arena, &b->objs, &b->diags);
+    rc = load(b, path, buf, len);
 out:
     if (f)
         fclose(f);
@@ -230,31 +315,34 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
     int rc = 0;
     struct kgi_arena scratch;
     kgi_arena_init(&scratch);
-    struct kgi_meta *metas =
-        kgi_calloc(b->objs.n ? b->objs.n : 1, sizeof(*metas));
+    size_t n_objs = b->store.live;
+    struct kgi_meta *metas = kgi_calloc(n_objs ? n_objs : 1, sizeof(*metas));
     kg_ruleset *rs = kgi_calloc(1, sizeof(*rs));
     kgi_free(b->kinds);
     b->n_kinds = 0;
-    b->kinds = kgi_calloc(b->objs.n ? b->objs.n : 1, sizeof(*b->kinds));
+    b->kinds = kgi_calloc(n_objs ? n_objs : 1, sizeof(*b->kinds));
     if (!metas || !rs || !b->kinds) {
         rc = KG_ENOMEM;
         goto fail;
     }
-    size_t n = 0;
-    for (size_t i = 0; i < b->objs.n; i++) {
+    size_t n = 0, i = 0;
+    for (size_t e = 0; e < b->store.n; e++) {
+        if (!b->store.v[e].live)
+            continue;
+        const struct kgi_object *obj = &b->store.v[e].obj;
         struct kgi_ctx c;
         size_t before = b->diags.n;
-        kgi_ctx_init(&c, &b->diags, &scratch, &b->opts, b->objs.v[i].file);
-        int kind = kgi_meta_kind(&c, b->objs.v[i].root);
+        kgi_ctx_init(&c, &b->diags, &scratch, &b->opts, obj->file);
+        int kind = kgi_meta_kind(&c, obj->root);
         bool ok = c.errors == 0;
         if (kind != KGI_KIND_UNKNOWN)
-            ok = kgi_meta_read(&c, b->objs.v[i].root, kind, &metas[n]) && ok;
+            ok = kgi_meta_read(&c, obj->root, kind, &metas[n]) && ok;
         if (b->diags.oom) {
             rc = KG_ENOMEM;
             goto fail;
         }
-        const struct kgi_node *kn = kgi_node_get(b->objs.v[i].root, "kind");
-        struct kind_tally *t = &b->kinds[i];
+        const struct kgi_node *kn = kgi_node_get(obj->root, "kind");
+        struct kind_tally *t = &b->kinds[i++];
         t->kind = kn && kn->kind == KGI_NODE_SCALAR ? kn->u.str : "";
         t->len = kn && kn->kind == KGI_NODE_SCALAR ? kn->count : 0;
         t->read = kind != KGI_KIND_UNKNOWN;
@@ -264,7 +352,7 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
         else if (ok && kind != KGI_KIND_UNKNOWN)
             n++;
     }
-    b->n_kinds = tally_merge(b->kinds, b->objs.n);
+    b->n_kinds = tally_merge(b->kinds, n_objs);
     struct kgi_compile_in in = {&b->opts, &b->diags, metas, n};
     rs->opts = b->opts;
     atomic_init(&rs->refs, 1);

@@ -195,6 +195,14 @@ const struct kgi_kind_row *kgi_kind_row_of(int kind)
     return NULL;
 }
 
+bool kgi_kind_namespaced(const char *kind, size_t n)
+{
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (rows[i].id && str_is(kind, n, rows[i].kind))
+            return rows[i].namespaced;
+    return false;
+}
+
 /* A kind kgress reads, under a version it does not: a warning, skipped. */
 static int unsupported_version(struct kgi_ctx *c, const struct kgi_kind_row *r,
                                const struct kgi_node *v)

@@ -25,6 +25,11 @@ struct kgi_kind_row {
 /* The row of a kind kgress reads, NULL for KGI_KIND_UNKNOWN. */
 const struct kgi_kind_row *kgi_kind_row_of(int kind);
 
+/* Whether kind[0..n), a kind kgress reads (any group), is namespaced: its
+ * objects without metadata.namespace are in "default". False for kinds
+ * kgress does not read. */
+bool kgi_kind_namespaced(const char *kind, size_t n);
+
 /* The kind of an object from its kind/apiVersion (see kgi_meta_kind in
  * meta.h, which this implements). */
 

@@ -101,7 +101,6 @@ struct kgi_vd_build {
 
 /* netpol_compile.c */
 int kgi_vd_str_cmp(struct kgi_str a, struct kgi_str b);
-bool kgi_vd_oom_since(const struct kg_diagnostics *d, size_t before);
 
 /* netpol_ident.c: identities of the eligible pods (after pods). */
 int kgi_vd_build_idents(struct kgi_vd_build *b);

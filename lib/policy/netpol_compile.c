@@ -41,16 +41,6 @@ struct src {
     size_t n_pols;
 };
 
-bool kgi_vd_oom_since(const struct kg_diagnostics *d, size_t before)
-{
-    if (d->oom)
-        return true;
-    for (size_t i = before; i < d->n; i++)
-        if (d->v[i].code == KG_ENOMEM)
-            return true;
-    return false;
-}
-
 int kgi_vd_str_cmp(struct kgi_str a, struct kgi_str b)
 {
     size_t n = a.n < b.n ? a.n : b.n;
@@ -104,7 +94,7 @@ static int read_objects(const struct kgi_compile_in *in,
             ok = kgi_netpol_read(&c, m, &s->pols[s->n_pols]);
             count = &s->n_pols;
         }
-        if (kgi_vd_oom_since(in->diags, before))
+        if (kgi_diag_oom_since(in->diags, before))
             return KG_ENOMEM;
         if (ok && c.errors == 0)
             (*count)++;
@@ -178,7 +168,7 @@ static int sort_unique(const struct kgi_compile_in *in,
                       (int)m->name.n, m->name.p ? m->name.p : "",
                       first->file ? first->file : "<input>", line);
             kgi_leave(&c, m1);
-            if (kgi_vd_oom_since(in->diags, before)) {
+            if (kgi_diag_oom_since(in->diags, before)) {
                 kgi_free(v);
                 return KG_ENOMEM;
             }
@@ -414,7 +404,7 @@ static int build_pods(struct kgi_vd_build *b)
                     !b->pods[i]->host_network) {
                     size_t before = b->in->diags->n;
                     endpoint_warn(b, b->pods[i], ip, np->pods[owner].name);
-                    if (kgi_vd_oom_since(b->in->diags, before))
+                    if (kgi_diag_oom_since(b->in->diags, before))
                         return KG_ENOMEM;
                 }
                 continue;

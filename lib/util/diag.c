@@ -77,6 +77,16 @@ void kgi_diag_demote(struct kg_diagnostics *d, size_t from)
     }
 }
 
+bool kgi_diag_oom_since(const struct kg_diagnostics *d, size_t before)
+{
+    if (d->oom)
+        return true;
+    for (size_t i = before; i < d->n; i++)
+        if (d->v[i].code == KG_ENOMEM)
+            return true;
+    return false;
+}
+
 static const struct kgi_diag *at(const kg_diagnostics *d, size_t i)
 {
     return d && i < d->n ? &d->v[i] : NULL;

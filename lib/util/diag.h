@@ -48,4 +48,8 @@ int kgi_diag_add(struct kg_diagnostics *d, int severity, int code,
 /* Turns the errors from index `from` on into warnings (skip-invalid). */
 void kgi_diag_demote(struct kg_diagnostics *d, size_t from);
 
+/* Whether an allocation failed since d had `before` diagnostics: a lost
+ * diagnostic, or a KG_ENOMEM one. */
+bool kgi_diag_oom_since(const struct kg_diagnostics *d, size_t before);
+
 #endif

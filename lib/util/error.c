@@ -41,6 +41,8 @@ static const struct {
     {"KG_EWARNING", "warning"},
     {"KG_ECONFLICT", "conflicting rule"},
     {"KG_ENOTFOUND", "not found"},
+    {"KG_ERELIST", "watch expired: list again"},
+    {"KG_EWATCH", "watch stream error"},
 };
 
 _Static_assert(sizeof(codes) / sizeof(codes[0]) == 1 - KG_ECODE_MIN,

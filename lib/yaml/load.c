@@ -63,7 +63,18 @@ struct loader {
     struct kgi_node *root;
     struct kgi_objects found; /* objects of this source, committed at end */
     int err;                  /* first fatal code */
+    /* where buf starts in a larger text (kgi_yaml_load_at): lines before
+     * it, and the column of its first byte minus one */
+    uint32_t line0, col0;
 };
+
+/* A mark of buf as a mark of the larger text buf is part of. */
+static void shift_mark(const struct loader *L, uint32_t *line, uint32_t *col)
+{
+    if (*line == 1)
+        *col += L->col0;
+    *line += L->line0;
+}
 
 /* ------------------------------------------------------------ node access */
 
@@ -148,7 +159,9 @@ static void fail(struct loader *L, int code, uint32_t line, uint32_t col,
 static void fail_at(struct loader *L, int code, const yaml_mark_t *m,
                     const char *msg, const char *detail)
 {
-    fail(L, code, (uint32_t)m->line + 1, (uint32_t)m->column + 1, msg, detail);
+    uint32_t line = (uint32_t)m->line + 1, col = (uint32_t)m->column + 1;
+    shift_mark(L, &line, &col);
+    fail(L, code, line, col, msg, detail);
 }
 
 /* ------------------------------------------------------------ tree building */
@@ -184,6 +197,7 @@ static struct kgi_node *new_node(struct loader *L, int kind,
     n->kind = (uint8_t)kind;
     n->line = (uint32_t)m->line + 1;
     n->column = (uint32_t)m->column + 1;
+    shift_mark(L, &n->line, &n->column);
     n->offset = m->index;
     n->weight = 1;
     return n;
@@ -846,6 +860,7 @@ static void parser_error(struct loader *L, yaml_parser_t *p)
                 off--;
         }
         offset_mark(L, off, &line, &col);
+        shift_mark(L, &line, &col);
         fail(L, KG_EENCODING, line, col, "invalid text",
              p->problem ? p->problem : "unreadable input");
         break;
@@ -868,8 +883,18 @@ int kgi_yaml_load(const struct kg_options *opts, const char *name,
                   const char *buf, size_t len, struct kgi_arena *arena,
                   struct kgi_objects *objs, struct kg_diagnostics *diags)
 {
+    return kgi_yaml_load_at(opts, name, buf, len, 1, 1, arena, objs, diags);
+}
+
+int kgi_yaml_load_at(const struct kg_options *opts, const char *name,
+                     const char *buf, size_t len, uint32_t line,
+                     uint32_t column, struct kgi_arena *arena,
+                     struct kgi_objects *objs, struct kg_diagnostics *diags)
+{
     struct loader L;
     memset(&L, 0, sizeof(L));
+    L.line0 = line ? line - 1 : 0;
+    L.col0 = column ? column - 1 : 0;
     /* anchor hash seed: address-space randomness is enough to keep
      * precomputed colliding names out; answers never depend on it */
     L.seed = (uint64_t)(uintptr_t)&L ^ ((uint64_t)(uintptr_t)arena << 16) ^

@@ -31,4 +31,12 @@ int kgi_yaml_load(const struct kg_options *opts, const char *name,
                   const char *buf, size_t len, struct kgi_arena *arena,
                   struct kgi_objects *objs, struct kg_diagnostics *diags);
 
+/* kgi_yaml_load of a part of a larger text that starts at 1-based line:column
+ * of it (one JSON value of a watch stream): marks and diagnostics count from
+ * there. */
+int kgi_yaml_load_at(const struct kg_options *opts, const char *name,
+                     const char *buf, size_t len, uint32_t line,
+                     uint32_t column, struct kgi_arena *arena,
+                     struct kgi_objects *objs, struct kg_diagnostics *diags);
+
 #endif

@@ -49,7 +49,7 @@ static const struct {
     CODE(KG_EDUPLICATE),   CODE(KG_EFORBIDDEN),    CODE(KG_ETOOLONG),
     CODE(KG_ENOMATCH),     CODE(KG_EREQUEST),      CODE(KG_ELIMIT_MATCH),
     CODE(KG_ENOSPACE),     CODE(KG_EWARNING),      CODE(KG_ECONFLICT),
-    CODE(KG_ENOTFOUND),
+    CODE(KG_ENOTFOUND),    CODE(KG_ERELIST),       CODE(KG_EWATCH),
 };
 #define N_CODES (sizeof(codes) / sizeof(codes[0]))
 

@@ -46,6 +46,26 @@ static inline double vscale(void)
     return v > 0 ? v : 1.0;
 }
 
+/* Prints the builder's diagnostics to stderr. */
+static inline void vprint_diags(const kg_builder *b)
+{
+    const kg_diagnostics *d = kg_builder_diagnostics(b);
+    for (size_t i = 0; i < kg_diagnostics_count(d); i++) {
+        char buf[512];
+        kg_diagnostic_format(d, i, buf, sizeof(buf));
+        fprintf(stderr, "  %s\n", buf);
+    }
+}
+
+/* Compiles what b holds; prints diagnostics and returns NULL on failure. */
+static inline kg_ruleset *vbuild(kg_builder *b)
+{
+    kg_ruleset *rs = NULL;
+    if (kg_builder_compile(b, &rs))
+        vprint_diags(b);
+    return rs;
+}
+
 /* Compiles text with opts (NULL: defaults); prints diagnostics and returns
  * NULL on failure. */
 static inline kg_ruleset *vcompile(const char *text, size_t len,
@@ -58,14 +78,8 @@ static inline kg_ruleset *vcompile(const char *text, size_t len,
     int rc = kg_builder_add_buffer(b, "test.yaml", text, len);
     if (rc == 0)
         rc = kg_builder_compile(b, &rs);
-    if (rc) {
-        const kg_diagnostics *d = kg_builder_diagnostics(b);
-        for (size_t i = 0; i < kg_diagnostics_count(d); i++) {
-            char buf[512];
-            kg_diagnostic_format(d, i, buf, sizeof(buf));
-            fprintf(stderr, "  %s\n", buf);
-        }
-    }
+    if (rc)
+        vprint_diags(b);
     kg_builder_free(b);
     return rs;
 }

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_incremental.c - differential test of the incremental builder: random
+ * sequences of watch events (pods, namespaces and policies added, modified
+ * in labels, IPs and named ports, deleted; replays with old
+ * resourceVersions; deletions of unknown objects) applied to one builder
+ * that compiles after every batch, against a new builder loading the same
+ * final objects in the same order from scratch. Verdicts of random flows
+ * must be equal field by field (allowed, each side's reason, pod, deciding
+ * policy and rule, policy count); the previous ruleset must still answer
+ * as it did (rulesets are immutable). Then the same with an allocation
+ * failure at every N during apply and compile: the previous ruleset stays
+ * intact and the builder, retried, converges to the from-scratch answers.
+ * Deterministic seeds; KGRESS_TEST_SCALE scales the work.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../verdict/vtest.h"
+#include "util/alloc.h"
+
+#define N_NS 4
+#define N_PODS 24
+#define N_POLS 8
+#define N_ADDRS 32
+
+static const char *const labels_k[] = {"app", "tier"};
+static const char *const labels_v[] = {"a0", "a1", "a2"};
+static const char *const ns_v[] = {"t0", "t1"};
+static const char *const port_names[] = {"http", "dns"};
+static const unsigned port_nums[] = {53, 80, 8080};
+static const char *const protos[] = {"TCP", "UDP"};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One object of the model: its current JSON text (NULL: absent) and its
+ * place in the order of last adds. */
+struct obj {
+    char *text;
+    unsigned long order;
+};
+
+struct model {
+    uint64_t rng;
+    unsigned rv;
+    unsigned long clock;
+    struct obj ns[N_NS], pods[N_PODS], pols[N_POLS];
+    char addrs[N_ADDRS][24];
+};
+
+static char *dup_text(const struct tbuf *t)
+{
+    char *s = malloc(t->n + 1);
+    if (!s)
+        abort();
+    memcpy(s, t->p, t->n + 1);
+    return s;
+}
+
+static void labels(struct model *m, struct tbuf *t, const char *const *vals,
+                   size_t nv)
+{
+    tbuf_printf(t, "\"labels\":{");
+    unsigned n = vrnd(&m->rng, 3);
+    for (unsigned i = 0; i < n && i < N(labels_k); i++)
+        tbuf_printf(t, "%s\"%s\":\"%s\"", i ? "," : "", labels_k[i],
+                    vals[vrnd(&m->rng, (unsigned)nv)]);
+    tbuf_printf(t, "}");
+}
+
+static char *gen_ns(struct model *m, unsigned i)
+{
+    struct tbuf t = {0};
+    tbuf_printf(&t,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{"
+                "\"name\":\"n%u\",\"resourceVersion\":\"%u\",",
+                i, ++m->rv);
+    labels(m, &t, ns_v, N(ns_v));
+    tbuf_printf(&t, "}}");
+    char *s = dup_text(&t);
+    tbuf_free(&t);
+    return s;
+}
+
+static char *gen_pod(struct model *m, unsigned i)
+{
+    struct tbuf t = {0};
+    tbuf_printf(&t,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{"
+                "\"name\":\"p%u\",\"namespace\":\"n%u\",\"resourceVersion\":"
+                "\"%u\",",
+                i, i % N_NS, ++m->rv);
+    labels(m, &t, labels_v, N(labels_v));
+    tbuf_printf(&t, "},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":"
+                    "\"i\",\"ports\":[");
+    unsigned np = vrnd(&m->rng, 3);
+    for (unsigned k = 0; k < np; k++)
+        tbuf_printf(&t,
+                    "%s{\"name\":\"%s\",\"containerPort\":%u,\"protocol\":"
+                    "\"%s\"}",
+                    k ? "," : "", port_names[k % N(port_names)],
+                    port_nums[vrnd(&m->rng, N(port_nums))],
+                    protos[vrnd(&m->rng, N(protos))]);
+    /* IPs from a small pool: several pods may share one */
+    tbuf_printf(&t, "]}]},\"status\":{\"podIP\":\"%s\"}}",
+                m->addrs[vrnd(&m->rng, N_ADDRS - 4)]);
+    char *s = dup_text(&t);
+    tbuf_free(&t);
+    return s;
+}
+
+static void selector(struct model *m, struct tbuf *t, const char *const *vals,
+                     size_t nv)
+{
+    tbuf_printf(t, "{");
+    if (vchance(&m->rng, 60))
+        tbuf_printf(t, "\"matchLabels\":{\"%s\":\"%s\"}",
+                    labels_k[vrnd(&m->rng, N(labels_k))],
+                    vals[vrnd(&m->rng, (unsigned)nv)]);
+    else if (vchance(&m->rng, 50))
+        tbuf_printf(t,
+                    "\"matchExpressions\":[{\"key\":\"%s\",\"operator\":"
+                    "\"NotIn\",\"values\":[\"%s\"]}]",
+                    labels_k[vrnd(&m->rng, N(labels_k))],
+                    vals[vrnd(&m->rng, (unsigned)nv)]);
+    tbuf_printf(t, "}");
+}
+
+static void rule(struct model *m, struct tbuf *t, const char *dir)
+{
+    tbuf_printf(t, "{");
+    unsigned np = vrnd(&m->rng, 3);
+    if (np) {
+        tbuf_printf(t, "\"%s\":[", dir);
+        for (unsigned k = 0; k < np; k++) {
+            tbuf_printf(t, "%s{", k ? "," : "");
+            unsigned kind = vrnd(&m->rng, 4);
+            if (kind == 0) {
+                tbuf_printf(t, "\"ipBlock\":{\"cidr\":\"10.0.0.0/27\","
+                               "\"except\":[\"10.0.0.8/30\"]}");
+            } else {
+                if (kind != 1) {
+                    tbuf_printf(t, "\"podSelector\":");
+                    selector(m, t, labels_v, N(labels_v));
+                }
+                if (kind != 2) {
+                    tbuf_printf(
+                        t, "%s\"namespaceSelector\":", kind != 1 ? "," : "");
+                    selector(m, t, ns_v, N(ns_v));
+                }
+            }
+            tbuf_printf(t, "}");
+        }
+        tbuf_printf(t, "]");
+    }
+    if (vchance(&m->rng, 60)) {
+        tbuf_printf(t, "%s\"ports\":[", np ? "," : "");
+        if (vchance(&m->rng, 50))
+            tbuf_printf(t, "{\"port\":\"%s\",\"protocol\":\"%s\"}",
+                        port_names[vrnd(&m->rng, N(port_names))],
+                        protos[vrnd(&m->rng, N(protos))]);
+        else
+            tbuf_printf(t, "{\"port\":%u,\"endPort\":8080}",
+                        port_nums[vrnd(&m->rng, 2)]);
+        tbuf_printf(t, "]");
+    }
+    tbuf_printf(t, "}");
+}
+
+static char *gen_pol(struct model *m, unsigned i)
+{
+    struct tbuf t = {0};
+    tbuf_printf(&t,
+                "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
+                "\"NetworkPolicy\",\"metadata\":{\"name\":\"q%u\","
+                "\"namespace\":\"n%u\",\"resourceVersion\":\"%u\"},"
+                "\"spec\":{\"podSelector\":",
+                i, i % N_NS, ++m->rv);
+    selector(m, &t, labels_v, N(labels_v));
+    bool in = vchance(&m->rng, 70), eg = vchance(&m->rng, 50) || !in;
+    tbuf_printf(&t, ",\"policyTypes\":[%s%s%s]", in ? "\"Ingress\"" : "",
+                in && eg ? "," : "", eg ? "\"Egress\"" : "");
+    const char *dirs[2] = {"ingress", "egress"};
+    const char *peers[2] = {"from", "to"};
+    for (int d = 0; d < 2; d++) {
+        unsigned nr = vrnd(&m->rng, 3);
+        tbuf_printf(&t, ",\"%s\":[", dirs[d]);
+        for (unsigned r = 0; r < nr; r++) {
+            if (r)
+                tbuf_printf(&t, ",");
+            rule(m, &t, peers[d]);
+        }
+        tbuf_printf(&t, "]");
+    }
+    tbuf_printf(&t, "}}");
+    char *s = dup_text(&t);
+    tbuf_free(&t);
+    return s;
+}
+
+/* A watch event for o (type t) into ev; sets the model. */
+static void event(struct model *m, struct tbuf *ev, struct obj *o, char *text)
+{
+    const char *type = !text ? "DELETED" : o->text ? "MODIFIED" : "ADDED";
+    if (!text) {
+        if (!o->text)
+            return;
+        /* the deleted object, at a newer version */
+        char *p = strstr(o->text, "\"resourceVersion\":\"");
+        assert_non_null(p);
+        struct tbuf t = {0};
+        tbuf_printf(&t, "%.*s\"resourceVersion\":\"%u%s", (int)(p - o->text),
+                    o->text, ++m->rv, strchr(p + 19, '"'));
+        tbuf_printf(ev, "{\"type\":\"DELETED\",\"object\":%s}\n", t.p);
+        tbuf_free(&t);
+        free(o->text);
+        o->text = NULL;
+        return;
+    }
+    tbuf_printf(ev, "{\"type\":\"%s\",\"object\":%s}\n", type, text);
+    free(o->text);
+    o->text = text;
+    o->order = ++m->clock;
+}
+
+/* A batch of 1..5 random events. */
+static void batch(struct model *m, struct tbuf *ev)
+{
+    unsigned n = 1 + vrnd(&m->rng, 5);
+    for (unsigned k = 0; k < n; k++) {
+        unsigned r = vrnd(&m->rng, 100);
+        if (r < 55) {
+            unsigned i = vrnd(&m->rng, N_PODS);
+            event(m, ev, &m->pods[i], gen_pod(m, i));
+        } else if (r < 70) {
+            event(m, ev, &m->pods[vrnd(&m->rng, N_PODS)], NULL);
+        } else if (r < 75) {
+            unsigned i = vrnd(&m->rng, N_NS);
+            event(m, ev, &m->ns[i], vchance(&m->rng, 80) ? gen_ns(m, i) : NULL);
+        } else if (r < 90) {
+            unsigned i = vrnd(&m->rng, N_POLS);
+            event(m, ev, &m->pols[i],
+                  vchance(&m->rng, 75) ? gen_pol(m, i) : NULL);
+        } else if (r < 95) {
+            /* a replay: an older version of a pod, ignored */
+            unsigned i = vrnd(&m->rng, N_PODS);
+            if (m->pods[i].text) {
+                struct tbuf t = {0};
+                char *p = strstr(m->pods[i].text, "\"resourceVersion\":\"");
+                tbuf_printf(&t, "%.*s\"resourceVersion\":\"1%s",
+                            (int)(p - m->pods[i].text), m->pods[i].text,
+                            strchr(p + 19, '"'));
+                char *q = strstr(t.p, "\"podIP\":\"");
+                q[9] = '9'; /* another IP: would change answers */
+                tbuf_printf(ev, "{\"type\":\"MODIFIED\",\"object\":%s}\n", t.p);
+                tbuf_free(&t);
+            }
+        } else {
+            /* DELETED of an object never loaded */
+            tbuf_printf(ev, "{\"type\":\"DELETED\",\"object\":{\"apiVersion\":"
+                            "\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":"
+                            "\"ghost\",\"namespace\":\"n0\"}}}\n");
+        }
+    }
+    if (vchance(&m->rng, 10))
+        tbuf_printf(ev,
+                    "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\","
+                    "\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":"
+                    "\"%u\"}}}\n",
+                    ++m->rv);
+}
+
+static int order_cmp(const void *x, const void *y)
+{
+    const struct obj *a = *(const struct obj *const *)x;
+    const struct obj *b = *(const struct obj *const *)y;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* The model's objects, in the order of their last add, as one stream. */
+static kg_ruleset *from_scratch(struct model *m, const kg_options *o)
+{
+    struct obj *v[N_NS + N_PODS + N_POLS];
+    size_t n = 0;
+    for (int i = 0; i < N_NS; i++)
+        if (m->ns[i].text)
+            v[n++] = &m->ns[i];
+    for (int i = 0; i < N_PODS; i++)
+        if (m->pods[i].text)
+            v[n++] = &m->pods[i];
+    for (int i = 0; i < N_POLS; i++)
+        if (m->pols[i].text)
+            v[n++] = &m->pols[i];
+    qsort(v, n, sizeof(v[0]), order_cmp);
+    struct tbuf t = {0};
+    tbuf_printf(&t, "---\n");
+    for (size_t i = 0; i < n; i++)
+        tbuf_printf(&t, "%s\n---\n", v[i]->text);
+    kg_ruleset *rs = vcompile(t.p, t.n, o);
+    tbuf_free(&t);
+    assert_non_null(rs);
+    return rs;
+}
+
+static void side_eq(const struct kg_side *a, const struct kg_side *b,
+                    const char *what)
+{
+    if (a->allowed != b->allowed || a->reason != b->reason ||
+        a->rule != b->rule || a->policies != b->policies ||
+        (a->policy == NULL) != (b->policy == NULL) ||
+        (a->policy && strcmp(a->policy, b->policy) != 0) ||
+        (a->pod_name == NULL) != (b->pod_name == NULL) ||
+        (a->pod_name && strcmp(a->pod_name, b->pod_name) != 0))
+        fail_msg("%s: incremental %d %s %s %s[%d] (%u) vs scratch %d %s %s "
+                 "%s[%d] (%u)",
+                 what, a->allowed, kg_reason_name(a->reason),
+                 a->pod_name ? a->pod_name : "-", a->policy ? a->policy : "-",
+                 a->rule, a->policies, b->allowed, kg_reason_name(b->reason),
+                 b->pod_name ? b->pod_name : "-", b->policy ? b->policy : "-",
+                 b->rule, b->policies);
+}
+
+/* Verdicts of random flows; into out (when not NULL) or compared with it. */
+struct flow_rec {
+    struct kg_verdict v;
+};
+
+static void flows(struct model *m, uint64_t seed, const kg_ruleset *a,
+                  const kg_ruleset *b, unsigned n)
+{
+    uint64_t r = seed;
+    for (unsigned k = 0; k < n; k++) {
+        const char *s = m->addrs[vrnd(&r, N_ADDRS)];
+        const char *d = m->addrs[vrnd(&r, N_ADDRS)];
+        unsigned port = port_nums[vrnd(&r, N(port_nums))];
+        const char *p = protos[vrnd(&r, N(protos))];
+        struct kg_verdict va = vcheck(a, s, d, port, p);
+        struct kg_verdict vb = vcheck(b, s, d, port, p);
+        char what[128];
+        snprintf(what, sizeof(what), "%s -> %s %u/%s egress", s, d, port, p);
+        side_eq(&va.egress, &vb.egress, what);
+        snprintf(what, sizeof(what), "%s -> %s %u/%s ingress", s, d, port, p);
+        side_eq(&va.ingress, &vb.ingress, what);
+        assert_int_equal(va.allowed, vb.allowed);
+    }
+}
+
+static void model_init(struct model *m, uint64_t seed)
+{
+    memset(m, 0, sizeof(*m));
+    m->rng = seed;
+    for (int i = 0; i < N_ADDRS - 2; i++)
+        snprintf(m->addrs[i], sizeof(m->addrs[i]), "10.0.0.%d", i + 1);
+    snprintf(m->addrs[N_ADDRS - 2], sizeof(m->addrs[0]), "192.0.2.1");
+    snprintf(m->addrs[N_ADDRS - 1], sizeof(m->addrs[0]), "10.0.0.200");
+}
+
+static void model_free(struct model *m)
+{
+    for (int i = 0; i < N_NS; i++)
+        free(m->ns[i].text);
+    for (int i = 0; i < N_PODS; i++)
+        free(m->pods[i].text);
+    for (int i = 0; i < N_POLS; i++)
+        free(m->pols[i].text);
+}
+
+static kg_ruleset *compile_ok(kg_builder *b)
+{
+    kg_ruleset *rs = vbuild(b);
+    assert_non_null(rs);
+    return rs;
+}
+
+static void test_differential(void **state)
+{
+    (void)state;
+    unsigned runs = (unsigned)(40 * vscale()), steps = 60;
+    if (runs < 2)
+        runs = 2;
+    for (unsigned run = 0; run < runs; run++) {
+        struct model m;
+        model_init(&m, 0x9e3779b97f4a7c15ull + run);
+        kg_options *o = kg_options_new();
+        kg_options_set_flag(o, KG_FLAG_IPBLOCK_MATCHES_PODS, run % 3 != 2);
+        kg_builder *b = kg_builder_new(o);
+        kg_ruleset *prev = NULL, *prev_scratch = NULL;
+        for (unsigned s = 0; s < steps; s++) {
+            struct tbuf ev = {0};
+            batch(&m, &ev);
+            if (ev.n)
+                assert_int_equal(
+                    kg_builder_apply_events(b, "ev", ev.p, ev.n, NULL), 0);
+            tbuf_free(&ev);
+            kg_ruleset *rs = compile_ok(b);
+            kg_ruleset *scratch = from_scratch(&m, o);
+            flows(&m, run * 1000 + s, rs, scratch, 150);
+            if (prev) /* the previous ruleset still answers as it did */
+                flows(&m, run * 7 + s, prev, prev_scratch, 30);
+            kg_ruleset_unref(prev);
+            kg_ruleset_unref(prev_scratch);
+            prev = rs;
+            prev_scratch = scratch;
+        }
+        kg_ruleset_unref(prev);
+        kg_ruleset_unref(prev_scratch);
+        kg_builder_free(b);
+        kg_options_free(o);
+        model_free(&m);
+    }
+}
+
+/* Allocation failure at every N of an apply + compile after a warm-up:
+ * the previous ruleset is intact, and the builder retried converges. */
+static void test_alloc_fail(void **state)
+{
+    (void)state;
+    unsigned runs = (unsigned)(6 * vscale());
+    if (runs < 1)
+        runs = 1;
+    for (unsigned run = 0; run < runs; run++) {
+        struct model m;
+        model_init(&m, 0x1234567ull + run);
+        kg_builder *b = kg_builder_new(NULL);
+        for (unsigned s = 0; s < 12; s++) {
+            struct tbuf ev = {0};
+            batch(&m, &ev);
+            assert_int_equal(
+                kg_builder_apply_events(b, "warm", ev.p, ev.n, NULL), 0);
+            tbuf_free(&ev);
+        }
+        kg_ruleset *prev = compile_ok(b);
+        kg_ruleset *prev_scratch = from_scratch(&m, NULL);
+        for (unsigned s = 0; s < 4; s++) {
+            struct tbuf ev = {0};
+            while (!ev.n)
+                batch(&m, &ev);
+            kg_ruleset *scratch = from_scratch(&m, NULL);
+            for (long n = 0;; n++) {
+                kgi_alloc_fail_after(n);
+                int rc = kg_builder_apply_events(b, "ev", ev.p, ev.n, NULL);
+                kg_ruleset *rs = NULL;
+                int rc2 = rc == 0 ? kg_builder_compile(b, &rs) : rc;
+                long used = kgi_alloc_fail_after(-1);
+                assert_true(rc == 0 || rc == KG_ENOMEM);
+                assert_true(rc2 == 0 || rc2 == KG_ENOMEM);
+                flows(&m, 99 + s, prev, prev_scratch, 40);
+                if (rc2 == 0) {
+                    flows(&m, 5 + s, rs, scratch, 100);
+                    kg_ruleset_unref(rs);
+                    if (used <= n)
+                        break; /* nothing failed: every N was covered */
+                    continue;
+                }
+                /* retried without failures: replays of what was applied
+                 * are ignored, the rest applies */
+                assert_int_equal(
+                    kg_builder_apply_events(b, "ev", ev.p, ev.n, NULL), 0);
+                rs = compile_ok(b);
+                flows(&m, 5 + s, rs, scratch, 100);
+                kg_ruleset_unref(rs);
+            }
+            tbuf_free(&ev);
+            kg_ruleset_unref(prev);
+            kg_ruleset_unref(prev_scratch);
+            prev = compile_ok(b);
+            prev_scratch = scratch;
+        }
+        kg_ruleset_unref(prev);
+        kg_ruleset_unref(prev_scratch);
+        kg_builder_free(b);
+        model_free(&m);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_alloc_fail),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
