@@ -113,7 +113,8 @@ KG_API unsigned kg_version_number(void);
 #define KG_ENOTFOUND -27      /**< the named object/entry does not exist      */
 #define KG_ERELIST -28        /**< watch expired (410 Gone): list again       */
 #define KG_EWATCH -29         /**< the watch stream reported an ERROR event   */
-#define KG_ECODE_MIN -29      /**< lowest code defined in this version        */
+#define KG_ELIMIT_DIAGNOSTICS -30 /**< diagnostics past KG_LIMIT_DIAGNOSTICS (0.2) */
+#define KG_ECODE_MIN -30      /**< lowest code defined in this version        */
 /* clang-format on */
 
 /** Human-readable text for a KG_E* code (or 0). Never NULL: unknown codes
@@ -149,6 +150,9 @@ enum kg_limit {
                                     source; 0 (default) rejects aliases      */
     KG_LIMIT_STREAM_NODES = 7, /**< nodes per source (KG_ELIMIT_NODES);
                                     default 128,000,000 (0.2)                */
+    KG_LIMIT_DIAGNOSTICS = 8,  /**< diagnostics a builder keeps; the rest
+                                    are counted in one last entry, code
+                                    KG_ELIMIT_DIAGNOSTICS; default 1,000 (0.2) */
 };
 
 /** Boolean switches. */
@@ -230,10 +234,18 @@ enum kg_severity {
     KG_SEVERITY_WARNING = 1,
 };
 
-/** Number of diagnostics; 0 for NULL. */
+/** Number of diagnostics; 0 for NULL. A builder keeps at most
+ *  KG_LIMIT_DIAGNOSTICS of them: when more were reported, the last entry
+ *  (one past the limit) is a summary with code KG_ELIMIT_DIAGNOSTICS, no
+ *  file or mark, severity error when any of those not kept is an error,
+ *  and the message "N more diagnostics not kept (E errors, W warnings)". */
 KG_API size_t kg_diagnostics_count(const kg_diagnostics *d);
-/** Number of diagnostics of severity error; 0 for NULL. */
+/** Number of errors reported, those past KG_LIMIT_DIAGNOSTICS included;
+ *  0 for NULL. */
 KG_API size_t kg_diagnostics_errors(const kg_diagnostics *d);
+/** Number of warnings reported, those past KG_LIMIT_DIAGNOSTICS included
+ *  (the summary entry itself is not counted); 0 for NULL. (0.2) */
+KG_API size_t kg_diagnostics_warnings(const kg_diagnostics *d);
 /** Severity of diagnostic i (KG_SEVERITY_*); -1 when out of range. */
 KG_API int kg_diagnostic_severity(const kg_diagnostics *d, size_t i);
 /** Code (KG_E*) of diagnostic i; 0 when out of range. */

@@ -30,7 +30,7 @@ struct kg_builder {
     struct kgi_store store; /* the objects, by key; each source's trees */
     struct kgi_rv rv;       /* of the watch events applied */
     struct kg_diagnostics diags;
-    size_t load_diags; /* diagnostics that came from loading */
+    size_t load_diags; /* mark after the diagnostics of loading */
     size_t load_errors;
     struct kind_tally *kinds; /* of the last compile, sorted by kind */
     size_t n_kinds;
@@ -54,6 +54,8 @@ KG_API kg_builder *kg_builder_new(const kg_options *opts)
         kgi_options_defaults(&b->opts);
     kgi_store_init(&b->store);
     kgi_diag_init(&b->diags);
+    uint64_t max = b->opts.limit[KG_LIMIT_DIAGNOSTICS];
+    b->diags.max = max > SIZE_MAX ? SIZE_MAX : (size_t)max;
     return b;
 }
 
@@ -71,8 +73,7 @@ KG_API void kg_builder_free(kg_builder *b)
  * those of loads. */
 static void reset_compile_diags(kg_builder *b)
 {
-    b->diags.n = b->load_diags;
-    b->diags.errors = b->load_errors;
+    kgi_diag_truncate(&b->diags, b->load_diags, b->load_errors);
     /* an allocation failure of an earlier call must not fail this one */
     b->diags.oom = false;
 }
@@ -83,11 +84,11 @@ static void reset_compile_diags(kg_builder *b)
 static void end_load(kg_builder *b, int rc)
 {
     if (rc == KG_ENOMEM) {
-        b->diags.n = b->load_diags;
-        b->diags.errors = b->load_errors;
+        kgi_diag_truncate(&b->diags, b->load_diags, b->load_errors);
         b->diags.oom = false;
     }
-    b->load_diags = b->diags.n;
+    kgi_diag_finish(&b->diags);
+    b->load_diags = kgi_diag_mark(&b->diags);
     b->load_errors = b->diags.errors;
 }
 
@@ -169,8 +170,10 @@ KG_API int kg_builder_apply_events(kg_builder *b, const char *name,
     if (!b || (!buf && len))
         return KG_EINVAL;
     reset_compile_diags(b);
-    return kgi_events_apply(&b->store, &b->opts, &b->diags, &b->rv, name,
-                            buf ? buf : "", len, used, NULL);
+    int rc = kgi_events_apply(&b->store, &b->opts, &b->diags, &b->rv, name,
+                              buf ? buf : "", len, used, NULL);
+    kgi_diag_finish(&b->diags);
+    return rc;
 }
 
 KG_API const char *kg_builder_resource_version(const kg_builder *b)
@@ -331,7 +334,7 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
             continue;
         const struct kgi_object *obj = &b->store.v[e].obj;
         struct kgi_ctx c;
-        size_t before = b->diags.n;
+        size_t before = kgi_diag_mark(&b->diags);
         kgi_ctx_init(&c, &b->diags, &scratch, &b->opts, obj->file);
         int kind = kgi_meta_kind(&c, obj->root);
         bool ok = c.errors == 0;
@@ -375,6 +378,7 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
         goto fail;
     kgi_free(metas);
     kgi_arena_release(&scratch);
+    kgi_diag_finish(&b->diags);
     *out = rs;
     return 0;
 fail:
@@ -382,6 +386,7 @@ fail:
         ruleset_free(rs);
     kgi_free(metas);
     kgi_arena_release(&scratch);
+    kgi_diag_finish(&b->diags);
     return rc;
 }
 

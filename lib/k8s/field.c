@@ -25,8 +25,9 @@ void kgi_ctx_init(struct kgi_ctx *c, struct kg_diagnostics *d,
 static void report(struct kgi_ctx *c, int sev, int code,
                    const struct kgi_node *n, const char *fmt, va_list ap)
 {
-    char msg[512];
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    char msg[512] = "";
+    if (!kgi_diag_full(c->diags)) /* past the cap it is only counted */
+        vsnprintf(msg, sizeof(msg), fmt, ap);
     if (sev == KG_SEVERITY_ERROR)
         c->errors++;
     kgi_diag_add(c->diags, sev, code, c->file, c->path.buf, n ? n->line : 0,

@@ -79,7 +79,7 @@ static int read_objects(const struct kgi_compile_in *in,
         if (kind != KGI_KIND_NAMESPACE && kind != KGI_KIND_POD &&
             kind != KGI_KIND_NETWORKPOLICY)
             continue;
-        size_t before = in->diags->n;
+        size_t before = kgi_diag_mark(in->diags);
         struct kgi_ctx c;
         kgi_ctx_init(&c, in->diags, scratch, in->opts, m->file);
         bool ok;
@@ -150,7 +150,7 @@ static int sort_unique(const struct kgi_compile_in *in,
             const struct kgi_meta *m = v[i].meta;
             const struct kgi_meta *first =
                 (const struct kgi_meta *)((char *)(*out)[k - 1] + meta_off);
-            size_t before = in->diags->n;
+            size_t before = kgi_diag_mark(in->diags);
             struct kgi_ctx c;
             kgi_ctx_init(&c, in->diags, scratch, in->opts, m->file);
             size_t m1 = kgi_enter(&c, "metadata");
@@ -402,7 +402,7 @@ static int build_pods(struct kgi_vd_build *b)
                 uint32_t owner = np->ep[j].pod;
                 if (!b->pods[owner]->host_network &&
                     !b->pods[i]->host_network) {
-                    size_t before = b->in->diags->n;
+                    size_t before = kgi_diag_mark(b->in->diags);
                     endpoint_warn(b, b->pods[i], ip, np->pods[owner].name);
                     if (kgi_diag_oom_since(b->in->diags, before))
                         return KG_ENOMEM;

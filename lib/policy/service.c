@@ -216,7 +216,7 @@ static int read_objects(struct build *b, bool *errors)
         const struct kgi_meta *m = &in->objs[i];
         if (m->kind != KGI_KIND_SERVICE && m->kind != KGI_KIND_ENDPOINTSLICE)
             continue;
-        size_t before = in->diags->n;
+        size_t before = kgi_diag_mark(in->diags);
         struct kgi_ctx c;
         kgi_ctx_init(&c, in->diags, b->scratch, in->opts, m->file);
         bool ok = m->kind == KGI_KIND_SERVICE

@@ -155,7 +155,7 @@ static int read_objects(struct build *b, struct kgi_gateway_class *cls,
             continue;
         struct kgi_ctx c;
         kgi_ctx_init(&c, in->diags, b->tmp, in->opts, m->file);
-        size_t before = in->diags->n;
+        size_t before = kgi_diag_mark(in->diags);
         bool ok = false, oom = false;
         switch (m->kind) {
         case KGI_KIND_GATEWAYCLASS:

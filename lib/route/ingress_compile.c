@@ -792,7 +792,7 @@ static int read_objects(struct build *b, struct kgi_arena *scratch,
                 continue;
             struct kgi_ctx c;
             kgi_ctx_init(&c, in->diags, scratch, in->opts, m->file);
-            size_t before = in->diags->n;
+            size_t before = kgi_diag_mark(in->diags);
             bool ok, oom;
             if (kind == KGI_KIND_INGRESSCLASS) {
                 struct kgi_ingress_class ic;

@@ -43,6 +43,7 @@ static const struct {
     {"KG_ENOTFOUND", "not found"},
     {"KG_ERELIST", "watch expired: list again"},
     {"KG_EWATCH", "watch stream error"},
+    {"KG_ELIMIT_DIAGNOSTICS", "more diagnostics than KG_LIMIT_DIAGNOSTICS"},
 };
 
 _Static_assert(sizeof(codes) / sizeof(codes[0]) == 1 - KG_ECODE_MIN,

@@ -18,6 +18,8 @@
  *   stream nodes  128M    80M-node dump, 1.6x headroom; about 66 bytes each
  *                         (node, pair, text) bound the load's memory to
  *                         ~8.5 GB plus the input
+ *   diagnostics   1,000   more than anyone reads; a million invalid labels
+ *                         then cost one bit each, not a formatted message
  */
 #include "util/options.h"
 
@@ -35,6 +37,7 @@ void kgi_options_defaults(struct kg_options *o)
     o->limit[KG_LIMIT_DOCUMENTS] = 1000000;
     o->limit[KG_LIMIT_ALIAS_NODES] = 0;
     o->limit[KG_LIMIT_STREAM_NODES] = 128000000;
+    o->limit[KG_LIMIT_DIAGNOSTICS] = 1000;
     o->flag[KG_FLAG_NORMALIZE] = true;
     o->flag[KG_FLAG_IPBLOCK_MATCHES_PODS] = true;
     o->flag[KG_FLAG_ALLOW_NODE_INGRESS] = true;

@@ -12,7 +12,7 @@
 
 #include "kgress.h"
 
-#define KGI_LIMIT_COUNT 8 /* KG_LIMIT_* are 1..7 */
+#define KGI_LIMIT_COUNT 9 /* KG_LIMIT_* are 1..8 */
 #define KGI_FLAG_COUNT 10 /* KG_FLAG_* are 1..9 */
 #define KGI_CLASS_MAX 253
 

@@ -63,17 +63,29 @@ class Diagnostic(_DiagnosticBase):
 
 
 class CompileError(Error):
-    """The input has errors. ``diagnostics`` lists every problem found
-    (errors and warnings, in input order); ``errors`` only the errors."""
+    """The input has errors. ``diagnostics`` lists the problems found
+    (errors and warnings, in input order), at most the ``diagnostics``
+    limit of the load (default 1000) and then one summary Diagnostic with
+    code "KG_ELIMIT_DIAGNOSTICS" counting the rest; ``errors`` only the
+    errors among them. ``error_count`` and ``warning_count`` count every
+    one reported, kept or not."""
 
-    def __init__(self, diagnostics, code=KG_ECOMPILE):
+    def __init__(self, diagnostics, code=KG_ECOMPILE, error_count=None,
+                 warning_count=None):
         self.diagnostics = list(diagnostics)
-        self.errors = [d for d in self.diagnostics if d.severity == "error"]
+        kept = [d for d in self.diagnostics
+                if d.code != "KG_ELIMIT_DIAGNOSTICS"]
+        self.errors = [d for d in kept if d.severity == "error"]
+        self.error_count = (len(self.errors) if error_count is None
+                            else int(error_count))
+        self.warning_count = (len(kept) - len(self.errors)
+                              if warning_count is None
+                              else int(warning_count))
         shown = self.errors[:10]
         lines = [str(d) for d in shown]
-        if len(self.errors) > len(shown):
-            lines.append("... and %d more" % (len(self.errors) - len(shown)))
-        n = len(self.errors)
+        if self.error_count > len(shown):
+            lines.append("... and %d more" % (self.error_count - len(shown)))
+        n = self.error_count
         head = "%d error%s in the input" % (n, "" if n == 1 else "s")
         super().__init__("\n".join([head] + lines) if lines else head, code)
 

@@ -24,7 +24,9 @@ Options (keyword-only, for ``from_yaml`` and ``from_files``):
                                endpoint allows it (default: every endpoint)
   limits=None              a dict of YAML limits: input_bytes, depth, nodes
                            (per object), scalar_bytes, documents,
-                           alias_nodes, stream_nodes (per source)
+                           alias_nodes, stream_nodes (per source),
+                           diagnostics (kept at most, default 1000; the
+                           rest are one "N more" Diagnostic)
 """
 
 import ctypes
@@ -46,6 +48,7 @@ LIMITS = {
     "documents": 5,
     "alias_nodes": 6,
     "stream_nodes": 7,
+    "diagnostics": 8,
 }
 
 #: keyword option -> enum kg_flag
@@ -150,9 +153,11 @@ def _build(sources, options):
                 raise MemoryError("kg_builder_add")
         out = ctypes.c_void_p()
         rc = lib.kg_builder_compile(b, ctypes.byref(out))
-        diags = read_diagnostics(lib.kg_builder_diagnostics(b))
+        d = lib.kg_builder_diagnostics(b)
+        diags = read_diagnostics(d)
         if rc == KG_ECOMPILE or (rc == 0 and not out.value):
-            raise CompileError(diags)
+            raise CompileError(diags, error_count=lib.kg_diagnostics_errors(d),
+                               warning_count=lib.kg_diagnostics_warnings(d))
         check(rc, "kg_builder_compile")
         return out.value, diags
     finally:

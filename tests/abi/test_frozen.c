@@ -115,6 +115,8 @@ static const struct frozen table[] = {
     E(KG_ACTION_PASS, 3),
     E(KG_NAME_DIALLED, 1),
     E(KG_NAME_CLAIMED, 2),
+    E(KG_LIMIT_DIAGNOSTICS, 8),
+    C(KG_ELIMIT_DIAGNOSTICS, -30),
 };
 
 static void test_frozen_numbers(void **state)

@@ -191,6 +191,27 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual((d[0]["code"], d[0]["flag"]),
                          ("KG_ELIMIT_NODES", "--limit-stream-nodes"))
 
+    def test_diagnostics_cap(self):  # item 16
+        text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
+                "  namespace: d\n  labels:\n"
+                + "".join('    "bad %d!": x\n' % i for i in range(1500)))
+        rc, out, _ = run("validate", "-", stdin=text)
+        self.assertEqual(rc, 1)
+        lines = out.splitlines()
+        more = [x for x in lines if "more diagnostics" in x]
+        self.assertEqual(len(more), 1)
+        self.assertIn("500 more diagnostics not kept (500 errors", more[0])
+        self.assertIn("--limit-diagnostics", more[0])
+        self.assertIn("1500 error(s), 0 warning(s)", out)
+        rc, out, _ = run("validate", "--json", "--limit-diagnostics", "3",
+                         "-", stdin=text)
+        v = json.loads(out)
+        self.assertEqual((v["errors"], v["warnings"]), (1500, 0))
+        self.assertEqual(len(v["diagnostics"]), 4)
+        self.assertEqual(v["diagnostics"][-1]["code"],
+                         "KG_ELIMIT_DIAGNOSTICS")
+        self.assertEqual(v["diagnostics"][-1]["flag"], "--limit-diagnostics")
+
     def test_validate_directory(self):  # item 9
         with tempfile.TemporaryDirectory() as d:
             for name, text in (("b.yaml", self.WARN), ("a.yml", "kind: Pod\n"),

@@ -600,6 +600,43 @@ static void test_huge_requests(void **state)
 
 /* ------------------------------------------------------------ scale */
 
+/* A million invalid labels (issue 15 item 16), a thousand in each of a
+ * thousand pods: a million errors, of which the default
+ * KG_LIMIT_DIAGNOSTICS keeps 1,000 and one entry counts the rest; none of
+ * the others is formatted or kept. */
+static void test_million_diagnostics(void **state)
+{
+    (void)state;
+    size_t pods = (size_t)(1000 * hard_scale());
+    if (pods < 5)
+        pods = 5;
+    struct hard_text t = {0};
+    for (size_t p = 0; p < pods; p++) {
+        char line[128];
+        int len = snprintf(line, sizeof(line),
+                           "---\napiVersion: v1\nkind: Pod\nmetadata:\n"
+                           "  name: p%zu\n  namespace: d\n  labels:\n",
+                           p);
+        hard_put(&t, line, (size_t)len);
+        for (size_t i = 0; i < 1000; i++) {
+            len = snprintf(line, sizeof(line), "    \"k %zu\": v\n", i);
+            hard_put(&t, line, (size_t)len);
+        }
+    }
+    size_t n = pods * 1000;
+    struct load l = load_with(NULL, t.p, t.n);
+    assert_int_equal(l.compile_rc, KG_ECOMPILE);
+    const kg_diagnostics *d = kg_builder_diagnostics(l.b);
+    assert_int_equal(kg_diagnostics_count(d), 1001);
+    assert_int_equal(kg_diagnostics_errors(d), n);
+    assert_int_equal(kg_diagnostic_code(d, 1000), KG_ELIMIT_DIAGNOSTICS);
+    char want[64];
+    snprintf(want, sizeof(want), "%zu more diagnostics", n - 1000);
+    assert_non_null(strstr(kg_diagnostic_message(d, 1000), want));
+    load_free(&l);
+    free(t.p);
+}
+
 static void test_many_ingresses_one_host(void **state)
 {
     (void)state;
@@ -623,8 +660,13 @@ static void test_many_ingresses_one_host(void **state)
     }
     /* about 45 nodes per Ingress, 4.5M for 100k of them in one List: past
      * the 0.1 limit of 4M nodes per source, loaded with the defaults now
-     * that KG_LIMIT_NODES counts per object (issue 15 item 10) */
-    struct load l = load_with(NULL, t.p, t.n);
+     * that KG_LIMIT_NODES counts per object (issue 15 item 10); every
+     * conflict warning kept, past the default KG_LIMIT_DIAGNOSTICS */
+    kg_options *o = kg_options_new();
+    assert_int_equal(kg_options_set_limit(o, KG_LIMIT_DIAGNOSTICS, UINT64_MAX),
+                     0);
+    struct load l = load_with(o, t.p, t.n);
+    kg_options_free(o);
     if (l.add_rc != 0 || l.compile_rc != 0) {
         fprintf(stderr, "%zu diagnostics, %zu errors\n",
                 kg_diagnostics_count(kg_builder_diagnostics(l.b)),
@@ -746,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_cidrs),
         cmocka_unit_test(test_huge_requests),
+        cmocka_unit_test(test_million_diagnostics),
         cmocka_unit_test(test_many_ingresses_one_host),
         cmocka_unit_test(test_stored_samples),
     };

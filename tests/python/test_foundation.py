@@ -412,6 +412,30 @@ class TestOptions(unittest.TestCase):
         got = self.code_of(two, limits={"stream_nodes": 11})
         self.assertEqual(got, ["KG_ELIMIT_NODES"])
 
+    def test_diagnostics_cap(self):  # issue 15 item 16
+        text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
+                "  namespace: d\n  labels:\n"
+                + "".join('    "bad %d!": x\n' % i for i in range(3000)))
+        with self.assertRaises(kgress.CompileError) as cm:
+            kgress.Ruleset.from_yaml(text)
+        e = cm.exception
+        self.assertEqual(len(e.diagnostics), 1001)
+        self.assertEqual((e.error_count, e.warning_count), (3000, 0))
+        self.assertEqual(len(e.errors), 1000)  # the kept errors
+        more = e.diagnostics[-1]
+        self.assertEqual((more.code, more.severity, more.line),
+                         ("KG_ELIMIT_DIAGNOSTICS", "error", 0))
+        self.assertIn("2000 more diagnostics", more.message)
+        self.assertTrue(str(e).startswith("3000 errors in the input"))
+        with self.assertRaises(kgress.CompileError) as cm:
+            kgress.Ruleset.from_yaml(text, limits={"diagnostics": 2})
+        self.assertEqual(len(cm.exception.diagnostics), 3)
+        self.assertIn("2998 more", cm.exception.diagnostics[-1].message)
+        with kgress.Ruleset.from_yaml(text, skip_invalid=True,
+                                      limits={"diagnostics": 2}) as rs:
+            self.assertEqual([d.severity for d in rs.diagnostics],
+                             ["warning"] * 3)
+
     def test_aliases(self):
         text = "kind: X\na: &x [1, 2]\nb: *x\n"
         self.assertEqual(self.code_of(text), ["KG_EALIAS"])

@@ -40,16 +40,37 @@ static const struct {
     int code;
     const char *name;
 } codes[] = {
-    CODE(KG_OK),           CODE(KG_ENOMEM),        CODE(KG_EINVAL),
-    CODE(KG_EIO),          CODE(KG_ECOMPILE),      CODE(KG_ESYNTAX),
-    CODE(KG_EENCODING),    CODE(KG_ELIMIT_BYTES),  CODE(KG_ELIMIT_DEPTH),
-    CODE(KG_ELIMIT_NODES), CODE(KG_ELIMIT_SCALAR), CODE(KG_ELIMIT_DOCUMENTS),
-    CODE(KG_EALIAS),       CODE(KG_ELIMIT_ALIAS),  CODE(KG_ETYPE),
-    CODE(KG_EREQUIRED),    CODE(KG_EINVALID),      CODE(KG_ENOTSUPPORTED),
-    CODE(KG_EDUPLICATE),   CODE(KG_EFORBIDDEN),    CODE(KG_ETOOLONG),
-    CODE(KG_ENOMATCH),     CODE(KG_EREQUEST),      CODE(KG_ELIMIT_MATCH),
-    CODE(KG_ENOSPACE),     CODE(KG_EWARNING),      CODE(KG_ECONFLICT),
-    CODE(KG_ENOTFOUND),    CODE(KG_ERELIST),       CODE(KG_EWATCH),
+    CODE(KG_OK),
+    CODE(KG_ENOMEM),
+    CODE(KG_EINVAL),
+    CODE(KG_EIO),
+    CODE(KG_ECOMPILE),
+    CODE(KG_ESYNTAX),
+    CODE(KG_EENCODING),
+    CODE(KG_ELIMIT_BYTES),
+    CODE(KG_ELIMIT_DEPTH),
+    CODE(KG_ELIMIT_NODES),
+    CODE(KG_ELIMIT_SCALAR),
+    CODE(KG_ELIMIT_DOCUMENTS),
+    CODE(KG_EALIAS),
+    CODE(KG_ELIMIT_ALIAS),
+    CODE(KG_ETYPE),
+    CODE(KG_EREQUIRED),
+    CODE(KG_EINVALID),
+    CODE(KG_ENOTSUPPORTED),
+    CODE(KG_EDUPLICATE),
+    CODE(KG_EFORBIDDEN),
+    CODE(KG_ETOOLONG),
+    CODE(KG_ENOMATCH),
+    CODE(KG_EREQUEST),
+    CODE(KG_ELIMIT_MATCH),
+    CODE(KG_ENOSPACE),
+    CODE(KG_EWARNING),
+    CODE(KG_ECONFLICT),
+    CODE(KG_ENOTFOUND),
+    CODE(KG_ERELIST),
+    CODE(KG_EWATCH),
+    CODE(KG_ELIMIT_DIAGNOSTICS),
 };
 #define N_CODES (sizeof(codes) / sizeof(codes[0]))
 
@@ -121,6 +142,7 @@ static const struct {
     {KG_LIMIT_DOCUMENTS, 1000000},
     {KG_LIMIT_ALIAS_NODES, 0},
     {KG_LIMIT_STREAM_NODES, 128000000},
+    {KG_LIMIT_DIAGNOSTICS, 1000},
 };
 
 static const struct {
@@ -158,7 +180,7 @@ static void test_options(void **state)
         assert_int_equal(kg_options_set_limit(NULL, l, 1), KG_EINVAL);
         assert_int_equal(kg_options_get_limit(NULL, l), 0);
     }
-    static const int bad_limits[] = {0, 8, -1, 100, INT_MIN, INT_MAX};
+    static const int bad_limits[] = {0, 9, -1, 100, INT_MIN, INT_MAX};
     for (size_t i = 0; i < sizeof(bad_limits) / sizeof(*bad_limits); i++) {
         assert_int_equal(kg_options_set_limit(o, bad_limits[i], 1), KG_EINVAL);
         assert_int_equal(kg_options_get_limit(o, bad_limits[i]), 0);
@@ -649,6 +671,104 @@ static void test_format(void **state)
 
 /* ------------------------------------------------------------ builder life */
 
+/* ------------------------------------------------- diagnostics cap */
+
+/* A Pod with n invalid label keys: one KG_EINVALID error each. */
+static char *bad_labels(size_t n, size_t *len)
+{
+    size_t cap = 128 + n * 32, at = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    at += (size_t)snprintf(s, cap,
+                           "apiVersion: v1\nkind: Pod\nmetadata:\n  name: "
+                           "p\n  namespace: d\n  labels:\n");
+    for (size_t i = 0; i < n; i++)
+        at += (size_t)snprintf(s + at, cap - at, "    \"bad %zu!\": x\n", i);
+    *len = at;
+    return s;
+}
+
+/* issue 15 item 16: at most KG_LIMIT_DIAGNOSTICS kept (default 1000),
+ * then one summary entry counting the rest; the counts stay exact. */
+static void test_diagnostics_cap(void **state)
+{
+    (void)state;
+    size_t len;
+    char *y = bad_labels(3000, &len);
+    kg_builder *b = kg_builder_new(NULL);
+    assert_non_null(b);
+    assert_int_equal(kg_builder_add_buffer(b, "p.yaml", y, len), 0);
+    kg_ruleset *rs = NULL;
+    for (int round = 0; round < 2; round++) { /* compiling again: the same */
+        assert_int_equal(kg_builder_compile(b, &rs), KG_ECOMPILE);
+        const kg_diagnostics *d = kg_builder_diagnostics(b);
+        assert_int_equal(kg_diagnostics_count(d), 1001);
+        assert_int_equal(kg_diagnostics_errors(d), 3000);
+        assert_int_equal(kg_diagnostics_warnings(d), 0);
+        assert_int_equal(kg_diagnostic_code(d, 999), KG_EINVALID);
+        assert_int_equal(kg_diagnostic_line(d, 999), 1006);
+        assert_int_equal(kg_diagnostic_code(d, 1000), KG_ELIMIT_DIAGNOSTICS);
+        assert_int_equal(kg_diagnostic_severity(d, 1000), KG_SEVERITY_ERROR);
+        assert_string_equal(kg_diagnostic_file(d, 1000), "");
+        assert_int_equal(kg_diagnostic_line(d, 1000), 0);
+        assert_string_equal(kg_diagnostic_message(d, 1000),
+                            "2000 more diagnostics not kept (2000 errors, 0 "
+                            "warnings); raise KG_LIMIT_DIAGNOSTICS (1000) to "
+                            "see them");
+        char line[256];
+        kg_diagnostic_format(d, 1000, line, sizeof(line));
+        assert_non_null(strstr(line, "[KG_ELIMIT_DIAGNOSTICS]"));
+        assert_int_equal(kg_diagnostic_code(d, 1001), 0); /* past the end */
+    }
+    kg_builder_free(b);
+
+    /* a lower cap; load diagnostics and compile diagnostics share it */
+    kg_options *o = kg_options_new();
+    assert_non_null(o);
+    assert_int_equal(kg_options_set_limit(o, KG_LIMIT_DIAGNOSTICS, 3), 0);
+    b = kg_builder_new(o);
+    assert_int_equal(kg_builder_add_buffer(b, "bad.yaml", "[", 1), KG_ECOMPILE);
+    assert_int_equal(kg_builder_add_buffer(b, "p.yaml", y, len), 0);
+    assert_int_equal(kg_builder_compile(b, &rs), KG_ECOMPILE);
+    const kg_diagnostics *d = kg_builder_diagnostics(b);
+    assert_int_equal(kg_diagnostics_count(d), 4);
+    assert_int_equal(kg_diagnostics_errors(d), 3001);
+    assert_int_equal(kg_diagnostic_code(d, 3), KG_ELIMIT_DIAGNOSTICS);
+    assert_non_null(strstr(kg_diagnostic_message(d, 3), "2998 more"));
+    kg_builder_free(b);
+
+    /* skip-invalid demotes the errors not kept too: the compile succeeds
+     * and the summary is a warning */
+    assert_int_equal(kg_options_set_flag(o, KG_FLAG_SKIP_INVALID, true), 0);
+    b = kg_builder_new(o);
+    assert_int_equal(kg_builder_add_buffer(b, "p.yaml", y, len), 0);
+    assert_int_equal(kg_builder_compile(b, &rs), 0);
+    d = kg_builder_diagnostics(b);
+    assert_int_equal(kg_diagnostics_count(d), 4);
+    assert_int_equal(kg_diagnostics_errors(d), 0);
+    assert_int_equal(kg_diagnostics_warnings(d), 3000);
+    assert_int_equal(kg_diagnostic_severity(d, 3), KG_SEVERITY_WARNING);
+    assert_non_null(
+        strstr(kg_diagnostic_message(d, 3), "(0 errors, 2997 warnings)"));
+    kg_ruleset_unref(rs);
+    kg_builder_free(b);
+
+    /* no cap: every one kept, no summary */
+    assert_int_equal(kg_options_set_limit(o, KG_LIMIT_DIAGNOSTICS, UINT64_MAX),
+                     0);
+    assert_int_equal(kg_options_set_flag(o, KG_FLAG_SKIP_INVALID, false), 0);
+    b = kg_builder_new(o);
+    assert_int_equal(kg_builder_add_buffer(b, "p.yaml", y, len), 0);
+    assert_int_equal(kg_builder_compile(b, &rs), KG_ECOMPILE);
+    d = kg_builder_diagnostics(b);
+    assert_int_equal(kg_diagnostics_count(d), 3000);
+    assert_int_equal(kg_diagnostic_code(d, 2999), KG_EINVALID);
+    kg_builder_free(b);
+    kg_options_free(o);
+    assert_int_equal(kg_diagnostics_warnings(NULL), 0);
+    free(y);
+}
+
 static void test_compile_twice(void **state)
 {
     (void)state;
@@ -1104,6 +1224,7 @@ int main(void)
         cmocka_unit_test(test_compile_table),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_compile_twice),
+        cmocka_unit_test(test_diagnostics_cap),
         cmocka_unit_test(test_dump),
         cmocka_unit_test_setup_teardown(test_files, make_tmpdir, rm_tmpdir),
         cmocka_unit_test(test_data_files),

@@ -67,6 +67,8 @@ static const struct {
      "nodes YAML aliases may expand to (0: no aliases)"},
     {"stream-nodes", KG_LIMIT_STREAM_NODES, KG_ELIMIT_NODES, 0,
      "YAML nodes per source"},
+    {"diagnostics", KG_LIMIT_DIAGNOSTICS, KG_ELIMIT_DIAGNOSTICS, 0,
+     "diagnostics kept (default 1000; then one \"N more\" entry)"},
 };
 #define N_LIMITS (sizeof(limits) / sizeof(limits[0]))
 

@@ -42,7 +42,7 @@ static int validate(struct cli *c)
         return 2;
     const kg_diagnostics *d = kg_builder_diagnostics(b);
     size_t errors = kg_diagnostics_errors(d);
-    size_t warnings = kg_diagnostics_count(d) - errors;
+    size_t warnings = kg_diagnostics_warnings(d);
     if (c->json) {
         struct json *j = &c->out;
         json_object_begin(j);
