@@ -114,7 +114,9 @@ KG_API unsigned kg_version_number(void);
 #define KG_ERELIST -28        /**< watch expired (410 Gone): list again       */
 #define KG_EWATCH -29         /**< the watch stream reported an ERROR event   */
 #define KG_ELIMIT_DIAGNOSTICS -30 /**< diagnostics past KG_LIMIT_DIAGNOSTICS (0.2) */
-#define KG_ECODE_MIN -30      /**< lowest code defined in this version        */
+#define KG_EDNS -31           /**< a DNS message is malformed or truncated    */
+#define KG_ELIMIT_CACHE -32   /**< a DNS cache limit evicted live entries     */
+#define KG_ECODE_MIN -32      /**< lowest code defined in this version        */
 /* clang-format on */
 
 /** Human-readable text for a KG_E* code (or 0). Never NULL: unknown codes

@@ -44,6 +44,8 @@ static const struct {
     {"KG_ERELIST", "watch expired: list again"},
     {"KG_EWATCH", "watch stream error"},
     {"KG_ELIMIT_DIAGNOSTICS", "more diagnostics than KG_LIMIT_DIAGNOSTICS"},
+    {"KG_EDNS", "malformed or truncated DNS message"},
+    {"KG_ELIMIT_CACHE", "DNS cache limit reached: live entries evicted"},
 };
 
 _Static_assert(sizeof(codes) / sizeof(codes[0]) == 1 - KG_ECODE_MIN,

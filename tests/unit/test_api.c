@@ -71,6 +71,8 @@ static const struct {
     CODE(KG_ERELIST),
     CODE(KG_EWATCH),
     CODE(KG_ELIMIT_DIAGNOSTICS),
+    CODE(KG_EDNS),
+    CODE(KG_ELIMIT_CACHE),
 };
 #define N_CODES (sizeof(codes) / sizeof(codes[0]))
 
