@@ -25,6 +25,72 @@ def run(*args, stdin=None):
     return p.returncode, p.stdout, p.stderr
 
 
+class Watch(unittest.TestCase):
+    POLICY = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+              "metadata: {name: deny, namespace: x}\nspec:\n"
+              "  podSelector: {}\n  ingress:\n"
+              "  - from: [{podSelector: {matchLabels: {app: web}}}]\n")
+
+    @staticmethod
+    def ev(t, name, ip, app, rv):
+        return json.dumps({"type": t, "object": {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "x",
+                         "resourceVersion": str(rv), "labels": {"app": app}},
+            "status": {"podIP": ip}}}) + "\n"
+
+    def test_watch_batches(self):
+        with tempfile.TemporaryDirectory() as d:
+            pol = os.path.join(d, "pol.yaml")
+            events = os.path.join(d, "ev.json")
+            flows = os.path.join(d, "flows")
+            with open(pol, "w") as f:
+                f.write(self.POLICY)
+            with open(events, "w") as f:
+                f.write(self.ev("ADDED", "a", "10.0.0.1", "db", 1) +
+                        self.ev("ADDED", "b", "10.0.0.2", "db", 2) + "\n" +
+                        '{"type": "BOGUS", "object": {}}\n' +
+                        self.ev("MODIFIED", "a", "10.0.0.1", "web", 3) +
+                        self.ev("MODIFIED", "a", "10.0.0.1", "db", 2))
+            with open(flows, "w") as f:
+                f.write("x/a x/b 80\n")
+            rc, out, err = run("check", pol, "--watch", events, "--flows",
+                               flows)
+            lines = out.splitlines()
+            self.assertEqual(lines[0], "# batch 0: resourceVersion -, "
+                                       "1 objects")
+            self.assertIn("no such pod: x/a", err)  # not yet
+            self.assertEqual(lines[1], "# batch 1: resourceVersion 2, "
+                                       "3 objects")
+            self.assertIn("denied", lines[2])
+            self.assertEqual(lines[3], "# batch 2: resourceVersion 3, "
+                                       "3 objects")
+            # the replay (version 2) did not undo the change to web
+            self.assertIn("allowed by x/deny ingress[0]", lines[4])
+            self.assertEqual(len(lines), 5)
+            self.assertEqual(rc, 0)
+            self.assertIn("KG_ENOTSUPPORTED", err)
+            # events on stdin, one flow from the options, JSON
+            with open(events) as f:
+                rc, out, _ = run("check", pol, "--watch", "-", "--src",
+                                 "10.0.0.1", "--dst", "10.0.0.2", "--port",
+                                 "80", "--json", stdin=f.read())
+            rows = [json.loads(x) for x in out.splitlines()]
+            self.assertEqual(rows[-2], {"batch": 2, "resource_version": "3",
+                                        "objects": 3})
+            self.assertTrue(rows[-1]["allowed"])
+            # an ERROR event ends the watch: status 3
+            rc, out, err = run("check", pol, "--watch", "-", "--flows", flows,
+                               stdin='{"type":"ERROR","object":{"kind":'
+                                     '"Status","code":410}}')
+            self.assertEqual(rc, 3)
+            self.assertIn("KG_ERELIST", err)
+            rc, _, err = run("check", pol, "--watch", "-")
+            self.assertEqual(rc, 2)
+            rc, _, err = run("check", pol, "--flows", flows)
+            self.assertEqual(rc, 2)
+
+
 class Help(unittest.TestCase):
     def test_every_command_help(self):  # item 6
         for cmd in ("validate", "route", "check", "dump"):

@@ -410,7 +410,7 @@ void cli_diagnostic_json(struct json *j, const kg_diagnostics *d, size_t i)
     json_object_end(j);
 }
 
-static void print_diagnostics(struct cli *c, const kg_diagnostics *d)
+void cli_print_diagnostics(struct cli *c, const kg_diagnostics *d)
 {
     for (size_t i = 0; i < kg_diagnostics_count(d); i++) {
         if (c->json) {
@@ -515,7 +515,7 @@ kg_builder *cli_build(struct cli *c, bool quiet, kg_ruleset **rs, int *status)
     }
     int rc = oom ? KG_ENOMEM : kg_builder_compile(b, rs);
     if (!quiet)
-        print_diagnostics(c, kg_builder_diagnostics(b));
+        cli_print_diagnostics(c, kg_builder_diagnostics(b));
     if (rc == KG_ENOMEM) {
         fprintf(stderr, "kgress: out of memory\n");
         *status = 2;

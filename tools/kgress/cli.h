@@ -43,6 +43,8 @@ enum cli_opt_id {
     OPT_PORT,
     OPT_PROTOCOL,
     OPT_NAMESPACE,
+    OPT_WATCH,
+    OPT_FLOWS,
     OPT_MAX
 };
 
@@ -107,6 +109,8 @@ void cli_help(FILE *out, const struct cli_command *cmd);
 kg_builder *cli_build(struct cli *c, bool quiet, kg_ruleset **rs, int *status);
 /* cli_build for commands that only need the ruleset. */
 kg_ruleset *cli_load(struct cli *c, int *status);
+/* Prints diagnostics as cli_build does (text, or JSON lines with --json). */
+void cli_print_diagnostics(struct cli *c, const kg_diagnostics *d);
 /* Writes diagnostic i: as text to f, or as a JSON object through j. */
 void cli_diagnostic_text(FILE *f, const kg_diagnostics *d, size_t i);
 void cli_diagnostic_json(struct json *j, const kg_diagnostics *d, size_t i);
