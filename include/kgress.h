@@ -63,9 +63,10 @@ extern "C" {
 
 /* ---------------------------------------------------------------- version */
 
-#define KG_VERSION_MAJOR 0
-#define KG_VERSION_MINOR 1
-#define KG_VERSION_PATCH 0
+/* KG_VERSION_MAJOR, _MINOR, _PATCH and KG_VERSION_STRING: generated from
+ * the project version (meson.build) into kgress_version.h, installed beside
+ * this header. */
+#include "kgress_version.h"
 /** MAJOR*10000 + MINOR*100 + PATCH, comparable with `>=`. */
 #define KG_VERSION_NUMBER                                                      \
     (KG_VERSION_MAJOR * 10000 + KG_VERSION_MINOR * 100 + KG_VERSION_PATCH)

@@ -6,9 +6,11 @@
 # was configured with (conf_flags), so the module's signature matches and
 # `load_module` accepts it; then `make modules`.
 # usage: build.sh NGINX_SRC MODULE_DIR OUT_DIR KGRESS_INCDIR KGRESS_LIBDIR
+#                 [KGRESS_GEN_INCDIR: the build tree's include/, kgress_version.h]
 set -euo pipefail
 nginx_src=$1 module_dir=$(cd "$2" && pwd) out=$3
 export KGRESS_INCDIR=$(cd "$4" && pwd) KGRESS_LIBDIR=$(cd "$5" && pwd)
+export KGRESS_GEN_INCDIR=$(cd "${6:-$4}" && pwd)
 mkdir -p "$out/nginx-build"
 bld=$(cd "$out/nginx-build" && pwd)
 out=$(cd "$out" && pwd)

@@ -67,8 +67,7 @@ KG_API const char *kg_error_name(int code)
 
 KG_API const char *kg_version(void)
 {
-    return STR(KG_VERSION_MAJOR) "." STR(KG_VERSION_MINOR) "." STR(
-        KG_VERSION_PATCH);
+    return KG_VERSION_STRING;
 }
 
 KG_API unsigned kg_version_number(void)

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """ABI check: the shared library exports exactly the KG_API functions of
-include/kgress.h, all named kg_*, all in a version node of lib/kgress.map
-(KGRESS_0.1 for this release), and has the soname libkgress.so.<major>.
+include/kgress.h, all named kg_*; lib/kgress.map lists each of them by name
+(no pattern) in exactly one version node, and each is exported with that
+node's version; the newest node is the current release's (KGRESS_0.2 for
+0.2.x, from the project version); the soname is libkgress.so.<major>.
 
 Both directions are checked, as libxkbcommon's symbols-leak-test does: an
 exported symbol missing from the header is an internal symbol leaking (or an
@@ -39,8 +41,33 @@ def header_functions(text):
 
 def map_nodes(text):
     """Version node names of a linker version script."""
+    return list(map_symbols(text))
+
+
+def map_symbols(text):
+    """{node: [global symbol patterns]} of a linker version script, nodes in
+    order."""
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-    return re.findall(r"([A-Za-z_][\w.]*)\s*\{", text)
+    text = re.sub(r"#[^\n]*", " ", text)
+    nodes = {}
+    for m in re.finditer(r"([A-Za-z_][\w.]*)\s*\{(.*?)\}\s*[\w.]*\s*;",
+                         text, flags=re.S):
+        body = m.group(2)
+        globs = []
+        section = "global"
+        for item in re.split(r";", body):
+            item = item.strip()
+            if not item:
+                continue
+            label = re.match(r"(global|local)\s*:\s*(.*)$", item, flags=re.S)
+            if label:
+                section, item = label.group(1), label.group(2).strip()
+                if not item:
+                    continue
+            if section == "global":
+                globs.append(item)
+        nodes[m.group(1)] = globs
+    return nodes
 
 
 def exported(lib):
@@ -108,17 +135,32 @@ def self_test(a):
             "#endif /* KGRESS_H */",
             "KG_API int not_kg(void);\n#endif /* KGRESS_H */"), 1),
     }
+    with open(a.map, encoding="utf-8") as f:
+        mtext = f.read()
+    first = map_symbols(mtext)[map_nodes(mtext)[0]][0]
+    map_cases = {
+        "map glob": (re.sub(r"global:", "global:\n    kg_*;", mtext,
+                            count=1), 1),
+        "map twice": (mtext.replace("} KGRESS_0.1;", "    %s;\n} KGRESS_0.1;"
+                                    % first), 1),
+        "map missing one": (mtext.replace("    %s;\n" % first, "", 1), 1),
+        "map unknown": (mtext.replace("  local:", "    kg_nowhere;\n  local:",
+                                      1), 1),
+    }
     bad = 0
     with tempfile.TemporaryDirectory() as d:
-        for what, (body, want) in cases.items():
-            h = os.path.join(d, "kgress.h")
+        for what, (body, want) in list(cases.items()) + \
+                list(map_cases.items()):
+            is_map = what.startswith("map")
+            h = os.path.join(d, "kgress.map" if is_map else "kgress.h")
             with open(h, "w", encoding="utf-8") as f:
                 f.write(body)
-            if what != "unchanged" and body == text:
-                print("self-test %s: could not edit the header" % what)
+            if what != "unchanged" and body == (mtext if is_map else text):
+                print("self-test %s: could not edit the input" % what)
                 bad += 1
                 continue
-            b = argparse.Namespace(**dict(vars(a), header=h))
+            b = argparse.Namespace(**dict(vars(a), **(
+                {"map": h} if is_map else {"header": h})))
             got = check(b)
             print("self-test %s: %d (want %d)" % (what, got, want))
             bad += got != want
@@ -130,9 +172,34 @@ def check(a):
     with open(a.header, encoding="utf-8") as f:
         declared = header_functions(f.read())
     with open(a.map, encoding="utf-8") as f:
-        nodes = map_nodes(f.read())
+        node_syms = map_symbols(f.read())
+    nodes = list(node_syms)
     syms = exported(a.lib)
     problems = []
+
+    # the map: explicit names, each declared, each in exactly one node, the
+    # newest node the current release's
+    where = {}
+    for node, names in node_syms.items():
+        for n in names:
+            if re.search(r"[*?\[]", n):
+                problems.append("%s lists a pattern, not a name: %s (list "
+                                "every symbol)" % (node, n))
+                continue
+            where.setdefault(n, []).append(node)
+            if n not in declared:
+                problems.append("%s lists %s, not declared KG_API in the "
+                                "header" % (node, n))
+    for n, ns in sorted(where.items()):
+        if len(ns) > 1:
+            problems.append("%s is in several version nodes: %s"
+                            % (n, ", ".join(ns)))
+    for n in sorted(set(declared) - set(where)):
+        problems.append("declared KG_API, in no version node: %s (add it "
+                        "to %s in %s)" % (n, a.node, a.map))
+    if nodes and nodes[-1] != a.node:
+        problems.append("the newest version node is %s, want %s (the "
+                        "project version)" % (nodes[-1], a.node))
 
     dups = sorted({n for n in declared if declared.count(n) > 1})
     if dups:
@@ -159,6 +226,9 @@ def check(a):
         elif v not in nodes:
             problems.append("%s has version %s, not a node of %s"
                             % (n, v, a.map))
+        elif n in where and v != where[n][0]:
+            problems.append("%s is exported as %s, the map says %s"
+                            % (n, v, where[n][0]))
     if a.soname is not None:
         got = soname(a.lib)
         if got is not None and got != a.soname:
