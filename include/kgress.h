@@ -745,6 +745,10 @@ enum kg_reason {
     /** the destination is a Service address with no ready endpoint for
      *  the flow's port and protocol: nothing receives it */
     KG_REASON_NO_ENDPOINTS = 8,
+    /** a Deny rule of a cluster tier denied it (ClusterNetworkPolicy,
+     *  AdminNetworkPolicy, BaselineAdminNetworkPolicy): see policy and
+     *  rule (since 0.2) */
+    KG_REASON_DENIED_BY_RULE = 9,
 };
 
 /** Short name of a reason ("not-a-pod", "not-isolated", "allowed-by-rule",

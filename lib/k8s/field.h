@@ -98,6 +98,14 @@ bool kgi_field_int(struct kgi_ctx *c, const struct kgi_node *map,
                    int64_t *out, bool *ok);
 bool kgi_field_bool(struct kgi_ctx *c, const struct kgi_node *map,
                     const char *key, bool *out, bool *ok);
+/* A list field with the CRD schema's minItems/maxItems: more than max is
+ * KG_ETOOLONG ("Too many"), fewer than min KG_EINVALID (an empty list) or,
+ * when absent and min > 0, KG_EREQUIRED. Returns the list (NULL when absent
+ * or not a list); *ok set false on any error. */
+const struct kgi_node *kgi_field_list(struct kgi_ctx *c,
+                                      const struct kgi_node *map,
+                                      const char *key, size_t min, size_t max,
+                                      bool *ok);
 
 /* A value as a message shows it: at most KGI_QUOTE_MAX bytes, control
  * bytes, '"', '\\' and DEL escaped, so a hostile value cannot forge lines

@@ -25,6 +25,7 @@
  */
 #include "k8s/kinds.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "k8s/meta.h"
@@ -45,7 +46,7 @@ static const struct kgi_kind_row rows[] = {
     {"", "Namespace", "v1", KGI_KIND_NAMESPACE, false},
     {"", "Service", "v1", KGI_KIND_SERVICE, true},
     {"", "Endpoints", NULL, 0, true},
-    {"", "Node", NULL, 0, false},
+    {"", "Node", "v1", KGI_KIND_NODE, false},
     {"", "ConfigMap", NULL, 0, true},
     {"", "Secret", NULL, 0, true},
     {"", "ServiceAccount", NULL, 0, true},
@@ -87,9 +88,12 @@ static const struct kgi_kind_row rows[] = {
     {"networking.k8s.io", "ServiceCIDR", NULL, 0, false},
     {"networking.k8s.io", "ClusterCIDR", NULL, 0, false},
     /* policy.networking.k8s.io (network-policy-api v1alpha1, v1alpha2) */
-    {"policy.networking.k8s.io", "AdminNetworkPolicy", NULL, 0, false},
-    {"policy.networking.k8s.io", "BaselineAdminNetworkPolicy", NULL, 0, false},
-    {"policy.networking.k8s.io", "ClusterNetworkPolicy", NULL, 0, false},
+    {"policy.networking.k8s.io", "AdminNetworkPolicy", "v1alpha1",
+     KGI_KIND_ADMINNETWORKPOLICY, false},
+    {"policy.networking.k8s.io", "BaselineAdminNetworkPolicy", "v1alpha1",
+     KGI_KIND_BASELINEADMINNETWORKPOLICY, false},
+    {"policy.networking.k8s.io", "ClusterNetworkPolicy", "v1beta1 v1alpha2",
+     KGI_KIND_CLUSTERNETWORKPOLICY, false},
     /* gateway.networking.k8s.io (standard and experimental channels) */
     {"gateway.networking.k8s.io", "GatewayClass", "v1", KGI_KIND_GATEWAYCLASS,
      false},
@@ -203,16 +207,52 @@ bool kgi_kind_namespaced(const char *kind, size_t n)
     return false;
 }
 
+/* Whether ver[0..vl) is one of the space-separated versions of a row. */
+static bool version_in(const char *list, const char *ver, size_t vl)
+{
+    while (*list) {
+        size_t n = strcspn(list, " ");
+        if (n == vl && memcmp(list, ver, n) == 0)
+            return true;
+        list += n;
+        while (*list == ' ')
+            list++;
+    }
+    return false;
+}
+
+/* "group/v1beta1 or group/v1alpha2" of a row into buf. */
+static const char *versions_text(const struct kgi_kind_row *r, char *buf,
+                                 size_t cap)
+{
+    size_t len = 0;
+    const char *list = r->version;
+    buf[0] = '\0';
+    while (*list) {
+        size_t n = strcspn(list, " ");
+        int w = snprintf(buf + len, cap - len, "%s%s%s%.*s", len ? " or " : "",
+                         r->group, *r->group ? "/" : "", (int)n, list);
+        if (w < 0 || (size_t)w >= cap - len)
+            break;
+        len += (size_t)w;
+        list += n;
+        while (*list == ' ')
+            list++;
+    }
+    return buf;
+}
+
 /* A kind kgress reads, under a version it does not: a warning, skipped. */
 static int unsupported_version(struct kgi_ctx *c, const struct kgi_kind_row *r,
                                const struct kgi_node *v)
 {
+    char vers[160];
     size_t m = kgi_enter(c, "apiVersion");
     kgi_warning(c, KG_ENOTSUPPORTED, v,
-                "%s of apiVersion %.*s is not read (supported: %s%s%s); "
+                "%s of apiVersion %.*s is not read (supported: %s); "
                 "object skipped",
-                r->kind, KGI_SHOW(v->count), v->u.str, r->group,
-                *r->group ? "/" : "", r->version);
+                r->kind, KGI_SHOW(v->count), v->u.str,
+                versions_text(r, vers, sizeof(vers)));
     kgi_leave(c, m);
     return KGI_KIND_UNKNOWN;
 }
@@ -235,11 +275,11 @@ int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj)
         for (size_t i = 0; i < N_ROWS; i++) {
             if (!rows[i].id || !str_is(ks, kn, rows[i].kind))
                 continue;
+            char vers[160];
             size_t m = kgi_enter(c, "apiVersion");
             kgi_error(c, KG_EREQUIRED, obj,
-                      "Required value: %s needs apiVersion %s%s%s",
-                      rows[i].kind, rows[i].group, *rows[i].group ? "/" : "",
-                      rows[i].version);
+                      "Required value: %s needs apiVersion %s", rows[i].kind,
+                      versions_text(&rows[i], vers, sizeof(vers)));
             kgi_leave(c, m);
             return KGI_KIND_UNKNOWN;
         }
@@ -268,7 +308,7 @@ int kgi_meta_kind(struct kgi_ctx *c, const struct kgi_node *obj)
             continue;
         if (!r->id)
             return KGI_KIND_UNKNOWN; /* exists, not read: skipped */
-        if (str_is(ver, vl, r->version))
+        if (version_in(r->version, ver, vl))
             return r->id;
         return unsupported_version(c, r, v);
     }

@@ -4,7 +4,7 @@
  * dispatch of an object to the kind an engine reads.
  *
  * One table for every engine: a row per kind of the API groups kgress
- * reads, with the version read and its enum kgi_kind (meta.h), or none for
+ * reads, with the versions read and its enum kgi_kind (meta.h), or none for
  * a kind that exists but is not read. Engines that add a kind append to it.
  */
 #ifndef KGI_K8S_KINDS_H
@@ -15,10 +15,12 @@
 #include "k8s/field.h"
 
 struct kgi_kind_row {
-    const char *group;   /* "" for core */
-    const char *kind;    /* as the API spells it, case-sensitive */
-    const char *version; /* the version read, NULL when the kind is not read */
-    int id;              /* enum kgi_kind, KGI_KIND_UNKNOWN when not read */
+    const char *group; /* "" for core */
+    const char *kind;  /* as the API spells it, case-sensitive */
+    /* the versions read, space-separated, preferred first ("v1beta1
+     * v1alpha2"); NULL when the kind is not read */
+    const char *version;
+    int id; /* enum kgi_kind, KGI_KIND_UNKNOWN when not read */
     bool namespaced;
 };
 

@@ -27,6 +27,10 @@ enum kgi_kind {
     KGI_KIND_HTTPROUTE,
     KGI_KIND_GRPCROUTE,
     KGI_KIND_REFERENCEGRANT,
+    KGI_KIND_NODE,
+    KGI_KIND_CLUSTERNETWORKPOLICY,
+    KGI_KIND_ADMINNETWORKPOLICY,
+    KGI_KIND_BASELINEADMINNETWORKPOLICY,
 };
 
 /* apimachinery TotalAnnotationSizeLimitB: annotation keys plus values */

@@ -22,34 +22,35 @@
 #include <string.h>
 
 #include "api/ruleset.h"
+#include "policy/cnp_model.h"
 #include "policy/netpol_model.h"
 #include "policy/service.h"
 #include "policy/table.h"
+#include "policy/tier_table.h"
 #include "util/abi.h"
 
 static bool named_match(const struct kgi_vd_pod *p, const struct kgi_vd_port *m,
-                        unsigned port)
+                        int proto, unsigned port)
 {
     /* rule 23: the destination pod declares that name, with the flow's
-     * protocol and number */
+     * protocol and number (a tier's named port has no protocol of its
+     * own: m->proto 0) */
     for (uint32_t i = 0; i < p->n_named; i++) {
         const struct kgi_vd_named *n = &p->named[i];
-        if (n->name_len == m->name_len && n->proto == m->proto &&
+        if (n->name_len == m->name_len && n->proto == proto &&
             n->port == port && memcmp(n->name, m->name, m->name_len) == 0)
             return true;
     }
     return false;
 }
 
-static bool ports_match(const struct kgi_netpol *np,
-                        const struct kgi_vd_rule *r, int proto, unsigned port,
-                        uint32_t dst_pod)
+bool kgi_vd_ports_match(const struct kgi_netpol *np,
+                        const struct kgi_vd_port *ports, uint32_t n, int proto,
+                        unsigned port, uint32_t dst_pod)
 {
-    if (r->any_ports)
-        return true; /* rule 6/7: no ports = every port and protocol */
-    for (uint32_t k = 0; k < r->n_ports; k++) {
-        const struct kgi_vd_port *m = &r->ports[k];
-        if (m->proto != proto)
+    for (uint32_t k = 0; k < n; k++) {
+        const struct kgi_vd_port *m = &ports[k];
+        if (m->proto != proto && m->proto != 0)
             continue; /* rules 21, 25: protocols never mix */
         switch (m->kind) {
         case KGI_VD_PORT_ANY:
@@ -60,12 +61,21 @@ static bool ports_match(const struct kgi_netpol *np,
             break;
         default:
             if (dst_pod != KGI_VD_NONE &&
-                named_match(&np->pods[dst_pod], m, port))
+                named_match(&np->pods[dst_pod], m, proto, port))
                 return true;
             break;
         }
     }
     return false;
+}
+
+static bool ports_match(const struct kgi_netpol *np,
+                        const struct kgi_vd_rule *r, int proto, unsigned port,
+                        uint32_t dst_pod)
+{
+    /* rule 6/7: no ports = every port and protocol */
+    return r->any_ports ||
+           kgi_vd_ports_match(np, r->ports, r->n_ports, proto, port, dst_pod);
 }
 
 /* Whether one of rule r's selections holds identity id: both lists are
@@ -96,27 +106,34 @@ static void side_init(struct kg_side *s, int reason)
     s->policies = 0;
 }
 
-/* The side of pod `pod` in direction dir, the other end being `peer`
- * (owned by peer_pod or KGI_VD_NONE). */
-static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
-                 const struct kgi_ip *peer, uint32_t peer_pod, int proto,
-                 unsigned port, struct kg_side *out)
+/* A tier's decision for a side (adminnetworkpolicy-semantics rules 6, 9):
+ * true when a rule of that tier allowed or denied; false when none
+ * matched or one passed. */
+static bool tier_decides(const struct kgi_netpol *np, int tier, uint32_t ident,
+                         int dir, const struct kgi_ip *peer, uint32_t peer_pod,
+                         int proto, unsigned port, uint32_t dst_pod,
+                         struct kg_side *out)
 {
-    if (pod == KGI_VD_NONE) {
-        side_init(out, KG_REASON_NOT_A_POD); /* rule 8 */
-        return;
-    }
+    struct kgi_tr_hit h = kgi_tier_walk(np, tier, ident, dir, peer, peer_pod,
+                                        proto, port, dst_pod, NULL, 0);
+    if (h.rule == KGI_VD_NONE || h.action == KGI_CNP_PASS)
+        return false;
+    const struct kgi_tr_rule *r = &np->tiers->rules[h.rule];
+    out->allowed = h.action == KGI_CNP_ALLOW;
+    out->reason =
+        out->allowed ? KG_REASON_ALLOWED_BY_RULE : KG_REASON_DENIED_BY_RULE;
+    out->policy = np->tiers->policies[r->policy].name;
+    out->rule = (int)r->index;
+    return true;
+}
+
+/* The NetworkPolicy tier of an isolated side (rule set rsid). */
+static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
+                        uint32_t rsid, const struct kgi_ip *peer,
+                        uint32_t peer_pod, int proto, unsigned port,
+                        struct kg_side *out)
+{
     const struct kgi_vd_pod *p = &np->pods[pod];
-    side_init(out, KG_REASON_NOT_ISOLATED);
-    out->pod = pod;
-    out->pod_name = p->name;
-    if (p->host_network) {
-        out->reason = KG_REASON_HOST_NETWORK; /* rule 20 */
-        return;
-    }
-    uint32_t rsid = np->idents[p->ident].rs[dir];
-    if (rsid == KGI_VD_NONE)
-        return; /* rule 4 */
     const struct kgi_vd_ruleset *rs = &np->rulesets[rsid];
     out->policies = rs->n_policies;
     uint32_t dst_pod = dir == KG_INGRESS ? pod : peer_pod;
@@ -170,6 +187,44 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
     }
     out->allowed = false;
     out->reason = KG_REASON_NO_RULE;
+}
+
+/* The side of pod `pod` in direction dir, the other end being `peer`
+ * (owned by peer_pod or KGI_VD_NONE): the admin tier, then NetworkPolicy
+ * (an isolated side is decided there), then the baseline tier, then the
+ * default allow (adminnetworkpolicy-semantics rules 5-10). */
+static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
+                 const struct kgi_ip *peer, uint32_t peer_pod, int proto,
+                 unsigned port, struct kg_side *out)
+{
+    if (pod == KGI_VD_NONE) {
+        side_init(out, KG_REASON_NOT_A_POD); /* rule 8 */
+        return;
+    }
+    const struct kgi_vd_pod *p = &np->pods[pod];
+    side_init(out, KG_REASON_NOT_ISOLATED);
+    out->pod = pod;
+    out->pod_name = p->name;
+    if (p->host_network) {
+        out->reason = KG_REASON_HOST_NETWORK; /* rule 20 */
+        return;
+    }
+    uint32_t dst_pod = dir == KG_INGRESS ? pod : peer_pod;
+    /* a pod reaching its own IP is not subject to the cluster tiers
+     * (adminnetworkpolicy-semantics rule 13, the loopback flag) */
+    bool tiers = np->tiers && !(np->loopback && peer_pod == pod);
+    if (tiers && tier_decides(np, KGI_CNP_ADMIN, p->ident, dir, peer, peer_pod,
+                              proto, port, dst_pod, out))
+        return;
+    uint32_t rsid = np->idents[p->ident].rs[dir];
+    if (rsid != KGI_VD_NONE) {
+        netpol_side(np, pod, dir, rsid, peer, peer_pod, proto, port, out);
+        return; /* a selected pod's decision is final */
+    }
+    if (tiers && tier_decides(np, KGI_CNP_BASELINE, p->ident, dir, peer,
+                              peer_pod, proto, port, dst_pod, out))
+        return;
+    /* rule 4: not isolated, the default allow */
 }
 
 static bool addr_ok(const struct kg_addr *a, struct kgi_ip *ip)
@@ -447,6 +502,8 @@ KG_API const char *kg_reason_name(int reason)
         return "host-network";
     case KG_REASON_NO_ENDPOINTS:
         return "no-endpoints";
+    case KG_REASON_DENIED_BY_RULE:
+        return "denied-by-rule";
     default:
         return "?";
     }
@@ -488,6 +545,10 @@ static void put_side(struct fmt *f, const char *dir, const struct kg_side *s)
         break;
     case KG_REASON_ALLOWED_BY_RULE:
         put(f, "allowed by %s %s[%d]", s->policy ? s->policy : "?", dir,
+            s->rule);
+        break;
+    case KG_REASON_DENIED_BY_RULE:
+        put(f, "denied by %s %s[%d]", s->policy ? s->policy : "?", dir,
             s->rule);
         break;
     case KG_REASON_NO_RULE:

@@ -96,11 +96,21 @@ struct kgi_vd_build {
     size_t n_pairs, pairs_cap;
     struct kgi_vd_sel *sels; /* per selection (kgi_grow) */
     size_t sels_cap;
-    uint32_t *tmp; /* scratch ids (kgi_vd_build_rules) */
+    uint32_t *tmp;                /* scratch ids (kgi_vd_build_rules) */
+    struct kgi_tier_build *tiers; /* policy/tier_build.h */
 };
 
 /* netpol_compile.c */
 int kgi_vd_str_cmp(struct kgi_str a, struct kgi_str b);
+/* Sorts the n objects of one kind at base (each `size` bytes, its struct
+ * kgi_meta at meta_off) by namespace/name into *out (pointers in scratch),
+ * reports each later duplicate (KG_EDUPLICATE, or a warning under
+ * KG_FLAG_SKIP_INVALID) and drops it; *n is the count kept. Returns 0 or
+ * KG_ENOMEM. */
+int kgi_vd_sort_unique(const struct kgi_compile_in *in,
+                       struct kgi_arena *scratch, void *base, size_t size,
+                       size_t meta_off, size_t *n, void ***out, bool *errors,
+                       const char *kind);
 
 /* netpol_ident.c: identities of the eligible pods (after pods). */
 int kgi_vd_build_idents(struct kgi_vd_build *b);

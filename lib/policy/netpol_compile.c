@@ -30,6 +30,8 @@
 #include <string.h>
 
 #include "policy/netpol_build.h"
+#include "policy/tier_build.h"
+#include "policy/tier_table.h"
 #include "util/alloc.h"
 
 struct src {
@@ -123,9 +125,7 @@ static int sort_item_cmp(const void *x, const void *y)
     return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
-/* Sorts the objects of one kind (pointers into *objs), reports and drops
- * duplicates of namespace/name. Returns the count kept through *n. */
-static int sort_unique(const struct kgi_compile_in *in,
+int kgi_vd_sort_unique(const struct kgi_compile_in *in,
                        struct kgi_arena *scratch, void *base, size_t size,
                        size_t meta_off, size_t *n, void ***out, bool *errors,
                        const char *kind)
@@ -424,6 +424,7 @@ static void build_release(struct kgi_vd_build *b)
     kgi_vd_memo_free(&b->memo);
     kgi_free(b->pairs);
     kgi_free(b->sels);
+    kgi_tier_build_release(b);
 }
 
 int kgi_netpol_build(const struct kgi_compile_in *in, struct kgi_netpol **out)
@@ -450,22 +451,24 @@ int kgi_netpol_build(const struct kgi_compile_in *in, struct kgi_netpol **out)
     np->loopback = kgi_flag(in->opts, KG_FLAG_ALLOW_LOOPBACK);
 
     rc = read_objects(in, &scratch, &s, &errors);
+    if (!rc)
+        rc = kgi_tier_read(&b, &errors);
     if (rc)
         goto fail;
     b.n_nsobjs = s.n_ns;
     b.n_pods = s.n_pods;
     b.n_pols = s.n_pols;
-    rc = sort_unique(in, &scratch, s.ns, sizeof(*s.ns),
-                     offsetof(struct kgi_namespace, meta), &b.n_nsobjs,
-                     (void ***)&b.nsobjs, &errors, "Namespace");
+    rc = kgi_vd_sort_unique(in, &scratch, s.ns, sizeof(*s.ns),
+                            offsetof(struct kgi_namespace, meta), &b.n_nsobjs,
+                            (void ***)&b.nsobjs, &errors, "Namespace");
     if (!rc)
-        rc = sort_unique(in, &scratch, s.pods, sizeof(*s.pods),
-                         offsetof(struct kgi_pod, meta), &b.n_pods,
-                         (void ***)&b.pods, &errors, "Pod");
+        rc = kgi_vd_sort_unique(in, &scratch, s.pods, sizeof(*s.pods),
+                                offsetof(struct kgi_pod, meta), &b.n_pods,
+                                (void ***)&b.pods, &errors, "Pod");
     if (!rc)
-        rc = sort_unique(in, &scratch, s.pols, sizeof(*s.pols),
-                         offsetof(struct kgi_np_policy, meta), &b.n_pols,
-                         (void ***)&b.pols, &errors, "NetworkPolicy");
+        rc = kgi_vd_sort_unique(in, &scratch, s.pols, sizeof(*s.pols),
+                                offsetof(struct kgi_np_policy, meta), &b.n_pols,
+                                (void ***)&b.pols, &errors, "NetworkPolicy");
     if (rc)
         goto fail;
     if (errors) {
@@ -474,7 +477,8 @@ int kgi_netpol_build(const struct kgi_compile_in *in, struct kgi_netpol **out)
     }
     if ((rc = build_namespaces(&b)) || (rc = build_pods(&b)) ||
         (rc = kgi_vd_build_idents(&b)) || (rc = kgi_vd_build_rules(&b)) ||
-        (rc = kgi_vd_finish_idents(&b)) || (rc = kgi_vd_build_rulesets(&b)) ||
+        (rc = kgi_tier_build_rules(&b)) || (rc = kgi_vd_finish_idents(&b)) ||
+        (rc = kgi_tier_build_chains(&b)) || (rc = kgi_vd_build_rulesets(&b)) ||
         (rc = kgi_vd_finish_classes(&b)))
         goto fail;
     build_release(&b);
@@ -496,6 +500,7 @@ void kgi_netpol_free(struct kgi_netpol *np)
         kgi_cidrtab_release(&np->rulesets[r].tab[0]);
         kgi_cidrtab_release(&np->rulesets[r].tab[1]);
     }
+    kgi_tiers_release(np->tiers);
     kgi_arena_release(&np->arena);
     kgi_free(np);
 }

@@ -196,6 +196,12 @@ static bool read_ip(struct kgi_ctx *c, const struct kgi_node *n,
     return true;
 }
 
+bool kgi_ip_node_read(struct kgi_ctx *c, const struct kgi_node *n,
+                      struct kgi_ip *out)
+{
+    return read_ip(c, n, out);
+}
+
 /* ------------------------------------------------------------ Namespace */
 
 static int kv_cmp(const void *a, const void *b)

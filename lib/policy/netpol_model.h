@@ -86,7 +86,7 @@ enum kgi_pod_life {
 
 struct kgi_pod {
     struct kgi_meta meta;
-    int life; /* enum kgi_pod_life; not KGI_POD_LIVE: n_ips is 0 */
+    int life;              /* enum kgi_pod_life; not KGI_POD_LIVE: n_ips is 0 */
     struct kgi_kvs labels; /* = meta.labels */
     /* status.podIPs (else status.podIP); dual-stack: at most one per
      * family; n_ips 0 when the pod has no IP yet (not scheduled/running) */
@@ -180,6 +180,11 @@ bool kgi_pod_read(struct kgi_ctx *c, const struct kgi_meta *m,
                   struct kgi_pod *out);
 bool kgi_netpol_read(struct kgi_ctx *c, const struct kgi_meta *m,
                      struct kgi_np_policy *out);
+
+/* An IP address scalar n (a pod, host or node address; the path already
+ * entered): the legacy forms accepted with a warning as for pod IPs. */
+bool kgi_ip_node_read(struct kgi_ctx *c, const struct kgi_node *n,
+                      struct kgi_ip *out);
 
 /* The first container port of pod with that name and protocol, or NULL
  * (see kgi_pod.ports for names repeated across containers). */

@@ -191,9 +191,17 @@ struct kgi_netpol {
     struct kgi_vd_endpoint *ep;
     size_t n_endpoints;
     uint32_t n_ns;
-    const char **ns_names; /* namespace names by index (dump) */
+    const char **ns_names;   /* namespace names by index (dump) */
+    struct kgi_tiers *tiers; /* cluster tiers (policy/tier_table.h), NULL
+                                when no tier policy is loaded */
 };
 
+/* Whether one of ports[0..n) matches the flow's protocol and port; a
+ * named port (proto 0 for one of any protocol) resolves on dst_pod
+ * (KGI_VD_NONE: never). No allocation; thread-safe. */
+bool kgi_vd_ports_match(const struct kgi_netpol *np,
+                        const struct kgi_vd_port *ports, uint32_t n, int proto,
+                        unsigned port, uint32_t dst_pod);
 /* Pod owning ip, or KGI_VD_NONE. No allocation; thread-safe. */
 uint32_t kgi_netpol_endpoint(const struct kgi_netpol *np,
                              const struct kgi_ip *ip);

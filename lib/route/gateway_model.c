@@ -48,27 +48,7 @@ const struct kgi_node *kgi_gw_list(struct kgi_ctx *c,
                                    const struct kgi_node *map, const char *key,
                                    size_t min, size_t max, bool *ok)
 {
-    const struct kgi_node *l = kgi_field(c, map, key, KGI_NODE_SEQ, false, ok);
-    size_t n = l ? l->count : 0;
-    if (n > max) {
-        size_t m = kgi_enter(c, key);
-        kgi_error(c, KG_ETOOLONG, l,
-                  "Too many: %zu: must have at most %zu items", n, max);
-        kgi_leave(c, m);
-        *ok = false;
-    } else if (n < min) {
-        size_t m = kgi_enter(c, key);
-        if (l)
-            kgi_error(c, KG_EINVALID, l,
-                      "Invalid value: %zu: %s in body should have at least "
-                      "%zu items",
-                      n, key, min);
-        else
-            kgi_error(c, KG_EREQUIRED, map, "Required value");
-        kgi_leave(c, m);
-        *ok = false;
-    }
-    return l;
+    return kgi_field_list(c, map, key, min, max, ok);
 }
 
 bool kgi_gw_str(struct kgi_ctx *c, const struct kgi_node *map, const char *key,

@@ -1173,7 +1173,7 @@ static void test_kind_counts(void **state)
         const char *kind;
         size_t read, skipped;
     } want[] = {
-        {"AdminNetworkPolcy", 0, 1}, {"AdminNetworkPolicy", 0, 1},
+        {"AdminNetworkPolcy", 0, 1}, {"AdminNetworkPolicy", 1, 0},
         {"ConfigMap", 0, 1},         {"Deployment", 0, 2},
         {"HTTPRoutes", 0, 1},        {"Ingress", 0, 1},
         {"NetworkPolcy", 0, 2},      {"Pod", 1, 0},

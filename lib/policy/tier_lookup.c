@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tier_lookup.c - the walk of one tier of a subject's chain (policy/
+ * tier_table.h): the first rule, in evaluation order, whose ports match
+ * the flow and one of whose peers holds the other end decides.
+ *
+ * Workload: every verdict side of a pod some tier policy selects, from
+ * many threads; the chain is a short ascending list of rule ids (tens),
+ * each peer test a merge of two short sorted lists, a few prefix tests or
+ * one binary search. Reads only; no allocation, no lock.
+ *
+ * Peers (adminnetworkpolicy-semantics rules in brackets): namespaces and
+ * pods peers match a pod only (its identity; host-networked pods have none)
+ * [18, 19]; networks match any address, pods and nodes included [21];
+ * nodes peers match the selected Nodes' addresses [20]; domainNames match
+ * only when the caller supplies the destination's name [22]. An ingress
+ * peer never matches a source that is not a pod: only namespaces and pods
+ * peers exist there.
+ */
+#include <string.h>
+
+#include "policy/cnp_model.h"
+#include "policy/tier_table.h"
+
+/* Whether one of rule r's selections holds identity id: both ascending. */
+static bool selects(const struct kgi_tr_rule *r, const struct kgi_vd_ident *id)
+{
+    uint32_t i = 0, j = 0;
+    while (i < r->n_sels && j < id->n_sels) {
+        if (r->sels[i] == id->sels[j])
+            return true;
+        if (r->sels[i] < id->sels[j])
+            i++;
+        else
+            j++;
+    }
+    return false;
+}
+
+static bool in_nets(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
+{
+    for (uint32_t i = 0; i < r->n_nets; i++)
+        if (kgi_cidr_has_ip(&r->nets[i], ip))
+            return true; /* families never mix: has_ip checks */
+    return false;
+}
+
+static bool in_addrs(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
+{
+    uint32_t lo = 0, hi = r->n_addrs;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = kgi_tr_ip_cmp(&r->addrs[mid], ip);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* Whether two ascending id lists share an element. */
+static bool shares(const uint32_t *a, uint32_t na, const uint32_t *b,
+                   uint32_t nb)
+{
+    uint32_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j])
+            return true;
+        if (a[i] < b[j])
+            i++;
+        else
+            j++;
+    }
+    return false;
+}
+
+/* Insertion sort of the few pattern ids a name matched. */
+static void sort_ids(uint32_t *v, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = v[i], j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+/* Patterns one name can match: its exact name and one wildcard per
+ * suffix of two or more labels, so at most 127 for a 253-byte name. */
+#define MAX_NAME_IDS 128
+
+struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
+                                uint32_t ident, int dir,
+                                const struct kgi_ip *peer, uint32_t peer_pod,
+                                int proto, unsigned port, uint32_t dst_pod,
+                                const char *name, size_t name_len)
+{
+    struct kgi_tr_hit hit = {KGI_VD_NONE, 0};
+    const struct kgi_tiers *t = np->tiers;
+    if (!t || ident == KGI_VD_NONE)
+        return hit;
+    uint32_t c = t->chain[dir][ident];
+    if (c == KGI_VD_NONE)
+        return hit;
+    const struct kgi_tr_chain *ch = &t->chains[c];
+    const uint32_t *ids = ch->rules;
+    uint32_t n = ch->n_admin;
+    if (tier == KGI_CNP_BASELINE) {
+        ids += ch->n_admin;
+        n = ch->n_base;
+    }
+    uint32_t pid =
+        peer_pod == KGI_VD_NONE ? KGI_VD_NONE : np->pods[peer_pod].ident;
+    const struct kgi_vd_ident *pi =
+        pid == KGI_VD_NONE ? NULL : &np->idents[pid];
+    uint32_t names[MAX_NAME_IDS];
+    uint32_t n_names = 0;
+    bool names_done = false;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct kgi_tr_rule *r = &t->rules[ids[k]];
+        if (!r->any_ports &&
+            !kgi_vd_ports_match(np, r->ports, r->n_ports, proto, port, dst_pod))
+            continue;
+        bool match = (pi && r->n_sels && selects(r, pi)) ||
+                     (r->n_nets && in_nets(r, peer)) ||
+                     (r->n_addrs && in_addrs(r, peer));
+        if (!match && r->n_domains && name && dir == KG_EGRESS) {
+            if (!names_done) {
+                size_t m = kgi_namepat_match(&t->names, name, name_len, names,
+                                             MAX_NAME_IDS);
+                n_names = (uint32_t)(m > MAX_NAME_IDS ? MAX_NAME_IDS : m);
+                sort_ids(names, n_names);
+                names_done = true;
+            }
+            match = shares(r->domains, r->n_domains, names, n_names);
+        }
+        if (match) {
+            hit.rule = ids[k];
+            hit.action = r->action;
+            return hit;
+        }
+    }
+    return hit;
+}
