@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_tiers_verdict.c - verdicts of the cluster tiers, data-driven over
+ * the network-policy-api conformance scenarios transcribed into
+ * tests/data/tiers/conformance (their namespace and pod layout in
+ * cluster.yaml; each NAME.yaml one step of a test, the policies as the
+ * test has patched them by then; NAME.flows the probes of that step).
+ *
+ * A .flows line is a probe and its expected verdict:
+ *
+ *   SRC DST PROTO PORT allow|deny [egress=SIDE] [ingress=SIDE]
+ *
+ * SRC and DST are "namespace/pod" (the pod's first IP) or an address;
+ * a line `prefix P` prepends P to the namespace of every later
+ * namespace/pod. SIDE is REASON or REASON:POLICY[RULE] (kg_reason_name;
+ * the deciding policy and rule index), e.g.
+ * `egress=denied-by-rule:egress-tcp[1]`. Every probe is checked, every
+ * mismatch printed, and the test fails if any mismatches or if a file has
+ * no probe; the ruleset of each step must compile without errors (its
+ * warnings, listed as `# warning CODE path` lines in the .flows file,
+ * must be exactly those expected).
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kgress.h"
+
+static const char *data_dir;
+
+static int resolve(const kg_ruleset *rs, const char *prefix, const char *s,
+                   struct kg_addr *out)
+{
+    if (kg_addr_parse(s, strlen(s), out) == 0)
+        return 0;
+    const char *slash = strchr(s, '/');
+    if (!slash)
+        return -1;
+    char ns[2048];
+    snprintf(ns, sizeof(ns), "%s%.*s", prefix, (int)(slash - s), s);
+    uint32_t pod;
+    if (kg_pod_find(rs, ns, strlen(ns), slash + 1, strlen(slash + 1), &pod))
+        return -1;
+    return kg_pod_addr(rs, pod, 0, out);
+}
+
+/* "REASON" or "REASON:POLICY[RULE]" against a side. */
+static bool side_ok(const struct kg_side *s, const char *want, char *got,
+                    size_t cap)
+{
+    if (s->policy)
+        snprintf(got, cap, "%s:%s[%d]", kg_reason_name(s->reason), s->policy,
+                 s->rule);
+    else
+        snprintf(got, cap, "%s", kg_reason_name(s->reason));
+    if (strchr(want, ':'))
+        return strcmp(want, got) == 0;
+    return strcmp(want, kg_reason_name(s->reason)) == 0;
+}
+
+static int run_flows(const kg_ruleset *rs, const char *name, FILE *f,
+                     size_t *probes)
+{
+    char line[1024], prefix[1024] = "";
+    int bad = 0;
+    unsigned lineno = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        if (strncmp(line, "prefix ", 7) == 0) {
+            snprintf(prefix, sizeof(prefix), "%s", line + 7);
+            continue;
+        }
+        char src[256], dst[256], proto[16], verdict[16];
+        char side[2][256] = {"", ""};
+        unsigned port;
+        int n = sscanf(line, "%255s %255s %15s %u %15s %255s %255s", src, dst,
+                       proto, &port, verdict, side[0], side[1]);
+        if (n < 5) {
+            print_message("%s:%u: bad line\n", name, lineno);
+            bad++;
+            continue;
+        }
+        struct kg_addr s, d;
+        if (resolve(rs, prefix, src, &s) || resolve(rs, prefix, dst, &d)) {
+            print_message("%s:%u: unknown end\n", name, lineno);
+            bad++;
+            continue;
+        }
+        int p = kg_protocol_parse(proto, strlen(proto));
+        struct kg_verdict v;
+        memset(&v, 0, sizeof(v));
+        v.size = sizeof(v);
+        if (p < 0 || kg_check(rs, &s, &d, p, port, &v)) {
+            print_message("%s:%u: check failed\n", name, lineno);
+            bad++;
+            continue;
+        }
+        (*probes)++;
+        char text[512];
+        kg_verdict_format(&v, text, sizeof(text));
+        bool ok = v.allowed == (strcmp(verdict, "allow") == 0);
+        for (int k = 0; k < 2 && k + 5 < n; k++) {
+            const char *w = side[k];
+            const struct kg_side *sd = NULL;
+            if (strncmp(w, "egress=", 7) == 0)
+                sd = &v.egress, w += 7;
+            else if (strncmp(w, "ingress=", 8) == 0)
+                sd = &v.ingress, w += 8;
+            char got[512];
+            if (!sd || !side_ok(sd, w, got, sizeof(got))) {
+                print_message("%s:%u: side %s: got %s\n", name, lineno, side[k],
+                              sd ? got : "?");
+                ok = false;
+            }
+        }
+        if (!ok) {
+            print_message("%s:%u: %s -> %s\n", name, lineno, line, text);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* The warnings a step must produce: "# warning CODE path" lines. */
+static int check_warnings(const kg_diagnostics *d, const char *name, FILE *f)
+{
+    char line[1024];
+    size_t want = 0;
+    int bad = 0;
+    rewind(f);
+    while (fgets(line, sizeof(line), f)) {
+        char code[64], path[256];
+        if (sscanf(line, "# warning %63s %255s", code, path) != 2)
+            continue;
+        want++;
+        bool found = false;
+        for (size_t i = 0; i < kg_diagnostics_count(d); i++)
+            found = found || (strcmp(kg_error_name(kg_diagnostic_code(d, i)),
+                                     code) == 0 &&
+                              strcmp(kg_diagnostic_path(d, i), path) == 0);
+        if (!found) {
+            print_message("%s: missing warning %s %s\n", name, code, path);
+            bad++;
+        }
+    }
+    if (kg_diagnostics_count(d) != want) {
+        for (size_t i = 0; i < kg_diagnostics_count(d); i++) {
+            char buf[1024];
+            kg_diagnostic_format(d, i, buf, sizeof(buf));
+            print_message("%s: diagnostic: %s\n", name, buf);
+        }
+        bad++;
+    }
+    rewind(f);
+    return bad;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_conformance(void **state)
+{
+    (void)state;
+    DIR *dp = opendir(data_dir);
+    if (!dp)
+        fail_msg("cannot open %s", data_dir);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l > 6 && strcmp(e->d_name + l - 6, ".flows") == 0 && n < 256) {
+            names[n] = malloc(l + 1);
+            assert_non_null(names[n]);
+            memcpy(names[n], e->d_name, l + 1);
+            n++;
+        }
+    }
+    closedir(dp);
+    qsort(names, n, sizeof(*names), name_cmp);
+    assert_true(n >= 8);
+    int bad = 0;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        size_t base = strlen(names[i]) - 6;
+        kg_builder *b = kg_builder_new(NULL);
+        assert_non_null(b);
+        snprintf(path, sizeof(path), "%s/cluster.yaml", data_dir);
+        assert_int_equal(kg_builder_add_file(b, path), 0);
+        snprintf(path, sizeof(path), "%s/%.*s.yaml", data_dir, (int)base,
+                 names[i]);
+        assert_int_equal(kg_builder_add_file(b, path), 0);
+        kg_ruleset *rs = NULL;
+        int rc = kg_builder_compile(b, &rs);
+        snprintf(path, sizeof(path), "%s/%s", data_dir, names[i]);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        bad += check_warnings(kg_builder_diagnostics(b), names[i], f);
+        if (rc != 0) {
+            print_message("%s: compile %s\n", names[i], kg_error_name(rc));
+            bad++;
+        } else {
+            size_t probes = 0;
+            bad += run_flows(rs, names[i], f, &probes);
+            if (probes == 0) {
+                print_message("%s: no probe\n", names[i]);
+                bad++;
+            }
+            total += probes;
+        }
+        fclose(f);
+        kg_ruleset_unref(rs);
+        kg_builder_free(b);
+        free(names[i]);
+    }
+    print_message("%zu steps, %zu probes\n", n, total);
+    assert_int_equal(bad, 0);
+}
+
+int main(int argc, char **argv)
+{
+    data_dir = argc > 1 ? argv[1] : "tests/data/tiers/conformance";
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conformance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
