@@ -346,33 +346,6 @@ static bool read_peer(struct kgi_ctx *c, const struct kgi_node *pn,
     return ok && good;
 }
 
-/* protocol of a v1alpha1 portNumber / portRange: default TCP; the API
- * server accepts any string, kgress only the three the API knows (rule
- * 37: "tcp" would silently match nothing). */
-static bool read_protocol(struct kgi_ctx *c, const struct kgi_node *map,
-                          int *out)
-{
-    bool ok = true;
-    struct kgi_str s;
-    *out = KGI_PROTO_TCP;
-    if (!kgi_field_str(c, map, "protocol", false, &s, &ok))
-        return ok;
-    int p = kgi_proto_parse(s.p, s.n);
-    if (!p) {
-        struct kgi_quoted q;
-        size_t m = kgi_enter(c, "protocol");
-        kgi_error(c, KG_ENOTSUPPORTED, kgi_node_get(map, "protocol"),
-                  "Unsupported value: \"%s\": supported values: \"SCTP\", "
-                  "\"TCP\", \"UDP\" (kgress refuses others: they would match "
-                  "nothing)",
-                  kgi_quote(&q, s.p, s.n));
-        kgi_leave(c, m);
-        return false;
-    }
-    *out = p;
-    return true;
-}
-
 /* A named port (path: its field entered): a container port name, so an
  * IANA service name; kgress refuses others (they can never match). */
 static bool read_named(struct kgi_ctx *c, const struct kgi_node *n,
@@ -420,14 +393,14 @@ static bool read_anp_port(struct kgi_ctx *c, const struct kgi_node *pn,
     if ((v = map_field(c, pn, "portNumber", false, &good))) {
         size_t m = kgi_enter(c, "portNumber");
         good = kgi_known_fields(c, v, number_fields);
-        good = read_protocol(c, v, &out->protocol) && good;
+        good = kgi_proto_field_read(c, v, &out->protocol) && good;
         if (kgi_field_int(c, v, "port", true, 1, 65535, &x, &good))
             out->lo = out->hi = (uint16_t)x;
         kgi_leave(c, m);
     } else if ((v = map_field(c, pn, "portRange", false, &good))) {
         size_t m = kgi_enter(c, "portRange");
         good = kgi_known_fields(c, v, range_fields);
-        good = read_protocol(c, v, &out->protocol) && good;
+        good = kgi_proto_field_read(c, v, &out->protocol) && good;
         int64_t lo = 0, hi = 0;
         bool has_lo = kgi_field_int(c, v, "start", true, 1, 65535, &lo, &good);
         bool has_hi = kgi_field_int(c, v, "end", true, 1, 65535, &hi, &good);

@@ -78,21 +78,10 @@ static bool ports_match(const struct kgi_netpol *np,
            kgi_vd_ports_match(np, r->ports, r->n_ports, proto, port, dst_pod);
 }
 
-/* Whether one of rule r's selections holds identity id: both lists are
- * ascending and short (the selections of a rule's peers; those selecting
- * one identity), so a merge walk. */
+/* Whether one of rule r's selections holds identity id. */
 static bool selects(const struct kgi_vd_rule *r, const struct kgi_vd_ident *id)
 {
-    uint32_t i = 0, j = 0;
-    while (i < r->n_sels && j < id->n_sels) {
-        if (r->sels[i] == id->sels[j])
-            return true;
-        if (r->sels[i] < id->sels[j])
-            i++;
-        else
-            j++;
-    }
-    return false;
+    return kgi_vd_meet(r->sels, r->n_sels, id->sels, id->n_sels);
 }
 
 static void side_init(struct kg_side *s, int reason)

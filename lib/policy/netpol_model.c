@@ -77,6 +77,12 @@ static bool read_protocol(struct kgi_ctx *c, const struct kgi_node *map,
     return true;
 }
 
+bool kgi_proto_field_read(struct kgi_ctx *c, const struct kgi_node *map,
+                          int *out)
+{
+    return read_protocol(c, map, out);
+}
+
 /* ------------------------------------------------------------ addresses */
 
 static unsigned cidr_flags(const struct kgi_ctx *c)

@@ -181,6 +181,12 @@ bool kgi_pod_read(struct kgi_ctx *c, const struct kgi_meta *m,
 bool kgi_netpol_read(struct kgi_ctx *c, const struct kgi_meta *m,
                      struct kgi_np_policy *out);
 
+/* The `protocol` field of map (a policy port, a container port, a
+ * v1alpha1 tier port): TCP when absent, else exactly "TCP", "UDP" or
+ * "SCTP" (KG_ENOTSUPPORTED otherwise). Returns false after reporting. */
+bool kgi_proto_field_read(struct kgi_ctx *c, const struct kgi_node *map,
+                          int *out);
+
 /* An IP address scalar n (a pod, host or node address; the path already
  * entered): the legacy forms accepted with a warning as for pod IPs. */
 bool kgi_ip_node_read(struct kgi_ctx *c, const struct kgi_node *n,

@@ -196,6 +196,24 @@ struct kgi_netpol {
                                 when no tier policy is loaded */
 };
 
+/* Whether two ascending id lists share an element: a merge walk (the
+ * lists are short: the selections of a rule's peers, those holding one
+ * identity, the patterns a name matched). */
+static inline bool kgi_vd_meet(const uint32_t *a, uint32_t na,
+                               const uint32_t *b, uint32_t nb)
+{
+    uint32_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j])
+            return true;
+        if (a[i] < b[j])
+            i++;
+        else
+            j++;
+    }
+    return false;
+}
+
 /* Whether one of ports[0..n) matches the flow's protocol and port; a
  * named port (proto 0 for one of any protocol) resolves on dst_pod
  * (KGI_VD_NONE: never). No allocation; thread-safe. */

@@ -22,21 +22,6 @@
 #include "policy/cnp_model.h"
 #include "policy/tier_table.h"
 
-/* Whether one of rule r's selections holds identity id: both ascending. */
-static bool selects(const struct kgi_tr_rule *r, const struct kgi_vd_ident *id)
-{
-    uint32_t i = 0, j = 0;
-    while (i < r->n_sels && j < id->n_sels) {
-        if (r->sels[i] == id->sels[j])
-            return true;
-        if (r->sels[i] < id->sels[j])
-            i++;
-        else
-            j++;
-    }
-    return false;
-}
-
 static bool in_nets(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
 {
     for (uint32_t i = 0; i < r->n_nets; i++)
@@ -57,22 +42,6 @@ static bool in_addrs(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
             lo = mid + 1;
         else
             hi = mid;
-    }
-    return false;
-}
-
-/* Whether two ascending id lists share an element. */
-static bool shares(const uint32_t *a, uint32_t na, const uint32_t *b,
-                   uint32_t nb)
-{
-    uint32_t i = 0, j = 0;
-    while (i < na && j < nb) {
-        if (a[i] == b[j])
-            return true;
-        if (a[i] < b[j])
-            i++;
-        else
-            j++;
     }
     return false;
 }
@@ -126,9 +95,10 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
         if (!r->any_ports &&
             !kgi_vd_ports_match(np, r->ports, r->n_ports, proto, port, dst_pod))
             continue;
-        bool match = (pi && r->n_sels && selects(r, pi)) ||
-                     (r->n_nets && in_nets(r, peer)) ||
-                     (r->n_addrs && in_addrs(r, peer));
+        bool match =
+            (pi && kgi_vd_meet(r->sels, r->n_sels, pi->sels, pi->n_sels)) ||
+            (r->n_nets && in_nets(r, peer)) ||
+            (r->n_addrs && in_addrs(r, peer));
         if (!match && r->n_domains && name && dir == KG_EGRESS) {
             if (!names_done) {
                 size_t m = kgi_namepat_match(&t->names, name, name_len, names,
@@ -137,7 +107,7 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
                 sort_ids(names, n_names);
                 names_done = true;
             }
-            match = shares(r->domains, r->n_domains, names, n_names);
+            match = kgi_vd_meet(r->domains, r->n_domains, names, n_names);
         }
         if (match) {
             hit.rule = ids[k];
