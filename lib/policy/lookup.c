@@ -95,24 +95,69 @@ static void side_init(struct kg_side *s, int reason)
     s->policies = 0;
 }
 
+/* A detail saying no tier decided (rule and priority -1: none). */
+static void detail_none(struct kg_side_detail *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->rule = -1;
+    d->priority = -1;
+}
+
+/* The detail of a side NetworkPolicy or the default decided (kgress.h
+ * struct kg_side_detail), derived from its reason; d starts as
+ * detail_none. */
+static void detail_of(const struct kg_side *s, struct kg_side_detail *d)
+{
+    switch (s->reason) {
+    case KG_REASON_ALLOWED_BY_RULE:
+        d->tier = KG_TIER_NETWORK_POLICY;
+        d->action = KG_ACTION_ALLOW;
+        d->policy_kind = "NetworkPolicy";
+        d->policy = s->policy;
+        d->rule = s->rule;
+        break;
+    case KG_REASON_NO_RULE:
+        d->tier = KG_TIER_NETWORK_POLICY;
+        d->action = KG_ACTION_DENY;
+        d->policy_kind = "NetworkPolicy";
+        break;
+    case KG_REASON_NOT_ISOLATED:
+        d->tier = KG_TIER_DEFAULT;
+        d->action = KG_ACTION_ALLOW;
+        break;
+    default:
+        break; /* not decided by a tier */
+    }
+}
+
 /* A tier's decision for a side (adminnetworkpolicy-semantics rules 6, 9):
  * true when a rule of that tier allowed or denied; false when none
  * matched or one passed. */
 static bool tier_decides(const struct kgi_netpol *np, int tier, uint32_t ident,
                          int dir, const struct kgi_ip *peer, uint32_t peer_pod,
                          int proto, unsigned port, uint32_t dst_pod,
-                         struct kg_side *out)
+                         struct kg_side *out, struct kg_side_detail *d)
 {
     struct kgi_tr_hit h = kgi_tier_walk(np, tier, ident, dir, peer, peer_pod,
                                         proto, port, dst_pod, NULL, 0);
     if (h.rule == KGI_VD_NONE || h.action == KGI_CNP_PASS)
         return false;
     const struct kgi_tr_rule *r = &np->tiers->rules[h.rule];
+    const struct kgi_tr_policy *tp = &np->tiers->policies[r->policy];
     out->allowed = h.action == KGI_CNP_ALLOW;
     out->reason =
         out->allowed ? KG_REASON_ALLOWED_BY_RULE : KG_REASON_DENIED_BY_RULE;
-    out->policy = np->tiers->policies[r->policy].name;
+    out->policy = tp->name;
     out->rule = (int)r->index;
+    if (d) {
+        d->tier = tier == KGI_CNP_ADMIN ? KG_TIER_ADMIN : KG_TIER_BASELINE;
+        d->action = out->allowed ? KG_ACTION_ALLOW : KG_ACTION_DENY;
+        d->policy_kind = tp->kind;
+        d->policy = tp->name;
+        d->rule_name = r->name;
+        d->rule = (int)r->index;
+        d->priority = tp->priority;
+    }
     return true;
 }
 
@@ -184,8 +229,10 @@ static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
  * default allow (adminnetworkpolicy-semantics rules 5-10). */
 static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
                  const struct kgi_ip *peer, uint32_t peer_pod, int proto,
-                 unsigned port, struct kg_side *out)
+                 unsigned port, struct kg_side *out, struct kg_side_detail *d)
 {
+    if (d)
+        detail_none(d);
     if (pod == KGI_VD_NONE) {
         side_init(out, KG_REASON_NOT_A_POD); /* rule 8 */
         return;
@@ -203,17 +250,20 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
      * (adminnetworkpolicy-semantics rule 13, the loopback flag) */
     bool tiers = np->tiers && !(np->loopback && peer_pod == pod);
     if (tiers && tier_decides(np, KGI_CNP_ADMIN, p->ident, dir, peer, peer_pod,
-                              proto, port, dst_pod, out))
+                              proto, port, dst_pod, out, d))
         return;
     uint32_t rsid = np->idents[p->ident].rs[dir];
     if (rsid != KGI_VD_NONE) {
         netpol_side(np, pod, dir, rsid, peer, peer_pod, proto, port, out);
+        if (d)
+            detail_of(out, d);
         return; /* a selected pod's decision is final */
     }
     if (tiers && tier_decides(np, KGI_CNP_BASELINE, p->ident, dir, peer,
-                              peer_pod, proto, port, dst_pod, out))
+                              peer_pod, proto, port, dst_pod, out, d))
         return;
-    /* rule 4: not isolated, the default allow */
+    if (d)
+        detail_of(out, d); /* rule 4: not isolated, the default allow */
 }
 
 static bool addr_ok(const struct kg_addr *a, struct kgi_ip *ip)
@@ -236,36 +286,6 @@ static bool proto_ok(int p)
     return p == KG_PROTO_TCP || p == KG_PROTO_UDP || p == KG_PROTO_SCTP;
 }
 
-/* The detail of a side NetworkPolicy decided (kgress.h struct
- * kg_side_detail): derived from its reason, so kg_check_side and the
- * Service path report the same thing. */
-static void detail_of(const struct kg_side *s, struct kg_side_detail *d)
-{
-    memset(d, 0, sizeof(*d));
-    d->rule = -1;
-    d->priority = -1;
-    switch (s->reason) {
-    case KG_REASON_ALLOWED_BY_RULE:
-        d->tier = KG_TIER_NETWORK_POLICY;
-        d->action = KG_ACTION_ALLOW;
-        d->policy_kind = "NetworkPolicy";
-        d->policy = s->policy;
-        d->rule = s->rule;
-        break;
-    case KG_REASON_NO_RULE:
-        d->tier = KG_TIER_NETWORK_POLICY;
-        d->action = KG_ACTION_DENY;
-        d->policy_kind = "NetworkPolicy";
-        break;
-    case KG_REASON_NOT_ISOLATED:
-        d->tier = KG_TIER_DEFAULT;
-        d->action = KG_ACTION_ALLOW;
-        break;
-    default:
-        break; /* not decided by a tier */
-    }
-}
-
 /* kg_check_flow on structs of the library's full size. */
 static int check(const kg_ruleset *rs, const struct kg_flow *f,
                  struct kg_verdict *out)
@@ -280,16 +300,16 @@ static int check(const kg_ruleset *rs, const struct kg_flow *f,
     const struct kgi_netpol *np = rs->netpol;
     uint32_t sp = kgi_netpol_endpoint(np, &s);
     uint32_t dp = kgi_netpol_endpoint(np, &d);
-    side(np, sp, KG_EGRESS, &d, dp, f->protocol, f->port, &out->egress);
-    side(np, dp, KG_INGRESS, &s, sp, f->protocol, f->port, &out->ingress);
+    side(np, sp, KG_EGRESS, &d, dp, f->protocol, f->port, &out->egress,
+         &out->egress_detail);
+    side(np, dp, KG_INGRESS, &s, sp, f->protocol, f->port, &out->ingress,
+         &out->ingress_detail);
     out->allowed = out->egress.allowed && out->ingress.allowed; /* rule 8 */
     out->service = NULL;
     out->endpoints = 0;
     memset(&out->endpoint, 0, sizeof(out->endpoint));
     out->endpoint_port = 0;
     kgi_services_flow(rs, f, &d, out); /* a ClusterIP */
-    detail_of(&out->egress, &out->egress_detail);
-    detail_of(&out->ingress, &out->ingress_detail);
     return 0;
 }
 
@@ -385,7 +405,7 @@ KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
         return KG_EINVAL;
     const struct kgi_netpol *np = rs->netpol;
     side(np, pod, direction, &p, kgi_netpol_endpoint(np, &p), protocol, port,
-         out);
+         out, NULL);
     return 0;
 }
 

@@ -455,6 +455,8 @@ void kgi_services_flow(const kg_ruleset *rs, const struct kg_flow *flow,
             out->allowed = v.allowed;
             out->egress = v.egress;
             out->ingress = v.ingress;
+            out->egress_detail = v.egress_detail;
+            out->ingress_detail = v.ingress_detail;
             out->endpoint = f.dst;
             out->endpoint_port = ep->port;
         }

@@ -14,7 +14,14 @@
  * a line `prefix P` prepends P to the namespace of every later
  * namespace/pod. SIDE is REASON or REASON:POLICY[RULE] (kg_reason_name;
  * the deciding policy and rule index), e.g.
- * `egress=denied-by-rule:egress-tcp[1]`. Every probe is checked, every
+ * `egress=denied-by-rule:egress-tcp[1]`; and [egress-detail=DETAIL]
+ * [ingress-detail=DETAIL] with DETAIL = TIER,ACTION,KIND,PRIORITY,RULENAME
+ * (struct kg_side_detail; tier none/admin/network-policy/baseline/default,
+ * action none/allow/deny, KIND and RULENAME "-" for NULL), e.g.
+ * `egress-detail=admin,deny,AdminNetworkPolicy,6,deny-to-ravenclaw-everything`.
+ * Whatever the line says, each side's detail must agree with the side
+ * (the same policy and rule; a cluster tier for a cluster-scoped
+ * policy). Every probe is checked, every
  * mismatch printed, and the test fails if any mismatches or if a file has
  * no probe; the ruleset of each step must compile without errors (its
  * warnings, listed as `# warning CODE path` lines in the .flows file,
@@ -65,6 +72,49 @@ static bool side_ok(const struct kg_side *s, const char *want, char *got,
     return strcmp(want, kg_reason_name(s->reason)) == 0;
 }
 
+static const char *tier_name(int t)
+{
+    static const char *const names[] = {"none", "admin", "network-policy",
+                                        "baseline", "default"};
+    return t >= 0 && t <= 4 ? names[t] : "?";
+}
+
+static const char *action_name(int a)
+{
+    static const char *const names[] = {"none", "allow", "deny", "pass"};
+    return a >= 0 && a <= 3 ? names[a] : "?";
+}
+
+static void detail_text(const struct kg_side_detail *d, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s,%s,%s,%d,%s", tier_name(d->tier),
+             action_name(d->action), d->policy_kind ? d->policy_kind : "-",
+             (int)d->priority, d->rule_name ? d->rule_name : "-");
+}
+
+/* The detail agrees with its side whatever a line asks. */
+static bool detail_consistent(const struct kg_side *s,
+                              const struct kg_side_detail *d)
+{
+    bool by_rule = s->reason == KG_REASON_ALLOWED_BY_RULE ||
+                   s->reason == KG_REASON_DENIED_BY_RULE;
+    if (!by_rule)
+        return d->rule_name == NULL &&
+               (s->reason != KG_REASON_NOT_ISOLATED ||
+                (d->tier == KG_TIER_DEFAULT && d->action == KG_ACTION_ALLOW));
+    if (!d->policy || !s->policy || strcmp(d->policy, s->policy) != 0 ||
+        d->rule != s->rule)
+        return false;
+    if (d->action != (s->allowed ? KG_ACTION_ALLOW : KG_ACTION_DENY))
+        return false;
+    bool cluster = strchr(s->policy, '/') == NULL;
+    if (cluster)
+        return (d->tier == KG_TIER_ADMIN || d->tier == KG_TIER_BASELINE) &&
+               d->policy_kind && strcmp(d->policy_kind, "NetworkPolicy") != 0;
+    return d->tier == KG_TIER_NETWORK_POLICY && d->priority == -1 &&
+           s->reason == KG_REASON_ALLOWED_BY_RULE;
+}
+
 static int run_flows(const kg_ruleset *rs, const char *name, FILE *f,
                      size_t *probes)
 {
@@ -81,10 +131,11 @@ static int run_flows(const kg_ruleset *rs, const char *name, FILE *f,
             continue;
         }
         char src[256], dst[256], proto[16], verdict[16];
-        char side[2][256] = {"", ""};
+        char side[4][256] = {"", "", "", ""};
         unsigned port;
-        int n = sscanf(line, "%255s %255s %15s %u %15s %255s %255s", src, dst,
-                       proto, &port, verdict, side[0], side[1]);
+        int n = sscanf(line, "%255s %255s %15s %u %15s %255s %255s %255s %255s",
+                       src, dst, proto, &port, verdict, side[0], side[1],
+                       side[2], side[3]);
         if (n < 5) {
             print_message("%s:%u: bad line\n", name, lineno);
             bad++;
@@ -109,14 +160,34 @@ static int run_flows(const kg_ruleset *rs, const char *name, FILE *f,
         char text[512];
         kg_verdict_format(&v, text, sizeof(text));
         bool ok = v.allowed == (strcmp(verdict, "allow") == 0);
-        for (int k = 0; k < 2 && k + 5 < n; k++) {
+        if (!detail_consistent(&v.egress, &v.egress_detail) ||
+            !detail_consistent(&v.ingress, &v.ingress_detail)) {
+            print_message("%s:%u: detail disagrees with its side\n", name,
+                          lineno);
+            ok = false;
+        }
+        for (int k = 0; k < 4 && k + 5 < n; k++) {
             const char *w = side[k];
             const struct kg_side *sd = NULL;
+            const struct kg_side_detail *dd = NULL;
             if (strncmp(w, "egress=", 7) == 0)
                 sd = &v.egress, w += 7;
             else if (strncmp(w, "ingress=", 8) == 0)
                 sd = &v.ingress, w += 8;
+            else if (strncmp(w, "egress-detail=", 14) == 0)
+                dd = &v.egress_detail, w += 14;
+            else if (strncmp(w, "ingress-detail=", 15) == 0)
+                dd = &v.ingress_detail, w += 15;
             char got[512];
+            if (dd) {
+                detail_text(dd, got, sizeof(got));
+                if (strcmp(got, w) != 0) {
+                    print_message("%s:%u: %s: got %s\n", name, lineno,
+                                  side[k], got);
+                    ok = false;
+                }
+                continue;
+            }
             if (!sd || !side_ok(sd, w, got, sizeof(got))) {
                 print_message("%s:%u: side %s: got %s\n", name, lineno, side[k],
                               sd ? got : "?");
