@@ -182,8 +182,8 @@ static int run_flows(const kg_ruleset *rs, const char *name, FILE *f,
             if (dd) {
                 detail_text(dd, got, sizeof(got));
                 if (strcmp(got, w) != 0) {
-                    print_message("%s:%u: %s: got %s\n", name, lineno,
-                                  side[k], got);
+                    print_message("%s:%u: %s: got %s\n", name, lineno, side[k],
+                                  got);
                     ok = false;
                 }
                 continue;
