@@ -92,7 +92,7 @@ int kgi_tier_read(struct kgi_vd_build *b, bool *errors)
         int k = kind_index(m->kind);
         if (k < 0 && m->kind != KGI_KIND_NODE)
             continue;
-        size_t before = in->diags->n;
+        size_t before = kgi_diag_mark(in->diags);
         struct kgi_ctx c;
         kgi_ctx_init(&c, in->diags, b->scratch, in->opts, m->file);
         bool ok;
@@ -433,7 +433,7 @@ static int tie_warn(struct kgi_vd_build *b, const struct tie *e)
     const struct kgi_tr_policy *pb = &tt->policies[e->b];
     const struct kgi_netpol *np = b->np;
     const char *pod = np->pods[np->idents[e->ident].first].name;
-    size_t before = b->in->diags->n;
+    size_t before = kgi_diag_mark(b->in->diags);
     struct kgi_ctx c;
     kgi_ctx_init(&c, b->in->diags, b->scratch, b->in->opts, m->meta.file);
     size_t mk = kgi_enter(&c, "spec");
