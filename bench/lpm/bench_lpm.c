@@ -10,10 +10,18 @@
  * the batch call (64 keys per call, as DPDK's bulk benchmarks) and the
  * latency of a dependent chain (the next key depends on the previous result,
  * so nothing overlaps). Every figure is the median of -r repeats; rte_lpm's
- * build (~90 s: its add is linear in the rules of a depth) is timed once.
- * Usage: bench_lpm [-f FILE] [-q KEYS] [-r REPEATS] [-P] [-w] [-4|-6]
- *   -P skips the DPDK peers; EAL arguments are built in (no hugepages).
- *   Times are thread CPU time unless -w (wall clock).
+ * build (~90 s: its add is linear in the rules of a depth) is done once.
+ *
+ * Pages: each structure is measured on 4 KiB pages and, where the machine
+ * allows, on huge pages: kgress with its own transparent-huge-page advice
+ * ("THP") and with THP disabled for the process ("4K"); the DPDK tables on
+ * 2 MiB hugetlbfs pages ("2M", EAL heap, when -H is given and hugepages are
+ * reserved) and on 4 KiB pages ("4K": with -H an external heap on ordinary
+ * memory, else the --no-huge EAL heap). rte_lpm is built once and copied to
+ * the other page size (its lookups read only the public tbl24 and tbl8).
+ * Usage: bench_lpm -f FILE [-q KEYS] [-r REPEATS] [-P] [-L] [-H] [-w] [-4|-6]
+ *   -P skips the DPDK peers, -L skips rte_lpm (its 90 s build), -H runs
+ *   the EAL on hugepages; times are thread CPU time unless -w (wall clock).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
@@ -37,6 +45,9 @@
 #include <rte_lpm6.h>
 #include <rte_malloc.h>
 #endif
+
+#include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include "lpm/lpm.h"
 
@@ -198,6 +209,7 @@ static void keys6(uint8_t (*k)[16], size_t q, int in_table)
 
 struct result {
     const char *name;
+    const char *pages; /* "4K", "2M", "THP" */
     double build_s;
     double mib;
     double scalar[2], batch[2], dep_ns[2]; /* [key set]: M lookups/s, ns */
@@ -208,10 +220,10 @@ static const char *set_name[2] = {"random", "in-table"};
 
 static void print_result(const struct result *r)
 {
-    printf("  %-14s build %8.3f s  mem %8.2f MiB\n", r->name, r->build_s,
-           r->mib);
+    printf("  %-16s %-3s  build %8.3f s  mem %8.2f MiB\n", r->name, r->pages,
+           r->build_s, r->mib);
     for (int s = 0; s < 2; s++) {
-        printf("  %-14s   %-8s", "", set_name[s]);
+        printf("  %-20s   %-8s", "", set_name[s]);
         if (r->have_scalar)
             printf("  scalar %7.1f M/s", r->scalar[s]);
         else
@@ -227,8 +239,9 @@ static void print_result(const struct result *r)
 #ifdef KGRESS_HAVE_DPDK
 static void print_ratio(const struct result *a, const struct result *b)
 {
-    printf("  ratio %s / %s: memory %.3fx, build %.3fx\n", a->name, b->name,
-           a->mib / b->mib, a->build_s / b->build_s);
+    printf("  ratio %s %s / %s %s: memory %.3fx, build %.3fx\n", a->name,
+           a->pages, b->name, b->pages, a->mib / b->mib,
+           a->build_s / b->build_s);
     for (int s = 0; s < 2; s++) {
         printf("    %-8s", set_name[s]);
         if (a->have_scalar && b->have_scalar)
@@ -257,11 +270,44 @@ static void print_ratio(const struct result *a, const struct result *b)
 
 /* ---- kgress ---- */
 
+/* AnonHugePages of the process, in KiB (transparent huge pages in use). */
+static long anon_huge_kib(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    char line[256];
+    long kib = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "AnonHugePages: %ld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib;
+}
+
+/* thp == 0: the table is built and looked up with transparent huge pages
+ * disabled for the process (PR_SET_THP_DISABLE), i.e. on 4 KiB pages. */
+static void thp_set(int thp)
+{
+    if (prctl(PR_SET_THP_DISABLE, thp ? 0 : 1, 0, 0, 0) < 0)
+        perror("prctl(PR_SET_THP_DISABLE)");
+}
+
+static void print_huge(long before)
+{
+    long after = anon_huge_kib();
+    if (before >= 0 && after >= 0)
+        printf("  (%.1f MiB of it on transparent huge pages)\n",
+               (double)(after - before) / 1024.0);
+}
+
 static void bench_kgress4(struct result *r, uint32_t *const keys[2],
-                          uint32_t *vals, size_t q, int R)
+                          uint32_t *vals, size_t q, int R, int thp)
 {
     struct kgi_lpm4 *t = NULL;
     double bt[MAX_REPEATS];
+    thp_set(thp);
+    long huge0 = anon_huge_kib();
     for (int i = 0; i < R; i++) {
         kgi_lpm4_free(t);
         t = NULL;
@@ -273,6 +319,7 @@ static void bench_kgress4(struct result *r, uint32_t *const keys[2],
         bt[i] = now() - a;
     }
     r->name = "kgress lpm4";
+    r->pages = thp ? "THP" : "4K";
     r->build_s = median(bt, R);
     r->mib = (double)kgi_lpm4_memory(t) / 1048576.0;
     r->have_scalar = r->have_dep = 1;
@@ -290,14 +337,19 @@ static void bench_kgress4(struct result *r, uint32_t *const keys[2],
                     kgi_lpm4_lookup(t, k[i] ^ (x & 1)));
         sink += acc + x + vals[q / 2];
     }
+    print_result(r);
+    print_huge(huge0);
     kgi_lpm4_free(t);
+    thp_set(1);
 }
 
 static void bench_kgress6(struct result *r, uint8_t (*const keys[2])[16],
-                          uint32_t *vals, size_t q, int R)
+                          uint32_t *vals, size_t q, int R, int thp)
 {
     struct kgi_lpm6 *t = NULL;
     double bt[MAX_REPEATS];
+    thp_set(thp);
+    long huge0 = anon_huge_kib();
     for (int i = 0; i < R; i++) {
         kgi_lpm6_free(t);
         t = NULL;
@@ -309,6 +361,7 @@ static void bench_kgress6(struct result *r, uint8_t (*const keys[2])[16],
         bt[i] = now() - a;
     }
     r->name = "kgress lpm6";
+    r->pages = thp ? "THP" : "4K";
     r->build_s = median(bt, R);
     r->mib = (double)kgi_lpm6_memory(t) / 1048576.0;
     r->have_scalar = r->have_dep = 1;
@@ -331,39 +384,53 @@ static void bench_kgress6(struct result *r, uint8_t (*const keys[2])[16],
             });
         sink += acc + x + vals[q / 2];
     }
+    print_result(r);
+    print_huge(huge0);
     kgi_lpm6_free(t);
+    thp_set(1);
 }
 
 /* ---- DPDK peers ---- */
 
 #ifdef KGRESS_HAVE_DPDK
-static size_t heap_used(void)
+/* The page sizes the peers can be measured on: [0] 4 KiB, [1] 2 MiB; each
+ * an rte_malloc socket (heap), have[] says which exist. */
+enum { PG_4K, PG_2M };
+static const char *pg_name[2] = {"4K", "2M"};
+static int pg_socket[2], pg_have[2];
+
+static size_t heap_used(int socket)
 {
     struct rte_malloc_socket_stats s;
-    rte_malloc_get_socket_stats(0, &s);
+    if (rte_malloc_get_socket_stats(socket, &s) < 0)
+        return 0;
     return s.heap_allocsz_bytes;
 }
 
-static int bench_rte_lpm(struct result *r, uint32_t *const keys[2],
-                         uint32_t *vals, size_t q, int R)
+/* An external malloc heap on ordinary (4 KiB, THP disabled) memory, so that
+ * an EAL running on hugepages can also place tables on small pages. */
+#define HEAP_4K_BYTES ((size_t)1 << 30)
+static int heap_4k_create(void)
 {
-    struct rte_lpm_config c = {
-        .max_rules = (uint32_t)n4 + 1024, .number_tbl8s = 1 << 14, .flags = 0};
-    size_t h0 = heap_used();
-    struct rte_lpm *lpm = rte_lpm_create("bench4", 0, &c);
-    if (!lpm) {
-        printf("rte_lpm_create failed (%s)\n", rte_strerror(rte_errno));
+    void *m = mmap(NULL, HEAP_4K_BYTES, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED)
+        return -1;
+    (void)madvise(m, HEAP_4K_BYTES, MADV_NOHUGEPAGE);
+    if (rte_malloc_heap_create("kgress4k") < 0 ||
+        rte_malloc_heap_memory_add("kgress4k", m, HEAP_4K_BYTES, NULL, 0,
+                                   4096) < 0) {
+        printf("external 4 KiB heap: %s\n", rte_strerror(rte_errno));
         return -1;
     }
-    double a = now();
-    size_t fail = 0;
-    for (size_t i = 0; i < n4; i++)
-        fail += rte_lpm_add(lpm, v4[i].addr, v4[i].len, v4[i].value) < 0;
-    r->build_s = now() - a;
-    if (fail)
-        printf("  rte_lpm: %zu add failures\n", fail);
-    r->name = "rte_lpm";
-    r->mib = (double)(heap_used() - h0) / 1048576.0;
+    return rte_malloc_heap_get_socket("kgress4k");
+}
+
+/* Lookups of an rte_lpm: one function for the built table and its copies. */
+static void measure_rte_lpm(struct result *r, const struct rte_lpm *lpm,
+                            uint32_t *const keys[2], uint32_t *vals, size_t q,
+                            int R)
+{
     r->have_scalar = r->have_dep = 1;
     for (int s = 0; s < 2; s++) {
         const uint32_t *k = keys[s];
@@ -384,11 +451,71 @@ static int bench_rte_lpm(struct result *r, uint32_t *const keys[2],
                     rte_lpm_lookup(lpm, k[i] ^ (x & 1), &x));
         sink += acc + x + vals[q / 2];
     }
-    rte_lpm_free(lpm);
-    return 0;
 }
 
-static int bench_rte_fib(struct result *r, uint32_t *const keys[2],
+#define LPM_TBL8S (1 << 14)
+
+/* Builds rte_lpm once (on the first page size the machine has) and measures
+ * it there and, copied, on the other. res[PG_*] gets each; returns a mask
+ * of the page sizes measured. */
+static int bench_rte_lpm(struct result res[2], uint32_t *const keys[2],
+                         uint32_t *vals, size_t q, int R)
+{
+    int home = pg_have[PG_2M] ? PG_2M : PG_4K, done = 0;
+    struct rte_lpm_config c = {.max_rules = (uint32_t)n4 + 1024,
+                               .number_tbl8s = LPM_TBL8S,
+                               .flags = 0};
+    size_t h0 = heap_used(pg_socket[home]);
+    struct rte_lpm *lpm = rte_lpm_create("bench4", pg_socket[home], &c);
+    if (!lpm) {
+        printf("rte_lpm_create failed (%s)\n", rte_strerror(rte_errno));
+        return 0;
+    }
+    double a = now();
+    size_t fail = 0;
+    for (size_t i = 0; i < n4; i++)
+        fail += rte_lpm_add(lpm, v4[i].addr, v4[i].len, v4[i].value) < 0;
+    double build = now() - a;
+    if (fail)
+        printf("  rte_lpm: %zu add failures\n", fail);
+    double mib = (double)(heap_used(pg_socket[home]) - h0) / 1048576.0;
+    for (int pg = 0; pg < 2; pg++) {
+        if (!pg_have[pg])
+            continue;
+        struct result *r = &res[pg];
+        r->name = "rte_lpm";
+        r->pages = pg_name[pg];
+        r->build_s = build;
+        r->mib = mib;
+        if (pg == home) {
+            measure_rte_lpm(r, lpm, keys, vals, q, R);
+        } else {
+            size_t tbl8 = (size_t)LPM_TBL8S * RTE_LPM_TBL8_GROUP_NUM_ENTRIES *
+                          sizeof(struct rte_lpm_tbl_entry);
+            struct rte_lpm *cp = rte_malloc_socket("lpmcopy", sizeof *cp, 64,
+                                                   pg_socket[pg]);
+            void *t8 = rte_malloc_socket("lpmcopy8", tbl8, 64, pg_socket[pg]);
+            if (!cp || !t8) {
+                printf("rte_lpm copy to %s pages: no memory\n", pg_name[pg]);
+                rte_free(cp);
+                rte_free(t8);
+                continue;
+            }
+            memcpy(cp->tbl24, lpm->tbl24, sizeof cp->tbl24);
+            memcpy(t8, lpm->tbl8, tbl8);
+            cp->tbl8 = t8;
+            measure_rte_lpm(r, cp, keys, vals, q, R);
+            rte_free(t8);
+            rte_free(cp);
+        }
+        print_result(r);
+        done |= 1 << pg;
+    }
+    rte_lpm_free(lpm);
+    return done;
+}
+
+static int bench_rte_fib(struct result *r, int pg, uint32_t *const keys[2],
                          uint64_t *vals, size_t q, int R)
 {
     struct rte_fib_conf c;
@@ -398,8 +525,8 @@ static int bench_rte_fib(struct result *r, uint32_t *const keys[2],
     c.max_routes = (int)n4 + 1024;
     c.dir24_8.nh_sz = RTE_FIB_DIR24_8_4B;
     c.dir24_8.num_tbl8 = 1 << 14;
-    size_t h0 = heap_used();
-    struct rte_fib *fib = rte_fib_create("fib4", 0, &c);
+    size_t h0 = heap_used(pg_socket[pg]);
+    struct rte_fib *fib = rte_fib_create("fib4", pg_socket[pg], &c);
     if (!fib) {
         printf("rte_fib_create failed (%s)\n", rte_strerror(rte_errno));
         return -1;
@@ -408,28 +535,47 @@ static int bench_rte_fib(struct result *r, uint32_t *const keys[2],
     for (size_t i = 0; i < n4; i++)
         rte_fib_add(fib, v4[i].addr, v4[i].len, v4[i].value);
     r->build_s = now() - a;
-    r->name = "rte_fib";
-    r->mib = (double)(heap_used() - h0) / 1048576.0;
-    r->have_scalar = r->have_dep = 0;
+    /* the fastest bulk lookup this CPU runs (EAL allows 512-bit SIMD) */
+    int avx512 =
+        rte_fib_select_lookup(fib, RTE_FIB_LOOKUP_DIR24_8_VECTOR_AVX512) == 0;
+    r->name = avx512 ? "rte_fib avx512" : "rte_fib";
+    r->pages = pg_name[pg];
+    r->mib = (double)(heap_used(pg_socket[pg]) - h0) / 1048576.0;
+    r->have_scalar = r->have_dep = 1;
     for (int s = 0; s < 2; s++) {
         uint32_t *k = keys[s];
+        uint64_t acc = 0, h = 0;
+        /* DPDK has no single-key FIB lookup: a bulk call of one key */
+        MEASURE(
+            r->scalar[s], R, q, 0, for (size_t i = 0; i < q; i++) {
+                rte_fib_lookup_bulk(fib, k + i, &h, 1);
+                acc += h;
+            });
         MEASURE(
             r->batch[s], R, q, 0,
             for (size_t i = 0; i < q; i += BULK) rte_fib_lookup_bulk(
                 fib, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
-        sink += vals[q / 3];
+        uint64_t x = 0;
+        MEASURE(
+            r->dep_ns[s], R, q, 1, for (size_t i = 0; i < q; i++) {
+                uint32_t kk = k[i] ^ (uint32_t)(x & 1);
+                rte_fib_lookup_bulk(fib, &kk, &x, 1);
+            });
+        sink += acc + x + vals[q / 3];
     }
     rte_fib_free(fib);
+    print_result(r);
     return 0;
 }
 
-static int bench_rte_lpm6(struct result *r, uint8_t (*const keys[2])[16],
-                          int32_t *vals, size_t q, int R)
+static int bench_rte_lpm6(struct result *r, int pg,
+                          uint8_t (*const keys[2])[16], int32_t *vals,
+                          size_t q, int R)
 {
     struct rte_lpm6_config c = {
         .max_rules = (uint32_t)n6 + 1024, .number_tbl8s = 1 << 18, .flags = 0};
-    size_t h0 = heap_used();
-    struct rte_lpm6 *l = rte_lpm6_create("bench6", 0, &c);
+    size_t h0 = heap_used(pg_socket[pg]);
+    struct rte_lpm6 *l = rte_lpm6_create("bench6", pg_socket[pg], &c);
     if (!l) {
         printf("rte_lpm6_create failed (%s)\n", rte_strerror(rte_errno));
         return -1;
@@ -442,7 +588,8 @@ static int bench_rte_lpm6(struct result *r, uint8_t (*const keys[2])[16],
     if (fail)
         printf("  rte_lpm6: %zu add failures\n", fail);
     r->name = "rte_lpm6";
-    r->mib = (double)(heap_used() - h0) / 1048576.0;
+    r->pages = pg_name[pg];
+    r->mib = (double)(heap_used(pg_socket[pg]) - h0) / 1048576.0;
     r->have_scalar = r->have_dep = 1;
     for (int s = 0; s < 2; s++) {
         uint8_t(*k)[16] = keys[s];
@@ -469,11 +616,13 @@ static int bench_rte_lpm6(struct result *r, uint8_t (*const keys[2])[16],
         sink += acc + x + (uint32_t)vals[q / 2];
     }
     rte_lpm6_free(l);
+    print_result(r);
     return 0;
 }
 
-static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16],
-                          uint64_t *vals, size_t q, int R)
+static int bench_rte_fib6(struct result *r, int pg,
+                          uint8_t (*const keys[2])[16], uint64_t *vals,
+                          size_t q, int R)
 {
     struct rte_fib6_conf c;
     memset(&c, 0, sizeof c);
@@ -482,8 +631,8 @@ static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16],
     c.max_routes = (int)n6 + 1024;
     c.trie.nh_sz = RTE_FIB6_TRIE_4B;
     c.trie.num_tbl8 = 1 << 18;
-    size_t h0 = heap_used();
-    struct rte_fib6 *f = rte_fib6_create("fib6", 0, &c);
+    size_t h0 = heap_used(pg_socket[pg]);
+    struct rte_fib6 *f = rte_fib6_create("fib6", pg_socket[pg], &c);
     if (!f) {
         printf("rte_fib6_create failed (%s)\n", rte_strerror(rte_errno));
         return -1;
@@ -492,18 +641,79 @@ static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16],
     for (size_t i = 0; i < n6; i++)
         rte_fib6_add(f, v6[i].addr, v6[i].len, v6[i].value);
     r->build_s = now() - a;
-    r->name = "rte_fib6";
-    r->mib = (double)(heap_used() - h0) / 1048576.0;
-    r->have_scalar = r->have_dep = 0;
+    int avx512 =
+        rte_fib6_select_lookup(f, RTE_FIB6_LOOKUP_TRIE_VECTOR_AVX512) == 0;
+    r->name = avx512 ? "rte_fib6 avx512" : "rte_fib6";
+    r->pages = pg_name[pg];
+    r->mib = (double)(heap_used(pg_socket[pg]) - h0) / 1048576.0;
+    r->have_scalar = r->have_dep = 1;
     for (int s = 0; s < 2; s++) {
         uint8_t(*k)[16] = keys[s];
+        uint64_t acc = 0, h = 0;
+        MEASURE(
+            r->scalar[s], R, q, 0, for (size_t i = 0; i < q; i++) {
+                rte_fib6_lookup_bulk(f, k + i, &h, 1);
+                acc += h;
+            });
         MEASURE(
             r->batch[s], R, q, 0,
             for (size_t i = 0; i < q; i += BULK) rte_fib6_lookup_bulk(
                 f, k + i, vals + i, q - i < BULK ? (unsigned)(q - i) : BULK));
-        sink += vals[q / 3];
+        uint64_t x = 0;
+        MEASURE(
+            r->dep_ns[s], R, q, 1, for (size_t i = 0; i < q; i++) {
+                uint8_t kk[16];
+                memcpy(kk, k[i], 16);
+                kk[15] ^= (uint8_t)(x & 1);
+                rte_fib6_lookup_bulk(f, &kk, &x, 1);
+            });
+        sink += acc + x + vals[q / 3];
     }
     rte_fib6_free(f);
+    print_result(r);
+    return 0;
+}
+
+/* Ratios of both kgress rows (THP, 4K) to a peer row. */
+static void print_ratios(const struct result k[2], const struct result *p)
+{
+    print_ratio(&k[0], p);
+    print_ratio(&k[1], p);
+}
+
+static int eal_init(const char *argv0, int huge)
+{
+    char *eal[16];
+    int n = 0;
+    eal[n++] = (char *)argv0;
+    if (huge) {
+        eal[n++] = "--in-memory";
+    } else {
+        eal[n++] = "--no-huge";
+        eal[n++] = "--no-shconf";
+    }
+    eal[n++] = "--no-pci";
+    eal[n++] = "-l";
+    eal[n++] = "0";
+    eal[n++] = "-m";
+    eal[n++] = huge ? "1200" : "3072";
+    eal[n++] = "--no-telemetry";
+    eal[n++] = "--force-max-simd-bitwidth=512";
+    eal[n++] = "--log-level=lib.eal:error";
+    eal[n] = NULL;
+    if (rte_eal_init(n, eal) < 0) {
+        fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
+        return -1;
+    }
+    pg_have[huge ? PG_2M : PG_4K] = 1;
+    pg_socket[huge ? PG_2M : PG_4K] = 0;
+    if (huge) {
+        int s4 = heap_4k_create();
+        if (s4 >= 0) {
+            pg_have[PG_4K] = 1;
+            pg_socket[PG_4K] = s4;
+        }
+    }
     return 0;
 }
 #endif
@@ -513,7 +723,7 @@ static int bench_rte_fib6(struct result *r, uint8_t (*const keys[2])[16],
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_lpm -f FILE [-q KEYS] [-r REPEATS] [-P] "
-                    "[-w] [-4|-6]\n");
+                    "[-L] [-H] [-w] [-4|-6]\n");
     exit(2);
 }
 
@@ -522,8 +732,8 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *file = NULL; /* -f: required */
     size_t q = 10000000;
-    int R = 5, peers = 1, do4 = 1, do6 = 1, o;
-    while ((o = getopt(argc, argv, "f:q:r:Pw46")) != -1) {
+    int R = 5, peers = 1, do4 = 1, do6 = 1, huge = 0, lpm = 1, o;
+    while ((o = getopt(argc, argv, "f:q:r:PLHw46")) != -1) {
         switch (o) {
         case 'f':
             file = optarg;
@@ -536,6 +746,12 @@ int main(int argc, char **argv)
             break;
         case 'P':
             peers = 0;
+            break;
+        case 'L':
+            lpm = 0;
+            break;
+        case 'H':
+            huge = 1;
             break;
         case 'w':
             clock_id = CLOCK_MONOTONIC;
@@ -553,35 +769,27 @@ int main(int argc, char **argv)
     if (!file || R < 1 || R > MAX_REPEATS || q < BULK)
         usage();
 #ifdef KGRESS_HAVE_DPDK
-    if (peers) {
-        char *eal[] = {argv[0],
-                       "--no-huge",
-                       "--no-pci",
-                       "--no-shconf",
-                       "-l",
-                       "0",
-                       "-m",
-                       "3072",
-                       "--no-telemetry",
-                       "--log-level=lib.eal:error",
-                       NULL};
-        if (rte_eal_init((int)(sizeof eal / sizeof eal[0]) - 1, eal) < 0) {
-            fprintf(stderr, "rte_eal_init failed: %s\n",
-                    rte_strerror(rte_errno));
-            return 1;
-        }
-    }
+    if (peers && eal_init(argv[0], huge) < 0)
+        return 1;
 #else
     if (peers)
         printf("(built without DPDK: peers skipped; configure with "
                "-Ddpdk=enabled)\n");
     peers = 0;
+    (void)huge;
+    (void)lpm;
 #endif
     load(file);
     printf("%s: %zu IPv4, %zu IPv6 prefixes; %zu keys per set, median of %d "
            "runs, %s time\n",
            file, n4, n6, q, R,
            clock_id == CLOCK_MONOTONIC ? "wall" : "thread CPU");
+#ifdef KGRESS_HAVE_DPDK
+    if (peers)
+        printf("DPDK pages: %s%s%s\n", pg_have[PG_4K] ? "4K " : "",
+               pg_have[PG_2M] ? "2M" : "",
+               pg_have[PG_2M] ? "" : " (no -H or no hugepages reserved)");
+#endif
 
     if (do4 && n4) {
         uint32_t *keys[2] = {malloc(q * 4), malloc(q * 4)};
@@ -590,21 +798,21 @@ int main(int argc, char **argv)
             return 1;
         keys4(keys[0], q, 0);
         keys4(keys[1], q, 1);
-        struct result k, p;
+        struct result k[2], p[2];
         printf("\n== IPv4 (%zu prefixes)\n", n4);
-        bench_kgress4(&k, keys, vals, q, R);
-        print_result(&k);
+        bench_kgress4(&k[0], keys, vals, q, R, 1);
+        bench_kgress4(&k[1], keys, vals, q, R, 0);
 #ifdef KGRESS_HAVE_DPDK
         if (peers) {
-            if (bench_rte_lpm(&p, keys, vals, q, R) == 0) {
-                print_result(&p);
-                print_ratio(&k, &p);
-            }
+            int got = lpm ? bench_rte_lpm(p, keys, vals, q, R) : 0;
+            for (int pg = 0; pg < 2; pg++)
+                if (got >> pg & 1)
+                    print_ratios(k, &p[pg]);
             uint64_t *v64 = malloc(q * 8);
-            if (v64 && bench_rte_fib(&p, keys, v64, q, R) == 0) {
-                print_result(&p);
-                print_ratio(&k, &p);
-            }
+            for (int pg = 0; v64 && pg < 2; pg++)
+                if (pg_have[pg] &&
+                    bench_rte_fib(&p[pg], pg, keys, v64, q, R) == 0)
+                    print_ratios(k, &p[pg]);
             free(v64);
         }
 #endif
@@ -620,20 +828,20 @@ int main(int argc, char **argv)
             return 1;
         keys6(keys[0], q, 0);
         keys6(keys[1], q, 1);
-        struct result k, p;
+        struct result k[2], p[2];
         printf("\n== IPv6 (%zu prefixes; random keys in 2000::/3)\n", n6);
-        bench_kgress6(&k, keys, vals, q, R);
-        print_result(&k);
+        bench_kgress6(&k[0], keys, vals, q, R, 1);
+        bench_kgress6(&k[1], keys, vals, q, R, 0);
 #ifdef KGRESS_HAVE_DPDK
         if (peers) {
-            if (bench_rte_lpm6(&p, keys, (int32_t *)vals, q, R) == 0) {
-                print_result(&p);
-                print_ratio(&k, &p);
-            }
-            if (bench_rte_fib6(&p, keys, (uint64_t *)vals, q, R) == 0) {
-                print_result(&p);
-                print_ratio(&k, &p);
-            }
+            for (int pg = 0; pg < 2; pg++)
+                if (pg_have[pg] && bench_rte_lpm6(&p[pg], pg, keys,
+                                                  (int32_t *)vals, q, R) == 0)
+                    print_ratios(k, &p[pg]);
+            for (int pg = 0; pg < 2; pg++)
+                if (pg_have[pg] && bench_rte_fib6(&p[pg], pg, keys,
+                                                  (uint64_t *)vals, q, R) == 0)
+                    print_ratios(k, &p[pg]);
         }
 #endif
         (void)p;
