@@ -45,7 +45,6 @@ int kgi_lpm4_build(const struct kgi_lpm4_entry *e, size_t n,
         p[i].lo = 0;
         p[i].len = e[i].len;
         p[i].value = e[i].value;
-        p[i].seq = (uint32_t)i;
     }
     if (kgi_lpm_trie_build(&t->t, p, n, DIR_BITS) < 0)
         goto fail;

@@ -56,7 +56,6 @@ int kgi_lpm6_build(const struct kgi_lpm6_entry *e, size_t n,
         p[i].lo = load_be64(e[i].addr + 8);
         p[i].len = e[i].len;
         p[i].value = e[i].value;
-        p[i].seq = (uint32_t)i;
     }
     if (kgi_lpm_trie_build(&t->t, p, n, DIR_BITS) < 0)
         goto fail;

@@ -28,6 +28,7 @@
 
 #include "lpm/lpm.h"
 #include "util/alloc.h"
+#include "util/radix.h"
 
 static int force_baseline;
 
@@ -68,71 +69,52 @@ static void clear_host_bits(struct kgi_lpm_pfx *p)
     }
 }
 
-/* Byte d of the sort key (hi, lo, len), least significant first: d = 0 is
- * len, 1..8 the bytes of lo, 9..16 those of hi. */
-#define SORT_DIGITS 17
-
-static unsigned digit(const struct kgi_lpm_pfx *p, unsigned d)
+/* Orders p by (key, len), keeping the input order of equal pairs (one
+ * radix sort, util/radix.h), unless it is in that order already (the
+ * policy compiler hands over its prefixes sorted). Then keeps the last of
+ * each run of equal (key, len). Returns the new count, or (size_t)-1 on
+ * allocation failure. */
+static int pfx_before(const struct kgi_lpm_pfx *a, const struct kgi_lpm_pfx *b)
 {
-    if (d == 0)
-        return p->len;
-    if (d <= 8)
-        return (unsigned)(p->lo >> (8 * (d - 1))) & 0xff;
-    return (unsigned)(p->hi >> (8 * (d - 9))) & 0xff;
+    if (a->hi != b->hi)
+        return a->hi < b->hi;
+    if (a->lo != b->lo)
+        return a->lo < b->lo;
+    return a->len < b->len;
 }
 
-/*
- * Orders p by (key, len) keeping the input order of equal pairs: an LSD radix
- * sort, stable, one counting pass for all 17 byte digits and then one
- * scatter pass per digit that is not the same in every prefix (IPv4: the
- * length and the 4 address bytes; IPv6 prefixes no longer than /64 skip the
- * 8 bytes of lo). O(n) per pass where a comparison sort is O(n log n) with
- * a 128-bit compare per step. tmp holds n prefixes.
- */
-static void radix_sort(struct kgi_lpm_pfx *p, struct kgi_lpm_pfx *tmp, size_t n,
-                       size_t (*count)[256])
-{
-    memset(count, 0, SORT_DIGITS * sizeof *count);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned d = 0; d < SORT_DIGITS; d++)
-            count[d][digit(&p[i], d)]++;
-    struct kgi_lpm_pfx *src = p, *dst = tmp;
-    for (unsigned d = 0; d < SORT_DIGITS; d++) {
-        if (count[d][digit(&p[0], d)] == n)
-            continue; /* every prefix has this byte: order unchanged */
-        size_t sum = 0;
-        for (unsigned v = 0; v < 256; v++) {
-            size_t c = count[d][v];
-            count[d][v] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[d][digit(&src[i], d)]++] = src[i];
-        struct kgi_lpm_pfx *s = src;
-        src = dst;
-        dst = s;
-    }
-    if (src != p)
-        memcpy(p, src, n * sizeof *p);
-}
-
-/* Sorts, then keeps the last of each run of equal (key, len). Returns the new
- * count, or (size_t)-1 on allocation failure. */
 static size_t normalise(struct kgi_lpm_pfx *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    int sorted = 1;
+    for (size_t i = 0; i < n; i++) {
         clear_host_bits(&p[i]);
-    if (n > 1) {
+        if (i && sorted && pfx_before(&p[i], &p[i - 1]))
+            sorted = 0;
+    }
+    if (!sorted) {
+        struct kgi_radix_key *k = kgi_malloc(n * sizeof *k);
         struct kgi_lpm_pfx *tmp = kgi_malloc(n * sizeof *tmp);
-        size_t(*count)[256] = kgi_malloc(SORT_DIGITS * sizeof *count);
-        if (!tmp || !count) {
+        if (!k || !tmp) {
+            kgi_free(k);
             kgi_free(tmp);
-            kgi_free(count);
             return (size_t)-1;
         }
-        radix_sort(p, tmp, n, count);
+        for (size_t i = 0; i < n; i++) {
+            k[i].hi = p[i].hi;
+            k[i].lo = p[i].lo;
+            k[i].low = p[i].len;
+            k[i].idx = (uint32_t)i;
+        }
+        if (kgi_radix_sort(k, n) < 0) {
+            kgi_free(k);
+            kgi_free(tmp);
+            return (size_t)-1;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = p[k[i].idx];
+        memcpy(p, tmp, n * sizeof *p);
+        kgi_free(k);
         kgi_free(tmp);
-        kgi_free(count);
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {

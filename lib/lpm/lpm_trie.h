@@ -84,8 +84,9 @@
  *   pages (MADV_HUGEPAGE, MADV_COLLAPSE), so most lookups need no page walk.
  *
  * Build: prefixes are normalised (host bits cleared), ordered by (address,
- * length, input order) with one LSD radix sort, and the duplicates dropped
- * but the last. That order is the preorder of the binary trie: a prefix
+ * length, input order) with one stable radix sort (util/radix.h; skipped
+ * when the input is in order already), and the duplicates dropped but the
+ * last. That order is the preorder of the binary trie: a prefix
  * precedes the prefixes it contains, so painting the slots of a node in that
  * order leaves each slot with its longest match, and the prefixes longer
  * than a node's stride that fall in one child are contiguous, so children
@@ -139,13 +140,11 @@ struct kgi_lpm_trie {
 };
 
 /* A prefix as the builder sees it: a 128-bit key (IPv4 in the top 32 bits of
- * hi), its length, its value and its position in the input (for "last one
- * wins"). */
+ * hi), its length and its value. */
 struct kgi_lpm_pfx {
     uint64_t hi;
     uint64_t lo;
     uint32_t value;
-    uint32_t seq;
     uint8_t len;
 };
 

@@ -186,7 +186,14 @@ int kgi_cidrtab_build(struct kgi_cidrtab *t, int family,
     memset(t, 0, sizeof(*t));
     if (n == 0)
         return 0;
-    qsort(e, n, sizeof(*e), entry_cmp);
+    /* the verdict compiler hands its prefixes over in order: check, and
+     * sort only if not (n compares, not n log n) */
+    for (size_t i = 1; i < n; i++) {
+        if (entry_cmp(&e[i - 1], &e[i]) > 0) {
+            qsort(e, n, sizeof(*e), entry_cmp);
+            break;
+        }
+    }
     size_t lpm_min =
         family == 4 ? kgi_cidrtab_lpm_min : kgi_cidrtab_lpm_min / 10;
     int rc = n >= lpm_min ? build_lpm(t, family, e, n)

@@ -67,7 +67,8 @@ struct kgi_cidrtab {
 };
 
 /* Builds t for one family from e[0..n): sorted in place by prefix
- * (preorder: address, then length), so duplicates must not be present
+ * (preorder: address, then length) unless in that order already (a linear
+ * check), so duplicates must not be present
  * (the caller merges them). Arrays go to arena; an LPM table is allocated
  * and must be freed with kgi_cidrtab_release. Returns 0 or -1 (allocation
  * failure; t is then empty and owns nothing). */

@@ -22,6 +22,7 @@
 
 #include "policy/netpol_build.h"
 #include "util/alloc.h"
+#include "util/radix.h"
 
 char *kgi_vd_join_name(struct kgi_arena *a, const struct kgi_meta *m)
 {
@@ -183,15 +184,35 @@ struct ev {
     uint32_t ref;
 };
 
-static int ev_cmp(const void *x, const void *y)
+/* Orders the events by (prefix in preorder, kind, ref) with one radix sort:
+ * they are pushed in ref order, and the sort is stable. 0 or -1 (no
+ * memory). */
+static int ev_sort(struct ev **ev, size_t n)
 {
-    const struct ev *a = x, *b = y;
-    int c = kgi_cidr_cmp(&a->cidr, &b->cidr);
-    if (c)
-        return c;
-    if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
-    return a->ref < b->ref ? -1 : a->ref > b->ref;
+    struct kgi_radix_key *k = kgi_malloc(n * sizeof(*k));
+    struct ev *out = kgi_malloc(n * sizeof(*out));
+    int rc = -1;
+    if (!k || !out)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        struct kgi_u128 a = kgi_u128_of_ip(&(*ev)[i].cidr.ip);
+        k[i].hi = a.hi;
+        k[i].lo = a.lo;
+        k[i].low = (uint32_t)(*ev)[i].cidr.len << 8 | (*ev)[i].kind;
+        k[i].idx = (uint32_t)i;
+    }
+    if (kgi_radix_sort(k, n) < 0)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (*ev)[k[i].idx];
+    kgi_free(*ev);
+    *ev = out;
+    out = NULL;
+    rc = 0;
+done:
+    kgi_free(k);
+    kgi_free(out);
+    return rc;
 }
 
 struct fam {
@@ -255,7 +276,9 @@ static int build_family(struct kgi_vd_build *b, struct kgi_vd_ruleset *rs,
         rc = 0;
         goto out;
     }
-    qsort(f.ev, f.n_ev, sizeof(*f.ev), ev_cmp);
+    if (f.n_ev > UINT32_MAX || ev_sort(&f.ev, f.n_ev) < 0)
+        goto out;
+    f.ev_cap = f.n_ev;
     cnt = kgi_calloc(nl + 1, sizeof(*cnt));
     list = kgi_calloc(nl + 1, sizeof(*list));
     active = kgi_calloc(f.nblocks + 1, sizeof(*active));
