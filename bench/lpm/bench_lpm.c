@@ -492,8 +492,8 @@ static int bench_rte_lpm(struct result res[2], uint32_t *const keys[2],
         } else {
             size_t tbl8 = (size_t)LPM_TBL8S * RTE_LPM_TBL8_GROUP_NUM_ENTRIES *
                           sizeof(struct rte_lpm_tbl_entry);
-            struct rte_lpm *cp = rte_malloc_socket("lpmcopy", sizeof *cp, 64,
-                                                   pg_socket[pg]);
+            struct rte_lpm *cp =
+                rte_malloc_socket("lpmcopy", sizeof *cp, 64, pg_socket[pg]);
             void *t8 = rte_malloc_socket("lpmcopy8", tbl8, 64, pg_socket[pg]);
             if (!cp || !t8) {
                 printf("rte_lpm copy to %s pages: no memory\n", pg_name[pg]);
@@ -569,8 +569,8 @@ static int bench_rte_fib(struct result *r, int pg, uint32_t *const keys[2],
 }
 
 static int bench_rte_lpm6(struct result *r, int pg,
-                          uint8_t (*const keys[2])[16], int32_t *vals,
-                          size_t q, int R)
+                          uint8_t (*const keys[2])[16], int32_t *vals, size_t q,
+                          int R)
 {
     struct rte_lpm6_config c = {
         .max_rules = (uint32_t)n6 + 1024, .number_tbl8s = 1 << 18, .flags = 0};
