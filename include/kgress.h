@@ -264,6 +264,15 @@ KG_API unsigned kg_diagnostic_column(const kg_diagnostics *d, size_t i);
 /** Message of diagnostic i. Never NULL. */
 KG_API const char *kg_diagnostic_message(const kg_diagnostics *d, size_t i);
 
+/** Writes s[0..n) into buf as log-safe text, the way diagnostics show a
+ *  manifest's bytes: printable ASCII and well-formed UTF-8 as they are;
+ *  control bytes, DEL and bytes of malformed UTF-8 as `\xNN`; C1 controls,
+ *  U+2028/U+2029 and bidi embeddings, overrides and isolates as `\uNNNN`.
+ *  snprintf-style: always NUL-terminated when cap > 0 (never cutting an
+ *  escape), returns the length the whole text needs. s may be NULL when n
+ *  is 0; buf may be NULL when cap is 0. No allocation; thread-safe. (0.2) */
+KG_API size_t kg_text_escape(const char *s, size_t n, char *buf, size_t cap);
+
 /** Formats diagnostic i as `file:line:col: error: path: message` into buf
  *  (always NUL-terminated when cap > 0), like snprintf: returns the length
  *  the full text needs, excluding the NUL; 0 when out of range. */

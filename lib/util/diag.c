@@ -52,6 +52,131 @@ static int drop(struct kg_diagnostics *d, int severity, int code)
     return 0;
 }
 
+/* Length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629: no
+ * overlong forms, surrogates or code points past U+10FFFF) and its code
+ * point, or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t len = c < 0x80   ? 1
+                 : c < 0xc2 ? 0
+                 : c < 0xe0 ? 2
+                 : c < 0xf0 ? 3
+                 : c < 0xf5 ? 4
+                            : 0;
+    if (!len || len > n)
+        return 0;
+    uint32_t v = len == 1 ? c : c & (0x7fu >> len);
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        v = v << 6 | (s[k] & 0x3fu);
+    }
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* Code points a terminal or a log viewer acts on: C1 controls (CSI is
+ * U+009B), line and paragraph separators, bidi embeddings, overrides and
+ * isolates (text that displays in another order than it reads). */
+static bool unsafe_cp(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* s[0..n) made safe to log (issue 15 item 17): a diagnostic is one line
+ * whatever the manifest holds. Printable ASCII and well-formed UTF-8 stay
+ * as they are; control bytes, DEL and bytes of malformed UTF-8 become
+ * \xNN, the code points of unsafe_cp \uNNNN. Writes to out when not NULL;
+ * returns the length. */
+static size_t log_safe(const char *s, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0;
+        size_t len =
+            u[i] >= 0x20 && u[i] != 0x7f ? utf8_seq(u + i, n - i, &cp) : 0;
+        if (len && !unsafe_cp(cp)) {
+            if (out)
+                memcpy(out + w, s + i, len);
+            w += len;
+            i += len;
+        } else if (len) {
+            if (out)
+                snprintf(out + w, 7, "\\u%04x", (unsigned)cp);
+            w += 6;
+            i += len;
+        } else {
+            if (out) {
+                out[w] = '\\';
+                out[w + 1] = 'x';
+                out[w + 2] = hex[u[i] >> 4];
+                out[w + 3] = hex[u[i] & 15];
+            }
+            w += 4;
+            i++;
+        }
+    }
+    return w;
+}
+
+KG_API size_t kg_text_escape(const char *s, size_t n, char *buf, size_t cap)
+{
+    if (!s)
+        n = 0;
+    size_t need = log_safe(s ? s : "", n, NULL);
+    if (!buf || !cap)
+        return need;
+    if (need < cap) {
+        log_safe(s ? s : "", n, buf);
+        buf[need] = '\0';
+        return need;
+    }
+    /* too small: as much as fits, never half an escape */
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = 1;
+        uint32_t cp;
+        const unsigned char *u = (const unsigned char *)s + i;
+        if (u[0] >= 0x20 && u[0] != 0x7f) {
+            size_t l = utf8_seq(u, n - i, &cp);
+            if (l)
+                len = l;
+        }
+        size_t piece = log_safe(s + i, len, NULL);
+        if (w + piece >= cap)
+            break;
+        log_safe(s + i, len, buf + w);
+        w += piece;
+        i += len;
+    }
+    buf[w] = '\0';
+    return need;
+}
+
+/* An arena copy of s[0..n) as log_safe writes it. */
+static const char *safe_dup(struct kgi_arena *a, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
+        i++;
+    if (i == n) /* printable ASCII: the common case */
+        return kgi_arena_strndup(a, s, n);
+    size_t len = log_safe(s, n, NULL);
+    char *out = kgi_arena_alloc(a, len + 1, 1);
+    if (!out)
+        return NULL;
+    log_safe(s, n, out);
+    out[len] = '\0';
+    return out;
+}
+
 int kgi_diag_add(struct kg_diagnostics *d, int severity, int code,
                  const char *file, const char *path, uint32_t line,
                  uint32_t column, const char *fmt, ...)
@@ -74,20 +199,22 @@ int kgi_diag_add(struct kg_diagnostics *d, int severity, int code,
     g->code = code;
     g->line = line;
     g->column = column;
-    g->file =
-        kgi_arena_strndup(&d->arena, file ? file : "", file ? strlen(file) : 0);
-    g->path =
-        kgi_arena_strndup(&d->arena, path ? path : "", path ? strlen(path) : 0);
+    /* file, path and message may carry a manifest's bytes: made safe to
+     * log here, once for every diagnostic */
+    g->file = safe_dup(&d->arena, file ? file : "", file ? strlen(file) : 0);
+    g->path = safe_dup(&d->arena, path ? path : "", path ? strlen(path) : 0);
     if ((size_t)n < sizeof(stack)) {
-        g->message = kgi_arena_strndup(&d->arena, stack, (size_t)n);
+        g->message = safe_dup(&d->arena, stack, (size_t)n);
     } else {
-        char *m = kgi_arena_alloc(&d->arena, (size_t)n + 1, 1);
+        char *m = kgi_malloc((size_t)n + 1);
+        g->message = NULL;
         if (m) {
             va_start(ap, fmt);
             vsnprintf(m, (size_t)n + 1, fmt, ap);
             va_end(ap);
+            g->message = safe_dup(&d->arena, m, (size_t)n);
+            kgi_free(m);
         }
-        g->message = m;
     }
     if (!g->file || !g->path || !g->message)
         goto oom;

@@ -112,12 +112,49 @@ bool kgi_node_is(const struct kgi_node *n, const char *s)
  * offset only (reader errors), counted the way libyaml counts its marks: a
  * leading UTF-8 BOM is not a character; LF, CR, CRLF, NEL, LS and PS break
  * lines; columns count UTF-8 characters. */
+/* The same for UTF-16 input (libyaml's offset is then in bytes of the
+ * UTF-16 text): columns count characters, a surrogate pair being one
+ * (issue 15 item 17), after the BOM. */
+static void offset_mark16(const struct loader *L, size_t off, bool be,
+                          uint32_t *line, uint32_t *col)
+{
+    const unsigned char *s = (const unsigned char *)L->buf;
+    uint32_t ln = 1, c = 1;
+    size_t end = off > L->len ? L->len : off;
+    for (size_t i = 2; i < end && i + 1 < L->len; i += 2) {
+        unsigned u = be ? (unsigned)s[i] << 8 | s[i + 1]
+                        : (unsigned)s[i + 1] << 8 | s[i];
+        unsigned next = 0;
+        if (i + 3 < L->len)
+            next = be ? (unsigned)s[i + 2] << 8 | s[i + 3]
+                      : (unsigned)s[i + 3] << 8 | s[i + 2];
+        if (u == '\n' || (u == '\r' && next != '\n') || u == 0x85 ||
+            u == 0x2028 || u == 0x2029) {
+            ln++;
+            c = 1;
+        } else if (u >= 0xd800 && u <= 0xdbff && next >= 0xdc00 &&
+                   next <= 0xdfff && i + 2 < end) {
+            c++; /* a pair: one character */
+            i += 2;
+        } else {
+            c++;
+        }
+    }
+    *line = ln;
+    *col = c;
+}
+
 static void offset_mark(const struct loader *L, size_t off, uint32_t *line,
                         uint32_t *col)
 {
     const unsigned char *s = (const unsigned char *)L->buf;
     uint32_t ln = 1, c = 1;
     size_t i = 0;
+    if (L->len >= 2 &&
+        ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff))) {
+        offset_mark16(L, off, s[0] == 0xfe, line, col);
+        return;
+    }
     if (off > L->len)
         off = L->len;
     if (off >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
-"""The kgress command line conventions (issue 15 items 6, 7, 8, 9, 18):
+"""The kgress command line conventions (issue 15 items 6-11, 16-18):
 per-command help and --version, answers per line as a coprocess, JSON
 diagnostics on stderr, limit errors naming their flag, a directory as
-input, whole lines, strict ports, pods by name.
+input, whole lines, strict ports, pods by name, the diagnostics cap,
+output safe to log and to parse.
 
 argv[1]: the kgress binary; argv[2]: the source root."""
 
@@ -220,6 +221,81 @@ class Lines(unittest.TestCase):
                              "--dst", "10.244.2.10", "--port", port)
             self.assertEqual(rc, 2, port)
             self.assertIn("not a port", err)
+
+
+def run_bytes(*args, stdin=b""):
+    p = subprocess.run([KGRESS] + list(args), input=stdin,
+                       capture_output=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def assert_log_safe(test, data, lines=None):
+    """data (bytes) is strict UTF-8 text whose only control byte is the
+    newline ending each line, without C1 controls, line separators or bidi
+    overrides; with `lines`, exactly that many lines."""
+    text = data.decode("utf-8")  # strict: raises on malformed UTF-8
+    for ch in text:
+        o = ord(ch)
+        test.assertFalse((o < 0x20 and ch != "\n") or 0x7f <= o <= 0x9f
+                         or ch in "\u2028\u2029\u202a\u202b\u202c\u202d"
+                         "\u202e\u2066\u2067\u2068\u2069",
+                         "unsafe %r in %r" % (ch, text[:300]))
+    if lines is not None:
+        test.assertEqual(len(text.splitlines()), lines, text[:500])
+
+
+class LogSafe(unittest.TestCase):  # item 17
+    EVIL = (b"apiVersion: v1\nkind: Pod\nmetadata:\n"
+            b"  name: \"p\\e]0;owned\\a\"\n  namespace: d\n  labels:\n"
+            b"    \"a\\nerror: forged line\": v\n"
+            b"    \"b\\e[2J\\u009b31m\\u202e\": v\n")
+
+    def test_validate_text_and_json(self):
+        rc, out, err = run_bytes("validate", "-", stdin=self.EVIL)
+        self.assertEqual(rc, 1)
+        # 3 diagnostics, the summary, read and skipped: one line each
+        assert_log_safe(self, out, lines=6)
+        self.assertIn(b"metadata.labels[a\\x0aerror: forged line]", out)
+        rc, out, err = run_bytes("validate", "--json", "-", stdin=self.EVIL)
+        assert_log_safe(self, out, lines=1)
+        paths = [d["path"] for d in json.loads(out)["diagnostics"]]
+        self.assertIn("metadata.labels[b\\x1b[2J\\u009b31m\\u202e]", paths)
+
+    def test_file_name(self):
+        with tempfile.TemporaryDirectory() as d:
+            name = os.path.join(d, "evil\n\x1b[31m.yaml")
+            with open(name, "wb") as f:
+                f.write(self.EVIL)
+            rc, out, err = run_bytes("validate", name)
+            assert_log_safe(self, out, lines=6)
+            self.assertIn(b"evil\\x0a\\x1b[31m.yaml:7:5: error:", out)
+
+    def test_route_answers(self):
+        reqs = (b"app.company.com /static/\xff\xfe\n"
+                b"app.company.com /x\x1b[2J\r\n"
+                b"\xe2\x80\xaeevil.com /\n")
+        rc, out, err = run_bytes("route", CLUSTER, stdin=reqs)
+        assert_log_safe(self, out, lines=3)
+        assert_log_safe(self, err)
+        self.assertIn(b"path /static/\\xff\\xfe\n", out)
+        rc, out, err = run_bytes("route", "--json", CLUSTER, stdin=reqs)
+        assert_log_safe(self, out, lines=3)
+        first = json.loads(out.decode("utf-8").splitlines()[0])
+        self.assertTrue(first["matched"])
+        self.assertEqual(first["normalized_path"], "/static/\ufffd\ufffd")
+
+    def test_check_errors(self):
+        rc, out, err = run_bytes("check", CLUSTER,
+                                 stdin=b"10.0.0.1\x1b[31m 10.0.0.2 80\n"
+                                       b"ns/p\xc2\x9b 10.0.0.2 80\n")
+        self.assertEqual(rc, 2)
+        assert_log_safe(self, out, lines=2)
+        assert_log_safe(self, err, lines=2)
+        self.assertIn(b"10.0.0.1\\x1b[31m", out)
+        rc, out, err = run_bytes("check", "--json", CLUSTER,
+                                 stdin=b"10.0.0.1\xff 10.0.0.2 80\n")
+        assert_log_safe(self, out, lines=1)
+        json.loads(out)
 
 
 class Diagnostics(unittest.TestCase):

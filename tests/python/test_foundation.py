@@ -412,6 +412,17 @@ class TestOptions(unittest.TestCase):
         got = self.code_of(two, limits={"stream_nodes": 11})
         self.assertEqual(got, ["KG_ELIMIT_NODES"])
 
+    def test_hostile_names_are_escaped(self):  # issue 15 item 17
+        text = ('apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n'
+                '  namespace: d\n  labels: {"a\\nb\\e[2J\\u202e": v}\n')
+        with self.assertRaises(kgress.CompileError) as cm:
+            kgress.Ruleset.from_yaml(text, name="in\nput")
+        d = cm.exception.diagnostics[0]
+        self.assertEqual(d.path, "metadata.labels[a\\x0ab\\x1b[2J\\u202e]")
+        self.assertEqual(d.file, "in\\x0aput")
+        self.assertNotIn("\n", str(cm.exception).splitlines()[1])
+        self.assertTrue(d.message.isprintable())
+
     def test_diagnostics_cap(self):  # issue 15 item 16
         text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
                 "  namespace: d\n  labels:\n"

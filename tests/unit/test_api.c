@@ -771,6 +771,109 @@ static void test_diagnostics_cap(void **state)
     free(y);
 }
 
+/* ------------------------------------------------- log-safe text */
+
+static const struct {
+    const char *in;
+    size_t n;
+    const char *out;
+} escape_cases[] = {
+    {"plain", 5, "plain"},
+    {"", 0, ""},
+    {"a\nb", 3, "a\\x0ab"},
+    {"\x1b[31mred", 8, "\\x1b[31mred"},
+    {"tab\tdel\x7f", 8, "tab\\x09del\\x7f"},
+    {"nul\0x", 5, "nul\\x00x"},
+    {"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80", 14,
+     "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80"},
+    {"\xff\xfe", 2, "\\xff\\xfe"},
+    {"\xc0\xaf", 2, "\\xc0\\xaf"},          /* overlong '/' */
+    {"\xed\xa0\x80", 3, "\\xed\\xa0\\x80"}, /* a surrogate */
+    {"\xe2\x82", 2, "\\xe2\\x82"},          /* truncated */
+    {"csi\xc2\x9b"
+     "2J",
+     7, "csi\\u009b2J"},
+    {"\xe2\x80\xae"
+     "evil",
+     7, "\\u202eevil"}, /* right-to-left override */
+    {"\xe2\x80\xa8", 3, "\\u2028"},
+    {"\xe2\x81\xa6x\xe2\x81\xa9", 7, "\\u2066x\\u2069"},
+    {"back\\slash \"q\"", 14, "back\\slash \"q\""},
+};
+
+static void test_text_escape(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(escape_cases) / sizeof(*escape_cases); i++) {
+        char buf[64];
+        size_t need = kg_text_escape(escape_cases[i].in, escape_cases[i].n, buf,
+                                     sizeof(buf));
+        assert_string_equal(buf, escape_cases[i].out);
+        assert_int_equal(need, strlen(escape_cases[i].out));
+        assert_int_equal(
+            kg_text_escape(escape_cases[i].in, escape_cases[i].n, NULL, 0),
+            need);
+    }
+    /* a small buffer: a prefix, never half an escape or character */
+    char small[6];
+    assert_int_equal(kg_text_escape("ab\x1b"
+                                    "cd",
+                                    5, small, sizeof(small)),
+                     8);
+    assert_string_equal(small, "ab");
+    assert_int_equal(kg_text_escape("a\xc3\xa9\xc3\xa9", 5, small, 5), 5);
+    assert_string_equal(small, "a\xc3\xa9");
+    assert_int_equal(kg_text_escape(NULL, 0, small, sizeof(small)), 0);
+    assert_string_equal(small, "");
+}
+
+/* Whether s is one log-safe line: well-formed UTF-8 without control bytes
+ * or the code points kg_text_escape escapes. */
+static bool log_safe_line(const char *s)
+{
+    char buf[2048];
+    size_t n = strlen(s);
+    return kg_text_escape(s, n, buf, sizeof(buf)) == n &&
+           memcmp(buf, s, n) == 0;
+}
+
+/* issue 15 item 17: a manifest's bytes in a field path, a message or a
+ * source name never reach a diagnostic raw. */
+static void test_hostile_names(void **state)
+{
+    (void)state;
+    static const char y[] =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n"
+        "  name: \"p\\e]0;owned\\a\"\n  namespace: d\n  labels:\n"
+        "    \"a\\nerror: forged line\": v\n"
+        "    \"b\\e[2J\\u009b31m\": v\n"
+        "    \"c\\u202etxt.exe\": v\n"
+        "  annotations: {\"x\\ry\": v}\n";
+    kg_builder *b = kg_builder_new(NULL);
+    assert_non_null(b);
+    assert_int_equal(kg_builder_add_buffer(b, "evil\n\xff.yaml", y, strlen(y)),
+                     0);
+    kg_ruleset *rs = NULL;
+    assert_int_equal(kg_builder_compile(b, &rs), KG_ECOMPILE);
+    const kg_diagnostics *d = kg_builder_diagnostics(b);
+    assert_true(kg_diagnostics_count(d) >= 4);
+    bool forged = false, csi = false, bidi = false;
+    for (size_t i = 0; i < kg_diagnostics_count(d); i++) {
+        char line[2048];
+        kg_diagnostic_format(d, i, line, sizeof(line));
+        assert_true(log_safe_line(line));
+        assert_true(log_safe_line(kg_diagnostic_path(d, i)));
+        assert_true(log_safe_line(kg_diagnostic_message(d, i)));
+        assert_string_equal(kg_diagnostic_file(d, i), "evil\\x0a\\xff.yaml");
+        const char *p = kg_diagnostic_path(d, i);
+        forged |= strcmp(p, "metadata.labels[a\\x0aerror: forged line]") == 0;
+        csi |= strcmp(p, "metadata.labels[b\\x1b[2J\\u009b31m]") == 0;
+        bidi |= strcmp(p, "metadata.labels[c\\u202etxt.exe]") == 0;
+    }
+    assert_true(forged && csi && bidi);
+    kg_builder_free(b);
+}
+
 static void test_compile_twice(void **state)
 {
     (void)state;
@@ -1227,6 +1330,8 @@ int main(void)
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_compile_twice),
         cmocka_unit_test(test_diagnostics_cap),
+        cmocka_unit_test(test_text_escape),
+        cmocka_unit_test(test_hostile_names),
         cmocka_unit_test(test_dump),
         cmocka_unit_test_setup_teardown(test_files, make_tmpdir, rm_tmpdir),
         cmocka_unit_test(test_data_files),

@@ -242,6 +242,16 @@ static const struct load_case cases[] = {
      .line = 1, .col = 4},
     {"escaped NUL is data", IN("metadata: {name: a}\nb: \"x\\0y\"\n"),
      .objects = "a"},
+    /* UTF-16: columns in characters, a surrogate pair one (issue 15 item
+     * 17); "a: \u00e9\U0001F600 \x01" and "a: b\r\nc: \U0001F600x\x02" */
+    {"UTF-16LE column in characters",
+     IN("\xff\xfe"
+        "a\0:\0 \0\xe9\0\x3d\xd8\x00\xde \0\x01\0\n\0"),
+     .rc = KG_ECOMPILE, .code = KG_EENCODING, .line = 1, .col = 7},
+    {"UTF-16BE second line",
+     IN("\xfe\xff"
+        "\0a\0:\0 \0b\0\r\0\n\0c\0:\0 \xd8\x3d\xde\x00\0x\0\x02\0\n"),
+     .rc = KG_ECOMPILE, .code = KG_EENCODING, .line = 2, .col = 6},
     /* ------------------------------------------------ limits */
     {"bytes at limit", IN("metadata: {name: a}\n"),
      .limit = {[KG_LIMIT_INPUT_BYTES] = 20}, .objects = "a"},

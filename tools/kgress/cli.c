@@ -334,6 +334,24 @@ void cli_free(struct cli *c)
     c->opts = NULL;
 }
 
+void cli_text(FILE *f, const char *s, size_t n)
+{
+    char small[512];
+    size_t need = kg_text_escape(s, n, small, sizeof(small));
+    if (need < sizeof(small)) {
+        fwrite(small, 1, need, f);
+        return;
+    }
+    char *big = malloc(need + 1);
+    if (!big) { /* the safe prefix, marked as cut */
+        fprintf(f, "%s...", small);
+        return;
+    }
+    kg_text_escape(s, n, big, need + 1);
+    fwrite(big, 1, need, f);
+    free(big);
+}
+
 /* ----------------------------------------------------------- diagnostics */
 
 static bool limit_has_code(size_t i, int code)

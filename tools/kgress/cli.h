@@ -115,6 +115,11 @@ void cli_print_diagnostics(struct cli *c, const kg_diagnostics *d);
 void cli_diagnostic_text(FILE *f, const kg_diagnostics *d, size_t i);
 void cli_diagnostic_json(struct json *j, const kg_diagnostics *d, size_t i);
 
+/* Writes s[0..n), bytes of a request, a flow line or a manifest, to f as
+ * log-safe text (kg_text_escape): an answer is one line whatever its input
+ * holds, and no terminal escape reaches the screen. */
+void cli_text(FILE *f, const char *s, size_t n);
+
 /* Lines of a stream, each whole however long it is: one line is one
  * request or flow (or one error), never split. */
 struct cli_lines {

@@ -240,17 +240,19 @@ static int flow_error(struct cli *c, unsigned long lineno, const char *what,
         json_line_end(&c->out);
         return 2;
     }
-    int shown = n > 200 ? 200 : (int)n;
+    size_t shown = n > 200 ? 200 : n;
+    const char *more = shown < n ? "..." : "";
     if (lineno) {
-        printf("stdin:%lu: error: %s: %.*s%s\n", lineno, what, shown, s,
-               (size_t)shown < n ? "..." : "");
+        printf("stdin:%lu: error: %s: ", lineno, what);
+        cli_text(stdout, s, shown);
+        printf("%s\n", more);
         fflush(stdout);
-        fprintf(stderr, "kgress: stdin:%lu: %s: %.*s%s\n", lineno, what, shown,
-                s, (size_t)shown < n ? "..." : "");
+        fprintf(stderr, "kgress: stdin:%lu: %s: ", lineno, what);
     } else {
-        fprintf(stderr, "kgress: %s: %.*s%s\n", what, shown, s,
-                (size_t)shown < n ? "..." : "");
+        fprintf(stderr, "kgress: %s: ", what);
     }
+    cli_text(stderr, s, shown);
+    fprintf(stderr, "%s\n", more);
     return 2;
 }
 

@@ -89,13 +89,15 @@ static void print_json(struct json *j, const char *host, size_t hn,
 static void print_text(const char *host, size_t hn, const char *path, size_t pn,
                        int rc, const struct kg_route *r)
 {
-    if (hn)
-        printf("%.*s %.*s -> ", (int)hn, host, (int)pn, path);
-    else
-        printf("- %.*s -> ", (int)pn, path);
+    /* host and path are the caller's bytes, the paths the request's */
+    cli_text(stdout, hn ? host : "-", hn ? hn : 1);
+    putchar(' ');
+    cli_text(stdout, path, pn);
+    printf(" -> ");
     if (rc == KG_ENOMATCH) {
-        printf("no match (normalized path %.*s)\n", (int)r->normalized_path_len,
-               r->normalized_path);
+        printf("no match (normalized path ");
+        cli_text(stdout, r->normalized_path, r->normalized_path_len);
+        printf(")\n");
         return;
     }
     if (rc) {
@@ -119,7 +121,9 @@ static void print_text(const char *host, size_t hn, const char *path, size_t pn,
     else
         printf(" (%s %.*s)", type_name(r->path_type), (int)r->matched_path_len,
                r->matched_path);
-    printf(" path %.*s\n", (int)r->normalized_path_len, r->normalized_path);
+    printf(" path ");
+    cli_text(stdout, r->normalized_path, r->normalized_path_len);
+    putchar('\n');
 }
 
 /* Routes one request and answers it; returns 0 matched, 1 not, 2 out of

@@ -117,9 +117,21 @@ void json_str(struct json *j, const char *s, size_t n)
             i++;
         } else {
             size_t len = utf8_len(u + i, n - i);
+            unsigned cp = 0;
+            if (len == 2 || len == 3)
+                cp = len == 2 ? (u[i] & 0x1fu) << 6 | (u[i + 1] & 0x3fu)
+                              : (u[i] & 0x0fu) << 12 | (u[i + 1] & 0x3fu) << 6 |
+                                    (u[i + 2] & 0x3fu);
             if (len == 0) {
                 fputs("\\ufffd", j->out);
                 i++;
+            } else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
+                       cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+                       (cp >= 0x2066 && cp <= 0x2069)) {
+                /* C1 controls, line separators, bidi overrides: escaped
+                 * (the same string to a parser, inert in a log) */
+                fprintf(j->out, "\\u%04x", cp);
+                i += len;
             } else {
                 fwrite(u + i, 1, len, j->out);
                 i += len;
