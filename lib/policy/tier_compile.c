@@ -167,9 +167,14 @@ static int ip_cmp_v(const void *x, const void *y)
     return kgi_tr_ip_cmp(x, y);
 }
 
+/* Family first: kgi_cidr_cmp orders prefixes of one family, and
+ * 0.0.0.0/0 and ::/0 have the same bits. */
 static int cidr_cmp_v(const void *x, const void *y)
 {
-    return kgi_cidr_cmp(x, y);
+    const struct kgi_cidr *a = x, *b = y;
+    if (a->ip.family != b->ip.family)
+        return a->ip.family < b->ip.family ? -1 : 1;
+    return kgi_cidr_cmp(a, b);
 }
 
 /* Sorts v[0..n) of size sz and drops equal neighbours; returns the count. */
