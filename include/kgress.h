@@ -510,6 +510,71 @@ enum kg_path_type {
     KG_PATH_EXACT = 1,
     KG_PATH_PREFIX = 2,
     KG_PATH_IMPLEMENTATION_SPECIFIC = 3,
+    KG_PATH_REGULAR_EXPRESSION =
+        4, /**< since 0.2: HTTPRoute RegularExpression */
+};
+
+/*
+ * Gateway API filters, returned as data for the proxy to apply (since
+ * 0.2). A struct kg_filter is fixed-size: later fields take the reserved
+ * words. Filters live in the ruleset (valid while the caller holds a
+ * reference to it); their strings are NUL-terminated, "" when absent.
+ */
+/** HTTPRouteFilter / GRPCRouteFilter types kgress returns. */
+enum kg_filter_type {
+    KG_FILTER_REQUEST_HEADER = 1,  /**< RequestHeaderModifier: ops */
+    KG_FILTER_RESPONSE_HEADER = 2, /**< ResponseHeaderModifier: ops */
+    KG_FILTER_MIRROR = 3,          /**< RequestMirror: mirror_* */
+    KG_FILTER_REDIRECT = 4,        /**< RequestRedirect (already applied:
+                                        kg_route's redirect_*) */
+    KG_FILTER_REWRITE = 5,         /**< URLRewrite (already applied:
+                                        kg_route's rewrite_*) */
+};
+/** Header modifier operations (HTTPHeaderFilter set/add/remove). */
+enum kg_header_op_kind {
+    KG_HEADER_SET = 1,    /**< replace the value */
+    KG_HEADER_ADD = 2,    /**< append to an existing value with ',' */
+    KG_HEADER_REMOVE = 3, /**< delete the header (value "") */
+};
+struct kg_header_op {
+    int op;           /**< KG_HEADER_* */
+    const char *name; /**< as written; names compare case-insensitively */
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+};
+/** HTTPPathModifier types of a redirect or rewrite. */
+enum kg_path_modifier {
+    KG_PATH_MOD_NONE = 0,
+    KG_PATH_MOD_FULL = 1,   /**< ReplaceFullPath */
+    KG_PATH_MOD_PREFIX = 2, /**< ReplacePrefixMatch */
+};
+struct kg_filter {
+    int type;                       /**< KG_FILTER_* */
+    const struct kg_header_op *ops; /**< header modifiers: set, add, remove */
+    size_t n_ops;
+    /* redirect and rewrite, as written (kg_route has the computed result) */
+    const char *scheme; /**< redirect "http"/"https"; "" not set */
+    size_t scheme_len;
+    const char *hostname; /**< "" not set */
+    size_t hostname_len;
+    uint32_t port;     /**< redirect; 0 not set */
+    int status_code;   /**< redirect: 301, 302, 303, 307 or 308 */
+    int path_modifier; /**< KG_PATH_MOD_* */
+    const char *path;  /**< the replacement path; "" none */
+    size_t path_len;
+    /* mirror: the Service copies go to, and the fraction copied */
+    const char *mirror_ns;
+    size_t mirror_ns_len;
+    const char *mirror_service;
+    size_t mirror_service_len;
+    uint32_t mirror_port;
+    uint32_t mirror_numerator; /**< percent p is p/100; default 100/100 */
+    uint32_t mirror_denominator;
+    bool mirror_valid;    /**< false: the reference did not resolve (a missing
+                               Service or no ReferenceGrant): skip the mirror,
+                               still serve the request */
+    uint64_t reserved[4]; /**< written as zero */
 };
 
 /**
@@ -551,6 +616,50 @@ struct kg_route {
     const char *source_name; /**< its name (for an Ingress == ingress) */
     size_t source_name_len;  /**< its namespace is `ns` */
     int rule; /**< index in its spec.rules; -1 for a defaultBackend */
+    /* since 0.2: Gateway API answers (source_kind HTTPRoute or GRPCRoute,
+     * kg_http_request with a gateway or port). For them `ns` is the
+     * route's namespace, `ingress` is "", service/port the picked
+     * backendRef (is_resource with resource_* for a kind other than a core
+     * Service, which answers 500), path_type/matched_path the match's path
+     * (KG_PATH_NONE for GRPCRoute). For an Ingress answer match is -1 and
+     * the rest 0 / "" / NULL. */
+    int match;              /**< index in the rule's matches */
+    int status;             /**< 0: forward to the backend; 301/302/303/307/308:
+                                 answer a redirect to the redirect_* parts; 500: answer
+                                 500 (gRPC: UNAVAILABLE): no or only zero-weight
+                                 backends, an ExtensionRef, or the picked backend is
+                                 invalid (another namespace without a ReferenceGrant,
+                                 an unknown kind, a missing Service or port) */
+    const char *backend_ns; /**< the backend's namespace (a ReferenceGrant
+                                 may allow another than `ns`) */
+    size_t backend_ns_len;
+    uint32_t weight;       /**< the picked backend's weight */
+    uint64_t total_weight; /**< of the rule's backends: its share is
+                                weight / total_weight */
+    const char *listener;  /**< name of the Gateway listener that took it */
+    size_t listener_len;
+    const struct kg_filter *filters; /**< the rule's, in order; NULL if 0 */
+    size_t n_filters;
+    const struct kg_filter *backend_filters; /**< the picked backendRef's,
+                                                  applied after the rule's */
+    size_t n_backend_filters;
+    /* status 3xx: the Location parts; the request's query follows the
+     * path unchanged. Omit the port from Location when it is the scheme's
+     * default (http 80, https 443). */
+    const char *redirect_scheme;
+    size_t redirect_scheme_len;
+    const char *redirect_host; /**< the filter's, else the request host */
+    size_t redirect_host_len;
+    uint32_t redirect_port; /**< the filter's, else the scheme's default
+                                 when it sets a scheme, else the listener's */
+    const char *redirect_path;
+    size_t redirect_path_len;
+    /* URLRewrite: what to send upstream instead; "" unchanged (the query
+     * is kept) */
+    const char *rewrite_host;
+    size_t rewrite_host_len;
+    const char *rewrite_path;
+    size_t rewrite_path_len;
 };
 
 /** Smallest `size` kg_route accepts: struct kg_route as released in 0.1. */
@@ -615,7 +724,16 @@ struct kg_http_request {
     size_t n_headers;
     /** a random value or a hash of the request choosing among weighted
      *  backends (the same pick, the same backend) */
-    uint64_t pick;
+    uint64_t
+        pick; /* since 0.2, Gateway API: which Gateway and listener port
+               * received the request. With both absent (NULL, 0) the Ingress
+               * rules answer, as in 0.1; with either set the Gateway API routes
+               * do: `gateway` NULL means every Gateway, `port` 0 every port of
+               * it (the listener with the most specific matching hostname wins,
+               * ties to the lowest port, then the Gateway namespace/name) */
+    const char *gateway; /**< "namespace/name" */
+    size_t gateway_len;
+    unsigned port; /**< listener port, 0..65535 */
 };
 
 /** Smallest `size` kg_route_request accepts: the request up to path_len. */
@@ -629,10 +747,31 @@ struct kg_http_request {
  * but no Ingress rule matches on them, and an Ingress has one backend per
  * path, so they do not change an Ingress answer.
  *
+ * Gateway API (since 0.2, when req sets `gateway` or `port`): the
+ * listener on the port with the most specific hostname matching the Host
+ * (exact, then the longest `*.` wildcard, which covers one or more labels,
+ * then none) takes the request, and only routes attached to it answer;
+ * among their effective hostnames the most specific one matching the Host
+ * selects the routes (no fall-through to less specific ones); the first
+ * match in the order of HTTPRouteRule.matches wins: Exact path, then
+ * RegularExpression (whole path, longer pattern first), then PathPrefix
+ * (element-wise, longer first), then a method match, more header matches,
+ * more query parameter matches, the oldest route, the smaller
+ * "namespace/name", the first rule. Header names compare
+ * case-insensitively, repeated headers joined with ','; query names and
+ * values are percent-decoded and compared exactly, the first value of a
+ * name counts. GRPCRoute: the path `/service/method`. `pick` chooses the
+ * backend: pick mod the sum of weights, over the backendRefs in order,
+ * weight 0 never. The answer's status, redirect_*, rewrite_* and filters
+ * say what to do (struct kg_route). buf also gets the computed redirect or
+ * rewrite path: cap >= 2 * path_len + host_len + 1030 always suffices.
+ * KG_ENOMATCH when no listener, hostname or match takes the request
+ * (answer 404; gRPC: UNIMPLEMENTED), also when the ruleset has no Gateway.
+ *
  * Returns kg_route's codes; KG_EINVAL also for a NULL req, req->size below
- * KG_HTTP_REQUEST_SIZE_0_2, a NULL method with method_len > 0 or NULL
- * headers with n_headers > 0. Never allocates, locks, or blocks;
- * thread-safe.
+ * KG_HTTP_REQUEST_SIZE_0_2, a NULL method with method_len > 0, NULL
+ * headers with n_headers > 0 or a NULL gateway with gateway_len > 0.
+ * Never allocates, locks, or blocks; thread-safe.
  */
 KG_API int kg_route_request(const kg_ruleset *rs,
                             const struct kg_http_request *req, char *buf,

@@ -527,9 +527,21 @@ static bool ref_valid(const struct build *b, const struct route *rt,
     return granted(b, k, rt->r.meta->ns, be->ns, be->group, be->kind, be->name);
 }
 
+/* A table copy of s as a public (pointer, length) pair: NUL-terminated,
+ * "" when absent. */
+static void pub_str(struct build *b, struct kgi_str s, const char **p,
+                    size_t *n)
+{
+    struct kgi_bstr x = kgi_route_bstr(&b->t->arena, s, &b->oom);
+    *p = x.p ? x.p : "";
+    *n = x.n;
+}
+
+/* The filters of a rule or backendRef as the public struct kg_filter the
+ * answer points to (the ExtensionRef sets *extension; CORS is left out). */
 static int filters_data(struct build *b, const struct route *rt,
                         const struct kgi_gw_filter *f, size_t n,
-                        const struct kgi_gw_fdata **out, uint32_t *nout,
+                        const struct kg_filter **out, uint32_t *nout,
                         bool *extension)
 {
     struct kgi_arena *a = &b->t->arena;
@@ -537,19 +549,25 @@ static int filters_data(struct build *b, const struct route *rt,
     *nout = 0;
     if (!n)
         return 0;
-    struct kgi_gw_fdata *d = kgi_arena_calloc(a, n, sizeof(*d));
+    struct kg_filter *d = kgi_arena_calloc(a, n, sizeof(*d));
     if (!d)
         return KG_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const struct kgi_gw_filter *x = &f[i];
-        struct kgi_gw_fdata *y = &d[k];
+        struct kg_filter *y = &d[k];
+        static const struct kgi_str none = {NULL, 0};
+        pub_str(b, none, &y->scheme, &y->scheme_len);
+        pub_str(b, none, &y->hostname, &y->hostname_len);
+        pub_str(b, none, &y->path, &y->path_len);
+        pub_str(b, none, &y->mirror_ns, &y->mirror_ns_len);
+        pub_str(b, none, &y->mirror_service, &y->mirror_service_len);
         switch (x->type) {
         case KGI_GW_F_REQUEST_HEADER:
         case KGI_GW_F_RESPONSE_HEADER: {
-            y->type = (uint8_t)x->type;
+            y->type = x->type;
             size_t no = x->hdr.n_set + x->hdr.n_add + x->hdr.n_remove;
-            struct kgi_gw_op *ops =
+            struct kg_header_op *ops =
                 kgi_arena_calloc(a, no ? no : 1, sizeof(*ops));
             if (!ops)
                 return KG_ENOMEM;
@@ -557,36 +575,40 @@ static int filters_data(struct build *b, const struct route *rt,
             const struct kgi_gw_header_op *lists[3] = {x->hdr.set, x->hdr.add,
                                                        x->hdr.remove};
             size_t counts[3] = {x->hdr.n_set, x->hdr.n_add, x->hdr.n_remove};
+            static const int kinds[3] = {KG_HEADER_SET, KG_HEADER_ADD,
+                                         KG_HEADER_REMOVE};
             for (int l = 0; l < 3; l++)
                 for (size_t j = 0; j < counts[l]; j++, o++) {
-                    ops[o].kind = (uint8_t)(l + 1);
-                    ops[o].name = kgi_route_bstr(a, lists[l][j].name, &b->oom);
-                    ops[o].value =
-                        kgi_route_bstr(a, lists[l][j].value, &b->oom);
+                    ops[o].op = kinds[l];
+                    pub_str(b, lists[l][j].name, &ops[o].name,
+                            &ops[o].name_len);
+                    pub_str(b, lists[l][j].value, &ops[o].value,
+                            &ops[o].value_len);
                 }
             y->ops = ops;
-            y->n_ops = (uint32_t)o;
+            y->n_ops = o;
             break;
         }
         case KGI_GW_F_REDIRECT:
         case KGI_GW_F_REWRITE:
-            y->type = (uint8_t)x->type;
-            y->scheme = kgi_route_bstr(a, x->scheme, &b->oom);
-            y->hostname = kgi_route_bstr(a, x->hostname, &b->oom);
+            y->type = x->type;
+            pub_str(b, x->scheme, &y->scheme, &y->scheme_len);
+            pub_str(b, x->hostname, &y->hostname, &y->hostname_len);
             y->port = (uint32_t)x->port;
-            y->status = (uint16_t)x->status;
-            y->path_mod = (uint8_t)x->path_mod;
-            y->path_value = kgi_route_bstr(a, x->path_value, &b->oom);
+            y->status_code = x->type == KGI_GW_F_REDIRECT ? (int)x->status : 0;
+            y->path_modifier = x->path_mod;
+            pub_str(b, x->path_value, &y->path, &y->path_len);
             break;
         case KGI_GW_F_MIRROR:
-            y->type = (uint8_t)x->type;
-            y->ns = kgi_route_bstr(a, x->mirror->ns, &b->oom);
-            y->name = kgi_route_bstr(a, x->mirror->name, &b->oom);
-            y->port = (uint32_t)x->mirror->port;
-            y->num = (uint32_t)x->mirror_num;
-            y->den = (uint32_t)x->mirror_den;
+            y->type = x->type;
+            pub_str(b, x->mirror->ns, &y->mirror_ns, &y->mirror_ns_len);
+            pub_str(b, x->mirror->name, &y->mirror_service,
+                    &y->mirror_service_len);
+            y->mirror_port = (uint32_t)x->mirror->port;
+            y->mirror_numerator = (uint32_t)x->mirror_num;
+            y->mirror_denominator = (uint32_t)x->mirror_den;
             /* rule 55: an invalid mirror is dropped, the request served */
-            y->valid = ref_valid(b, rt, x->mirror);
+            y->mirror_valid = ref_valid(b, rt, x->mirror);
             break;
         case KGI_GW_F_EXTENSION:
             *extension = true; /* rule 56 (decision extension-500) */

@@ -236,7 +236,7 @@ static int header_value(struct ctx *x, struct kgi_bstr name, const char **v,
         }
     if (!count)
         return 0;
-    const struct kgi_gw_header *f = &q->headers[first];
+    const struct kg_header *f = &q->headers[first];
     if (count == 1 || bytes_eq(name.p, name.n, "set-cookie", 10)) {
         *v = f->value ? f->value : "";
         *vn = f->value ? f->value_len : 0;
@@ -244,7 +244,7 @@ static int header_value(struct ctx *x, struct kgi_bstr name, const char **v,
     }
     size_t o = 0;
     for (size_t i = first; i < q->n_headers; i++) {
-        const struct kgi_gw_header *h = &q->headers[i];
+        const struct kg_header *h = &q->headers[i];
         if (!h->name || !ieq(h->name, h->name_len, name.p, name.n))
             continue;
         size_t hn = h->value ? h->value_len : 0;
@@ -425,18 +425,18 @@ static int put(char *buf, size_t cap, size_t *o, const char *s, size_t n,
  * trailing '/' followed by the rest of the path after the matched prefix
  * (which covered `end` bytes), "/" when that is empty; with prefix "/",
  * the path "/" becomes the replacement (decision prefix-root-rewrite). */
-static int path_mod(const struct kgi_gw_fdata *f, const struct ctx *x,
+static int path_mod(const struct kg_filter *f, const struct ctx *x,
                     uint32_t end, char *buf, size_t cap, size_t *o,
                     struct kgi_bstr *out)
 {
-    if (f->path_mod == KGI_GW_PM_FULL) {
-        *out = f->path_value;
+    if (f->path_modifier == KGI_GW_PM_FULL) {
+        *out = (struct kgi_bstr){f->path, (uint32_t)f->path_len};
         return 0;
     }
-    if (f->path_mod != KGI_GW_PM_PREFIX)
+    if (f->path_modifier != KGI_GW_PM_PREFIX)
         return 0;
-    const char *r = f->path_value.p;
-    size_t rn = f->path_value.n;
+    const char *r = f->path;
+    size_t rn = f->path_len;
     if (rn && r[rn - 1] == '/')
         rn--;
     const char *rest = x->path + end;
@@ -460,28 +460,31 @@ static int path_mod(const struct kgi_gw_fdata *f, const struct ctx *x,
 }
 
 /* Applies the redirect and rewrite filters of f[0..n) to *out. */
-static int apply(const struct kgi_gw_fdata *f, uint32_t n, struct ctx *x,
+static int apply(const struct kg_filter *f, uint32_t n, struct ctx *x,
                  const struct kgi_gw_ltab *l, const char *h, size_t hn,
                  uint32_t end, char *buf, size_t cap, size_t *o,
                  struct kgi_gw_res *out)
 {
     for (uint32_t i = 0; i < n; i++) {
-        const struct kgi_gw_fdata *d = &f[i];
+        const struct kg_filter *d = &f[i];
         int rc = 0;
         if (d->type == KGI_GW_F_REDIRECT) {
             /* rule 54 */
-            out->status = d->status ? d->status : 302;
+            out->status = d->status_code ? (uint16_t)d->status_code : 302;
             bool https = l->protocol == KGI_GW_PROTO_HTTPS;
-            out->scheme = d->scheme.n ? d->scheme
-                          : https     ? (struct kgi_bstr){"https", 5}
-                                      : (struct kgi_bstr){"http", 4};
-            if (d->hostname.n)
-                out->host = d->hostname;
+            out->scheme =
+                d->scheme_len
+                    ? (struct kgi_bstr){d->scheme, (uint32_t)d->scheme_len}
+                : https ? (struct kgi_bstr){"https", 5}
+                        : (struct kgi_bstr){"http", 4};
+            if (d->hostname_len)
+                out->host =
+                    (struct kgi_bstr){d->hostname, (uint32_t)d->hostname_len};
             else
                 rc = put(buf, cap, o, h, hn, &out->host);
-            out->port = d->port        ? d->port
-                        : !d->scheme.n ? l->port
-                        : bytes_eq(d->scheme.p, d->scheme.n, "https", 5) ? 443
+            out->port = d->port          ? d->port
+                        : !d->scheme_len ? l->port
+                        : bytes_eq(d->scheme, d->scheme_len, "https", 5) ? 443
                                                                          : 80;
             out->rpath = (struct kgi_bstr){x->path, (uint32_t)x->path_n};
             if (!rc)
@@ -489,8 +492,9 @@ static int apply(const struct kgi_gw_fdata *f, uint32_t n, struct ctx *x,
             out->be = NULL;
         } else if (d->type == KGI_GW_F_REWRITE) {
             /* rule 52 */
-            if (d->hostname.n)
-                out->rw_host = d->hostname;
+            if (d->hostname_len)
+                out->rw_host =
+                    (struct kgi_bstr){d->hostname, (uint32_t)d->hostname_len};
             rc = path_mod(d, x, end, buf, cap, o, &out->rw_path);
         }
         if (rc)
@@ -515,7 +519,7 @@ static const struct kgi_gw_be *pick_of(const struct kgi_gw_action *a,
     return NULL; /* not reached: the weights sum to the total */
 }
 
-static bool has_redirect(const struct kgi_gw_fdata *f, uint32_t n)
+static bool has_redirect(const struct kg_filter *f, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
         if (f[i].type == KGI_GW_F_REDIRECT)

@@ -43,6 +43,7 @@
 #include "k8s/field.h"
 #include "k8s/meta.h"
 #include "k8s/selector.h"
+#include "kgress.h"
 
 #define KGI_GW_GROUP "gateway.networking.k8s.io"
 
@@ -179,20 +180,23 @@ struct kgi_gw_header_mod {
     size_t n_set, n_add, n_remove;
 };
 
+/* The public enum kg_filter_type (the filters a route answer returns),
+ * plus the two the model reads but the answer does not carry. */
 enum kgi_gw_filter_type {
-    KGI_GW_F_REQUEST_HEADER = 1,
-    KGI_GW_F_RESPONSE_HEADER = 2,
-    KGI_GW_F_MIRROR = 3,
-    KGI_GW_F_REDIRECT = 4,
-    KGI_GW_F_REWRITE = 5,
-    KGI_GW_F_EXTENSION = 6,
+    KGI_GW_F_REQUEST_HEADER = KG_FILTER_REQUEST_HEADER,
+    KGI_GW_F_RESPONSE_HEADER = KG_FILTER_RESPONSE_HEADER,
+    KGI_GW_F_MIRROR = KG_FILTER_MIRROR,
+    KGI_GW_F_REDIRECT = KG_FILTER_REDIRECT,
+    KGI_GW_F_REWRITE = KG_FILTER_REWRITE,
+    KGI_GW_F_EXTENSION = 6, /* answers 500 (decision extension-500) */
     KGI_GW_F_CORS = 7,
 };
 
+/* The public enum kg_path_modifier. */
 enum kgi_gw_path_mod {
-    KGI_GW_PM_NONE = 0,
-    KGI_GW_PM_FULL = 1,   /* ReplaceFullPath */
-    KGI_GW_PM_PREFIX = 2, /* ReplacePrefixMatch */
+    KGI_GW_PM_NONE = KG_PATH_MOD_NONE,
+    KGI_GW_PM_FULL = KG_PATH_MOD_FULL,     /* ReplaceFullPath */
+    KGI_GW_PM_PREFIX = KG_PATH_MOD_PREFIX, /* ReplacePrefixMatch */
 };
 
 struct kgi_gw_backend; /* below */

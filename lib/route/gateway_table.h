@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "k8s/meta.h"
+#include "kgress.h"
 #include "route/regex.h"
 #include "route/table.h"
 #include "util/arena.h"
@@ -61,40 +62,13 @@ struct kgi_gw_cond {
     const struct kgi_regex *re;
 };
 
-/* One header modifier operation. */
-enum kgi_gw_op_kind {
-    KGI_GW_OP_SET = 1,
-    KGI_GW_OP_ADD = 2,
-    KGI_GW_OP_REMOVE = 3,
-};
-struct kgi_gw_op {
-    uint8_t kind;
-    struct kgi_bstr name, value;
-};
-
-/* A filter as data for the proxy (type: enum kgi_gw_filter_type of
- * route/gateway_model.h, REQUEST_HEADER .. REWRITE). */
-struct kgi_gw_fdata {
-    uint8_t type;
-    const struct kgi_gw_op *ops; /* header modifiers */
-    uint32_t n_ops;
-    struct kgi_bstr scheme, hostname; /* redirect, rewrite */
-    uint32_t port;                    /* redirect */
-    uint16_t status;                  /* redirect */
-    uint8_t path_mod;                 /* enum kgi_gw_path_mod */
-    struct kgi_bstr path_value;
-    struct kgi_bstr ns, name; /* mirror backend */
-    uint32_t num, den;        /* mirror fraction */
-    bool valid;               /* mirror: the reference resolved */
-};
-
 struct kgi_gw_be {
     struct kgi_bstr group, kind, ns, name;
     uint32_t port;
     uint32_t weight;
     bool valid; /* resolved: a Service (that exists, when Services are
                    loaded), in the namespace or granted */
-    const struct kgi_gw_fdata *filters;
+    const struct kg_filter *filters; /* kgress.h: returned as they are */
     uint32_t n_filters;
 };
 
@@ -103,7 +77,7 @@ struct kgi_gw_action {
     struct kgi_bstr ns, name, rule_name;
     uint32_t rule;
     uint16_t status; /* 0: forward (or redirect); 500 when nothing can be */
-    const struct kgi_gw_fdata *filters;
+    const struct kg_filter *filters;
     uint32_t n_filters;
     const struct kgi_gw_be *backends; /* weight > 0 only */
     uint32_t n_backends;
@@ -178,15 +152,6 @@ void kgi_gw_free(struct kgi_gw_tables *t);
 
 /* ---------------------------------------------------------------- lookup */
 
-/* A request header as the caller gives it (the layout of the public
- * struct kg_header). */
-struct kgi_gw_header {
-    const char *name;
-    size_t name_len;
-    const char *value;
-    size_t value_len;
-};
-
 /* A request as route/gateway_lookup.c takes it. Strings are the caller's,
  * need no NUL, and nothing outside them is read. */
 struct kgi_gw_req {
@@ -199,7 +164,7 @@ struct kgi_gw_req {
     size_t path_len;
     const char *method; /* NULL: unknown (matches rules without method) */
     size_t method_len;
-    const struct kgi_gw_header *headers;
+    const struct kg_header *headers;
     size_t n_headers;
     uint64_t pick; /* chooses among weighted backends */
 };

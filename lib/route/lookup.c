@@ -13,6 +13,8 @@
 
 #include "api/ruleset.h"
 #include "kgress.h"
+#include "route/gateway_model.h"
+#include "route/gateway_table.h"
 #include "route/normalize.h"
 #include "route/table.h"
 #include "util/abi.h"
@@ -107,8 +109,12 @@ static void clear(struct kg_route *out)
     out->size = size;
     out->ns = out->ingress = out->service = out->port_name =
         out->resource_api_group = out->resource_kind = out->resource_name =
-            out->matched_path = out->source_kind = out->source_name = "";
+            out->matched_path = out->source_kind = out->source_name =
+                out->backend_ns = out->listener = out->redirect_scheme =
+                    out->redirect_host = out->redirect_path =
+                        out->rewrite_host = out->rewrite_path = "";
     out->rule = -1;
+    out->match = -1;
     out->normalized_path = np;
     out->normalized_path_len = nn;
 }
@@ -144,6 +150,99 @@ static int norm_host(const char *host, size_t len, char *buf, size_t *n,
     return rc == KG_ENOSPACE ? KG_EREQUEST : rc;
 }
 
+/* A Gateway API answer (route/gateway_lookup) into *out (cleared). */
+static void gw_fill(struct kg_route *out, const struct kgi_gw_res *res)
+{
+    const struct kgi_gw_action *a = res->cand->act;
+    const struct kgi_gw_cand *c = res->cand;
+    bool grpc = a->kind == KGI_GW_GRPCROUTE;
+    set(&out->ns, &out->ns_len, a->ns);
+    out->source_kind = grpc ? "GRPCRoute" : "HTTPRoute";
+    out->source_kind_len = 9;
+    set(&out->source_name, &out->source_name_len, a->name);
+    out->rule = (int)a->rule;
+    out->match = (int)c->match;
+    if (!grpc) {
+        out->path_type = c->path_type == KGI_GW_EXACT ? KG_PATH_EXACT
+                         : c->path_type == KGI_GW_REGEX
+                             ? KG_PATH_REGULAR_EXPRESSION
+                             : KG_PATH_PREFIX;
+        set(&out->matched_path, &out->matched_path_len, c->path);
+    }
+    set(&out->listener, &out->listener_len, res->listener->name);
+    out->status = res->status;
+    out->filters = a->n_filters ? a->filters : NULL;
+    out->n_filters = a->n_filters;
+    out->total_weight = a->total_weight;
+    const struct kgi_gw_be *be = res->be;
+    if (be) {
+        set(&out->backend_ns, &out->backend_ns_len, be->ns);
+        if (be->group.n == 0 && be->kind.n == 7 &&
+            memcmp(be->kind.p, "Service", 7) == 0) {
+            set(&out->service, &out->service_len, be->name);
+            out->port = be->port;
+        } else {
+            out->is_resource = true;
+            set(&out->resource_api_group, &out->resource_api_group_len,
+                be->group);
+            set(&out->resource_kind, &out->resource_kind_len, be->kind);
+            set(&out->resource_name, &out->resource_name_len, be->name);
+        }
+        out->weight = be->weight;
+        out->backend_filters = be->n_filters ? be->filters : NULL;
+        out->n_backend_filters = be->n_filters;
+    }
+    if (res->status >= 300 && res->status < 400) {
+        set(&out->redirect_scheme, &out->redirect_scheme_len, res->scheme);
+        set(&out->redirect_host, &out->redirect_host_len, res->host);
+        out->redirect_port = res->port;
+        set(&out->redirect_path, &out->redirect_path_len, res->rpath);
+    }
+    if (res->rw_host.p)
+        set(&out->rewrite_host, &out->rewrite_host_len, res->rw_host);
+    if (res->rw_path.p)
+        set(&out->rewrite_path, &out->rewrite_path_len, res->rw_path);
+}
+
+/* kg_route_request for a request naming a Gateway or a listener port. */
+static int gw_route(const struct kgi_routes *r,
+                    const struct kg_http_request *req, char *buf, size_t cap,
+                    struct kg_route *out)
+{
+    if (!req->gateway && req->gateway_len)
+        return KG_EINVAL;
+    out->normalized_path = "";
+    out->normalized_path_len = 0;
+    clear(out);
+    if (!r->gw)
+        return KG_ENOMATCH;
+    struct kgi_gw_req q = {
+        .gateway = req->gateway,
+        .gateway_len = req->gateway_len,
+        .port = req->port,
+        .host = req->host,
+        .host_len = req->host_len,
+        .path = req->path,
+        .path_len = req->path_len,
+        .method = req->method,
+        .method_len = req->method_len,
+        .headers = req->headers,
+        .n_headers = req->n_headers,
+        .pick = req->pick,
+    };
+    struct kgi_gw_res res;
+    memset(&res, 0, sizeof(res));
+    int rc = kgi_gw_lookup(r->gw, &q, buf, cap, &res);
+    if (res.path.p) {
+        out->normalized_path = res.path.p;
+        out->normalized_path_len = res.path.n;
+    }
+    if (rc)
+        return rc;
+    gw_fill(out, &res);
+    return 0;
+}
+
 /* kg_route_request on structs of the library's full size. Ingress matches
  * host and path only: method, headers and pick do not change its answer. */
 static int route(const kg_ruleset *rs, const struct kg_http_request *req,
@@ -155,6 +254,8 @@ static int route(const kg_ruleset *rs, const struct kg_http_request *req,
         (!req->method && req->method_len) || (!req->headers && req->n_headers))
         return KG_EINVAL;
     const struct kgi_routes *r = rs->routes;
+    if (req->gateway || req->port)
+        return gw_route(r, req, buf, cap, out);
     out->normalized_path = "";
     out->normalized_path_len = 0;
     clear(out);

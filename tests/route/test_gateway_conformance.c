@@ -5,8 +5,8 @@
  * tests/data/gateway: base.yaml for conformance/base/manifests.yaml, and
  * per scenario NAME.yaml with its manifests and NAME.req with its requests
  * and expected answers). Every NAME.req of the directory is run: its
- * manifests are compiled with base.yaml, and every request must get
- * exactly the expected answer.
+ * manifests are compiled with base.yaml, and every request, routed with
+ * the public kg_route_request, must get exactly the expected answer.
  *
  * NAME.req lines (blank lines and '#' comments are skipped):
  *   gateway NAMESPACE/NAME PORT          the Gateway and listener port of
@@ -35,10 +35,7 @@
 
 #include <cmocka.h>
 
-#include "api/ruleset.h"
 #include "kgress.h"
-#include "route/gateway_table.h"
-#include "route/table.h"
 
 #define INFRA "gateway-conformance-infra"
 #define GW_ADDR "192.0.2.1"
@@ -65,7 +62,6 @@ static kg_ruleset *compile(const char *name)
     }
     assert_int_equal(rc, 0);
     kg_builder_free(b);
-    assert_non_null(rs->routes->gw);
     return rs;
 }
 
@@ -73,7 +69,7 @@ struct req {
     char gateway[256];
     unsigned port;
     char method[16], host[256], path[1024];
-    struct kgi_gw_header h[16];
+    struct kg_header h[16];
     size_t nh;
 };
 
@@ -91,7 +87,8 @@ static void answer(const kg_ruleset *rs, const struct req *r, uint64_t pick,
     snprintf(path, sizeof(path), "%s%cgateway-api-conformance-request-id=7",
              r->path, strchr(r->path, '?') ? '&' : '?');
     const char *host = strcmp(r->host, "-") == 0 ? GW_ADDR : r->host;
-    struct kgi_gw_req q = {
+    struct kg_http_request q = {
+        .size = sizeof(q),
         .gateway = r->gateway,
         .gateway_len = strlen(r->gateway),
         .port = r->port,
@@ -106,44 +103,30 @@ static void answer(const kg_ruleset *rs, const struct req *r, uint64_t pick,
         .pick = pick,
     };
     char buf[4096];
-    struct kgi_gw_res res;
-    int rc = kgi_gw_lookup(rs->routes->gw, &q, buf, sizeof(buf), &res);
+    struct kg_route res = {.size = sizeof(res)};
+    int rc = kg_route_request(rs, &q, buf, sizeof(buf), &res);
     o[0] = '\0';
     if (rc) {
         snprintf(o, cap, "%s", rc == KG_ENOMATCH ? "404" : kg_error_name(rc));
         return;
     }
     if (res.status >= 300 && res.status < 400) {
-        snprintf(o, cap, "%u ", res.status);
-        put(o, cap, res.scheme.p, res.scheme.n);
-        put(o, cap, "://", 3);
-        put(o, cap, res.host.p, res.host.n);
-        size_t k = strlen(o);
-        snprintf(o + k, cap - k, ":%u", res.port);
-        put(o, cap, res.rpath.p, res.rpath.n);
+        snprintf(o, cap, "%d %s://%s:%u%s", res.status, res.redirect_scheme,
+                 res.redirect_host, res.redirect_port, res.redirect_path);
         return;
     }
     if (res.status) {
-        snprintf(o, cap, "%u", res.status);
+        snprintf(o, cap, "%d", res.status);
         return;
     }
-    if (!(res.be->ns.n == strlen(INFRA) &&
-          memcmp(res.be->ns.p, INFRA, res.be->ns.n) == 0)) {
-        put(o, cap, res.be->ns.p, res.be->ns.n);
-        put(o, cap, "/", 1);
-    }
-    put(o, cap, res.be->name.p, res.be->name.n);
-    if (res.rw_host.p || res.rw_path.p) {
-        put(o, cap, " rewrite=", 9);
-        if (res.rw_host.p)
-            put(o, cap, res.rw_host.p, res.rw_host.n);
-        else
-            put(o, cap, "=", 1);
-        put(o, cap, ",", 1);
-        if (res.rw_path.p)
-            put(o, cap, res.rw_path.p, res.rw_path.n);
-        else
-            put(o, cap, "=", 1);
+    if (strcmp(res.backend_ns, INFRA) != 0)
+        snprintf(o, cap, "%s/", res.backend_ns);
+    put(o, cap, res.service, res.service_len);
+    if (res.rewrite_host_len || res.rewrite_path_len) {
+        size_t k = strlen(o);
+        snprintf(o + k, cap - k, " rewrite=%s,%s",
+                 res.rewrite_host_len ? res.rewrite_host : "=",
+                 res.rewrite_path_len ? res.rewrite_path : "=");
     }
 }
 

@@ -278,7 +278,7 @@ struct req {
     char host[64];
     char path[128]; /* with the query */
     size_t path_n;  /* path part */
-    struct kgi_gw_header h[4];
+    struct kg_header h[4];
     int nh;
     char hv[4][4];
 };

@@ -96,7 +96,7 @@ static void bstr(char *o, size_t cap, struct kgi_bstr s)
 static void answer(const kg_ruleset *rs, const struct rq *r, char *o,
                    size_t cap)
 {
-    struct kgi_gw_header hs[16];
+    struct kg_header hs[16];
     char hbuf[1024];
     size_t nh = 0;
     if (r->headers) {
@@ -785,6 +785,217 @@ static void test_grpc(void **state)
     RUN(y, rows);
 }
 
+/* ------------------------------------------------------- public API */
+
+static int route_pub(const kg_ruleset *rs, const char *gw, unsigned port,
+                     const char *method, const char *host, const char *path,
+                     uint64_t pick, char *buf, size_t cap, struct kg_route *out)
+{
+    struct kg_http_request q = {
+        .size = sizeof(q),
+        .host = host,
+        .host_len = strlen(host),
+        .path = path,
+        .path_len = strlen(path),
+        .method = method,
+        .method_len = method ? strlen(method) : 0,
+        .pick = pick,
+        .gateway = gw,
+        .gateway_len = gw ? strlen(gw) : 0,
+        .port = port,
+    };
+    return kg_route_request(rs, &q, buf, cap, out);
+}
+
+/* kg_route_request with a gateway/port: every 0.2 field of the answer,
+ * filters as data pointing into the ruleset, the older struct sizes, and
+ * Ingress routing when neither gateway nor port is set. */
+static void test_public(void **state)
+{
+    (void)state;
+    static const char y[] =
+        GW_ALL
+            RT("r", "01",
+               "  hostnames: [a.example.com]\n"
+               "  rules:\n"
+               "  - matches: [{path: {value: /x}}, {path: {type: Exact, value: "
+               "/e},"
+               " method: GET}]\n"
+               "    filters:\n"
+               "    - type: RequestHeaderModifier\n"
+               "      requestHeaderModifier: {set: [{name: X-S, value: s}], "
+               "add: "
+               "[{name: X-A, value: a}], remove: [X-R]}\n"
+               "    - type: RequestMirror\n"
+               "      requestMirror: {backendRef: {name: m, namespace: far, "
+               "port: "
+               "81}, percent: 25}\n"
+               "    backendRefs:\n"
+               "    - {name: web, namespace: shop, port: 8080, weight: 3}\n"
+               "    - name: api\n"
+               "      port: 80\n"
+               "      weight: 1\n"
+               "      filters: [{type: ResponseHeaderModifier, "
+               "responseHeaderModifier: {remove: [Server]}}]\n"
+               "  - matches: [{path: {value: /redir}}]\n"
+               "    filters: [{type: RequestRedirect, requestRedirect: "
+               "{scheme: "
+               "https, statusCode: 308}}]\n"
+               "  - matches: [{path: {type: RegularExpression, value: "
+               "'/k/.*'}}]\n"
+               "    backendRefs: [{group: example.com, kind: Bucket, name: "
+               "b}]\n") "---\napiVersion: gateway.networking.k8s.io/v1beta1\n"
+                        "kind: ReferenceGrant\n"
+                        "metadata: {name: g, namespace: shop}\n"
+                        "spec:\n"
+                        "  from: [{group: gateway.networking.k8s.io, kind: "
+                        "HTTPRoute, "
+                        "namespace: app}]\n"
+                        "  to: [{group: '', kind: Service}]\n"
+                        "---\napiVersion: gateway.networking.k8s.io/v1\nkind: "
+                        "GRPCRoute\n"
+                        "metadata: {name: g, namespace: app}\n"
+                        "spec:\n"
+                        "  parentRefs: [{name: gw, namespace: infra}]\n"
+                        "  hostnames: [grpc.example.com]\n"
+                        "  rules:\n"
+                        "  - backendRefs: [{name: grpc, port: 50051}]\n";
+    kg_ruleset *rs = compile(y);
+    char buf[512];
+    struct kg_route r = {.size = sizeof(r)};
+    assert_int_equal(route_pub(rs, "infra/gw", 80, "GET", "A.example.com",
+                               "/e?q=1", 0, buf, sizeof(buf), &r),
+                     0);
+    assert_string_equal(r.source_kind, "HTTPRoute");
+    assert_string_equal(r.source_name, "r");
+    assert_string_equal(r.ns, "app");
+    assert_string_equal(r.ingress, "");
+    assert_int_equal(r.rule, 0);
+    assert_int_equal(r.match, 1);
+    assert_int_equal(r.path_type, KG_PATH_EXACT);
+    assert_string_equal(r.matched_path, "/e");
+    assert_string_equal(r.normalized_path, "/e");
+    assert_string_equal(r.listener, "http");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.service, "web");
+    assert_string_equal(r.backend_ns, "shop");
+    assert_int_equal(r.port, 8080);
+    assert_int_equal(r.weight, 3);
+    assert_int_equal(r.total_weight, 4);
+    assert_false(r.is_resource);
+    assert_int_equal(r.n_backend_filters, 0);
+    assert_null(r.backend_filters);
+    assert_string_equal(r.redirect_scheme, "");
+    assert_string_equal(r.rewrite_path, "");
+    /* the rule's filters, as data, in order */
+    assert_int_equal(r.n_filters, 2);
+    const struct kg_filter *f = &r.filters[0];
+    assert_int_equal(f->type, KG_FILTER_REQUEST_HEADER);
+    assert_int_equal(f->n_ops, 3);
+    assert_int_equal(f->ops[0].op, KG_HEADER_SET);
+    assert_string_equal(f->ops[0].name, "X-S");
+    assert_string_equal(f->ops[0].value, "s");
+    assert_int_equal(f->ops[1].op, KG_HEADER_ADD);
+    assert_string_equal(f->ops[1].name, "X-A");
+    assert_int_equal(f->ops[2].op, KG_HEADER_REMOVE);
+    assert_string_equal(f->ops[2].name, "X-R");
+    assert_string_equal(f->ops[2].value, "");
+    f = &r.filters[1];
+    assert_int_equal(f->type, KG_FILTER_MIRROR);
+    assert_string_equal(f->mirror_ns, "far");
+    assert_string_equal(f->mirror_service, "m");
+    assert_int_equal(f->mirror_port, 81);
+    assert_int_equal(f->mirror_numerator, 25);
+    assert_int_equal(f->mirror_denominator, 100);
+    assert_false(f->mirror_valid); /* no ReferenceGrant in "far" */
+    assert_string_equal(f->hostname, "");
+    /* pick 3 of 4: the second backend and its own filters */
+    assert_int_equal(route_pub(rs, "infra/gw", 80, NULL, "a.example.com",
+                               "/x/y", 3, buf, sizeof(buf), &r),
+                     0);
+    assert_string_equal(r.service, "api");
+    assert_string_equal(r.backend_ns, "app");
+    assert_int_equal(r.match, 0);
+    assert_int_equal(r.path_type, KG_PATH_PREFIX);
+    assert_int_equal(r.n_backend_filters, 1);
+    assert_int_equal(r.backend_filters[0].type, KG_FILTER_RESPONSE_HEADER);
+    assert_string_equal(r.backend_filters[0].ops[0].name, "Server");
+    /* a redirect: Location parts, no backend */
+    assert_int_equal(route_pub(rs, NULL, 80, NULL, "a.example.com:80",
+                               "/redir/p?z", 0, buf, sizeof(buf), &r),
+                     0);
+    assert_int_equal(r.status, 308);
+    assert_string_equal(r.redirect_scheme, "https");
+    assert_string_equal(r.redirect_host, "a.example.com");
+    assert_int_equal(r.redirect_port, 443);
+    assert_string_equal(r.redirect_path, "/redir/p");
+    assert_string_equal(r.service, "");
+    assert_int_equal(r.n_filters, 1);
+    assert_int_equal(r.filters[0].type, KG_FILTER_REDIRECT);
+    assert_int_equal(r.filters[0].status_code, 308);
+    /* an unknown kind: 500, the ref as a resource */
+    assert_int_equal(route_pub(rs, "infra/gw", 0, NULL, "a.example.com", "/k/1",
+                               0, buf, sizeof(buf), &r),
+                     0);
+    assert_int_equal(r.status, 500);
+    assert_int_equal(r.path_type, KG_PATH_REGULAR_EXPRESSION);
+    assert_true(r.is_resource);
+    assert_string_equal(r.resource_api_group, "example.com");
+    assert_string_equal(r.resource_kind, "Bucket");
+    assert_string_equal(r.resource_name, "b");
+    /* GRPCRoute */
+    assert_int_equal(route_pub(rs, "infra/gw", 80, "POST", "grpc.example.com",
+                               "/a.B/C", 0, buf, sizeof(buf), &r),
+                     0);
+    assert_string_equal(r.source_kind, "GRPCRoute");
+    assert_int_equal(r.path_type, KG_PATH_NONE);
+    assert_string_equal(r.service, "grpc");
+    /* misses: 404 with the normalized path set */
+    assert_int_equal(route_pub(rs, "infra/gw", 80, NULL, "a.example.com",
+                               "/nope/../y", 0, buf, sizeof(buf), &r),
+                     KG_ENOMATCH);
+    assert_string_equal(r.normalized_path, "/y");
+    assert_int_equal(route_pub(rs, "infra/other", 80, NULL, "a.example.com",
+                               "/x", 0, buf, sizeof(buf), &r),
+                     KG_ENOMATCH);
+    /* neither gateway nor port: Ingress routing (there is none) */
+    assert_int_equal(route_pub(rs, NULL, 0, NULL, "a.example.com", "/x", 0, buf,
+                               sizeof(buf), &r),
+                     KG_ENOMATCH);
+    assert_int_equal(r.match, -1);
+    /* a 0.1-sized answer gets its part; a 0.2-sized request (no gateway
+     * fields) routes by Ingress */
+    struct kg_route old;
+    memset(&old, 0xab, sizeof(old));
+    old.size = KG_ROUTE_SIZE_0_1;
+    assert_int_equal(route_pub(rs, "infra/gw", 80, "GET", "a.example.com", "/e",
+                               0, buf, sizeof(buf), &old),
+                     0);
+    assert_string_equal(old.service, "web");
+    assert_int_equal(old.match, (int)0xabababab); /* not written */
+    struct kg_http_request q = {
+        .size = KG_HTTP_REQUEST_SIZE_0_2,
+        .host = "a.example.com",
+        .host_len = 13,
+        .path = "/e",
+        .path_len = 2,
+        .gateway = "infra/gw", /* past the caller's size: ignored */
+        .gateway_len = 8,
+        .port = 80,
+    };
+    r.size = sizeof(r);
+    assert_int_equal(kg_route_request(rs, &q, buf, sizeof(buf), &r),
+                     KG_ENOMATCH);
+    q.size = sizeof(q);
+    q.gateway = NULL;
+    assert_int_equal(kg_route_request(rs, &q, buf, sizeof(buf), &r), KG_EINVAL);
+    /* the buffer: too small for the path is KG_ENOSPACE */
+    assert_int_equal(route_pub(rs, "infra/gw", 80, NULL, "a.example.com",
+                               "/x/y", 0, buf, 3, &r),
+                     KG_ENOSPACE);
+    kg_ruleset_unref(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -802,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_services),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_grpc),
+        cmocka_unit_test(test_public),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
