@@ -63,6 +63,17 @@ def _name_bytes(name):
     return b
 
 
+class KgKindCount(ctypes.Structure):
+    """struct kg_kind_count (include/kgress.h)."""
+
+    _fields_ = [
+        ("size", ctypes.c_size_t),
+        ("kind", ctypes.c_char_p),
+        ("read", ctypes.c_size_t),
+        ("skipped", ctypes.c_size_t),
+    ]
+
+
 class Builder:
     """Objects by (kind, namespace, name), compiled into Rulesets."""
 
@@ -131,6 +142,23 @@ class Builder:
         """The builder's diagnostics now: those of every add, then those of
         the last compile or apply_events call."""
         return read_diagnostics(lib.kg_builder_diagnostics(self._ptr()))
+
+    def kinds(self):
+        """What the last compile read, per kind as written in the objects'
+        ``kind`` (sorted): a dict kind -> (read, skipped), where skipped
+        counts objects of kinds kgress does not read (a Deployment, a
+        ConfigMap) or unsupported apiVersions. Empty before the first
+        compile."""
+        out = {}
+        h = self._ptr()
+        for i in range(lib.kg_builder_kind_count(h)):
+            k = KgKindCount()
+            k.size = ctypes.sizeof(KgKindCount)
+            check(lib.kg_builder_kind(h, i, ctypes.byref(k)),
+                  "kg_builder_kind")
+            out[k.kind.decode("utf-8", "surrogateescape")] = (int(k.read),
+                                                              int(k.skipped))
+        return out
 
     @property
     def resource_version(self):

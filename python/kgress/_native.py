@@ -83,6 +83,8 @@ PROTOTYPES = [
     ("kg_builder_add_file", c_int, [c_void_p, c_char_p]),
     ("kg_builder_compile", c_int, [c_void_p, ctypes.POINTER(c_void_p)]),
     ("kg_builder_diagnostics", c_void_p, [c_void_p]),
+    ("kg_builder_kind_count", c_size_t, [c_void_p]),
+    ("kg_builder_kind", c_int, [c_void_p, c_size_t, c_void_p]),
     ("kg_builder_remove", c_int, [c_void_p, c_char_p, c_char_p, c_char_p]),
     ("kg_builder_apply_events", c_int,
      [c_void_p, c_char_p, c_char_p, c_size_t, ctypes.POINTER(c_size_t)]),
