@@ -4,13 +4,18 @@
  * JSON (kgress dump), so that a user can see which pods share an identity
  * and a rule set, which selections hold each identity,
  * how each rule set's table splits the address space (its ranges, or the
- * prefixes of an LPM table) and which rules each peer class admits.
+ * prefixes of an LPM table) and which rules each peer class admits; then
+ * the cluster tiers: policies in evaluation order with their rules
+ * (action, name, ports, peers as selections, networks, node addresses
+ * and domain patterns) and the chains identities share.
  * Control plane only: not on any lookup path.
  */
 #include <string.h>
 
+#include "policy/cnp_model.h"
 #include "policy/netpol_model.h"
 #include "policy/table.h"
+#include "policy/tier_table.h"
 
 static const char *dir_name(int dir)
 {
@@ -21,7 +26,10 @@ static void port_text(struct kgi_out *o, const struct kgi_vd_port *p, bool json)
 {
     const char *proto = kgi_proto_name(p->proto);
     if (json) {
-        kgi_out_printf(o, "{\"protocol\":\"%s\"", proto);
+        if (p->proto == 0)
+            kgi_out_printf(o, "{\"protocol\":null");
+        else
+            kgi_out_printf(o, "{\"protocol\":\"%s\"", proto);
         if (p->kind == KGI_VD_PORT_RANGE)
             kgi_out_printf(o, ",\"port\":%u,\"endPort\":%u", p->lo, p->hi);
         else if (p->kind == KGI_VD_PORT_NAMED) {
@@ -33,6 +41,8 @@ static void port_text(struct kgi_out *o, const struct kgi_vd_port *p, bool json)
     }
     if (p->kind == KGI_VD_PORT_ANY)
         kgi_out_printf(o, "%s/*", proto);
+    else if (p->kind == KGI_VD_PORT_NAMED && p->proto == 0)
+        kgi_out_printf(o, "%.*s", (int)p->name_len, p->name); /* any proto */
     else if (p->kind == KGI_VD_PORT_NAMED)
         kgi_out_printf(o, "%s/%.*s", proto, (int)p->name_len, p->name);
     else if (p->lo == p->hi)
@@ -210,6 +220,175 @@ static void sel_list(struct kgi_out *o, const uint32_t *v, uint32_t n)
         kgi_out_printf(o, "%s%u", k ? "," : "", v[k]);
 }
 
+static const char *tier_name(int tier)
+{
+    return tier == KGI_CNP_ADMIN ? "admin" : "baseline";
+}
+
+static void cidr_list(struct kgi_out *o, const struct kgi_cidr *v, uint32_t n,
+                      bool json)
+{
+    char txt[KGI_CIDR_STRLEN];
+    for (uint32_t k = 0; k < n; k++) {
+        size_t len = kgi_cidr_format(&v[k], txt);
+        kgi_out_printf(o, "%s", k ? "," : "");
+        if (json)
+            kgi_out_json_str(o, txt, len);
+        else
+            kgi_out_printf(o, "%s", txt);
+    }
+}
+
+/* One tier rule: action, name, ports, peers. */
+static void tier_rule(struct kgi_out *o, const struct kgi_tiers *t, uint32_t id,
+                      bool json)
+{
+    const struct kgi_tr_rule *r = &t->rules[id];
+    const struct kgi_tr_policy *p = &t->policies[r->policy];
+    const char *act = kgi_cnp_action_name(r->action, p->version);
+    if (json) {
+        kgi_out_printf(o,
+                       "{\"id\":%u,\"direction\":\"%s\",\"index\":%u,"
+                       "\"action\":\"%s\",\"name\":",
+                       id, dir_name(r->dir), r->index, act);
+        if (r->name)
+            kgi_out_json_str(o, r->name, strlen(r->name));
+        else
+            kgi_out_printf(o, "null");
+        kgi_out_printf(o, ",\"ports\":");
+        if (r->any_ports)
+            kgi_out_printf(o, "\"any\"");
+        for (uint32_t k = 0; !r->any_ports && k < r->n_ports; k++) {
+            kgi_out_printf(o, "%s", k ? "," : "[");
+            port_text(o, &r->ports[k], true);
+        }
+        kgi_out_printf(o, "%s,\"selections\":[", r->any_ports ? "" : "]");
+        sel_list(o, r->sels, r->n_sels);
+        kgi_out_printf(o, "],\"networks\":[");
+        cidr_list(o, r->nets, r->n_nets, true);
+        kgi_out_printf(o, "],\"node_addresses\":[");
+        ip_list(o, r->addrs, r->n_addrs, true);
+        kgi_out_printf(o, "],\"domain_patterns\":[");
+        sel_list(o, r->domains, r->n_domains);
+        kgi_out_printf(o, "]}");
+        return;
+    }
+    kgi_out_printf(o, "    %s[%u] %s", dir_name(r->dir), r->index, act);
+    if (r->name)
+        kgi_out_printf(o, " \"%s\"", r->name);
+    kgi_out_printf(o, " ports ");
+    if (r->any_ports)
+        kgi_out_printf(o, "any");
+    for (uint32_t k = 0; !r->any_ports && k < r->n_ports; k++) {
+        kgi_out_printf(o, "%s", k ? "," : "");
+        port_text(o, &r->ports[k], false);
+    }
+    kgi_out_printf(o, " peers:");
+    if (r->n_sels) {
+        kgi_out_printf(o, " selections ");
+        sel_list(o, r->sels, r->n_sels);
+    }
+    if (r->n_nets) {
+        kgi_out_printf(o, " networks ");
+        cidr_list(o, r->nets, r->n_nets, false);
+    }
+    if (r->n_addrs) {
+        kgi_out_printf(o, " nodes ");
+        ip_list(o, r->addrs, r->n_addrs, false);
+    }
+    if (r->n_domains) {
+        kgi_out_printf(o, " domain patterns ");
+        sel_list(o, r->domains, r->n_domains);
+    }
+    if (!r->n_sels && !r->n_nets && !r->n_addrs && !r->n_domains)
+        kgi_out_printf(o, " none (matches nothing)");
+    kgi_out_printf(o, "\n");
+}
+
+static void dump_tiers_text(const struct kgi_netpol *np, struct kgi_out *o)
+{
+    const struct kgi_tiers *t = np->tiers;
+    if (!t)
+        return;
+    kgi_out_printf(o,
+                   "tiers: %u policies, %u rules, %u chains, %u Nodes, %u "
+                   "domain patterns (evaluation order: admin by priority, "
+                   "kind, name; NetworkPolicy; baseline)\n",
+                   t->n_policies, t->n_rules, t->n_chains, t->n_nodes,
+                   t->names.n_patterns);
+    for (uint32_t i = 0; i < t->n_policies; i++) {
+        const struct kgi_tr_policy *p = &t->policies[i];
+        kgi_out_printf(o, "  %s %s %s", tier_name(p->tier), p->kind, p->name);
+        if (p->priority >= 0)
+            kgi_out_printf(o, " priority %d", (int)p->priority);
+        kgi_out_printf(o, ", %u pods\n", p->n_pods);
+        for (int dir = 0; dir < 2; dir++)
+            for (uint32_t k = 0; k < p->n_rules[dir]; k++)
+                tier_rule(o, t, p->first_rule[dir] + k, false);
+    }
+    kgi_out_printf(o, "chains:\n");
+    for (uint32_t c = 0; c < t->n_chains; c++) {
+        const struct kgi_tr_chain *ch = &t->chains[c];
+        kgi_out_printf(o,
+                       "  chain %u %s, %u pods, %u admin + %u baseline "
+                       "rules, policies:",
+                       c, dir_name(ch->dir), ch->n_pods, ch->n_admin,
+                       ch->n_base);
+        for (uint32_t k = 0; k < ch->n_policies; k++)
+            kgi_out_printf(o, " %s", t->policies[ch->policies[k]].name);
+        kgi_out_printf(o, "\n");
+    }
+}
+
+static void dump_tiers_json(const struct kgi_netpol *np, struct kgi_out *o)
+{
+    const struct kgi_tiers *t = np->tiers;
+    if (!t) {
+        kgi_out_printf(o, "null");
+        return;
+    }
+    kgi_out_printf(o, "{\"nodes\":%u,\"domain_patterns\":%u,\"policies\":[",
+                   t->n_nodes, t->names.n_patterns);
+    for (uint32_t i = 0; i < t->n_policies; i++) {
+        const struct kgi_tr_policy *p = &t->policies[i];
+        kgi_out_printf(o, "%s{\"name\":", i ? "," : "");
+        kgi_out_json_str(o, p->name, strlen(p->name));
+        kgi_out_printf(o, ",\"kind\":\"%s\",\"tier\":\"%s\",\"priority\":",
+                       p->kind, tier_name(p->tier));
+        if (p->priority >= 0)
+            kgi_out_printf(o, "%d", (int)p->priority);
+        else
+            kgi_out_printf(o, "null");
+        kgi_out_printf(o, ",\"pods\":%u,\"rules\":[", p->n_pods);
+        bool first = true;
+        for (int dir = 0; dir < 2; dir++) {
+            for (uint32_t k = 0; k < p->n_rules[dir]; k++) {
+                kgi_out_printf(o, "%s", first ? "" : ",");
+                first = false;
+                tier_rule(o, t, p->first_rule[dir] + k, true);
+            }
+        }
+        kgi_out_printf(o, "]}");
+    }
+    kgi_out_printf(o, "],\"chains\":[");
+    for (uint32_t c = 0; c < t->n_chains; c++) {
+        const struct kgi_tr_chain *ch = &t->chains[c];
+        kgi_out_printf(o,
+                       "%s{\"id\":%u,\"direction\":\"%s\",\"pods\":%u,"
+                       "\"admin_rules\":%u,\"baseline_rules\":%u,"
+                       "\"policies\":[",
+                       c ? "," : "", c, dir_name(ch->dir), ch->n_pods,
+                       ch->n_admin, ch->n_base);
+        for (uint32_t k = 0; k < ch->n_policies; k++) {
+            const char *n = t->policies[ch->policies[k]].name;
+            kgi_out_printf(o, "%s", k ? "," : "");
+            kgi_out_json_str(o, n, strlen(n));
+        }
+        kgi_out_printf(o, "]}");
+    }
+    kgi_out_printf(o, "]}");
+}
+
 static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
 {
     kgi_out_printf(o,
@@ -291,6 +470,7 @@ static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
             kgi_out_printf(o, "\n");
         }
     }
+    dump_tiers_text(np, o);
 }
 
 static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
@@ -392,7 +572,9 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
         }
         kgi_out_printf(o, "]}");
     }
-    kgi_out_printf(o, "]}");
+    kgi_out_printf(o, "],\"tiers\":");
+    dump_tiers_json(np, o);
+    kgi_out_printf(o, "}");
 }
 
 void kgi_netpol_dump(const struct kgi_netpol *np, int format, struct kgi_out *o)

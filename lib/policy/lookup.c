@@ -541,13 +541,36 @@ static void put(struct fmt *f, const char *fmt, ...)
         f->len += (size_t)n;
 }
 
-static void put_side(struct fmt *f, const char *dir, const struct kg_side *s)
+/* "AdminNetworkPolicy p egress[0] "name" (admin tier, priority 6)" of a
+ * cluster tier's rule; false for any other side. */
+static bool put_tier_rule(struct fmt *f, const char *dir,
+                          const struct kg_side *s,
+                          const struct kg_side_detail *d)
+{
+    if (!d || (d->tier != KG_TIER_ADMIN && d->tier != KG_TIER_BASELINE))
+        return false;
+    put(f, "%s by %s %s %s[%d]", s->allowed ? "allowed" : "denied",
+        d->policy_kind ? d->policy_kind : "?", s->policy ? s->policy : "?", dir,
+        s->rule);
+    if (d->rule_name)
+        put(f, " \"%s\"", d->rule_name);
+    put(f, " (%s tier", d->tier == KG_TIER_ADMIN ? "admin" : "baseline");
+    if (d->priority >= 0)
+        put(f, ", priority %d", (int)d->priority);
+    put(f, ")");
+    return true;
+}
+
+static void put_side(struct fmt *f, const char *dir, const struct kg_side *s,
+                     const struct kg_side_detail *d)
 {
     if (s->reason == KG_REASON_NOT_A_POD) {
         put(f, "%s: not a pod", dir);
         return;
     }
     put(f, "%s %s: ", dir, s->pod_name ? s->pod_name : "?");
+    if (put_tier_rule(f, dir, s, d))
+        return;
     switch (s->reason) {
     case KG_REASON_NOT_ISOLATED:
         put(f, "not isolated");
@@ -587,10 +610,13 @@ KG_API size_t kg_verdict_format(const struct kg_verdict *v, char *buf,
         buf[0] = '\0';
     if (!v)
         return 0;
+    /* the details when the caller's struct has them (since 0.2) */
+    bool detail = v->size >= offsetof(struct kg_verdict, ingress_detail) +
+                                 sizeof(v->ingress_detail);
     put(&f, "%s (", v->allowed ? "allowed" : "denied");
-    put_side(&f, "egress", &v->egress);
+    put_side(&f, "egress", &v->egress, detail ? &v->egress_detail : NULL);
     put(&f, "; ");
-    put_side(&f, "ingress", &v->ingress);
+    put_side(&f, "ingress", &v->ingress, detail ? &v->ingress_detail : NULL);
     put(&f, ")");
     return f.len;
 }
