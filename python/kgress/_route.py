@@ -48,6 +48,21 @@ class KgRoute(ctypes.Structure):
         ("source_kind", _c_char_p), ("source_kind_len", _size_t),
         ("source_name", _c_char_p), ("source_name_len", _size_t),
         ("rule", ctypes.c_int),
+        # since 0.2: Gateway API answers
+        ("match", ctypes.c_int),
+        ("status", ctypes.c_int),
+        ("backend_ns", _c_char_p), ("backend_ns_len", _size_t),
+        ("weight", ctypes.c_uint32),
+        ("total_weight", ctypes.c_uint64),
+        ("listener", _c_char_p), ("listener_len", _size_t),
+        ("filters", ctypes.c_void_p), ("n_filters", _size_t),
+        ("backend_filters", ctypes.c_void_p), ("n_backend_filters", _size_t),
+        ("redirect_scheme", _c_char_p), ("redirect_scheme_len", _size_t),
+        ("redirect_host", _c_char_p), ("redirect_host_len", _size_t),
+        ("redirect_port", ctypes.c_uint32),
+        ("redirect_path", _c_char_p), ("redirect_path_len", _size_t),
+        ("rewrite_host", _c_char_p), ("rewrite_host_len", _size_t),
+        ("rewrite_path", _c_char_p), ("rewrite_path_len", _size_t),
     ]
 
 
@@ -71,6 +86,9 @@ class KgHttpRequest(ctypes.Structure):
         ("method", _c_char_p), ("method_len", _size_t),
         ("headers", ctypes.POINTER(KgHeader)), ("n_headers", _size_t),
         ("pick", ctypes.c_uint64),
+        # since 0.2, Gateway API: the Gateway and listener port
+        ("gateway", _c_char_p), ("gateway_len", _size_t),
+        ("port", ctypes.c_uint),
     ]
 
 

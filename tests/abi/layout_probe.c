@@ -50,6 +50,29 @@ int main(void)
     M(kg_route, source_name);
     M(kg_route, source_name_len);
     M(kg_route, rule);
+    M(kg_route, match);
+    M(kg_route, status);
+    M(kg_route, backend_ns);
+    M(kg_route, backend_ns_len);
+    M(kg_route, weight);
+    M(kg_route, total_weight);
+    M(kg_route, listener);
+    M(kg_route, listener_len);
+    M(kg_route, filters);
+    M(kg_route, n_filters);
+    M(kg_route, backend_filters);
+    M(kg_route, n_backend_filters);
+    M(kg_route, redirect_scheme);
+    M(kg_route, redirect_scheme_len);
+    M(kg_route, redirect_host);
+    M(kg_route, redirect_host_len);
+    M(kg_route, redirect_port);
+    M(kg_route, redirect_path);
+    M(kg_route, redirect_path_len);
+    M(kg_route, rewrite_host);
+    M(kg_route, rewrite_host_len);
+    M(kg_route, rewrite_path);
+    M(kg_route, rewrite_path_len);
 
     S(kg_header);
     M(kg_header, name);
@@ -68,6 +91,9 @@ int main(void)
     M(kg_http_request, headers);
     M(kg_http_request, n_headers);
     M(kg_http_request, pick);
+    M(kg_http_request, gateway);
+    M(kg_http_request, gateway_len);
+    M(kg_http_request, port);
 
     S(kg_tls);
     M(kg_tls, size);
