@@ -336,6 +336,18 @@ KG_API const kg_diagnostics *kg_builder_diagnostics(const kg_builder *b);
  * order. Memory: a source's node trees are freed when its last object is
  * replaced or removed.
  *
+ * Cost: when only Pods changed since the last full compile (and no
+ * Service is loaded, whose endpoints depend on every pod), kg_builder_
+ * compile extends that compile instead of repeating it: the new ruleset
+ * shares every table of it (reference counted) and adds the pods changed
+ * since, so it costs those pods (a new label set: a pass over the
+ * selections of its namespace), not the cluster. Any other change, or
+ * more changed pods than 64 + 1/32 of the cluster, compiles in full. The
+ * answers are the same either way; an incremental compile's diagnostics
+ * are those of the changed pods only, its kg_builder_kind counts those of
+ * the full compile with Pods recounted, and kg_ruleset_dump lists the
+ * changed pods after the others.
+ *
  * Thread safety: as every builder call, single-threaded per builder.
  */
 

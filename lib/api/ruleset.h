@@ -19,16 +19,20 @@
 #include "util/options.h"
 #include "util/out.h"
 
-struct kgi_routes; /* route/ingress_compile: hosts, path tries, TLS */
-struct kgi_netpol; /* policy/netpol_compile: endpoints, rule sets, CIDR tables */
+struct kgi_routes;   /* route/ingress_compile: hosts, path tries, TLS */
+struct kgi_netpol;   /* policy/netpol_compile: endpoints, rule sets, CIDR tables
+                      */
 struct kgi_services; /* policy/service: Service addresses -> endpoints */
 
 struct kg_ruleset {
     atomic_long refs;
     struct kg_options opts;
-    struct kgi_routes *routes; /* never NULL once compiled */
-    struct kgi_netpol *netpol; /* never NULL once compiled */
+    struct kgi_routes *routes;     /* never NULL once compiled */
+    struct kgi_netpol *netpol;     /* never NULL once compiled */
     struct kgi_services *services; /* never NULL once compiled */
+    /* an incremental compile (api/builder.c): routes and services are those
+     * of this earlier ruleset, referenced; netpol is a delta of its */
+    kg_ruleset *borrow;
 };
 
 /* What a compiler gets: every object of a known kind whose metadata is
@@ -52,7 +56,31 @@ void kgi_routes_free(struct kgi_routes *r);
 void kgi_routes_dump(const struct kgi_routes *r, int format, struct kgi_out *o);
 
 int kgi_netpol_build(const struct kgi_compile_in *in, struct kgi_netpol **out);
+/* Drops a reference (the tables are reference counted: a delta holds its
+ * base). */
 void kgi_netpol_free(struct kgi_netpol *p);
+
+/* Incremental NetworkPolicy compiles (policy/netpol_delta.c). A full
+ * compile that keeps, in *keep, what a delta needs (NULL when the tables
+ * cannot be extended: then every compile is full). */
+struct kgi_vd_keep;
+int kgi_netpol_build_keep(const struct kgi_compile_in *in,
+                          struct kgi_netpol **out, struct kgi_vd_keep **keep);
+void kgi_netpol_keep_free(struct kgi_vd_keep *k);
+/* The key of a pod that changed since the keep's compile. */
+struct kgi_vd_gone {
+    struct kgi_str ns, name;
+};
+/* Tables equal to a full compile of the keep's objects with the pods
+ * gone[0..n_gone) (every pod key that changed since) replaced by those of
+ * in (their current objects; Pods only). Returns 0, KG_ECOMPILE (errors in
+ * in->diags), KG_ENOMEM, or KGI_NETPOL_FULL when only a full compile can
+ * (a new namespace, a shared pod address, ...). */
+#define KGI_NETPOL_FULL 1
+int kgi_netpol_delta(const struct kgi_vd_keep *k,
+                     const struct kgi_compile_in *in,
+                     const struct kgi_vd_gone *gone, size_t n_gone,
+                     struct kgi_netpol **out);
 void kgi_netpol_dump(const struct kgi_netpol *p, int format, struct kgi_out *o);
 
 #endif

@@ -125,8 +125,10 @@ size_t kgi_store_find(const struct kgi_store *s, const char *key, size_t len)
     return sl ? (size_t)(uintptr_t)sl->val : KGI_STORE_NONE;
 }
 
-static void kill_chain(struct kgi_store *s, size_t i)
+/* Kills entry i and the older ones of its key; returns how many were live. */
+static size_t kill_chain(struct kgi_store *s, size_t i)
 {
+    size_t before = s->live;
     while (i != KGI_STORE_NONE) {
         struct kgi_entry *e = &s->v[i];
         size_t prev = e->dup_prev;
@@ -140,6 +142,7 @@ static void kill_chain(struct kgi_store *s, size_t i)
         e->dup_prev = KGI_STORE_NONE;
         i = prev;
     }
+    return before - s->live;
 }
 
 void kgi_store_put(struct kgi_store *s, const struct kgi_object *obj,
@@ -148,6 +151,7 @@ void kgi_store_put(struct kgi_store *s, const struct kgi_object *obj,
 {
     uint64_t h = kgi_hash_bytes(key, len, 0);
     const struct kgi_hash_slot *sl = kgi_hash_find(&s->index, key, len, h);
+    size_t killed = 0;
     if (sl) {
         size_t old = (size_t)(uintptr_t)sl->val;
         if (always || s->v[old].src != src) {
@@ -155,7 +159,7 @@ void kgi_store_put(struct kgi_store *s, const struct kgi_object *obj,
              * the index slot first keeps key memory of a freed source out
              * of the table */
             kgi_hash_del(&s->index, key, len, h);
-            kill_chain(s, old);
+            killed = kill_chain(s, old);
         }
     }
     struct kgi_entry *e = &s->v[s->n];
@@ -168,6 +172,8 @@ void kgi_store_put(struct kgi_store *s, const struct kgi_object *obj,
     src->live++;
     s->live++;
     index_entry(s, s->n++);
+    if (s->changed)
+        s->changed(s->user, key, len, 1 - (long)killed);
 }
 
 size_t kgi_store_remove(struct kgi_store *s, const char *key, size_t len)
@@ -176,8 +182,10 @@ size_t kgi_store_remove(struct kgi_store *s, const char *key, size_t len)
     const struct kgi_hash_slot *sl = kgi_hash_find(&s->index, key, len, h);
     if (!sl)
         return 0;
-    size_t i = (size_t)(uintptr_t)sl->val, before = s->live;
+    size_t i = (size_t)(uintptr_t)sl->val;
     kgi_hash_del(&s->index, key, len, h);
-    kill_chain(s, i);
-    return before - s->live;
+    size_t n = kill_chain(s, i);
+    if (s->changed)
+        s->changed(s->user, key, len, -(long)n);
+    return n;
 }

@@ -56,6 +56,10 @@ struct kgi_store {
     size_t n, cap; /* entries, holes included */
     size_t live;
     struct kgi_hash index; /* key -> newest entry index */
+    /* told of every change: the key, and how many live entries it has more
+     * (an add that replaces one: 0) */
+    void (*changed)(void *user, const char *key, size_t len, long delta);
+    void *user;
 };
 
 void kgi_store_init(struct kgi_store *s);

@@ -199,6 +199,14 @@ const struct kgi_kind_row *kgi_kind_row_of(int kind)
     return NULL;
 }
 
+bool kgi_kind_read(const char *kind, size_t n)
+{
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (rows[i].id && str_is(kind, n, rows[i].kind))
+            return true;
+    return false;
+}
+
 bool kgi_kind_namespaced(const char *kind, size_t n)
 {
     for (size_t i = 0; i < N_ROWS; i++)

@@ -31,6 +31,8 @@ const struct kgi_kind_row *kgi_kind_row_of(int kind);
  * objects without metadata.namespace are in "default". False for kinds
  * kgress does not read. */
 bool kgi_kind_namespaced(const char *kind, size_t n);
+/* Whether an engine reads objects of kind[0..n) (of some group). */
+bool kgi_kind_read(const char *kind, size_t n);
 
 /* The kind of an object from its kind/apiVersion (see kgi_meta_kind in
  * meta.h, which this implements). */

@@ -211,7 +211,7 @@ static uint32_t pod_rs(const struct kgi_netpol *np, const struct kgi_vd_pod *p,
 {
     if (p->host_network || p->ident == KGI_VD_NONE)
         return KGI_VD_NONE;
-    return np->idents[p->ident].rs[dir];
+    return kgi_vd_ident_at(np, p->ident)->rs[dir];
 }
 
 static void sel_list(struct kgi_out *o, const uint32_t *v, uint32_t n)
@@ -405,7 +405,9 @@ static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
         np->node_ingress ? "on" : "off", np->loopback ? "on" : "off");
     kgi_out_printf(o, "pods:\n");
     for (uint32_t i = 0; i < np->n_pods; i++) {
-        const struct kgi_vd_pod *p = &np->pods[i];
+        const struct kgi_vd_pod *p = kgi_vd_pod_at(np, i);
+        if (kgi_vd_pod_dead(np, i))
+            continue;
         kgi_out_printf(o, "  %s ", p->name);
         ip_list(o, p->ips, p->n_ips, false);
         if (p->host_network) {
@@ -428,12 +430,12 @@ static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
     }
     kgi_out_printf(o, "identities:\n");
     for (uint32_t i = 0; i < np->n_idents; i++) {
-        const struct kgi_vd_ident *d = &np->idents[i];
+        const struct kgi_vd_ident *d = kgi_vd_ident_at(np, i);
         kgi_out_printf(o,
                        "  identity %u: namespace %s, %u pods (as %s), "
                        "selections: ",
                        i, np->ns_names[d->ns], d->n_pods,
-                       np->pods[d->first].name);
+                       kgi_vd_pod_at(np, d->first)->name);
         if (d->n_sels)
             sel_list(o, d->sels, d->n_sels);
         else
@@ -442,7 +444,7 @@ static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
     }
     kgi_out_printf(o, "rule sets:\n");
     for (uint32_t r = 0; r < np->n_rulesets; r++) {
-        const struct kgi_vd_ruleset *rs = &np->rulesets[r];
+        const struct kgi_vd_ruleset *rs = kgi_vd_ruleset_at(np, r);
         kgi_out_printf(o, "  rs%u %s, %u pods, policies:", r, dir_name(rs->dir),
                        rs->n_pods);
         for (uint32_t k = 0; k < rs->n_policies; k++)
@@ -461,7 +463,7 @@ static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)
     }
     kgi_out_printf(o, "peer classes:\n");
     for (uint32_t c = 0; c < np->n_classes; c++) {
-        const struct kgi_vd_class *cl = &np->classes[c];
+        const struct kgi_vd_class *cl = kgi_vd_class_at(np, c);
         kgi_out_printf(o, "  class %u:%s\n", c,
                        cl->n ? "" : " (no rule: deny)");
         for (uint32_t k = 0; k < cl->n; k++) {
@@ -483,9 +485,13 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
                    np->select_hostnet ? "true" : "false",
                    np->node_ingress ? "true" : "false",
                    np->loopback ? "true" : "false");
+    bool first = true;
     for (uint32_t i = 0; i < np->n_pods; i++) {
-        const struct kgi_vd_pod *p = &np->pods[i];
-        kgi_out_printf(o, "%s{\"name\":", i ? "," : "");
+        const struct kgi_vd_pod *p = kgi_vd_pod_at(np, i);
+        if (kgi_vd_pod_dead(np, i))
+            continue;
+        kgi_out_printf(o, "%s{\"name\":", first ? "" : ",");
+        first = false;
         kgi_out_json_str(o, p->name, strlen(p->name));
         kgi_out_printf(o, ",\"ips\":[");
         ip_list(o, p->ips, p->n_ips, true);
@@ -513,7 +519,7 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
     }
     kgi_out_printf(o, "],\"identities\":[");
     for (uint32_t i = 0; i < np->n_idents; i++) {
-        const struct kgi_vd_ident *d = &np->idents[i];
+        const struct kgi_vd_ident *d = kgi_vd_ident_at(np, i);
         kgi_out_printf(o, "%s{\"id\":%u,\"namespace\":", i ? "," : "", i);
         kgi_out_json_str(o, np->ns_names[d->ns], strlen(np->ns_names[d->ns]));
         kgi_out_printf(o, ",\"pods\":%u,\"selections\":[", d->n_pods);
@@ -536,7 +542,7 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
     }
     kgi_out_printf(o, "],\"rulesets\":[");
     for (uint32_t r = 0; r < np->n_rulesets; r++) {
-        const struct kgi_vd_ruleset *rs = &np->rulesets[r];
+        const struct kgi_vd_ruleset *rs = kgi_vd_ruleset_at(np, r);
         kgi_out_printf(o,
                        "%s{\"id\":%u,\"direction\":\"%s\",\"pods\":%u,"
                        "\"policies\":[",
@@ -563,7 +569,7 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
     }
     kgi_out_printf(o, "],\"classes\":[");
     for (uint32_t c = 0; c < np->n_classes; c++) {
-        const struct kgi_vd_class *cl = &np->classes[c];
+        const struct kgi_vd_class *cl = kgi_vd_class_at(np, c);
         kgi_out_printf(o, "%s{\"id\":%u,\"rules\":[", c ? "," : "", c);
         for (uint32_t k = 0; k < cl->n; k++) {
             if (k)

@@ -61,7 +61,7 @@ bool kgi_vd_ports_match(const struct kgi_netpol *np,
             break;
         default:
             if (dst_pod != KGI_VD_NONE &&
-                named_match(&np->pods[dst_pod], m, proto, port))
+                named_match(kgi_vd_pod_at(np, dst_pod), m, proto, port))
                 return true;
             break;
         }
@@ -167,8 +167,8 @@ static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
                         uint32_t peer_pod, int proto, unsigned port,
                         struct kg_side *out)
 {
-    const struct kgi_vd_pod *p = &np->pods[pod];
-    const struct kgi_vd_ruleset *rs = &np->rulesets[rsid];
+    const struct kgi_vd_pod *p = kgi_vd_pod_at(np, pod);
+    const struct kgi_vd_ruleset *rs = kgi_vd_ruleset_at(np, rsid);
     out->policies = rs->n_policies;
     uint32_t dst_pod = dir == KG_INGRESS ? pod : peer_pod;
     /* the ipBlock rules admitting the address (and the rules without
@@ -178,7 +178,7 @@ static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
         cls = kgi_cidrtab_lookup(&rs->tab[peer->family == 6], peer);
     if (cls == KGI_CIDRTAB_NONE)
         cls = rs->default_class;
-    const struct kgi_vd_class *c = &np->classes[cls];
+    const struct kgi_vd_class *c = kgi_vd_class_at(np, cls);
     uint32_t best = KGI_VD_NONE;
     for (uint32_t i = 0; i < c->n; i++) {
         if (ports_match(np, &np->rules[c->rules[i]], proto, port, dst_pod)) {
@@ -188,9 +188,10 @@ static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
     }
     /* the selector rules before it that select the peer's identity */
     uint32_t pid =
-        peer_pod == KGI_VD_NONE ? KGI_VD_NONE : np->pods[peer_pod].ident;
+        peer_pod == KGI_VD_NONE ? KGI_VD_NONE
+                                : kgi_vd_pod_at(np, peer_pod)->ident;
     if (pid != KGI_VD_NONE) {
-        const struct kgi_vd_ident *id = &np->idents[pid];
+        const struct kgi_vd_ident *id = kgi_vd_ident_at(np, pid);
         for (uint32_t i = 0; i < rs->n_sel_rules && rs->sel_rules[i] < best;
              i++) {
             const struct kgi_vd_rule *r = &np->rules[rs->sel_rules[i]];
@@ -237,7 +238,7 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
         side_init(out, KG_REASON_NOT_A_POD); /* rule 8 */
         return;
     }
-    const struct kgi_vd_pod *p = &np->pods[pod];
+    const struct kgi_vd_pod *p = kgi_vd_pod_at(np, pod);
     side_init(out, KG_REASON_NOT_ISOLATED);
     out->pod = pod;
     out->pod_name = p->name;
@@ -252,7 +253,7 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
     if (tiers && tier_decides(np, KGI_CNP_ADMIN, p->ident, dir, peer, peer_pod,
                               proto, port, dst_pod, out, d))
         return;
-    uint32_t rsid = np->idents[p->ident].rs[dir];
+    uint32_t rsid = kgi_vd_ident_at(np, p->ident)->rs[dir];
     if (rsid != KGI_VD_NONE) {
         netpol_side(np, pod, dir, rsid, peer, peer_pod, proto, port, out);
         if (d)
@@ -418,28 +419,48 @@ static int cmp_mem(const char *a, size_t an, const char *b, size_t bn)
     return an < bn ? -1 : an > bn;
 }
 
+/* Binary search of ns/name among v[0..n) (sorted by namespace, name). */
+static bool pod_search(const struct kgi_vd_pod *v, uint32_t n, const char *ns,
+                       size_t ns_len, const char *name, size_t name_len,
+                       uint32_t *at)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct kgi_vd_pod *p = &v[mid];
+        int c = cmp_mem(p->name, p->ns_len, ns, ns_len);
+        if (!c)
+            c = cmp_mem(p->name + p->ns_len + 1,
+                        strlen(p->name + p->ns_len + 1), name, name_len);
+        if (c == 0) {
+            *at = (uint32_t)mid;
+            return true;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
 KG_API int kg_pod_find(const kg_ruleset *rs, const char *ns, size_t ns_len,
                        const char *name, size_t name_len, uint32_t *pod)
 {
     if (!rs || !pod || (!ns && ns_len) || (!name && name_len))
         return KG_EINVAL;
     const struct kgi_netpol *np = rs->netpol;
-    size_t lo = 0, hi = np->n_pods;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const struct kgi_vd_pod *p = &np->pods[mid];
-        int c = cmp_mem(p->name, p->ns_len, ns, ns_len);
-        if (!c)
-            c = cmp_mem(p->name + p->ns_len + 1,
-                        strlen(p->name + p->ns_len + 1), name, name_len);
-        if (c == 0) {
-            *pod = (uint32_t)mid;
-            return 0;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    uint32_t at;
+    /* a delta's changed pods first: their base versions are dead */
+    if (pod_search(np->xpods, np->n_pods - np->base_pods, ns, ns_len, name,
+                   name_len, &at)) {
+        *pod = np->base_pods + at;
+        return 0;
+    }
+    if (pod_search(np->pods, np->base_pods, ns, ns_len, name, name_len, &at) &&
+        !kgi_vd_pod_dead(np, at)) {
+        *pod = at;
+        return 0;
     }
     return KG_ENOTFOUND;
 }
@@ -461,7 +482,7 @@ KG_API const char *kg_pod_name(const kg_ruleset *rs, uint32_t pod)
 {
     if (!rs || pod >= rs->netpol->n_pods)
         return NULL;
-    return rs->netpol->pods[pod].name;
+    return kgi_vd_pod_at(rs->netpol, pod)->name;
 }
 
 KG_API int kg_pod_addr(const kg_ruleset *rs, uint32_t pod, size_t i,
@@ -469,7 +490,7 @@ KG_API int kg_pod_addr(const kg_ruleset *rs, uint32_t pod, size_t i,
 {
     if (!rs || !out || pod >= rs->netpol->n_pods)
         return KG_EINVAL;
-    const struct kgi_vd_pod *p = &rs->netpol->pods[pod];
+    const struct kgi_vd_pod *p = kgi_vd_pod_at(rs->netpol, pod);
     if (i >= p->n_ips)
         return KG_ENOTFOUND;
     out->family = p->ips[i].family;
@@ -484,12 +505,13 @@ KG_API const char *kg_pod_policy(const kg_ruleset *rs, uint32_t pod,
         (direction != KG_INGRESS && direction != KG_EGRESS))
         return NULL;
     const struct kgi_netpol *np = rs->netpol;
-    if (np->pods[pod].host_network || np->pods[pod].ident == KGI_VD_NONE)
+    const struct kgi_vd_pod *p = kgi_vd_pod_at(np, pod);
+    if (p->host_network || p->ident == KGI_VD_NONE)
         return NULL;
-    uint32_t r = np->idents[np->pods[pod].ident].rs[direction];
-    if (r == KGI_VD_NONE || i >= np->rulesets[r].n_policies)
+    uint32_t r = kgi_vd_ident_at(np, p->ident)->rs[direction];
+    if (r == KGI_VD_NONE || i >= kgi_vd_ruleset_at(np, r)->n_policies)
         return NULL;
-    return np->policies[np->rulesets[r].policies[i]].name;
+    return np->policies[kgi_vd_ruleset_at(np, r)->policies[i]].name;
 }
 
 KG_API const char *kg_reason_name(int reason)

@@ -32,6 +32,10 @@ struct kgi_vd_intern {
     size_t n, cap;
     uint32_t *slot; /* id + 1; 0: empty */
     size_t mask;
+    /* a delta's table: lists of the base's table (read only) keep their
+     * ids; new ones get ids from offset on */
+    const struct kgi_vd_intern *parent;
+    uint32_t offset;
 };
 
 /* The id of list v[0..n) with tag, added (copied to arena) when new.
@@ -69,6 +73,13 @@ struct kgi_vd_memo {
     size_t key_len, key_cap;
 };
 
+/* The peer a selection was evaluated from (a delta evaluates it again over
+ * a new identity). */
+struct kgi_vd_selpeer {
+    const struct kgi_np_peer *peer;
+    uint32_t pol_ns;
+};
+
 /* A (selection, identity) pair: the identity is selected. */
 struct kgi_vd_pair {
     uint32_t sel, ident;
@@ -96,9 +107,46 @@ struct kgi_vd_build {
     size_t n_pairs, pairs_cap;
     struct kgi_vd_sel *sels; /* per selection (kgi_grow) */
     size_t sels_cap;
+    struct kgi_vd_selpeer *sel_peer; /* per selection (kgi_grow) */
+    size_t sel_peer_cap;
     uint32_t *tmp;                /* scratch ids (kgi_vd_build_rules) */
     struct kgi_tier_build *tiers; /* policy/tier_build.h */
+    size_t max_peers;
+    bool dup_ips; /* an address reported by two pods (or twice) */
 };
+
+/* What a delta (netpol_delta.c) needs of the full compile it extends: the
+ * control-plane state of that build, kept by the builder while only pods
+ * change. The policy and namespace models point into the builder's node
+ * trees, valid while those objects are unchanged (any change of them makes
+ * the next compile a full one); identity labels are copied (their pods may
+ * go). */
+struct kgi_vd_keep {
+    struct kgi_arena scratch; /* the build's: models, namespaces */
+    struct kgi_arena arena;   /* copies of identity labels */
+    struct kgi_netpol *np;    /* the base, referenced */
+    struct kgi_vd_nsinfo *ns;
+    size_t n_ns;
+    struct kgi_np_policy **pols;
+    uint32_t *pol_ns;
+    size_t n_pols;
+    const struct kgi_kvs **ident_labels;
+    const struct kgi_np_rule **rule_model;
+    struct kgi_vd_selpeer *sel_peer;
+    struct kgi_vd_intern classes, rulesets;
+    size_t max_peers;
+};
+
+/* netpol_compile.c: the pod record of p in arena a. */
+int kgi_vd_pod_fill(struct kgi_arena *a, const struct kgi_pod *p,
+                    bool select_hostnet, struct kgi_vd_pod *q);
+/* netpol_ident.c: label sets in identity order. */
+int kgi_vd_kvs_cmp(const struct kgi_kvs *a, const struct kgi_kvs *b);
+/* netpol_rules.c: rule set rs of the interned policy list it (its rules,
+ * selector rules, default class, CIDR tables). */
+int kgi_vd_build_ruleset(struct kgi_vd_build *b,
+                         const struct kgi_vd_intern_item *it,
+                         struct kgi_vd_ruleset *rs);
 
 /* netpol_compile.c */
 int kgi_vd_str_cmp(struct kgi_str a, struct kgi_str b);

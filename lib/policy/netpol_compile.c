@@ -198,6 +198,16 @@ uint64_t kgi_vd_ip_hash(const struct kgi_ip *ip)
 uint32_t kgi_netpol_endpoint(const struct kgi_netpol *np,
                              const struct kgi_ip *ip)
 {
+    if (np->xep) { /* a delta: its changed addresses first */
+        size_t j = kgi_vd_ip_hash(ip) & np->xep_mask;
+        for (;; j = (j + 1) & np->xep_mask) {
+            const struct kgi_vd_endpoint *e = &np->xep[j];
+            if (e->ip.family == 0)
+                break;
+            if (e->ip.family == ip->family && memcmp(e->ip.b, ip->b, 16) == 0)
+                return e->pod;
+        }
+    }
     size_t j = kgi_vd_ip_hash(ip) & np->ep_mask;
     for (;; j = (j + 1) & np->ep_mask) {
         const struct kgi_vd_endpoint *e = &np->ep[j];
@@ -326,6 +336,51 @@ static void endpoint_warn(struct kgi_vd_build *b, const struct kgi_pod *p,
     kgi_leave(&c, m);
 }
 
+int kgi_vd_pod_fill(struct kgi_arena *a, const struct kgi_pod *p,
+                    bool select_hostnet, struct kgi_vd_pod *q)
+{
+    q->name = kgi_vd_join_name(a, &p->meta);
+    if (!q->name)
+        return KG_ENOMEM;
+    q->ns_len = (uint32_t)p->meta.ns.n;
+    q->n_ips = (uint8_t)(p->n_ips > 2 ? 2 : p->n_ips);
+    memcpy(q->ips, p->ips, q->n_ips * sizeof(q->ips[0]));
+    if (p->n_host_ips) {
+        q->n_host_ips = (uint8_t)(p->n_host_ips > 2 ? 2 : p->n_host_ips);
+        memcpy(q->host_ips, p->host_ips,
+               q->n_host_ips * sizeof(q->host_ips[0]));
+    } else if (p->has_host_ip) {
+        q->n_host_ips = 1;
+        q->host_ips[0] = p->host_ip;
+    }
+    q->host_network = p->host_network && !select_hostnet;
+    size_t nn = 0;
+    for (size_t k = 0; k < p->n_ports; k++)
+        nn += p->ports[k].name.n > 0;
+    if (nn) {
+        struct kgi_vd_named *v = kgi_arena_calloc(a, nn, sizeof(*v));
+        if (!v)
+            return KG_ENOMEM;
+        nn = 0;
+        for (size_t k = 0; k < p->n_ports; k++) {
+            const struct kgi_container_port *cp = &p->ports[k];
+            if (!cp->name.n)
+                continue;
+            v[nn].name = kgi_arena_strndup(a, cp->name.p, cp->name.n);
+            if (!v[nn].name)
+                return KG_ENOMEM;
+            v[nn].name_len = (uint8_t)(cp->name.n > 255 ? 255 : cp->name.n);
+            v[nn].proto = (uint8_t)cp->protocol;
+            v[nn].port = cp->port;
+            nn++;
+        }
+        qsort(v, nn, sizeof(*v), named_cmp);
+        q->named = v;
+        q->n_named = (uint32_t)nn;
+    }
+    return 0;
+}
+
 static int build_pods(struct kgi_vd_build *b)
 {
     struct kgi_netpol *np = b->np;
@@ -335,49 +390,10 @@ static int build_pods(struct kgi_vd_build *b)
         return KG_ENOMEM;
     np->n_pods = (uint32_t)n;
     for (size_t i = 0; i < n; i++) {
-        const struct kgi_pod *p = b->pods[i];
         struct kgi_vd_pod *q = &np->pods[i];
-        q->name = kgi_vd_join_name(&np->arena, &p->meta);
-        if (!q->name)
-            return KG_ENOMEM;
-        q->ns_len = (uint32_t)p->meta.ns.n;
-        q->n_ips = (uint8_t)(p->n_ips > 2 ? 2 : p->n_ips);
-        memcpy(q->ips, p->ips, q->n_ips * sizeof(q->ips[0]));
-        if (p->n_host_ips) {
-            q->n_host_ips = (uint8_t)(p->n_host_ips > 2 ? 2 : p->n_host_ips);
-            memcpy(q->host_ips, p->host_ips,
-                   q->n_host_ips * sizeof(q->host_ips[0]));
-        } else if (p->has_host_ip) {
-            q->n_host_ips = 1;
-            q->host_ips[0] = p->host_ip;
-        }
-        q->host_network = p->host_network && !np->select_hostnet;
-        size_t nn = 0;
-        for (size_t k = 0; k < p->n_ports; k++)
-            nn += p->ports[k].name.n > 0;
-        if (nn) {
-            struct kgi_vd_named *v =
-                kgi_arena_calloc(&np->arena, nn, sizeof(*v));
-            if (!v)
-                return KG_ENOMEM;
-            nn = 0;
-            for (size_t k = 0; k < p->n_ports; k++) {
-                const struct kgi_container_port *cp = &p->ports[k];
-                if (!cp->name.n)
-                    continue;
-                v[nn].name =
-                    kgi_arena_strndup(&np->arena, cp->name.p, cp->name.n);
-                if (!v[nn].name)
-                    return KG_ENOMEM;
-                v[nn].name_len = (uint8_t)(cp->name.n > 255 ? 255 : cp->name.n);
-                v[nn].proto = (uint8_t)cp->protocol;
-                v[nn].port = cp->port;
-                nn++;
-            }
-            qsort(v, nn, sizeof(*v), named_cmp);
-            q->named = v;
-            q->n_named = (uint32_t)nn;
-        }
+        int rc = kgi_vd_pod_fill(&np->arena, b->pods[i], np->select_hostnet, q);
+        if (rc)
+            return rc;
         if (!q->host_network)
             n_ips += q->n_ips;
     }
@@ -399,6 +415,7 @@ static int build_pods(struct kgi_vd_build *b)
             while (np->ep[j].ip.family && !kgi_ip_equal(&np->ep[j].ip, ip))
                 j = (j + 1) & np->ep_mask;
             if (np->ep[j].ip.family) {
+                b->dup_ips = true;
                 uint32_t owner = np->ep[j].pod;
                 if (!b->pods[owner]->host_network &&
                     !b->pods[i]->host_network) {
@@ -425,10 +442,105 @@ static void build_release(struct kgi_vd_build *b)
     kgi_free(b->pairs);
     kgi_free(b->sels);
     kgi_tier_build_release(b);
+    kgi_free(b->sel_peer);
+}
+
+void kgi_netpol_keep_free(struct kgi_vd_keep *k)
+{
+    if (!k)
+        return;
+    kgi_arena_release(&k->scratch);
+    kgi_arena_release(&k->arena);
+    kgi_vd_intern_free(&k->classes);
+    kgi_vd_intern_free(&k->rulesets);
+    kgi_free(k->sel_peer);
+    kgi_netpol_free(k->np);
+    kgi_free(k);
+}
+
+static const struct kgi_kvs *kvs_copy(struct kgi_arena *a,
+                                      const struct kgi_kvs *s)
+{
+    struct kgi_kvs *d = kgi_arena_calloc(a, 1, sizeof(*d));
+    struct kgi_kv *v = kgi_arena_calloc(a, s->n + 1, sizeof(*v));
+    if (!d || !v)
+        return NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        v[i].key.p = kgi_arena_strndup(a, s->v[i].key.p ? s->v[i].key.p : "",
+                                       s->v[i].key.n);
+        v[i].value.p = kgi_arena_strndup(
+            a, s->v[i].value.p ? s->v[i].value.p : "", s->v[i].value.n);
+        if (!v[i].key.p || !v[i].value.p)
+            return NULL;
+        v[i].key.n = s->v[i].key.n;
+        v[i].value.n = s->v[i].value.n;
+    }
+    d->v = v;
+    d->n = s->n;
+    return d;
+}
+
+/* Moves what a delta needs out of a finished build b into a new keep. */
+static int make_keep(struct kgi_vd_build *b, struct kgi_arena *scratch,
+                     struct kgi_vd_keep **out)
+{
+    struct kgi_vd_keep *k = kgi_calloc(1, sizeof(*k));
+    if (!k)
+        return KG_ENOMEM;
+    kgi_arena_init(&k->arena);
+    uint32_t n = b->np->n_idents;
+    const struct kgi_kvs **labels =
+        kgi_arena_calloc(&k->arena, (size_t)n + 1, sizeof(*labels));
+    if (!labels)
+        goto fail;
+    for (uint32_t i = 0; i < n; i++)
+        if (!(labels[i] = kvs_copy(&k->arena, b->ident_labels[i])))
+            goto fail;
+    k->ident_labels = labels;
+    /* a namespace seen only through pods has its name and label in a pod's
+     * node tree, which may go: copies */
+    for (size_t i = 0; i < b->n_ns; i++) {
+        struct kgi_vd_nsinfo *x = &b->ns[i];
+        const char *name = kgi_arena_strndup(&k->arena, x->name.p, x->name.n);
+        if (!name || !(x->labels = kvs_copy(&k->arena, x->labels)))
+            goto fail;
+        x->name.p = name;
+    }
+    k->scratch = *scratch;
+    kgi_arena_init(scratch);
+    k->ns = b->ns;
+    k->n_ns = b->n_ns;
+    k->pols = b->pols;
+    k->pol_ns = b->pol_ns;
+    k->n_pols = b->n_pols;
+    k->rule_model = b->rule_model;
+    k->sel_peer = b->sel_peer;
+    b->sel_peer = NULL;
+    k->classes = b->classes;
+    memset(&b->classes, 0, sizeof(b->classes));
+    k->rulesets = b->rulesets;
+    memset(&b->rulesets, 0, sizeof(b->rulesets));
+    k->max_peers = b->max_peers;
+    k->np = b->np;
+    atomic_fetch_add(&b->np->refs, 1);
+    *out = k;
+    return 0;
+fail:
+    kgi_arena_release(&k->arena);
+    kgi_free(k);
+    return KG_ENOMEM;
 }
 
 int kgi_netpol_build(const struct kgi_compile_in *in, struct kgi_netpol **out)
 {
+    return kgi_netpol_build_keep(in, out, NULL);
+}
+
+int kgi_netpol_build_keep(const struct kgi_compile_in *in,
+                          struct kgi_netpol **out, struct kgi_vd_keep **keep)
+{
+    if (keep)
+        *keep = NULL;
     struct kgi_vd_build b;
     memset(&b, 0, sizeof(b));
     *out = NULL;
@@ -481,6 +593,16 @@ int kgi_netpol_build(const struct kgi_compile_in *in, struct kgi_netpol **out)
         (rc = kgi_tier_build_chains(&b)) || (rc = kgi_vd_build_rulesets(&b)) ||
         (rc = kgi_vd_finish_classes(&b)))
         goto fail;
+    atomic_init(&np->refs, 1);
+    np->base_pods = np->n_pods;
+    np->base_idents = np->n_idents;
+    np->base_rulesets = np->n_rulesets;
+    np->base_classes = np->n_classes;
+    /* cluster tiers are indexed by identity, which a delta does not
+     * extend (policy/table.h): with them every compile is full */
+    np->delta_ok = !b.dup_ips && !np->tiers;
+    if (keep && np->delta_ok && (rc = make_keep(&b, &scratch, keep)))
+        goto fail;
     build_release(&b);
     kgi_arena_release(&scratch);
     *out = np;
@@ -496,11 +618,24 @@ void kgi_netpol_free(struct kgi_netpol *np)
 {
     if (!np)
         return;
-    for (uint32_t r = 0; np->rulesets && r < np->n_rulesets; r++) {
-        kgi_cidrtab_release(&np->rulesets[r].tab[0]);
-        kgi_cidrtab_release(&np->rulesets[r].tab[1]);
+    /* refs 0: a build that failed before it was counted */
+    long refs = atomic_load(&np->refs);
+    if (refs > 0 && atomic_fetch_sub(&np->refs, 1) != 1)
+        return;
+    if (np->base) {
+        for (uint32_t r = np->base_rulesets;
+             np->xrulesets && r < np->n_rulesets; r++) {
+            kgi_cidrtab_release(&np->xrulesets[r - np->base_rulesets].tab[0]);
+            kgi_cidrtab_release(&np->xrulesets[r - np->base_rulesets].tab[1]);
+        }
+        kgi_netpol_free(np->base);
+    } else {
+        for (uint32_t r = 0; np->rulesets && r < np->n_rulesets; r++) {
+            kgi_cidrtab_release(&np->rulesets[r].tab[0]);
+            kgi_cidrtab_release(&np->rulesets[r].tab[1]);
+        }
+        kgi_tiers_release(np->tiers);
     }
-    kgi_tiers_release(np->tiers);
     kgi_arena_release(&np->arena);
     kgi_free(np);
 }
@@ -508,8 +643,9 @@ void kgi_netpol_free(struct kgi_netpol *np)
 size_t kgi_netpol_memory(const struct kgi_netpol *np)
 {
     size_t m = np->arena.total + sizeof(*np);
-    for (uint32_t r = 0; r < np->n_rulesets; r++) {
-        const struct kgi_vd_ruleset *rs = &np->rulesets[r];
+    for (uint32_t r = np->base ? np->base_rulesets : 0; r < np->n_rulesets;
+         r++) {
+        const struct kgi_vd_ruleset *rs = kgi_vd_ruleset_at(np, r);
         for (int fi = 0; fi < 2; fi++)
             if (rs->tab[fi].lpm4 || rs->tab[fi].lpm6)
                 m += kgi_cidrtab_memory(&rs->tab[fi]);

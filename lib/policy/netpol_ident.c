@@ -24,7 +24,7 @@
 
 /* ------------------------------------------------------------ identities */
 
-static int kvs_cmp(const struct kgi_kvs *a, const struct kgi_kvs *b)
+int kgi_vd_kvs_cmp(const struct kgi_kvs *a, const struct kgi_kvs *b)
 {
     size_t n = a->n < b->n ? a->n : b->n;
     for (size_t i = 0; i < n; i++) {
@@ -45,7 +45,7 @@ struct by_labels {
 static int by_labels_cmp(const void *x, const void *y)
 {
     const struct by_labels *a = x, *b = y;
-    int c = kvs_cmp(a->labels, b->labels);
+    int c = kgi_vd_kvs_cmp(a->labels, b->labels);
     if (c)
         return c;
     return a->pod < b->pod ? -1 : a->pod > b->pod;
@@ -78,7 +78,7 @@ int kgi_vd_build_idents(struct kgi_vd_build *b)
         qsort(v, n, sizeof(*v), by_labels_cmp);
         ns->ident_begin = id;
         for (size_t k = 0; k < n; k++) {
-            if (k == 0 || kvs_cmp(v[k - 1].labels, v[k].labels) != 0) {
+            if (k == 0 || kgi_vd_kvs_cmp(v[k - 1].labels, v[k].labels) != 0) {
                 struct kgi_vd_ident *d = &np->idents[id];
                 d->ns = (uint32_t)x;
                 d->first = v[k].pod;
@@ -225,9 +225,13 @@ int kgi_vd_select_peer(struct kgi_vd_build *b, const struct kgi_np_peer *peer,
     if (id >= KGI_VD_NONE - 1 ||
         kgi_grow((void **)&b->sels, &b->sels_cap, (size_t)id + 1,
                  sizeof(*b->sels)) ||
+        kgi_grow((void **)&b->sel_peer, &b->sel_peer_cap, (size_t)id + 1,
+                 sizeof(*b->sel_peer)) ||
         kgi_grow((void **)&m->items, &m->cap, m->n + 1, sizeof(*m->items)))
         return KG_ENOMEM;
     b->np->n_sels = id + 1;
+    b->sel_peer[id].peer = peer;
+    b->sel_peer[id].pol_ns = pol_ns;
     int rc = select_idents(b, peer, pol_ns, id);
     if (rc)
         return rc;

@@ -44,20 +44,38 @@ static int intern_rehash(struct kgi_vd_intern *t, size_t mask)
     return 0;
 }
 
-int kgi_vd_intern_get(struct kgi_vd_intern *t, struct kgi_arena *arena,
-                      const uint32_t *v, uint32_t n, uint32_t tag, uint32_t *id)
+/* The slot of list v in t, or of the empty slot ending its probe run. */
+static size_t intern_slot(const struct kgi_vd_intern *t, const uint32_t *v,
+                          uint32_t n, uint32_t tag, uint64_t h)
 {
-    if (!t->slot && intern_rehash(t, 255) < 0)
-        return -1;
-    uint64_t h = list_hash(v, n, tag);
     size_t j = h & t->mask;
     for (; t->slot[j]; j = (j + 1) & t->mask) {
         const struct kgi_vd_intern_item *it = &t->items[t->slot[j] - 1];
         if (it->hash == h && it->n == n && it->tag == tag &&
-            (n == 0 || memcmp(it->v, v, n * sizeof(*v)) == 0)) {
-            *id = t->slot[j] - 1;
+            (n == 0 || memcmp(it->v, v, n * sizeof(*v)) == 0))
+            break;
+    }
+    return j;
+}
+
+int kgi_vd_intern_get(struct kgi_vd_intern *t, struct kgi_arena *arena,
+                      const uint32_t *v, uint32_t n, uint32_t tag, uint32_t *id)
+{
+    uint64_t h = list_hash(v, n, tag);
+    const struct kgi_vd_intern *up = t->parent;
+    if (up && up->slot) { /* a delta: the base's lists keep their ids */
+        size_t j = intern_slot(up, v, n, tag, h);
+        if (up->slot[j]) {
+            *id = up->slot[j] - 1;
             return 0;
         }
+    }
+    if (!t->slot && intern_rehash(t, 255) < 0)
+        return -1;
+    size_t j = intern_slot(t, v, n, tag, h);
+    if (t->slot[j]) {
+        *id = t->slot[j] - 1 + t->offset;
+        return 0;
     }
     if (t->n >= KGI_LPM_MAX_VALUE - 1)
         return -1;
@@ -72,7 +90,7 @@ int kgi_vd_intern_get(struct kgi_vd_intern *t, struct kgi_arena *arena,
     it->tag = tag;
     it->hash = h;
     t->slot[j] = (uint32_t)t->n + 1;
-    *id = (uint32_t)t->n++;
+    *id = (uint32_t)t->n++ + t->offset;
     if (t->n * 2 > t->mask + 1 && intern_rehash(t, t->mask * 2 + 1) < 0)
         return -1;
     return 0;

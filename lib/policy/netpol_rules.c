@@ -129,6 +129,7 @@ int kgi_vd_build_rules(struct kgi_vd_build *b)
     /* scratch ids: a rule's selections; a rule set's rules and its
      * default class */
     size_t tmp = 2 * n_rules + max_peers + b->n_pods + 1;
+    b->max_peers = max_peers;
     b->tmp = kgi_arena_calloc(b->scratch, tmp, sizeof(*b->tmp));
     if (!np->rules || !b->rule_model || !b->tmp)
         return KG_ENOMEM;
@@ -384,12 +385,11 @@ struct subj {
     uint32_t pol;
 };
 
-/* Rule set r's rules, selector rules, default class and tables. */
-static int build_ruleset(struct kgi_vd_build *b, uint32_t r)
+int kgi_vd_build_ruleset(struct kgi_vd_build *b,
+                         const struct kgi_vd_intern_item *it,
+                         struct kgi_vd_ruleset *rs)
 {
     struct kgi_netpol *np = b->np;
-    const struct kgi_vd_intern_item *it = &b->rulesets.items[r];
-    struct kgi_vd_ruleset *rs = &np->rulesets[r];
     rs->dir = (uint8_t)it->tag;
     rs->policies = it->v;
     rs->n_policies = it->n;
@@ -485,7 +485,8 @@ int kgi_vd_build_rulesets(struct kgi_vd_build *b)
                 np->rulesets[np->idents[i].rs[dir]].n_pods +=
                     np->idents[i].n_pods;
     for (uint32_t r = 0; r < np->n_rulesets; r++)
-        if ((rc = build_ruleset(b, r)))
+        if ((rc = kgi_vd_build_ruleset(b, &b->rulesets.items[r],
+                                       &np->rulesets[r])))
             goto out;
     rc = 0;
 out:

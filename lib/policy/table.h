@@ -55,11 +55,30 @@
  * deny when isolated.
  *
  * Everything lives in one arena except the LPM tables of big rule sets
- * (lib/lpm allocates its own), released by kgi_netpol_free.
+ * (lib/lpm allocates its own), released by kgi_netpol_free (the last
+ * reference: tables are reference counted, a delta holds its base).
+ *
+ * Deltas (policy/netpol_delta.c): after pods change, a new ruleset need
+ * not copy the cluster. A delta shares every table of a full compile (its
+ * base) and extends four of them; an id below base_* is the base's, the
+ * others index the delta's own x* arrays:
+ *
+ *   pods     [0, base_pods) base (minus the dead bitmap) | xpods: changed pods
+ *   idents   [0, base_idents) base                       | xidents: new ones
+ *   rulesets [0, base_rulesets) base                     | xrulesets
+ *   classes  [0, base_classes) base                      | xclasses
+ *   address  xep (changed addresses; pod NONE: nobody now), then ep
+ *
+ * so a delta costs the changed pods (their identities and, for a new
+ * identity, its selections and rule sets), not the cluster; lookups pay
+ * one compare per access. A table indexed by pod or identity that a delta
+ * does not extend must not exist unless netpol_delta.c extends it or
+ * clears delta_ok.
  */
 #ifndef KGI_POLICY_TABLE_H
 #define KGI_POLICY_TABLE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -194,6 +213,19 @@ struct kgi_netpol {
     const char **ns_names;   /* namespace names by index (dump) */
     struct kgi_tiers *tiers; /* cluster tiers (policy/tier_table.h), NULL
                                 when no tier policy is loaded */
+    /* deltas (see above); a full compile has base NULL, base_* == n_*, x*
+     * NULL */
+    atomic_long refs;
+    bool delta_ok;           /* a delta may extend this full compile */
+    struct kgi_netpol *base; /* referenced */
+    uint32_t base_pods, base_idents, base_rulesets, base_classes;
+    struct kgi_vd_pod *xpods; /* sorted by (namespace, name) */
+    struct kgi_vd_ident *xidents;
+    struct kgi_vd_ruleset *xrulesets;
+    struct kgi_vd_class *xclasses;
+    const uint64_t *dead; /* base pods that changed (bitmap) */
+    uint32_t xep_mask;
+    struct kgi_vd_endpoint *xep;
 };
 
 /* Whether two ascending id lists share an element: a merge walk (the
@@ -220,6 +252,39 @@ static inline bool kgi_vd_meet(const uint32_t *a, uint32_t na,
 bool kgi_vd_ports_match(const struct kgi_netpol *np,
                         const struct kgi_vd_port *ports, uint32_t n, int proto,
                         unsigned port, uint32_t dst_pod);
+
+static inline const struct kgi_vd_pod *
+kgi_vd_pod_at(const struct kgi_netpol *np, uint32_t i)
+{
+    return i < np->base_pods ? &np->pods[i] : &np->xpods[i - np->base_pods];
+}
+
+static inline bool kgi_vd_pod_dead(const struct kgi_netpol *np, uint32_t i)
+{
+    return np->dead && i < np->base_pods && (np->dead[i / 64] >> (i % 64) & 1);
+}
+
+static inline const struct kgi_vd_ident *
+kgi_vd_ident_at(const struct kgi_netpol *np, uint32_t i)
+{
+    return i < np->base_idents ? &np->idents[i]
+                               : &np->xidents[i - np->base_idents];
+}
+
+static inline const struct kgi_vd_ruleset *
+kgi_vd_ruleset_at(const struct kgi_netpol *np, uint32_t i)
+{
+    return i < np->base_rulesets ? &np->rulesets[i]
+                                 : &np->xrulesets[i - np->base_rulesets];
+}
+
+static inline const struct kgi_vd_class *
+kgi_vd_class_at(const struct kgi_netpol *np, uint32_t i)
+{
+    return i < np->base_classes ? &np->classes[i]
+                                : &np->xclasses[i - np->base_classes];
+}
+
 /* Pod owning ip, or KGI_VD_NONE. No allocation; thread-safe. */
 uint32_t kgi_netpol_endpoint(const struct kgi_netpol *np,
                              const struct kgi_ip *ip);

@@ -26,7 +26,7 @@
 #define N_NS 4
 #define N_PODS 24
 #define N_POLS 8
-#define N_ADDRS 32
+#define N_ADDRS 64
 
 static const char *const labels_k[] = {"app", "tier"};
 static const char *const labels_v[] = {"a0", "a1", "a2"};
@@ -227,12 +227,14 @@ static void event(struct model *m, struct tbuf *ev, struct obj *o, char *text)
     o->order = ++m->clock;
 }
 
-/* A batch of 1..5 random events. */
-static void batch(struct model *m, struct tbuf *ev)
+/* A batch of 1..5 random events (of pods only: the incremental path). */
+static void batch(struct model *m, struct tbuf *ev, bool pods_only)
 {
     unsigned n = 1 + vrnd(&m->rng, 5);
     for (unsigned k = 0; k < n; k++) {
         unsigned r = vrnd(&m->rng, 100);
+        if (pods_only && r >= 70 && r < 90)
+            r = vrnd(&m->rng, 70);
         if (r < 55) {
             unsigned i = vrnd(&m->rng, N_PODS);
             event(m, ev, &m->pods[i], gen_pod(m, i));
@@ -354,7 +356,8 @@ static void model_init(struct model *m, uint64_t seed)
     memset(m, 0, sizeof(*m));
     m->rng = seed;
     for (int i = 0; i < N_ADDRS - 2; i++)
-        snprintf(m->addrs[i], sizeof(m->addrs[i]), "10.0.0.%d", i + 1);
+        snprintf(m->addrs[i], sizeof(m->addrs[i]), "10.0.%d.%d", i / 32,
+                 i % 32 + 1);
     snprintf(m->addrs[N_ADDRS - 2], sizeof(m->addrs[0]), "192.0.2.1");
     snprintf(m->addrs[N_ADDRS - 1], sizeof(m->addrs[0]), "10.0.0.200");
 }
@@ -379,10 +382,13 @@ static kg_ruleset *compile_ok(kg_builder *b)
 static void test_differential(void **state)
 {
     (void)state;
-    unsigned runs = (unsigned)(40 * vscale()), steps = 60;
+    unsigned runs = (unsigned)(60 * vscale()), steps = 60;
     if (runs < 2)
         runs = 2;
     for (unsigned run = 0; run < runs; run++) {
+        /* every other run: policies and namespaces settle, then pods only
+         * change, which compiles incrementally */
+        bool pods_phase = run % 2;
         struct model m;
         model_init(&m, 0x9e3779b97f4a7c15ull + run);
         kg_options *o = kg_options_new();
@@ -391,7 +397,7 @@ static void test_differential(void **state)
         kg_ruleset *prev = NULL, *prev_scratch = NULL;
         for (unsigned s = 0; s < steps; s++) {
             struct tbuf ev = {0};
-            batch(&m, &ev);
+            batch(&m, &ev, pods_phase && s > 10);
             if (ev.n)
                 assert_int_equal(
                     kg_builder_apply_events(b, "ev", ev.p, ev.n, NULL), 0);
@@ -428,7 +434,7 @@ static void test_alloc_fail(void **state)
         kg_builder *b = kg_builder_new(NULL);
         for (unsigned s = 0; s < 12; s++) {
             struct tbuf ev = {0};
-            batch(&m, &ev);
+            batch(&m, &ev, false);
             assert_int_equal(
                 kg_builder_apply_events(b, "warm", ev.p, ev.n, NULL), 0);
             tbuf_free(&ev);
@@ -438,7 +444,7 @@ static void test_alloc_fail(void **state)
         for (unsigned s = 0; s < 4; s++) {
             struct tbuf ev = {0};
             while (!ev.n)
-                batch(&m, &ev);
+                batch(&m, &ev, s % 2 == 0);
             kg_ruleset *scratch = from_scratch(&m, NULL);
             for (long n = 0;; n++) {
                 kgi_alloc_fail_after(n);
