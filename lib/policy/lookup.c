@@ -187,9 +187,8 @@ static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
         }
     }
     /* the selector rules before it that select the peer's identity */
-    uint32_t pid =
-        peer_pod == KGI_VD_NONE ? KGI_VD_NONE
-                                : kgi_vd_pod_at(np, peer_pod)->ident;
+    uint32_t pid = peer_pod == KGI_VD_NONE ? KGI_VD_NONE
+                                           : kgi_vd_pod_at(np, peer_pod)->ident;
     if (pid != KGI_VD_NONE) {
         const struct kgi_vd_ident *id = kgi_vd_ident_at(np, pid);
         for (uint32_t i = 0; i < rs->n_sel_rules && rs->sel_rules[i] < best;

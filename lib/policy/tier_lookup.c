@@ -83,9 +83,8 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
         ids += ch->n_admin;
         n = ch->n_base;
     }
-    uint32_t pid =
-        peer_pod == KGI_VD_NONE ? KGI_VD_NONE
-                                : kgi_vd_pod_at(np, peer_pod)->ident;
+    uint32_t pid = peer_pod == KGI_VD_NONE ? KGI_VD_NONE
+                                           : kgi_vd_pod_at(np, peer_pod)->ident;
     const struct kgi_vd_ident *pi =
         pid == KGI_VD_NONE ? NULL : kgi_vd_ident_at(np, pid);
     uint32_t names[MAX_NAME_IDS];
