@@ -240,7 +240,8 @@ static int build_node(struct builder *b, size_t i, size_t j, unsigned pos,
     size_t base0 = nl ? alloc_leaves(b, nl) : 0;
     if (base1 == (size_t)-1 || base0 == (size_t)-1)
         return -1;
-    memcpy(b->leaves + base0, leaves, nl * sizeof *leaves);
+    if (nl) /* no leaf array yet when a node has only children */
+        memcpy(b->leaves + base0, leaves, nl * sizeof *leaves);
     /* b->nodes may move while children are built: index, no pointer */
     b->nodes[at].vector = vector;
     b->nodes[at].leafvec = leafvec;

@@ -310,7 +310,9 @@ KG_API size_t kg_diagnostics_errors(const kg_diagnostics *d)
 
 KG_API size_t kg_diagnostics_warnings(const kg_diagnostics *d)
 {
-    size_t all = d ? d->n + d->dropped : 0;
+    if (!d)
+        return 0;
+    size_t all = d->n + d->dropped;
     return all > d->errors ? all - d->errors : 0; /* errors lost to OOM */
 }
 
