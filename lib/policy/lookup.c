@@ -23,6 +23,7 @@
 
 #include "api/ruleset.h"
 #include "policy/cnp_model.h"
+#include "policy/namepat.h"
 #include "policy/netpol_model.h"
 #include "policy/service.h"
 #include "policy/table.h"
@@ -130,16 +131,25 @@ static void detail_of(const struct kg_side *s, struct kg_side_detail *d)
     }
 }
 
+/* The destination's domain name of a flow, normalized (kgi_name_normalize),
+ * for domainNames peers. */
+struct kgi_dst_name {
+    const char *p;
+    size_t n;
+};
+
 /* A tier's decision for a side (adminnetworkpolicy-semantics rules 6, 9):
  * true when a rule of that tier allowed or denied; false when none
  * matched or one passed. */
 static bool tier_decides(const struct kgi_netpol *np, int tier, uint32_t ident,
                          int dir, const struct kgi_ip *peer, uint32_t peer_pod,
                          int proto, unsigned port, uint32_t dst_pod,
-                         struct kg_side *out, struct kg_side_detail *d)
+                         const struct kgi_dst_name *name, struct kg_side *out,
+                         struct kg_side_detail *d)
 {
-    struct kgi_tr_hit h = kgi_tier_walk(np, tier, ident, dir, peer, peer_pod,
-                                        proto, port, dst_pod, NULL, 0);
+    struct kgi_tr_hit h =
+        kgi_tier_walk(np, tier, ident, dir, peer, peer_pod, proto, port,
+                      dst_pod, name ? name->p : NULL, name ? name->n : 0);
     if (h.rule == KGI_VD_NONE || h.action == KGI_CNP_PASS)
         return false;
     const struct kgi_tr_rule *r = &np->tiers->rules[h.rule];
@@ -157,6 +167,8 @@ static bool tier_decides(const struct kgi_netpol *np, int tier, uint32_t ident,
         d->rule_name = r->name;
         d->rule = (int)r->index;
         d->priority = tp->priority;
+        if (h.pattern != KGI_VD_NONE)
+            d->domain = np->tiers->patterns[h.pattern];
     }
     return true;
 }
@@ -229,7 +241,8 @@ static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
  * default allow (adminnetworkpolicy-semantics rules 5-10). */
 static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
                  const struct kgi_ip *peer, uint32_t peer_pod, int proto,
-                 unsigned port, struct kg_side *out, struct kg_side_detail *d)
+                 unsigned port, const struct kgi_dst_name *name,
+                 struct kg_side *out, struct kg_side_detail *d)
 {
     if (d)
         detail_none(d);
@@ -250,7 +263,7 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
      * (adminnetworkpolicy-semantics rule 13, the loopback flag) */
     bool tiers = np->tiers && !(np->loopback && peer_pod == pod);
     if (tiers && tier_decides(np, KGI_CNP_ADMIN, p->ident, dir, peer, peer_pod,
-                              proto, port, dst_pod, out, d))
+                              proto, port, dst_pod, name, out, d))
         return;
     uint32_t rsid = kgi_vd_ident_at(np, p->ident)->rs[dir];
     if (rsid != KGI_VD_NONE) {
@@ -260,7 +273,7 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
         return; /* a selected pod's decision is final */
     }
     if (tiers && tier_decides(np, KGI_CNP_BASELINE, p->ident, dir, peer,
-                              peer_pod, proto, port, dst_pod, out, d))
+                              peer_pod, proto, port, dst_pod, name, out, d))
         return;
     if (d)
         detail_of(out, d); /* rule 4: not isolated, the default allow */
@@ -300,9 +313,22 @@ static int check(const kg_ruleset *rs, const struct kg_flow *f,
     const struct kgi_netpol *np = rs->netpol;
     uint32_t sp = kgi_netpol_endpoint(np, &s);
     uint32_t dp = kgi_netpol_endpoint(np, &d);
-    side(np, sp, KG_EGRESS, &d, dp, f->protocol, f->port, &out->egress,
-         &out->egress_detail);
-    side(np, dp, KG_INGRESS, &s, sp, f->protocol, f->port, &out->ingress,
+    /* a name the caller dialled decides domainNames peers on its own
+     * (fqdn-semantics rule 21); a claimed one (SNI, Host) needs the DNS
+     * cache to vouch for the address, so until then it matches nothing:
+     * domainNames rules only allow, so that fails closed */
+    char nbuf[KGI_NAME_MAX + 1];
+    struct kgi_dst_name name = {NULL, 0};
+    if (f->dst_name && f->name_trust != KG_NAME_CLAIMED) {
+        int n = kgi_name_normalize(f->dst_name, f->dst_name_len, nbuf);
+        if (n >= 0) {
+            name.p = nbuf;
+            name.n = (size_t)n;
+        }
+    }
+    side(np, sp, KG_EGRESS, &d, dp, f->protocol, f->port, name.p ? &name : NULL,
+         &out->egress, &out->egress_detail);
+    side(np, dp, KG_INGRESS, &s, sp, f->protocol, f->port, NULL, &out->ingress,
          &out->ingress_detail);
     out->allowed = out->egress.allowed && out->ingress.allowed; /* rule 8 */
     out->service = NULL;
@@ -405,7 +431,7 @@ KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
         return KG_EINVAL;
     const struct kgi_netpol *np = rs->netpol;
     side(np, pod, direction, &p, kgi_netpol_endpoint(np, &p), protocol, port,
-         out, NULL);
+         NULL, out, NULL);
     return 0;
 }
 

@@ -196,6 +196,11 @@ static size_t sort_uniq(void *v, size_t n, size_t sz,
     return k;
 }
 
+static char *dup_str(struct kgi_arena *a, struct kgi_str s)
+{
+    return kgi_arena_strndup(a, s.p ? s.p : "", s.n);
+}
+
 /* --------------------------------------------------------------- rules */
 
 struct scratch_lists {
@@ -205,6 +210,8 @@ struct scratch_lists {
     size_t nets_cap;
     struct kgi_ip *addrs;
     size_t addrs_cap;
+    const char **texts; /* pattern id -> text */
+    size_t n_texts, texts_cap;
 };
 
 static int rule_ports(struct kgi_netpol *np, struct kgi_tr_rule *cr,
@@ -298,12 +305,24 @@ static int rule_peers(struct kgi_vd_build *b, struct scratch_lists *s,
                 if (kgi_grow((void **)&s->doms, &s->doms_cap, nd + 1,
                              sizeof(*s->doms)))
                     return KG_ENOMEM;
-                int rc = kgi_namepat_add(&np->tiers->names, p->domains[i].p,
+                struct kgi_tiers *tt = np->tiers;
+                int rc = kgi_namepat_add(&tt->names, p->domains[i].p,
                                          p->domains[i].n, &id);
                 if (rc == KG_ENOMEM)
                     return rc;
-                if (rc == 0) /* a pattern that can never match: none */
-                    s->doms[nd++] = id;
+                if (rc != 0)
+                    continue; /* a pattern that can never match: none */
+                if (id >= s->n_texts) {
+                    /* a new pattern: keep its text for verdicts */
+                    if (kgi_grow((void **)&s->texts, &s->texts_cap, id + 1,
+                                 sizeof(*s->texts)))
+                        return KG_ENOMEM;
+                    s->texts[id] = dup_str(&np->arena, p->domains[i]);
+                    if (!s->texts[id])
+                        return KG_ENOMEM;
+                    s->n_texts = id + 1;
+                }
+                s->doms[nd++] = id;
             }
             break;
         default:
@@ -325,11 +344,6 @@ static int rule_peers(struct kgi_vd_build *b, struct scratch_lists *s,
     cr->n_addrs = (uint32_t)na;
     cr->n_domains = (uint32_t)nd;
     return 0;
-}
-
-static char *dup_str(struct kgi_arena *a, struct kgi_str s)
-{
-    return kgi_arena_strndup(a, s.p ? s.p : "", s.n);
 }
 
 int kgi_tier_build_rules(struct kgi_vd_build *b)
@@ -400,6 +414,13 @@ int kgi_tier_build_rules(struct kgi_vd_build *b)
         }
     }
     tt->n_rules = id;
+    if (!rc && s.n_texts) {
+        tt->patterns =
+            kgi_arena_memdup(&np->arena, s.texts, s.n_texts * sizeof(*s.texts));
+        if (!tt->patterns)
+            rc = KG_ENOMEM;
+    }
+    kgi_free(s.texts);
     kgi_free(s.sels);
     kgi_free(s.doms);
     kgi_free(s.nets);

@@ -46,6 +46,22 @@ static bool in_addrs(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
     return false;
 }
 
+/* The smallest id both ascending lists hold, or KGI_VD_NONE. */
+static uint32_t first_common(const uint32_t *a, uint32_t na, const uint32_t *b,
+                             uint32_t nb)
+{
+    uint32_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j])
+            return a[i];
+        if (a[i] < b[j])
+            i++;
+        else
+            j++;
+    }
+    return KGI_VD_NONE;
+}
+
 /* Insertion sort of the few pattern ids a name matched. */
 static void sort_ids(uint32_t *v, uint32_t n)
 {
@@ -69,7 +85,7 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
                                 int proto, unsigned port, uint32_t dst_pod,
                                 const char *name, size_t name_len)
 {
-    struct kgi_tr_hit hit = {KGI_VD_NONE, 0};
+    struct kgi_tr_hit hit = {KGI_VD_NONE, 0, KGI_VD_NONE};
     const struct kgi_tiers *t = np->tiers;
     if (!t || ident == KGI_VD_NONE)
         return hit;
@@ -107,7 +123,9 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
                 sort_ids(names, n_names);
                 names_done = true;
             }
-            match = kgi_vd_meet(r->domains, r->n_domains, names, n_names);
+            hit.pattern =
+                first_common(r->domains, r->n_domains, names, n_names);
+            match = hit.pattern != KGI_VD_NONE;
         }
         if (match) {
             hit.rule = ids[k];

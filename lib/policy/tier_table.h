@@ -97,13 +97,15 @@ struct kgi_tiers {
     uint32_t *chain[2];       /* per identity and direction: chain id or NONE */
     uint32_t n_nodes;         /* Node objects read */
     struct kgi_namepat names; /* domainNames patterns of every rule */
+    const char **patterns;    /* pattern id -> the pattern as first written */
 };
 
 /* What decided a tier: the rule (KGI_VD_NONE: no rule of the tier
  * matched) and its action. */
 struct kgi_tr_hit {
     uint32_t rule;
-    int action; /* enum kgi_cnp_action, 0 when rule is NONE */
+    int action;       /* enum kgi_cnp_action, 0 when rule is NONE */
+    uint32_t pattern; /* the domainNames pattern that matched, or NONE */
 };
 
 /* Walks tier (KGI_CNP_ADMIN / KGI_CNP_BASELINE) of the chain of `ident`

@@ -19,6 +19,10 @@
  * (struct kg_side_detail; tier none/admin/network-policy/baseline/default,
  * action none/allow/deny, KIND and RULENAME "-" for NULL), e.g.
  * `egress-detail=admin,deny,AdminNetworkPolicy,6,deny-to-ravenclaw-everything`.
+ * A token `name=NAME` gives the flow a destination name the caller dialled
+ * (kg_flow.dst_name), `claimed=NAME` one it only saw (SNI, Host);
+ * `egress-domain=PATTERN` is the domainNames pattern the egress detail
+ * must report ("-" none).
  * Whatever the line says, each side's detail must agree with the side
  * (the same policy and rule; a cluster tier for a cluster-scoped
  * policy). Every probe is checked, every
@@ -151,7 +155,22 @@ static int run_flows(const kg_ruleset *rs, const char *name, FILE *f,
         struct kg_verdict v;
         memset(&v, 0, sizeof(v));
         v.size = sizeof(v);
-        if (p < 0 || kg_check(rs, &s, &d, p, port, &v)) {
+        struct kg_flow fl;
+        memset(&fl, 0, sizeof(fl));
+        fl.size = sizeof(fl);
+        fl.src = s;
+        fl.dst = d;
+        fl.protocol = p;
+        fl.port = port;
+        for (int k = 0; k < 4 && k + 5 < n; k++) {
+            bool claimed = strncmp(side[k], "claimed=", 8) == 0;
+            if (strncmp(side[k], "name=", 5) == 0 || claimed) {
+                fl.dst_name = strchr(side[k], '=') + 1;
+                fl.dst_name_len = strlen(fl.dst_name);
+                fl.name_trust = claimed ? KG_NAME_CLAIMED : KG_NAME_DIALLED;
+            }
+        }
+        if (p < 0 || kg_check_flow(rs, &fl, &v)) {
             print_message("%s:%u: check failed\n", name, lineno);
             bad++;
             continue;
@@ -179,6 +198,17 @@ static int run_flows(const kg_ruleset *rs, const char *name, FILE *f,
             else if (strncmp(w, "ingress-detail=", 15) == 0)
                 dd = &v.ingress_detail, w += 15;
             char got[512];
+            if (strncmp(w, "name=", 5) == 0 || strncmp(w, "claimed=", 8) == 0)
+                continue;
+            if (strncmp(w, "egress-domain=", 14) == 0) {
+                const char *dom = v.egress_detail.domain;
+                if (strcmp(dom ? dom : "-", w + 14) != 0) {
+                    print_message("%s:%u: %s: got %s\n", name, lineno, w,
+                                  dom ? dom : "-");
+                    ok = false;
+                }
+                continue;
+            }
             if (dd) {
                 detail_text(dd, got, sizeof(got));
                 if (strcmp(got, w) != 0) {
