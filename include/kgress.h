@@ -237,7 +237,9 @@ enum kg_severity {
     KG_SEVERITY_WARNING = 1,
 };
 
-/** Number of diagnostics; 0 for NULL. A builder keeps at most
+/** Number of diagnostics; 0 for NULL. After kg_builder_compile they come in
+ *  file order: sources in the order they were added, then line and
+ *  column (0:0 first, as a whole source's problems). A builder keeps at most
  *  KG_LIMIT_DIAGNOSTICS of them: when more were reported, the last entry
  *  (one past the limit) is a summary with code KG_ELIMIT_DIAGNOSTICS, no
  *  file or mark, severity error when any of those not kept is an error,
@@ -257,6 +259,10 @@ KG_API int kg_diagnostic_code(const kg_diagnostics *d, size_t i);
 KG_API const char *kg_diagnostic_file(const kg_diagnostics *d, size_t i);
 /** Field path of diagnostic i ("" for the whole document). Never NULL. */
 KG_API const char *kg_diagnostic_path(const kg_diagnostics *d, size_t i);
+/** The object diagnostic i belongs to, as "Kind namespace/name" (or "Kind
+ *  name" for cluster-scoped kinds), log-safe; "" for problems of a whole
+ *  source (syntax, limits, I/O) or out of range. Never NULL. (0.2) */
+KG_API const char *kg_diagnostic_object(const kg_diagnostics *d, size_t i);
 /** 1-based line (0 unknown or out of range). */
 KG_API unsigned kg_diagnostic_line(const kg_diagnostics *d, size_t i);
 /** 1-based column in characters (0 unknown or out of range). */
@@ -273,7 +279,8 @@ KG_API const char *kg_diagnostic_message(const kg_diagnostics *d, size_t i);
  *  is 0; buf may be NULL when cap is 0. No allocation; thread-safe. (0.2) */
 KG_API size_t kg_text_escape(const char *s, size_t n, char *buf, size_t cap);
 
-/** Formats diagnostic i as `file:line:col: error: path: message` into buf
+/** Formats diagnostic i as `file:line:col: error: Kind ns/name: path:
+ *  message [KG_ECODE]` (the object and path parts only when present) into buf
  *  (always NUL-terminated when cap > 0), like snprintf: returns the length
  *  the full text needs, excluding the NUL; 0 when out of range. */
 KG_API size_t kg_diagnostic_format(const kg_diagnostics *d, size_t i, char *buf,

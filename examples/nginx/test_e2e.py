@@ -342,7 +342,8 @@ def main():
         with open(manifest, "w") as f:
             f.write(broken)
         t = nginx.test_config()
-        want = re.compile(r"kgress: %s:%d:\d+: error: spec\.rules\[0\]\.http"
+        want = re.compile(r"kgress: %s:%d:\d+: error: (?:Ingress \S+: )?"
+                          r"spec\.rules\[0\]\.http"
                           r"\.paths\[2\]\.pathType" % (re.escape(manifest),
                                                        line))
         check(t.returncode != 0 and want.search(t.stderr),

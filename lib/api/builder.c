@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/diag_objects.h"
 #include "api/ruleset.h"
 #include "api/store.h"
 #include "k8s/kinds.h"
@@ -42,6 +43,8 @@ struct kg_builder {
     size_t load_errors;
     struct kind_tally *kinds; /* of the last compile, sorted by kind */
     size_t n_kinds;
+    char **sources; /* log-safe names of the sources, in add order */
+    size_t n_sources, sources_cap;
 };
 
 /* Objects of one kind in the last compile (kg_builder_kind). */
@@ -122,6 +125,9 @@ KG_API void kg_builder_free(kg_builder *b)
     kgi_netpol_keep_free(b->keep);
     kg_ruleset_unref(b->full);
     kgi_free(b->kinds);
+    for (size_t i = 0; i < b->n_sources; i++)
+        kgi_free(b->sources[i]);
+    kgi_free(b->sources);
     kgi_diag_release(&b->diags);
     kgi_free(b);
 }
@@ -151,6 +157,24 @@ static void end_load(kg_builder *b, int rc)
 
 /* Loads one source into its own arena and stores its objects, replacing
  * the loaded ones of the same keys. On KG_ENOMEM nothing is stored. */
+/* Remembers a source's name (as diagnostics show it) for the file order
+ * of diagnostics. */
+static int note_source(kg_builder *b, const char *name)
+{
+    if (!name)
+        name = "<input>";
+    size_t n = strlen(name), need = kg_text_escape(name, n, NULL, 0) + 1;
+    if (kgi_grow((void **)&b->sources, &b->sources_cap, b->n_sources + 1,
+                 sizeof(*b->sources)))
+        return KG_ENOMEM;
+    char *s = kgi_malloc(need);
+    if (!s)
+        return KG_ENOMEM;
+    kg_text_escape(name, n, s, need);
+    b->sources[b->n_sources++] = s;
+    return 0;
+}
+
 static int load(kg_builder *b, const char *name, const char *buf, size_t len)
 {
     struct kgi_objects found = {0};
@@ -193,7 +217,9 @@ KG_API int kg_builder_add_buffer(kg_builder *b, const char *name,
     if (!b || (!buf && len))
         return KG_EINVAL;
     reset_compile_diags(b);
-    int rc = load(b, name, buf ? buf : "", len);
+    int rc = note_source(b, name);
+    if (rc == 0)
+        rc = load(b, name, buf ? buf : "", len);
     end_load(b, rc);
     return rc;
 }
@@ -227,6 +253,8 @@ KG_API int kg_builder_apply_events(kg_builder *b, const char *name,
     if (!b || (!buf && len))
         return KG_EINVAL;
     reset_compile_diags(b);
+    if (note_source(b, name))
+        return KG_ENOMEM;
     int rc = kgi_events_apply(&b->store, &b->opts, &b->diags, &b->rv, name,
                               buf ? buf : "", len, used, NULL);
     kgi_diag_finish(&b->diags);
@@ -248,7 +276,11 @@ KG_API int kg_builder_add_file(kg_builder *b, const char *path)
     if (!b || !path)
         return KG_EINVAL;
     reset_compile_diags(b);
-    int rc = 0;
+    int rc = note_source(b, path);
+    if (rc) {
+        end_load(b, rc);
+        return rc;
+    }
     char *buf = NULL;
     FILE *f = fopen(path, "rb");
     struct stat st;
@@ -524,8 +556,9 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
         t->skipped = kind == KGI_KIND_UNKNOWN;
         if (!ok && kgi_flag(&b->opts, KG_FLAG_SKIP_INVALID))
             kgi_diag_demote(&b->diags, before);
-        else if (ok && kind != KGI_KIND_UNKNOWN)
-            n++;
+        else if (kind != KGI_KIND_UNKNOWN && (ok || metas[n].name.n))
+            n++; /* invalid metadata (a bad name) fails the compile but
+                    does not hide the object's other errors (item 9) */
     }
     b->n_kinds = tally_merge(b->kinds, n_objs);
     struct kgi_compile_in in = {&b->opts, &b->diags, metas, n};
@@ -548,6 +581,10 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
         rc = KG_ECOMPILE;
     if (rc)
         goto fail;
+    if (kgi_diag_annotate(&b->diags, &b->store, b->sources, b->n_sources)) {
+        rc = KG_ENOMEM;
+        goto fail;
+    }
     kgi_free(metas);
     kgi_arena_release(&scratch);
     kgi_diag_finish(&b->diags);
@@ -563,6 +600,9 @@ fail:
     kgi_netpol_keep_free(keep);
     if (rs)
         ruleset_free(rs);
+    if (rc != KG_ENOMEM &&
+        kgi_diag_annotate(&b->diags, &b->store, b->sources, b->n_sources))
+        rc = KG_ENOMEM;
     kgi_free(metas);
     kgi_arena_release(&scratch);
     kgi_diag_finish(&b->diags);

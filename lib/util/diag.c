@@ -27,6 +27,7 @@ void kgi_diag_release(struct kg_diagnostics *d)
     size_t max = d->max;
     kgi_free(d->v);
     kgi_free(d->dropbits);
+    kgi_free(d->order);
     kgi_arena_release(&d->arena);
     kgi_diag_init(d);
     d->max = max;
@@ -183,6 +184,7 @@ int kgi_diag_add(struct kg_diagnostics *d, int severity, int code,
 {
     if (severity == KG_SEVERITY_ERROR)
         d->errors++;
+    d->n_order = 0;
     if (d->n >= d->max)
         return drop(d, severity, code);
     char stack[512];
@@ -199,6 +201,7 @@ int kgi_diag_add(struct kg_diagnostics *d, int severity, int code,
     g->code = code;
     g->line = line;
     g->column = column;
+    g->object = NULL;
     /* file, path and message may carry a manifest's bytes: made safe to
      * log here, once for every diagnostic */
     g->file = safe_dup(&d->arena, file ? file : "", file ? strlen(file) : 0);
@@ -243,8 +246,21 @@ void kgi_diag_demote(struct kg_diagnostics *d, size_t from)
     }
 }
 
+const char *kgi_diag_safe_dup(struct kg_diagnostics *d, const char *s, size_t n)
+{
+    return safe_dup(&d->arena, s, n);
+}
+
+void kgi_diag_set_order(struct kg_diagnostics *d, size_t *order)
+{
+    kgi_free(d->order);
+    d->order = order;
+    d->n_order = order ? d->n : 0;
+}
+
 void kgi_diag_truncate(struct kg_diagnostics *d, size_t from, size_t errors)
 {
+    d->n_order = 0;
     if (from <= d->n) {
         d->n = from;
         d->dropped = 0;
@@ -294,7 +310,7 @@ static const struct kgi_diag *at(const kg_diagnostics *d, size_t i)
     if (!d)
         return NULL;
     if (i < d->n)
-        return &d->v[i];
+        return &d->v[d->n_order == d->n ? d->order[i] : i];
     return i == d->n && d->dropped ? &d->more : NULL;
 }
 
@@ -340,6 +356,12 @@ KG_API const char *kg_diagnostic_path(const kg_diagnostics *d, size_t i)
     return g ? g->path : "";
 }
 
+KG_API const char *kg_diagnostic_object(const kg_diagnostics *d, size_t i)
+{
+    const struct kgi_diag *g = at(d, i);
+    return g && g->object ? g->object : "";
+}
+
 KG_API unsigned kg_diagnostic_line(const kg_diagnostics *d, size_t i)
 {
     const struct kgi_diag *g = at(d, i);
@@ -368,9 +390,11 @@ KG_API size_t kg_diagnostic_format(const kg_diagnostics *d, size_t i, char *buf,
         return 0;
     }
     const char *sev = g->severity == KG_SEVERITY_ERROR ? "error" : "warning";
-    int n = snprintf(buf, buf ? cap : 0, "%s:%u:%u: %s: %s%s%s [%s]",
-                     g->file[0] ? g->file : "<input>", (unsigned)g->line,
-                     (unsigned)g->column, sev, g->path, g->path[0] ? ": " : "",
-                     g->message, kg_error_name(g->code));
+    const char *obj = g->object ? g->object : "";
+    int n =
+        snprintf(buf, buf ? cap : 0, "%s:%u:%u: %s: %s%s%s%s%s [%s]",
+                 g->file[0] ? g->file : "<input>", (unsigned)g->line,
+                 (unsigned)g->column, sev, obj, obj[0] ? ": " : "", g->path,
+                 g->path[0] ? ": " : "", g->message, kg_error_name(g->code));
     return n < 0 ? 0 : (size_t)n;
 }

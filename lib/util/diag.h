@@ -22,6 +22,7 @@ struct kgi_diag {
     const char *file;
     const char *path;
     const char *message;
+    const char *object; /* "Kind namespace/name" it belongs to, or NULL */
     uint32_t line, column;
 };
 
@@ -41,6 +42,8 @@ struct kg_diagnostics {
     size_t dropped, dropped_errors;
     uint8_t *dropbits; /* bit j: dropped diagnostic j was an error */
     size_t dropbits_cap;
+    size_t *order;        /* file order of v (kgi_diag_set_order), when */
+    size_t n_order;       /* == n; any change of the list drops it */
     struct kgi_diag more; /* the summary entry, index n when dropped */
     char more_msg[160];
     struct kgi_arena arena;
@@ -77,6 +80,12 @@ void kgi_diag_demote(struct kg_diagnostics *d, size_t from);
 /* Forgets the diagnostics from mark `from` on; `errors` is the error count
  * the list had at that mark. */
 void kgi_diag_truncate(struct kg_diagnostics *d, size_t from, size_t errors);
+/* An arena copy of s[0..n) made log-safe (kg_text_escape), or NULL. */
+const char *kgi_diag_safe_dup(struct kg_diagnostics *d, const char *s,
+                              size_t n);
+/* Makes the public accessors read v in the order order[0..n) (a
+ * permutation of the kept entries, taken over); until the list changes. */
+void kgi_diag_set_order(struct kg_diagnostics *d, size_t *order);
 /* Writes the summary entry's text; call when a builder call ends, before
  * the list is read. */
 void kgi_diag_finish(struct kg_diagnostics *d);

@@ -41,7 +41,8 @@ class Error(Exception):
 
 
 _DiagnosticBase = collections.namedtuple(
-    "Diagnostic", "severity code file path line column message")
+    "Diagnostic", "severity code file path line column message object",
+    defaults=("",))
 
 
 class Diagnostic(_DiagnosticBase):
@@ -50,8 +51,10 @@ class Diagnostic(_DiagnosticBase):
     severity: "error" or "warning"; code: the KG_E* name ("KG_EINVALID");
     file: the source name; path: the field path
     (``spec.rules[0].http.paths[1].pathType``, "" for the whole document);
-    line, column: 1-based (0 when unknown); message: what is wrong.
-    ``str()`` gives ``file:line:col: severity: path: message``.
+    line, column: 1-based (0 when unknown); message: what is wrong;
+    object: the object it belongs to, "Kind namespace/name" ("" for a
+    problem of a whole source). ``str()`` gives
+    ``file:line:col: severity: object: path: message``.
     """
 
     __slots__ = ()
@@ -59,7 +62,9 @@ class Diagnostic(_DiagnosticBase):
     def __str__(self):
         where = "%s:%d:%d" % (self.file or "<input>", self.line, self.column)
         path = self.path + ": " if self.path else ""
-        return "%s: %s: %s%s" % (where, self.severity, path, self.message)
+        obj = self.object + ": " if self.object else ""
+        return "%s: %s: %s%s%s" % (where, self.severity, obj, path,
+                                   self.message)
 
 
 class CompileError(Error):
@@ -104,7 +109,8 @@ def read_diagnostics(d):
             lib.kg_diagnostic_path(d, i).decode("utf-8", "replace"),
             int(lib.kg_diagnostic_line(d, i)),
             int(lib.kg_diagnostic_column(d, i)),
-            lib.kg_diagnostic_message(d, i).decode("utf-8", "replace")))
+            lib.kg_diagnostic_message(d, i).decode("utf-8", "replace"),
+            lib.kg_diagnostic_object(d, i).decode("utf-8", "replace")))
     return out
 
 

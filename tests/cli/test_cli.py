@@ -333,6 +333,32 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual((d[0]["code"], d[0]["flag"]),
                          ("KG_ELIMIT_NODES", "--limit-stream-nodes"))
 
+    def test_objects_named_in_file_order(self):  # item 9
+        text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: Bad_Name\n"
+                "  namespace: shop\n  labels: {\"bad key\": x}\n---\n"
+                "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+                "metadata: {name: i, namespace: shop}\nspec:\n  rules:\n"
+                "  - host: a.com\n    http: {paths: [{path: /a, pathType: "
+                "Prefix, backend: {service: {name: s, port: {number: 80}}}}]}\n"
+                "  - host: a.com\n    http: {paths: [{path: /a, pathType: "
+                "Prefix, backend: {service: {name: t, port: {number: 80}}}}]}\n"
+                "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: X}\n")
+        rc, out, _ = run("validate", "-", stdin=text)
+        self.assertEqual(rc, 1)
+        lines = [x for x in out.splitlines() if x.startswith("<stdin>")
+                 or x.startswith("/dev/stdin") or x.startswith("-:")]
+        objs = [re.search(r": (?:error|warning): ([A-Za-z]+ \S+): ",
+                          x).group(1) for x in lines]
+        # the bad name hides neither the label error; the Ingress
+        # conflict (an engine's, reported later) comes in file order
+        self.assertEqual(objs, ["Pod shop/Bad_Name", "Pod shop/Bad_Name",
+                                "Ingress shop/i", "Namespace X"], out)
+        rc, out, _ = run("validate", "--json", "-", stdin=text)
+        d = json.loads(out)["diagnostics"]
+        self.assertEqual([x["object"] for x in d], objs)
+        self.assertEqual([x["line"] for x in d],
+                         sorted(x["line"] for x in d))
+
     def test_diagnostics_cap(self):  # item 16
         text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
                 "  namespace: d\n  labels:\n"

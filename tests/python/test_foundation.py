@@ -222,12 +222,38 @@ class TestFromYaml(unittest.TestCase):
         d, = e.diagnostics
         self.assertEqual(d, kgress.Diagnostic(
             "error", "KG_EREQUIRED", "ns.yaml", "metadata.name", 11, 3,
-            "Required value"))
+            "Required value", "Namespace (no name)"))
         self.assertEqual(e.errors, [d])
-        self.assertEqual(str(d),
-                         "ns.yaml:11:3: error: metadata.name: Required value")
+        self.assertEqual(str(d), "ns.yaml:11:3: error: Namespace (no name): "
+                         "metadata.name: Required value")
         self.assertIn("1 error in the input", str(e))
         self.assertIn(str(d), str(e))
+
+    def test_objects_named_in_file_order(self):  # issue 15 item 9
+        a = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+             "metadata: {name: Bad_Name, namespace: shop}\n"
+             "spec:\n  podSelector: {matchLabels: {\"bad key!\": x}}\n"
+             "  policyTypes: [Sideways]\n")
+        with tempfile.TemporaryDirectory() as tmp:
+            pa, pb = os.path.join(tmp, "a.yaml"), os.path.join(tmp, "b.yaml")
+            with open(pa, "w") as f:
+                f.write(a)
+            with open(pb, "w") as f:
+                f.write("kind: Pod\napiVersion: v1\nmetadata: [\n")
+            with self.assertRaises(kgress.CompileError) as cm:
+                kgress.Ruleset.from_files(pa, pb)
+        got = [(os.path.basename(d.file), d.line, d.object, d.path)
+               for d in cm.exception.diagnostics]
+        # the bad name does not hide the spec's errors; a.yaml (added
+        # first) before b.yaml's syntax error, reported first
+        self.assertEqual(got[:3], [
+            ("a.yaml", 3, "NetworkPolicy shop/Bad_Name", "metadata.name"),
+            ("a.yaml", 5, "NetworkPolicy shop/Bad_Name",
+             "spec.podSelector.matchLabels[bad key!]"),
+            ("a.yaml", 6, "NetworkPolicy shop/Bad_Name",
+             "spec.policyTypes[0]")])
+        self.assertEqual(got[3][:3], ("b.yaml", 4, ""))
+        self.assertEqual(len(got), 4)
 
     def test_syntax_error_mark(self):
         text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [a, b\n"

@@ -628,7 +628,8 @@ static void test_format(void **state)
     assert_int_equal(kg_diagnostics_count(d), 1);
     char want[512];
     snprintf(want, sizeof(want),
-             "dir/f.yaml:8:18: error: metadata.name: %s [KG_EINVALID]",
+             "dir/f.yaml:8:18: error: Pod default/Bad: metadata.name: %s "
+             "[KG_EINVALID]",
              kg_diagnostic_message(d, 0));
     assert_non_null(strstr(want, "Invalid value: \"Bad\""));
     char buf[512];
@@ -660,14 +661,15 @@ static void test_format(void **state)
     assert_int_equal(kg_builder_compile(b, &rs), KG_ECOMPILE);
     d = kg_builder_diagnostics(b);
     assert_int_equal(kg_diagnostics_count(d), 2);
-    kg_diagnostic_format(d, 0, buf, sizeof(buf));
+    /* in file order: both sources are <input>, so by line */
+    kg_diagnostic_format(d, 1, buf, sizeof(buf));
     assert_true(strncmp(buf, "<input>:6:1: error: malformed YAML: ", 36) == 0);
     assert_non_null(strstr(buf, " [KG_ESYNTAX]"));
-    kg_diagnostic_format(d, 1, buf, sizeof(buf));
+    kg_diagnostic_format(d, 0, buf, sizeof(buf));
     assert_true(strncmp(buf,
-                        "<input>:1:13: warning: apiVersion: Ingress of "
-                        "apiVersion extensions/v1beta1",
-                        72) == 0);
+                        "<input>:1:13: warning: Ingress default/a: apiVersion: "
+                        "Ingress of apiVersion extensions/v1beta1",
+                        91) == 0);
     kg_builder_free(b);
 }
 
@@ -896,12 +898,18 @@ static void test_compile_twice(void **state)
     for (int i = 0; i < 2; i++) {
         assert_int_equal(kg_builder_compile(b, &rs), KG_ECOMPILE);
         const kg_diagnostics *d = kg_builder_diagnostics(b);
+        /* file order (issue 15 item 9): the sources as added, although
+         * b's syntax error was reported first */
         assert_int_equal(kg_diagnostics_count(d), 3);
-        assert_string_equal(kg_diagnostic_file(d, 0), "b");
-        assert_int_equal(kg_diagnostic_code(d, 0), KG_ESYNTAX);
-        assert_string_equal(kg_diagnostic_file(d, 1), "a");
+        assert_string_equal(kg_diagnostic_file(d, 0), "a");
+        assert_string_equal(kg_diagnostic_object(d, 0), "Namespace Bad");
+        assert_string_equal(kg_diagnostic_file(d, 1), "b");
+        assert_int_equal(kg_diagnostic_code(d, 1), KG_ESYNTAX);
+        assert_string_equal(kg_diagnostic_object(d, 1), "");
         assert_string_equal(kg_diagnostic_file(d, 2), "c");
         assert_string_equal(kg_diagnostic_path(d, 2), "metadata.name");
+        assert_string_equal(kg_diagnostic_object(d, 2),
+                            "Pod default/(no name)");
     }
     kg_builder_free(b);
 

@@ -419,6 +419,7 @@ void cli_diagnostic_json(struct json *j, const kg_diagnostics *d, size_t i)
     json_kv_int(j, "line", kg_diagnostic_line(d, i));
     json_kv_int(j, "column", kg_diagnostic_column(d, i));
     json_kv_cstr(j, "message", kg_diagnostic_message(d, i));
+    json_kv_cstr(j, "object", kg_diagnostic_object(d, i));
     const char *flag = limit_flag(d, i);
     if (flag) {
         char buf[64];
