@@ -94,7 +94,7 @@ class Watch(unittest.TestCase):
 
 class Help(unittest.TestCase):
     def test_every_command_help(self):  # item 6
-        for cmd in ("validate", "route", "check", "dump"):
+        for cmd in ("validate", "route", "check", "explain", "matrix", "dump"):
             rc, out, err = run(cmd, "--help")
             self.assertEqual(rc, 0, cmd)
             self.assertTrue(out.startswith("usage: kgress " + cmd), out)
@@ -358,6 +358,40 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual([x["object"] for x in d], objs)
         self.assertEqual([x["line"] for x in d],
                          sorted(x["line"] for x in d))
+
+    def test_explain_and_matrix(self):  # item 11
+        rc, out, _ = run("explain", CLUSTER, "--src", "10.244.1.10",
+                         "--dst", "10.244.3.10", "--port", "9000")
+        self.assertEqual(rc, 1)
+        self.assertIn("isolated by payments/default-deny: no rule matches",
+                      out)
+        rc, out, _ = run("explain", "--json", CLUSTER, "--src",
+                         "10.244.2.10", "--dst", "10.244.3.10", "--port",
+                         "9000")
+        v = json.loads(out)
+        self.assertEqual(rc, 0 if v["allowed"] else 1)
+        results = {p["policy"]: p["result"]
+                   for p in v["ingress"]["policies"]}
+        self.assertTrue(results)
+        if v["allowed"]:
+            self.assertIn("allows", results.values())
+        rc, out, _ = run("matrix", "--json", CLUSTER, "--port", "9000")
+        self.assertEqual(rc, 0)
+        m = json.loads(out)
+        n = len(m["pods"])
+        self.assertTrue(n >= 2)
+        self.assertEqual([len(r) for r in m["allowed"]], [n] * n)
+        self.assertEqual(m["allowed_pairs"], sum(map(sum, m["allowed"])))
+        # each cell is what check answers
+        i = m["pods"].index("shop/frontend-6c8d7f9b5-abcde")
+        j = m["pods"].index("payments/payment-8d7c6b5a4-pqrst")
+        rc, _, _ = run("check", CLUSTER, "--src", m["pods"][i], "--dst",
+                       m["pods"][j], "--port", "9000")
+        self.assertEqual(rc == 0, m["allowed"][i][j])
+        rc, out, _ = run("matrix", CLUSTER, "--port", "9000", "--namespace",
+                         "shop")
+        self.assertTrue(all(" shop/" in x for x in out.splitlines()[1:4]))
+        self.assertIn("of 9 pairs allowed", out)
 
     def test_diagnostics_cap(self):  # item 16
         text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"

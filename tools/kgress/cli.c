@@ -124,7 +124,8 @@ static void help_synopsis(FILE *out, const struct cli_command *cmd)
 }
 
 static const struct cli_command *const commands[] = {
-    &cmd_validate, &cmd_route, &cmd_check, &cmd_dump, NULL};
+    &cmd_validate, &cmd_route, &cmd_check, &cmd_explain,
+    &cmd_matrix,   &cmd_dump,  NULL};
 
 const struct cli_command *cli_command_find(const char *name)
 {

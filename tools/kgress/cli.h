@@ -79,7 +79,8 @@ struct cli {
     struct json err;                       /* diagnostics on stderr */
 };
 
-extern const struct cli_command cmd_validate, cmd_route, cmd_check, cmd_dump;
+extern const struct cli_command cmd_validate, cmd_route, cmd_check, cmd_dump,
+    cmd_explain, cmd_matrix;
 
 /* The command of that name, or NULL. */
 const struct cli_command *cli_command_find(const char *name);
