@@ -379,6 +379,22 @@ def _addr(lib, value, what):
     return a
 
 
+def pod_addresses(lib, rs, name):
+    """Ruleset.pod_addresses: see there."""
+    text = _text(name, "pod")
+    ns, sep, pod = text.partition(b"/")
+    if not sep:
+        raise ValueError("pod must be \"namespace/name\", not %r" % (name,))
+    h = ctypes.c_uint32()
+    if lib.kg_pod_find(rs, ns, len(ns), pod, len(pod), ctypes.byref(h)) != 0:
+        raise LookupError("no pod %r" % (name,))
+    out = []
+    a = KgAddr()
+    while lib.kg_pod_addr(rs, h.value, len(out), ctypes.byref(a)) == 0:
+        out.append(_addr_text(a))
+    return out
+
+
 def pod_at(lib, rs, ip):
     """Ruleset.pod: see there."""
     a = _addr(lib, ip, "ip")

@@ -31,8 +31,10 @@ Options (keyword-only, for ``from_yaml`` and ``from_files``):
 
 import ctypes
 import os
+from typing import (Dict, Iterable, List, Mapping, Optional, Tuple, Union)
 
-from ._errors import CompileError, KG_ECOMPILE, check, read_diagnostics
+from ._errors import (CompileError, Diagnostic, KG_ECOMPILE, check,
+                      read_diagnostics)
 from ._native import WRITE_FN, lib
 from . import _route
 from . import _check
@@ -132,9 +134,34 @@ def _to_bytes(text):
     raise TypeError("expected str or bytes, not %s" % type(text).__name__)
 
 
+def _options(args: Mapping[str, object]) -> Dict[str, object]:
+    """The load options among a from_* call's locals(), as _make_options
+    takes them."""
+    opts = {k: args[k] for k in ("ingress_class", "dialect", "limits")}
+    for flag in FLAGS:
+        if flag in args:
+            opts[flag] = args[flag]
+    return opts
+
+
+class _KgKindCount(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("kind", ctypes.c_char_p),
+                ("read", ctypes.c_size_t), ("skipped", ctypes.c_size_t)]
+
+
+def _kinds(b) -> Dict[str, Tuple[int, int]]:
+    """kg_builder_kind_count / kg_builder_kind: kind -> (read, skipped)."""
+    out = {}
+    for i in range(lib.kg_builder_kind_count(b)):
+        k = _KgKindCount(size=ctypes.sizeof(_KgKindCount))
+        check(lib.kg_builder_kind(b, i, ctypes.byref(k)), "kg_builder_kind")
+        out[k.kind.decode("utf-8", "replace")] = (int(k.read), int(k.skipped))
+    return out
+
+
 def _build(sources, options):
     """Compiles sources: a list of ("buffer", name, bytes) or ("file", path)
-    tuples. Returns (ruleset pointer, diagnostics)."""
+    tuples. Returns (ruleset pointer, diagnostics, kinds)."""
     opts = _make_options(**options)
     b = None
     try:
@@ -156,10 +183,17 @@ def _build(sources, options):
         d = lib.kg_builder_diagnostics(b)
         diags = read_diagnostics(d)
         if rc == KG_ECOMPILE or (rc == 0 and not out.value):
-            raise CompileError(diags, error_count=lib.kg_diagnostics_errors(d),
-                               warning_count=lib.kg_diagnostics_warnings(d))
+            e = CompileError(diags, error_count=lib.kg_diagnostics_errors(d),
+                             warning_count=lib.kg_diagnostics_warnings(d))
+            e.kinds = _kinds(b)
+            raise e
         check(rc, "kg_builder_compile")
-        return out.value, diags
+        try:
+            kinds = _kinds(b)
+        except BaseException:
+            lib.kg_ruleset_unref(out.value)
+            raise
+        return out.value, diags, kinds
     finally:
         lib.kg_builder_free(b)
         lib.kg_options_free(opts)
@@ -169,21 +203,36 @@ class Ruleset:
     """An immutable compiled ruleset. Build one with ``from_yaml`` or
     ``from_files``."""
 
-    __slots__ = ("_handle", "_lib", "diagnostics", "__weakref__")
+    __slots__ = ("_handle", "_lib", "diagnostics", "kinds", "__weakref__")
 
-    def __init__(self, handle, diagnostics=()):
+    def __init__(self, handle, diagnostics=(), kinds=None):
         # private: takes over one reference to a kg_ruleset
         self._lib = lib
         self._handle = handle
         #: every diagnostic of the compile (all warnings: it succeeded)
-        self.diagnostics = list(diagnostics)
+        self.diagnostics: List[Diagnostic] = list(diagnostics)
+        #: objects read and skipped per kind of the input (as written in
+        #: their ``kind``: kg_builder_kind): {"Pod": (read, skipped), ...}
+        self.kinds: Dict[str, Tuple[int, int]] = dict(kinds or {})
 
     @classmethod
-    def from_yaml(cls, text, *, name=None, **options):
+    def from_yaml(cls, text: Union[str, bytes], *, name: Optional[str] = None,
+                  ingress_class: Optional[str] = None,
+                  dialect: str = "portable", normalize: bool = True,
+                  skip_invalid: bool = False,
+                  reject_escaped_slash: bool = False,
+                  ipblock_matches_pods: bool = True,
+                  select_hostnetwork: bool = False,
+                  allow_node_ingress: bool = True,
+                  allow_loopback: bool = True, strict_cidr: bool = False,
+                  service_any_endpoint: bool = False,
+                  limits: Optional[Mapping[str, int]] = None) -> "Ruleset":
         """Compiles one YAML or JSON stream (str, or bytes as read from a
         file). ``name`` is the source name used in diagnostics (default
-        "<input>"). Raises CompileError when the input has errors,
-        ValueError/TypeError for bad options, MemoryError."""
+        "<input>"); the other options are the module's (see its docstring).
+        Raises CompileError when the input has errors, ValueError/TypeError
+        for bad options, MemoryError."""
+        options = _options(locals())
         data = _to_bytes(text)
         if name is None:
             bname = None
@@ -191,22 +240,32 @@ class Ruleset:
             bname = os.fsencode(name)
             if b"\0" in bname:
                 raise ValueError("name contains a NUL byte")
-        handle, diags = _build([("buffer", bname, data)], options)
-        return cls(handle, diags)
+        return cls(*_build([("buffer", bname, data)], options))
 
     @classmethod
-    def from_files(cls, *paths, **options):
-        """Compiles the YAML or JSON files (str or os.PathLike) together.
-        A file that cannot be read is a CompileError with a KG_EIO
-        diagnostic, like any other problem of the input."""
+    def from_files(cls, *paths: Union[str, "os.PathLike[str]"],
+                   ingress_class: Optional[str] = None,
+                   dialect: str = "portable", normalize: bool = True,
+                   skip_invalid: bool = False,
+                   reject_escaped_slash: bool = False,
+                   ipblock_matches_pods: bool = True,
+                   select_hostnetwork: bool = False,
+                   allow_node_ingress: bool = True,
+                   allow_loopback: bool = True, strict_cidr: bool = False,
+                   service_any_endpoint: bool = False,
+                   limits: Optional[Mapping[str, int]] = None) -> "Ruleset":
+        """Compiles the YAML or JSON files (str or os.PathLike) together,
+        with the options of from_yaml. A file that cannot be read is a
+        CompileError with a KG_EIO diagnostic, like any other problem of
+        the input."""
+        options = _options(locals())
         sources = []
         for p in paths:
             bp = os.fsencode(p)
             if b"\0" in bp:
                 raise ValueError("path contains a NUL byte: %r" % (p,))
             sources.append(("file", bp))
-        handle, diags = _build(sources, options)
-        return cls(handle, diags)
+        return cls(*_build(sources, options))
 
     # ---------------------------------------------------------- life cycle
 
@@ -248,8 +307,10 @@ class Ruleset:
 
     def __repr__(self):
         state = "closed" if self._handle is None else "open"
-        return "<kgress.Ruleset %s, %d warnings>" % (state,
-                                                     len(self.warnings))
+        read = ", ".join("%d %s" % (r, k) for k, (r, _) in
+                         sorted(self.kinds.items()) if r)
+        return "<kgress.Ruleset %s, %s, %d warnings>" % (
+            state, read or "no objects", len(self.warnings))
 
     # ---------------------------------------------------------- inspection
 
@@ -313,6 +374,13 @@ class Ruleset:
         a port outside 0..65535 or another protocol. Thread-safe."""
         return _check.check(self._lib, self._ptr(), src_ip, dst_ip, port,
                             protocol, domain, claimed)
+
+    def pod_addresses(self, pod: str) -> List[str]:
+        """The IP addresses of pod "namespace/name" (status.podIPs order, at
+        most one per family: kg_pod_find + kg_pod_addr), e.g. to check a
+        flow of a pod known by name. Raises LookupError for an unknown pod,
+        ValueError for a name without "/". Thread-safe."""
+        return _check.pod_addresses(self._lib, self._ptr(), pod)
 
     def pod(self, ip):
         """"namespace/name" of the pod owning ip (str or ipaddress object),

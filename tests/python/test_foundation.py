@@ -229,6 +229,41 @@ class TestFromYaml(unittest.TestCase):
         self.assertIn("1 error in the input", str(e))
         self.assertIn(str(d), str(e))
 
+    def test_kinds_pods_signatures_repr(self):  # issue 15 item 5
+        import inspect
+        cluster = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               "..", "..", "examples", "cluster",
+                               "cluster.yaml")
+        with kgress.Ruleset.from_files(cluster) as rs:
+            self.assertEqual(rs.kinds["Pod"][1], 0)
+            self.assertTrue(rs.kinds["Pod"][0] >= 2)
+            self.assertIn("NetworkPolicy", rs.kinds)
+            self.assertRegex(repr(rs), r"<kgress.Ruleset open, .*\d+ Pod")
+            pod = rs.pod("10.244.1.10")
+            self.assertIn("10.244.1.10", rs.pod_addresses(pod))
+            with self.assertRaises(LookupError):
+                rs.pod_addresses("shop/nope")
+            with self.assertRaises(ValueError):
+                rs.pod_addresses("nope")
+        self.assertIn("closed", repr(rs))
+        with self.assertRaises(kgress.CompileError) as cm:
+            kgress.Ruleset.from_yaml("kind: Pod\napiVersion: v1\n"
+                                     "metadata: {}\n---\nkind: ConfigMap\n"
+                                     "apiVersion: v1\nmetadata: {name: c}\n")
+        self.assertEqual(cm.exception.kinds, {"ConfigMap": (0, 1),
+                                              "Pod": (1, 0)})
+        for f in (kgress.Ruleset.from_yaml, kgress.Ruleset.from_files):
+            params = inspect.signature(f).parameters
+            for opt in ("ingress_class", "dialect", "skip_invalid",
+                        "service_any_endpoint", "limits"):
+                self.assertIn(opt, params)
+                self.assertEqual(params[opt].kind,
+                                 inspect.Parameter.KEYWORD_ONLY)
+            self.assertFalse(any(p.kind == inspect.Parameter.VAR_KEYWORD
+                                 for p in params.values()))
+        with self.assertRaises(TypeError):
+            kgress.Ruleset.from_yaml("", bogus=True)
+
     def test_objects_named_in_file_order(self):  # issue 15 item 9
         a = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
              "metadata: {name: Bad_Name, namespace: shop}\n"
