@@ -15,12 +15,54 @@
  *     it unchanged), so patterns match it as they match a dialled name;
  *   - the TTL of an address for a name is never above the address
  *     record's TTL, and is none exactly for names after the owner;
- *   - a prefix of a message that parses never parses to more addresses.
+ *   - a prefix of a message that parses never parses to more addresses;
+ *   - fed to a small kg_dns_cache (limits that evict), a message is
+ *     recorded or refused with a documented code, KG_EDNS exactly when
+ *     the parser refuses it; recorded without KG_ELIMIT_CACHE, every
+ *     address owned by the chain after a name with a text form is listed
+ *     under some name at once (the minimum TTL keeps a TTL of 0 alive).
  */
 #include "fuzz_common.h"
+#include "policy/dns_cache.h"
 #include "policy/dns_wire.h"
 
 static struct kgi_dns_answer a, b;
+static kg_dns_cache *cache;
+static uint64_t clock_now;
+
+/* Records the message in the shared small cache; checks the codes and
+ * that every address of the answer is known under some name. */
+static void feed(const uint8_t *data, size_t size, int parse_rc)
+{
+    if (!cache) {
+        kg_options *o = kg_options_new();
+        FZ_CHECK(o != NULL);
+        FZ_CHECK(kg_options_set_limit(o, KG_LIMIT_DNS_ENTRIES, 64) == 0);
+        FZ_CHECK(kg_options_set_limit(o, KG_LIMIT_DNS_NAMES, 8) == 0);
+        cache = kg_dns_cache_new(o);
+        kg_options_free(o);
+        FZ_CHECK(cache != NULL);
+    }
+    clock_now += 1000; /* earlier messages expire (default max TTL aside) */
+    struct kg_addr client = {4, {10, 0, 0, 1}};
+    int rc = kg_dns_cache_observe_msg(cache, &client, data, size, clock_now);
+    FZ_CHECK(rc == 0 || rc == KG_EDNS || rc == KG_ELIMIT_CACHE);
+    FZ_CHECK((rc == KG_EDNS) == (parse_rc == KG_EDNS));
+    if (rc != 0)
+        return; /* evictions may have dropped this message's own names */
+    for (size_t k = 0; k < a.n_addrs; k++) {
+        struct kg_addr ad;
+        ad.family = a.addrs[k].ip.family;
+        memcpy(ad.bytes, a.addrs[k].ip.b, 16);
+        char buf[KG_DNS_NAME_BUF];
+        int got = kg_dns_cache_name(cache, &client, &ad, clock_now, 0, buf,
+                                    sizeof buf);
+        bool named = false;
+        for (size_t i = 0; i <= a.addrs[k].owner; i++)
+            named |= a.names[i].text_len >= 0;
+        FZ_CHECK(got > 0 || (got == KG_ENOTFOUND && !named));
+    }
+}
 
 static void check(const struct kgi_dns_answer *x)
 {
@@ -62,6 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     int rc = kgi_dns_parse(data, size, &a);
     FZ_CHECK(rc == 0 || rc == KG_EDNS);
+    feed(data, size, rc);
     if (rc)
         return 0;
     check(&a);

@@ -156,6 +156,20 @@ enum kg_limit {
     KG_LIMIT_DIAGNOSTICS = 8,  /**< diagnostics a builder keeps; the rest
                                     are counted in one last entry, code
                                     KG_ELIMIT_DIAGNOSTICS; default 1,000 (0.2) */
+    /* since 0.2, read by kg_dns_cache_new (durations in the caller's
+     * seconds, see "DNS name cache") */
+    KG_LIMIT_DNS_ENTRIES = 9,  /**< (address, client, name) bindings a
+                                    cache holds; default 65,536              */
+    KG_LIMIT_DNS_NAMES = 10,   /**< distinct names a cache holds; default
+                                    16,384                                   */
+    KG_LIMIT_DNS_ADDRS_PER_NAME = 11, /**< addresses recorded per name from
+                                    one observation; default 256             */
+    KG_LIMIT_DNS_MIN_TTL = 12, /**< shortest lifetime of an observation;
+                                    default 1 (0 allowed)                    */
+    KG_LIMIT_DNS_MAX_TTL = 13, /**< longest lifetime; default 2^31 - 1
+                                    (RFC 2181: no cap)                       */
+    KG_LIMIT_DNS_GRACE = 14,   /**< seconds an address stays usable after
+                                    its lifetime; default 0 (0 allowed)      */
 };
 
 /** Boolean switches. */
@@ -184,6 +198,10 @@ enum kg_flag {
     /** a flow to a Service address (ClusterIP) is allowed when any ready
      *  endpoint allows it, instead of every one (default off) */
     KG_FLAG_SERVICE_ANY_ENDPOINT = 9,
+    /** kg_dns_cache: an observation made for one client opens the address
+     *  for every client, as if made without a client (default off:
+     *  per-client scoping) (0.2) */
+    KG_FLAG_DNS_SHARED = 10,
 };
 
 /** Ingress dialects. */
@@ -203,7 +221,8 @@ KG_API kg_options *kg_options_new(void);
 KG_API void kg_options_free(kg_options *opts);
 
 /** Sets a limit. Returns 0, or KG_EINVAL for a NULL handle, unknown limit
- *  or a zero value (except KG_LIMIT_ALIAS_NODES, where 0 rejects aliases). */
+ *  or a zero value (except KG_LIMIT_ALIAS_NODES, where 0 rejects aliases,
+ *  and KG_LIMIT_DNS_MIN_TTL / KG_LIMIT_DNS_GRACE). */
 KG_API int kg_options_set_limit(kg_options *opts, int limit, uint64_t value);
 
 /** Current value of a limit; 0 for a NULL handle or unknown limit. */
@@ -1038,6 +1057,90 @@ struct kg_verdict {
 #define KG_VERDICT_SIZE_0_1                                                    \
     (offsetof(struct kg_verdict, ingress) + sizeof(struct kg_side))
 
+/* ------------------------------------------------------- DNS name cache */
+/*
+ * Which names an address currently stands for, learnt from DNS answers
+ * (what a packet firewall sees): the cache behind domainNames rules when
+ * the caller does not know the destination name. It is separate from any
+ * ruleset (it survives reloads), bounded, and safe for concurrent use:
+ * observations are serialized by an internal mutex, lookups by kg_check_flow
+ * (struct kg_flow `cache`) take no lock and never wait for a writer to
+ * finish more than the few stores of one update (a sequence counter per
+ * bucket; a lookup that raced a write retries it).
+ *
+ * An observation binds (client, name, address) until `now + ttl`, the TTL
+ * clamped to [KG_LIMIT_DNS_MIN_TTL, KG_LIMIT_DNS_MAX_TTL]; a lookup at time
+ * t sees the bindings with t < expiry + KG_LIMIT_DNS_GRACE. A new answer
+ * extends a binding, never shortens it (answers accumulate). Time is the
+ * caller's: any monotonic count of seconds, the same for observations and
+ * checks; the cache never reads a clock. Observations carry the client
+ * (the pod whose query was answered): its flows see its own bindings and
+ * those made without a client; other clients do not (KG_FLAG_DNS_SHARED
+ * makes every binding global). Names are compared in ASCII lower case
+ * without the trailing dot; a name that is not a valid DNS name (see
+ * domainNames in docs/domains.md) is refused.
+ *
+ * Memory is allocated once by kg_dns_cache_new and bounded by
+ * KG_LIMIT_DNS_ENTRIES bindings and KG_LIMIT_DNS_NAMES names; when full,
+ * the least recently observed binding (or name, with its bindings) makes
+ * room. Observing never allocates.
+ */
+typedef struct kg_dns_cache kg_dns_cache;
+
+/** A new empty cache sized by opts (NULL: the defaults; the KG_LIMIT_DNS_*
+ *  limits and KG_FLAG_DNS_SHARED are read, the options may be freed after).
+ *  Returns NULL when the memory cannot be allocated (also for more than
+ *  2^31 entries or names). The caller owns it and
+ *  frees it with kg_dns_cache_free(), after every thread is done with it. */
+KG_API kg_dns_cache *kg_dns_cache_new(const kg_options *opts);
+
+/** Frees a cache. NULL is fine. */
+KG_API void kg_dns_cache_free(kg_dns_cache *cache);
+
+/** Records that name[0..name_len) (NUL not needed) resolved to
+ *  addrs[0..naddrs) for client (NULL: no client, seen by every client) with
+ *  the given TTL at time now. Returns 0; KG_ELIMIT_CACHE when the
+ *  observation was recorded but a limit dropped live data to do it (a
+ *  binding or name not yet expired made room, or addresses past
+ *  KG_LIMIT_DNS_ADDRS_PER_NAME were left out); KG_EINVAL (NULL cache or
+ *  name, addrs NULL with naddrs > 0, a family not 4/6, a name that is not a
+ *  valid DNS name; nothing recorded). IPv4-mapped IPv6 addresses are the
+ *  IPv4 address. Thread-safe (serialized with other observations); no
+ *  allocation. */
+KG_API int kg_dns_cache_observe(kg_dns_cache *cache,
+                                const struct kg_addr *client, const char *name,
+                                size_t name_len, const struct kg_addr *addrs,
+                                size_t naddrs, uint32_t ttl, uint64_t now);
+
+/** Records a DNS response message (RFC 1035 wire format, as received over
+ *  UDP, or one TCP message without its two length bytes) answered to
+ *  client (NULL: none): the question name, the CNAME chain from it and the
+ *  A/AAAA records of the chain's names, each address under every name of
+ *  the chain before it, for the shortest TTL on the way (docs/domains.md).
+ *  Only the answer section is read, only class IN, only records owned by a
+ *  chain name. Returns 0 (also for a well-formed answer naming nothing,
+ *  such as NXDOMAIN); KG_EDNS (malformed, not a response, truncated (TC),
+ *  not one question; nothing recorded); KG_ELIMIT_CACHE as above;
+ *  KG_EINVAL (NULL cache or msg). Thread-safe; no allocation. */
+KG_API int kg_dns_cache_observe_msg(kg_dns_cache *cache,
+                                    const struct kg_addr *client,
+                                    const uint8_t *msg, size_t len,
+                                    uint64_t now);
+
+/** The i-th name (newest first: the client's own bindings, then the global
+ *  ones) that addr stands for to client (NULL: the global bindings only)
+ *  at time now, copied NUL-terminated into buf (KG_DNS_NAME_BUF bytes hold
+ *  any). Returns the name's length; KG_ENOTFOUND when i is past the last;
+ *  KG_ENOSPACE when cap is too small (nothing copied); KG_EINVAL (NULL
+ *  cache, addr or buf, bad family). Lock-free, any thread. */
+KG_API int kg_dns_cache_name(const kg_dns_cache *cache,
+                             const struct kg_addr *client,
+                             const struct kg_addr *addr, uint64_t now,
+                             size_t i, char *buf, size_t cap);
+
+/** Room for any normalized name and its NUL (RFC 1035: 253 + 1). */
+#define KG_DNS_NAME_BUF 254
+
 /** How the destination name of a flow was learnt (struct kg_flow). */
 enum kg_name_trust {
     /** the name the source dialled (its own DNS answer, a proxy's CONNECT,
@@ -1067,6 +1170,17 @@ struct kg_flow {
     const char *dst_name;
     size_t dst_name_len;
     int name_trust; /**< KG_NAME_*; 0 = KG_NAME_DIALLED when dst_name is set */
+    /** names learnt from DNS (kg_dns_cache) for domainNames rules: a
+     *  claimed dst_name must be a name of dst there, and without dst_name
+     *  the names dst stands for to src are matched. NULL: none (a claimed
+     *  name, or no name, then matches no domainNames rule). Only read. */
+    const kg_dns_cache *cache;
+    uint64_t now; /**< the cache's time of this flow (kg_dns_cache) */
+    /** where the name that matched a domainNames rule is copied
+     *  (NUL-terminated, normalized) for egress_detail.name; NULL or too
+     *  small (KG_DNS_NAME_BUF holds any): egress_detail.name is NULL */
+    char *name_buf;
+    size_t name_buf_size;
 };
 
 /** Smallest `size` kg_check_flow accepts: struct kg_flow up to port. */

@@ -226,6 +226,8 @@ void kgi_namepat_release(struct kgi_namepat *t)
     kgi_free(t->slots);
     kgi_free(t->filter);
     kgi_free(t->pool);
+    kgi_free(t->texts);
+    kgi_free(t->text_off);
     kgi_namepat_init(t);
 }
 
@@ -303,8 +305,22 @@ int kgi_namepat_add(struct kgi_namepat *t, const char *pat, size_t n,
         t->filter[filter_word(t, h)] |= filter_bits(tag);
     }
     uint32_t *slot = wild ? &s->wild : &s->exact;
-    if (*slot == KGI_NP_NONE)
+    if (*slot == KGI_NP_NONE) {
+        /* the pattern's text, normalized, for verdicts and dumps */
+        size_t need = t->texts_len + (wild ? 2 : 0) + (size_t)len + 1;
+        if (need > UINT32_MAX ||
+            kgi_grow((void **)&t->texts, &t->texts_cap, need, 1) ||
+            kgi_grow((void **)&t->text_off, &t->text_off_cap,
+                     (size_t)t->n_patterns + 1, sizeof(*t->text_off)))
+            return KG_ENOMEM;
+        t->text_off[t->n_patterns] = (uint32_t)t->texts_len;
+        if (wild)
+            memcpy(t->texts + t->texts_len, "*.", 2);
+        memcpy(t->texts + t->texts_len + (wild ? 2 : 0), buf, (size_t)len);
+        t->texts[need - 1] = 0;
+        t->texts_len = need;
         *slot = t->n_patterns++;
+    }
     *(wild ? &t->wild_labels : &t->exact_labels) |= label_bit(labels);
     *id = *slot;
     return 0;
@@ -368,4 +384,9 @@ size_t kgi_namepat_match(const struct kgi_namepat *t, const char *name,
         }
     }
     return k;
+}
+
+const char *kgi_namepat_text(const struct kgi_namepat *t, uint32_t id)
+{
+    return id < t->n_patterns ? t->texts + t->text_off[id] : NULL;
 }

@@ -90,6 +90,11 @@ struct kgi_namepat {
     uint64_t *filter;
     char *pool; /* bodies: length byte, text */
     size_t pool_len, pool_cap;
+    /* pattern id -> its normalized text ("*.adyen.com"), NUL-terminated */
+    uint32_t *text_off;
+    size_t text_off_cap;
+    char *texts;
+    size_t texts_len, texts_cap;
 };
 
 void kgi_namepat_init(struct kgi_namepat *t);
@@ -108,5 +113,10 @@ int kgi_namepat_add(struct kgi_namepat *t, const char *pat, size_t n,
  * threads may match against a table nobody modifies. */
 size_t kgi_namepat_match(const struct kgi_namepat *t, const char *name,
                          size_t n, uint32_t *ids, size_t cap);
+
+/* The normalized text of pattern id ("api.stripe.com", "*.adyen.com":
+ * lower case, no trailing dot), NUL-terminated, owned by the table; NULL
+ * for an unknown id. */
+const char *kgi_namepat_text(const struct kgi_namepat *t, uint32_t id);
 
 #endif

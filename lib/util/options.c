@@ -20,6 +20,16 @@
  *                         ~8.5 GB plus the input
  *   diagnostics   1,000   more than anyone reads; a million invalid labels
  *                         then cost one bit each, not a formatted message
+ *   dns entries   65,536  (address, client, name) bindings: a node of 100
+ *                         pods each reaching ~100 names of ~6 addresses;
+ *                         ~72 bytes each, 4.5 MiB
+ *   dns names     16,384  ~288 bytes each (text inline), 4.5 MiB
+ *   dns addrs/name  256   above the NPEP-133 minimum of 100 per name; a
+ *                         hostile answer cannot flush the cache alone
+ *   dns min ttl   1 s     a TTL-0 answer still covers the connection that
+ *                         follows it (fqdn semantics: Cilium, kube-network-
+ *                         policies use 0 and 30 s)
+ *   dns max ttl   2^31-1  RFC 2181 section 8: no cap unless asked
  */
 #include "util/options.h"
 
@@ -38,6 +48,12 @@ void kgi_options_defaults(struct kg_options *o)
     o->limit[KG_LIMIT_ALIAS_NODES] = 0;
     o->limit[KG_LIMIT_STREAM_NODES] = 128000000;
     o->limit[KG_LIMIT_DIAGNOSTICS] = 1000;
+    o->limit[KG_LIMIT_DNS_ENTRIES] = 65536;
+    o->limit[KG_LIMIT_DNS_NAMES] = 16384;
+    o->limit[KG_LIMIT_DNS_ADDRS_PER_NAME] = 256;
+    o->limit[KG_LIMIT_DNS_MIN_TTL] = 1;
+    o->limit[KG_LIMIT_DNS_MAX_TTL] = 0x7fffffff;
+    o->limit[KG_LIMIT_DNS_GRACE] = 0;
     o->flag[KG_FLAG_NORMALIZE] = true;
     o->flag[KG_FLAG_IPBLOCK_MATCHES_PODS] = true;
     o->flag[KG_FLAG_ALLOW_NODE_INGRESS] = true;
@@ -62,7 +78,8 @@ KG_API int kg_options_set_limit(kg_options *o, int limit, uint64_t value)
 {
     if (!o || limit < 1 || limit >= KGI_LIMIT_COUNT)
         return KG_EINVAL;
-    if (value == 0 && limit != KG_LIMIT_ALIAS_NODES)
+    if (value == 0 && limit != KG_LIMIT_ALIAS_NODES &&
+        limit != KG_LIMIT_DNS_MIN_TTL && limit != KG_LIMIT_DNS_GRACE)
         return KG_EINVAL;
     o->limit[limit] = value;
     return 0;

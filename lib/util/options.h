@@ -12,8 +12,8 @@
 
 #include "kgress.h"
 
-#define KGI_LIMIT_COUNT 9 /* KG_LIMIT_* are 1..8 */
-#define KGI_FLAG_COUNT 10 /* KG_FLAG_* are 1..9 */
+#define KGI_LIMIT_COUNT 15 /* KG_LIMIT_* are 1..14 */
+#define KGI_FLAG_COUNT 11  /* KG_FLAG_* are 1..10 */
 #define KGI_CLASS_MAX 253
 
 struct kg_options {

@@ -145,6 +145,12 @@ static const struct {
     {KG_LIMIT_ALIAS_NODES, 0},
     {KG_LIMIT_STREAM_NODES, 128000000},
     {KG_LIMIT_DIAGNOSTICS, 1000},
+    {KG_LIMIT_DNS_ENTRIES, 65536},
+    {KG_LIMIT_DNS_NAMES, 16384},
+    {KG_LIMIT_DNS_ADDRS_PER_NAME, 256},
+    {KG_LIMIT_DNS_MIN_TTL, 1},
+    {KG_LIMIT_DNS_MAX_TTL, 0x7fffffff},
+    {KG_LIMIT_DNS_GRACE, 0},
 };
 
 static const struct {
@@ -160,6 +166,7 @@ static const struct {
     {KG_FLAG_ALLOW_LOOPBACK, true},
     {KG_FLAG_STRICT_CIDR, false},
     {KG_FLAG_SERVICE_ANY_ENDPOINT, false},
+    {KG_FLAG_DNS_SHARED, false},
 };
 
 static void test_options(void **state)
@@ -175,14 +182,18 @@ static void test_options(void **state)
         assert_int_equal(kg_options_get_limit(o, l), 12345);
         assert_int_equal(kg_options_set_limit(o, l, UINT64_MAX), 0);
         assert_true(kg_options_get_limit(o, l) == UINT64_MAX);
-        /* 0 means "no aliases" for alias nodes, and is refused elsewhere */
-        int want = l == KG_LIMIT_ALIAS_NODES ? 0 : KG_EINVAL;
+        /* 0 means "no aliases" for alias nodes, no minimum DNS TTL, no
+         * grace, and is refused elsewhere */
+        int want = l == KG_LIMIT_ALIAS_NODES || l == KG_LIMIT_DNS_MIN_TTL ||
+                           l == KG_LIMIT_DNS_GRACE
+                       ? 0
+                       : KG_EINVAL;
         assert_int_equal(kg_options_set_limit(o, l, 0), want);
         assert_int_equal(kg_options_get_limit(o, l), want ? UINT64_MAX : 0);
         assert_int_equal(kg_options_set_limit(NULL, l, 1), KG_EINVAL);
         assert_int_equal(kg_options_get_limit(NULL, l), 0);
     }
-    static const int bad_limits[] = {0, 9, -1, 100, INT_MIN, INT_MAX};
+    static const int bad_limits[] = {0, 15, -1, 100, INT_MIN, INT_MAX};
     for (size_t i = 0; i < sizeof(bad_limits) / sizeof(*bad_limits); i++) {
         assert_int_equal(kg_options_set_limit(o, bad_limits[i], 1), KG_EINVAL);
         assert_int_equal(kg_options_get_limit(o, bad_limits[i]), 0);
@@ -196,7 +207,7 @@ static void test_options(void **state)
         assert_int_equal(kg_options_set_flag(NULL, f, true), KG_EINVAL);
         assert_false(kg_options_get_flag(NULL, f));
     }
-    static const int bad_flags[] = {0, 10, -1, INT_MIN, INT_MAX};
+    static const int bad_flags[] = {0, 11, -1, INT_MIN, INT_MAX};
     for (size_t i = 0; i < sizeof(bad_flags) / sizeof(*bad_flags); i++) {
         assert_int_equal(kg_options_set_flag(o, bad_flags[i], true), KG_EINVAL);
         assert_false(kg_options_get_flag(o, bad_flags[i]));

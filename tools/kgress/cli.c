@@ -69,6 +69,18 @@ static const struct {
      "YAML nodes per source"},
     {"diagnostics", KG_LIMIT_DIAGNOSTICS, KG_ELIMIT_DIAGNOSTICS, 0,
      "diagnostics kept (default 1000; then one \"N more\" entry)"},
+    {"dns-entries", KG_LIMIT_DNS_ENTRIES, KG_ELIMIT_CACHE, 0,
+     "DNS name cache: (address, client, name) bindings held"},
+    {"dns-names", KG_LIMIT_DNS_NAMES, KG_ELIMIT_CACHE, 0,
+     "DNS name cache: names held"},
+    {"dns-addrs-per-name", KG_LIMIT_DNS_ADDRS_PER_NAME, KG_ELIMIT_CACHE, 0,
+     "DNS name cache: addresses kept per name and observation"},
+    {"dns-min-ttl", KG_LIMIT_DNS_MIN_TTL, 0, 0,
+     "DNS name cache: shortest lifetime of an observation, seconds"},
+    {"dns-max-ttl", KG_LIMIT_DNS_MAX_TTL, 0, 0,
+     "DNS name cache: longest lifetime of an observation, seconds"},
+    {"dns-grace", KG_LIMIT_DNS_GRACE, 0, 0,
+     "DNS name cache: seconds an expired observation still counts"},
 };
 #define N_LIMITS (sizeof(limits) / sizeof(limits[0]))
 
