@@ -95,6 +95,10 @@ class KgFlow(ctypes.Structure):
         ("dst_name", ctypes.c_char_p),
         ("dst_name_len", ctypes.c_size_t),
         ("name_trust", ctypes.c_int),
+        ("cache", ctypes.c_void_p),
+        ("now", ctypes.c_uint64),
+        ("name_buf", ctypes.c_void_p),
+        ("name_buf_size", ctypes.c_size_t),
     ]
 
 

@@ -152,6 +152,10 @@ int main(void)
     M(kg_flow, dst_name);
     M(kg_flow, dst_name_len);
     M(kg_flow, name_trust);
+    M(kg_flow, cache);
+    M(kg_flow, now);
+    M(kg_flow, name_buf);
+    M(kg_flow, name_buf_size);
 
     S(kg_kind_count);
     M(kg_kind_count, size);
