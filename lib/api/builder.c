@@ -24,6 +24,7 @@
 #include "k8s/kinds.h"
 #include "policy/service.h"
 #include "policy/table.h"
+#include "route/table.h"
 #include "util/alloc.h"
 #include "yaml/load.h"
 

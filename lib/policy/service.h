@@ -26,7 +26,7 @@
 #include "util/arena.h"
 #include "util/ip.h"
 
-struct kgi_compile_in; /* api/ruleset.h */
+struct kgi_compile_in; /* k8s/engine.h */
 
 struct kgi_svc_ep {
     struct kgi_ip ip;

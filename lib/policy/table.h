@@ -83,7 +83,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/ruleset.h"
+#include "k8s/engine.h"
 #include "policy/cidrtab.h"
 #include "util/arena.h"
 #include "util/ip.h"
@@ -292,5 +292,36 @@ uint32_t kgi_netpol_endpoint(const struct kgi_netpol *np,
 uint64_t kgi_vd_ip_hash(const struct kgi_ip *ip);
 /* Bytes used by the compiled tables (arena and LPM tables). */
 size_t kgi_netpol_memory(const struct kgi_netpol *np);
+
+/* The policy engine (k8s/engine.h); each build returns 0, KG_ECOMPILE
+ * (errors are in diags), or KG_ENOMEM; on failure *out is NULL and nothing
+ * leaks. */
+int kgi_netpol_build(const struct kgi_compile_in *in, struct kgi_netpol **out);
+/* Drops a reference (the tables are reference counted: a delta holds its
+ * base). */
+void kgi_netpol_free(struct kgi_netpol *p);
+
+/* Incremental NetworkPolicy compiles (policy/netpol_delta.c). A full
+ * compile that keeps, in *keep, what a delta needs (NULL when the tables
+ * cannot be extended: then every compile is full). */
+struct kgi_vd_keep;
+int kgi_netpol_build_keep(const struct kgi_compile_in *in,
+                          struct kgi_netpol **out, struct kgi_vd_keep **keep);
+void kgi_netpol_keep_free(struct kgi_vd_keep *k);
+/* The key of a pod that changed since the keep's compile. */
+struct kgi_vd_gone {
+    struct kgi_str ns, name;
+};
+/* Tables equal to a full compile of the keep's objects with the pods
+ * gone[0..n_gone) (every pod key that changed since) replaced by those of
+ * in (their current objects; Pods only). Returns 0, KG_ECOMPILE (errors in
+ * in->diags), KG_ENOMEM, or KGI_NETPOL_FULL when only a full compile can
+ * (a new namespace, a shared pod address, ...). */
+#define KGI_NETPOL_FULL 1
+int kgi_netpol_delta(const struct kgi_vd_keep *k,
+                     const struct kgi_compile_in *in,
+                     const struct kgi_vd_gone *gone, size_t n_gone,
+                     struct kgi_netpol **out);
+void kgi_netpol_dump(const struct kgi_netpol *p, int format, struct kgi_out *o);
 
 #endif

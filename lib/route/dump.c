@@ -7,7 +7,6 @@
  */
 #include <inttypes.h>
 
-#include "api/ruleset.h"
 #include "route/table.h"
 
 static const char *type_name(int t)

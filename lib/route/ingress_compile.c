@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/ruleset.h"
 #include "route/gateway_table.h"
 #include "route/ingress_model.h"
 #include "route/normalize.h"

@@ -67,6 +67,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "k8s/engine.h"
 #include "route/regex.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -293,5 +294,11 @@ kgi_pnode_step(const struct kgi_pnode *node, const char *p, size_t n, size_t i,
     *end = j;
     return c;
 }
+
+/* The route engine (k8s/engine.h). Each returns 0, KG_ECOMPILE (errors are in
+ * diags), or KG_ENOMEM; on failure *out is NULL and nothing leaks. */
+int kgi_routes_build(const struct kgi_compile_in *in, struct kgi_routes **out);
+void kgi_routes_free(struct kgi_routes *r);
+void kgi_routes_dump(const struct kgi_routes *r, int format, struct kgi_out *o);
 
 #endif
