@@ -62,6 +62,11 @@ uint32_t kgi_lpm4_lookup(const struct kgi_lpm4 *t, uint32_t addr);
  * interleaved. addrs and values must not overlap. Thread-safe as above. */
 void kgi_lpm4_lookup_batch(const struct kgi_lpm4 *t, const uint32_t *addrs,
                            uint32_t *values, size_t n);
+/* Prefetch for callers that pipeline lookups across their own work (the
+ * batch verdict): stage 0 prefetches the top-level word of addr; stage 1,
+ * called later, reads it (then in cache) and prefetches the record or node
+ * it points to. Never faults, never writes; t must not be NULL. */
+void kgi_lpm4_prefetch(const struct kgi_lpm4 *t, uint32_t addr, int stage);
 /* Bytes held by the table (everything it allocated); t must not be NULL. */
 size_t kgi_lpm4_memory(const struct kgi_lpm4 *t);
 /* Frees the table; NULL is a no-op. */
@@ -73,6 +78,8 @@ int kgi_lpm6_build(const struct kgi_lpm6_entry *e, size_t n,
 uint32_t kgi_lpm6_lookup(const struct kgi_lpm6 *t, const uint8_t addr[16]);
 void kgi_lpm6_lookup_batch(const struct kgi_lpm6 *t, const uint8_t (*addrs)[16],
                            uint32_t *values, size_t n);
+void kgi_lpm6_prefetch(const struct kgi_lpm6 *t, const uint8_t addr[16],
+                       int stage);
 size_t kgi_lpm6_memory(const struct kgi_lpm6 *t);
 void kgi_lpm6_free(struct kgi_lpm6 *t);
 

@@ -187,6 +187,17 @@ void kgi_lpm4_lookup_batch(const struct kgi_lpm4 *t, const uint32_t *addrs,
     batch4_base(&t->t, addrs, values, n);
 }
 
+void kgi_lpm4_prefetch(const struct kgi_lpm4 *t, uint32_t addr, int stage)
+{
+    const uint32_t *w = &t->t.dir[dir_index(addr)];
+    if (stage == 0) {
+        __builtin_prefetch(w);
+        return;
+    }
+    if (*w & KGI_LPM_NODE)
+        kgi_lpm_prefetch_ref(&t->t, *w);
+}
+
 size_t kgi_lpm4_memory(const struct kgi_lpm4 *t)
 {
     return sizeof *t + t->t.bytes;

@@ -242,6 +242,18 @@ void kgi_lpm6_lookup_batch(const struct kgi_lpm6 *t, const uint8_t (*addrs)[16],
     batch6_base(&t->t, addrs, values, n);
 }
 
+void kgi_lpm6_prefetch(const struct kgi_lpm6 *t, const uint8_t addr[16],
+                       int stage)
+{
+    const uint32_t *w = &t->t.dir[split6(addr).slot];
+    if (stage == 0) {
+        __builtin_prefetch(w);
+        return;
+    }
+    if (*w & KGI_LPM_NODE)
+        kgi_lpm_prefetch_ref(&t->t, *w);
+}
+
 size_t kgi_lpm6_memory(const struct kgi_lpm6 *t)
 {
     return sizeof *t + t->t.bytes;

@@ -213,6 +213,22 @@ void kgi_cidrtab_release(struct kgi_cidrtab *t)
     memset(t, 0, sizeof(*t));
 }
 
+void kgi_cidrtab_prefetch(const struct kgi_cidrtab *t, const struct kgi_ip *ip,
+                          int stage)
+{
+    if (t->family != ip->family)
+        return;
+    if (t->lpm4) {
+        const uint8_t *b = ip->b;
+        kgi_lpm4_prefetch(t->lpm4,
+                          (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+                              (uint32_t)b[2] << 8 | b[3],
+                          stage);
+    } else if (t->lpm6) {
+        kgi_lpm6_prefetch(t->lpm6, ip->b, stage);
+    }
+}
+
 uint32_t kgi_cidrtab_lookup(const struct kgi_cidrtab *t,
                             const struct kgi_ip *ip)
 {

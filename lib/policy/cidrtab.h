@@ -77,6 +77,10 @@ int kgi_cidrtab_build(struct kgi_cidrtab *t, int family,
                       struct kgi_arena *arena);
 /* Frees an LPM table t may own. */
 void kgi_cidrtab_release(struct kgi_cidrtab *t);
+/* Prefetches what kgi_cidrtab_lookup(t, ip) will read, in two stages (see
+ * kgi_lpm4_prefetch); a range table (small, in cache) is left alone. */
+void kgi_cidrtab_prefetch(const struct kgi_cidrtab *t, const struct kgi_ip *ip,
+                          int stage);
 /* Value of the longest prefix containing ip, KGI_CIDRTAB_NONE when none or
  * when ip is of another family. No allocation; thread-safe. */
 uint32_t kgi_cidrtab_lookup(const struct kgi_cidrtab *t,

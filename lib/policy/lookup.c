@@ -279,7 +279,7 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
         detail_of(out, d); /* rule 4: not isolated, the default allow */
 }
 
-static bool addr_ok(const struct kg_addr *a, struct kgi_ip *ip)
+bool kgi_vd_addr(const struct kg_addr *a, struct kgi_ip *ip)
 {
     if (!a || (a->family != 4 && a->family != 6))
         return false;
@@ -304,7 +304,7 @@ static int check(const kg_ruleset *rs, const struct kg_flow *f,
                  struct kg_verdict *out)
 {
     struct kgi_ip s, d;
-    if (!rs || !addr_ok(&f->src, &s) || !addr_ok(&f->dst, &d) ||
+    if (!rs || !kgi_vd_addr(&f->src, &s) || !kgi_vd_addr(&f->dst, &d) ||
         !proto_ok(f->protocol) || f->port > 65535 ||
         (!f->dst_name && f->dst_name_len) ||
         (f->name_trust != 0 && f->name_trust != KG_NAME_DIALLED &&
@@ -425,7 +425,7 @@ KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
                          unsigned port, struct kg_side *out)
 {
     struct kgi_ip p;
-    if (!rs || !out || !addr_ok(peer, &p) || !proto_ok(protocol) ||
+    if (!rs || !out || !kgi_vd_addr(peer, &p) || !proto_ok(protocol) ||
         port > 65535 || (direction != KG_INGRESS && direction != KG_EGRESS) ||
         pod >= rs->netpol->n_pods)
         return KG_EINVAL;
@@ -494,7 +494,7 @@ KG_API int kg_pod_find_addr(const kg_ruleset *rs, const struct kg_addr *addr,
                             uint32_t *pod)
 {
     struct kgi_ip ip;
-    if (!rs || !pod || !addr_ok(addr, &ip))
+    if (!rs || !pod || !kgi_vd_addr(addr, &ip))
         return KG_EINVAL;
     uint32_t p = kgi_netpol_endpoint(rs->netpol, &ip);
     if (p == KGI_VD_NONE)

@@ -288,6 +288,9 @@ kgi_vd_class_at(const struct kgi_netpol *np, uint32_t i)
 /* Pod owning ip, or KGI_VD_NONE. No allocation; thread-safe. */
 uint32_t kgi_netpol_endpoint(const struct kgi_netpol *np,
                              const struct kgi_ip *ip);
+/* The library's form of a public address (IPv4 in bytes 0..3, an
+ * IPv4-mapped IPv6 address as IPv4); false for a NULL a or a bad family. */
+bool kgi_vd_addr(const struct kg_addr *a, struct kgi_ip *ip);
 /* Hash of an address for the endpoint table. */
 uint64_t kgi_vd_ip_hash(const struct kgi_ip *ip);
 /* Bytes used by the compiled tables (arena and LPM tables). */

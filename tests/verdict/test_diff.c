@@ -462,6 +462,71 @@ static bool same_side(const struct ref *r, const char *what,
     return false;
 }
 
+/* kg_check_batch on a cluster's flows must give each flow's kg_check
+ * verdict, byte for byte; a few invalid flows (port 65536) mixed in must
+ * leave their verdicts untouched and make the call return KG_EINVAL. */
+struct batch {
+    struct kg_flow *f;
+    struct kg_verdict *want;
+    size_t n, bad;
+};
+
+static void batch_init(struct batch *b, unsigned cap)
+{
+    b->f = calloc(cap, sizeof(*b->f));
+    b->want = calloc(cap, sizeof(*b->want));
+    assert_true(b->f && b->want);
+    b->n = b->bad = 0;
+}
+
+static void batch_add(struct batch *b, uint64_t *rng, const struct kg_addr *s,
+                      const struct kg_addr *d, int proto, unsigned port,
+                      const struct kg_verdict *v)
+{
+    struct kg_flow *f = &b->f[b->n];
+    f->size = sizeof(*f);
+    f->src = *s;
+    f->dst = *d;
+    f->protocol = proto;
+    f->port = port;
+    b->want[b->n] = *v;
+    if (vrnd(rng, 500) == 0) { /* invalid: the verdict stays as it was */
+        f->port = 65536;
+        memset(&b->want[b->n], 0x5a, sizeof(b->want[b->n]));
+        b->want[b->n].size = sizeof(b->want[b->n]);
+        b->bad++;
+    }
+    b->n++;
+}
+
+static void batch_check(struct batch *b, const kg_ruleset *rs)
+{
+    struct kg_verdict *got = malloc((b->n + 1) * sizeof(*got));
+    assert_non_null(got);
+    for (size_t i = 0; i < b->n; i++) {
+        memset(&got[i], 0, sizeof(got[i]));
+        if (b->f[i].port > 65535)
+            memset(&got[i], 0x5a, sizeof(got[i]));
+        got[i].size = sizeof(got[i]);
+    }
+    int rc = kg_check_batch(rs, b->f, b->n, got);
+    assert_int_equal(rc, b->bad ? KG_EINVAL : 0);
+    for (size_t i = 0; i < b->n; i++) {
+        if (memcmp(&got[i], &b->want[i], sizeof(got[i])) != 0) {
+            fprintf(stderr, "kg_check_batch: flow %zu of %zu differs\n", i,
+                    b->n);
+            fail();
+        }
+    }
+    free(got);
+}
+
+static void batch_free(struct batch *b)
+{
+    free(b->f);
+    free(b->want);
+}
+
 static void test_differential(void **state)
 {
     (void)state;
@@ -498,6 +563,8 @@ static void test_differential(void **state)
             continue;
         }
         loaded++;
+        struct batch bt;
+        batch_init(&bt, flows);
         for (unsigned f = 0; f < flows; f++) {
             const char *src = g.addrs[vrnd(&g.rng, g.n_addrs)];
             const char *dst = g.addrs[vrnd(&g.rng, g.n_addrs)];
@@ -509,6 +576,8 @@ static void test_differential(void **state)
             struct kg_addr sa, da;
             kg_addr_parse(src, strlen(src), &sa);
             kg_addr_parse(dst, strlen(dst), &da);
+            batch_add(&bt, &g.rng, &sa, &da,
+                      kg_protocol_parse(proto, strlen(proto)), port, &v);
             struct kgi_ip si = {sa.family, {0}}, di = {da.family, {0}};
             memcpy(si.b, sa.bytes, 16);
             memcpy(di.b, da.bytes, 16);
@@ -551,6 +620,8 @@ static void test_differential(void **state)
                 sides++;
             }
         }
+        batch_check(&bt, rs);
+        batch_free(&bt);
         kg_ruleset_unref(rs);
         ref_free(&ref);
         kg_options_free(o);
