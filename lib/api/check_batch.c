@@ -30,7 +30,7 @@
 #include "policy/lookup_batch.h"
 
 #define STEP 8
-#define RING (4 * STEP)
+#define RING 64 /* > KGI_VD_PREFETCH_STAGES * STEP, a power of two */
 
 static const struct kg_flow *flow_at(const struct kg_flow *f, size_t stride,
                                      size_t i)
@@ -49,18 +49,19 @@ KG_API int kg_check_batch(const kg_ruleset *rs, const struct kg_flow *flows,
     const size_t fstride = flows[0].size, vstride = out[0].size;
     const struct kgi_netpol *np = rs->netpol;
     struct kgi_vd_prefetch ring[RING];
+    const size_t depth = KGI_VD_PREFETCH_STAGES * STEP;
     int rc = 0;
-    for (size_t i = 0; i < n + 3 * STEP; i++) {
-        if (i < n) {
-            const struct kg_flow *f = flow_at(flows, fstride, i);
-            kgi_vd_prefetch0(np, &f->src, &f->dst, &ring[i % RING]);
+    for (size_t i = 0; i < n + depth; i++) {
+        /* stage s works on flow i - s STEP */
+        for (int s = 0; s < KGI_VD_PREFETCH_STAGES; s++) {
+            size_t k = i - (size_t)s * STEP;
+            if (i < (size_t)s * STEP || k >= n)
+                continue;
+            const struct kg_flow *f = flow_at(flows, fstride, k);
+            kgi_vd_prefetch(np, &f->src, &f->dst, &ring[k % RING], s);
         }
-        if (i >= STEP && i - STEP < n)
-            kgi_vd_prefetch1(np, &ring[(i - STEP) % RING]);
-        if (i >= 2 * STEP && i - 2 * STEP < n)
-            kgi_vd_prefetch2(&ring[(i - 2 * STEP) % RING]);
-        if (i >= 3 * STEP) {
-            size_t k = i - 3 * STEP;
+        if (i >= depth) {
+            size_t k = i - depth;
             const struct kg_flow *f = flow_at(flows, fstride, k);
             struct kg_verdict *v =
                 (struct kg_verdict *)(void *)((char *)out + k * vstride);

@@ -11,48 +11,63 @@
 
 #include <stddef.h>
 
-void kgi_vd_prefetch0(const struct kgi_netpol *np, const struct kg_addr *src,
-                      const struct kg_addr *dst, struct kgi_vd_prefetch *st)
+static const struct kgi_cidrtab *
+table(const struct kgi_netpol *np, const struct kgi_vd_prefetch *st, int side)
 {
-    st->ok = kgi_vd_addr(src, &st->s) && kgi_vd_addr(dst, &st->d);
-    st->tab[0] = st->tab[1] = NULL;
-    if (!st->ok || !np->ep)
-        return;
-    __builtin_prefetch(&np->ep[kgi_vd_ip_hash(&st->s) & np->ep_mask]);
-    __builtin_prefetch(&np->ep[kgi_vd_ip_hash(&st->d) & np->ep_mask]);
-}
-
-/* The table a side of pod `pod` (direction dir) searches for a peer of
- * family fam, or NULL (not a pod, not isolated in that direction). */
-static const struct kgi_cidrtab *side_table(const struct kgi_netpol *np,
-                                            uint32_t pod, int dir, int fam)
-{
-    if (pod == KGI_VD_NONE)
+    if (st->rsid[side] == KGI_VD_NONE)
         return NULL;
-    uint32_t rsid = np->idents[np->pods[pod].ident].rs[dir];
-    if (rsid == KGI_VD_NONE)
-        return NULL;
-    return &np->rulesets[rsid].tab[fam == 6];
+    /* egress of s searches d, ingress of d searches s */
+    const struct kgi_ip *peer = side ? &st->s : &st->d;
+    return &np->rulesets[st->rsid[side]].tab[peer->family == 6];
 }
 
-void kgi_vd_prefetch1(const struct kgi_netpol *np, struct kgi_vd_prefetch *st)
+void kgi_vd_prefetch(const struct kgi_netpol *np, const struct kg_addr *src,
+                     const struct kg_addr *dst, struct kgi_vd_prefetch *st,
+                     int stage)
 {
-    if (!st->ok || !np->ep)
+    if (stage == 0) {
+        st->ok = kgi_vd_addr(src, &st->s) && kgi_vd_addr(dst, &st->d);
+        st->pod[0] = st->pod[1] = KGI_VD_NONE;
+        st->rsid[0] = st->rsid[1] = KGI_VD_NONE;
+        if (st->ok) {
+            __builtin_prefetch(&np->ep[kgi_vd_ip_hash(&st->s) & np->ep_mask]);
+            __builtin_prefetch(&np->ep[kgi_vd_ip_hash(&st->d) & np->ep_mask]);
+        }
         return;
-    uint32_t sp = kgi_netpol_endpoint(np, &st->s);
-    uint32_t dp = kgi_netpol_endpoint(np, &st->d);
-    st->tab[0] = side_table(np, sp, KG_EGRESS, st->d.family);
-    st->tab[1] = side_table(np, dp, KG_INGRESS, st->s.family);
-    if (st->tab[0])
-        kgi_cidrtab_prefetch(st->tab[0], &st->d, 0);
-    if (st->tab[1])
-        kgi_cidrtab_prefetch(st->tab[1], &st->s, 0);
-}
-
-void kgi_vd_prefetch2(struct kgi_vd_prefetch *st)
-{
-    if (st->tab[0])
-        kgi_cidrtab_prefetch(st->tab[0], &st->d, 1);
-    if (st->tab[1])
-        kgi_cidrtab_prefetch(st->tab[1], &st->s, 1);
+    }
+    if (!st->ok)
+        return;
+    for (int i = 0; i < 2; i++) {
+        uint32_t pod = st->pod[i];
+        switch (stage) {
+        case 1:
+            pod = st->pod[i] = kgi_netpol_endpoint(np, i ? &st->d : &st->s);
+            if (pod != KGI_VD_NONE)
+                __builtin_prefetch(&np->pods[pod]);
+            break;
+        case 2:
+            if (pod != KGI_VD_NONE)
+                __builtin_prefetch(&np->idents[np->pods[pod].ident]);
+            break;
+        case 3:
+            if (pod != KGI_VD_NONE) {
+                /* s's pod sends (egress), d's receives (ingress) */
+                uint32_t r = np->idents[np->pods[pod].ident]
+                                 .rs[i ? KG_INGRESS : KG_EGRESS];
+                st->rsid[i] = r;
+                if (r != KGI_VD_NONE)
+                    __builtin_prefetch(&np->rulesets[r]);
+            }
+            break;
+        case 4:
+        case 5: {
+            const struct kgi_cidrtab *t = table(np, st, i);
+            if (t)
+                kgi_cidrtab_prefetch(t, i ? &st->s : &st->d, stage - 4);
+            break;
+        }
+        default:
+            break;
+        }
+    }
 }

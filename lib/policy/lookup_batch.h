@@ -16,19 +16,22 @@
 /* One flow's state between stages. */
 struct kgi_vd_prefetch {
     struct kgi_ip s, d;
-    bool ok; /* both addresses valid */
-    /* the CIDR tables the flow's isolated sides search, for peers d, s */
-    const struct kgi_cidrtab *tab[2];
+    bool ok;          /* both addresses valid */
+    uint32_t pod[2];  /* of s, d (KGI_VD_NONE: none) */
+    uint32_t rsid[2]; /* egress rule set of s's pod, ingress of d's */
 };
 
-/* Stage 0: parses src and dst into st and prefetches their endpoint
- * table slots (nothing when an address is invalid). */
-void kgi_vd_prefetch0(const struct kgi_netpol *np, const struct kg_addr *src,
-                      const struct kg_addr *dst, struct kgi_vd_prefetch *st);
-/* Stage 1: resolves the pods, picks the CIDR table each isolated side
- * will search and prefetches its top-level word. */
-void kgi_vd_prefetch1(const struct kgi_netpol *np, struct kgi_vd_prefetch *st);
-/* Stage 2: prefetches the LPM record or node those words name. */
-void kgi_vd_prefetch2(struct kgi_vd_prefetch *st);
+/* The stages, each run KGI_VD_PREFETCH_STEP flows after the previous one
+ * on the same flow, the verdict after the last:
+ *   0 parse src and dst, prefetch their endpoint table slots;
+ *   1 resolve the pods (slots in cache), prefetch their records;
+ *   2 read their identities, prefetch the identity records;
+ *   3 read the rule sets, prefetch their records;
+ *   4 prefetch the CIDR tables' top-level words for the peers;
+ *   5 prefetch the LPM records or nodes those words name. */
+#define KGI_VD_PREFETCH_STAGES 6
+void kgi_vd_prefetch(const struct kgi_netpol *np, const struct kg_addr *src,
+                     const struct kg_addr *dst, struct kgi_vd_prefetch *st,
+                     int stage);
 
 #endif
