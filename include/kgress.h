@@ -158,18 +158,19 @@ enum kg_limit {
                                     KG_ELIMIT_DIAGNOSTICS; default 1,000 (0.2) */
     /* since 0.2, read by kg_dns_cache_new (durations in the caller's
      * seconds, see "DNS name cache") */
-    KG_LIMIT_DNS_ENTRIES = 9,  /**< (address, client, name) bindings a
-                                    cache holds; default 65,536              */
-    KG_LIMIT_DNS_NAMES = 10,   /**< distinct names a cache holds; default
-                                    16,384                                   */
-    KG_LIMIT_DNS_ADDRS_PER_NAME = 11, /**< addresses recorded per name from
-                                    one observation; default 256             */
-    KG_LIMIT_DNS_MIN_TTL = 12, /**< shortest lifetime of an observation;
-                                    default 1 (0 allowed)                    */
-    KG_LIMIT_DNS_MAX_TTL = 13, /**< longest lifetime; default 2^31 - 1
-                                    (RFC 2181: no cap)                       */
-    KG_LIMIT_DNS_GRACE = 14,   /**< seconds an address stays usable after
-                                    its lifetime; default 0 (0 allowed)      */
+    /** (address, client, name) bindings a cache holds; default 65,536 */
+    KG_LIMIT_DNS_ENTRIES = 9,
+    /** distinct names a cache holds; default 16,384 */
+    KG_LIMIT_DNS_NAMES = 10,
+    /** addresses recorded per name from one observation; default 256 */
+    KG_LIMIT_DNS_ADDRS_PER_NAME = 11,
+    /** shortest lifetime of an observation; default 1 (0 allowed) */
+    KG_LIMIT_DNS_MIN_TTL = 12,
+    /** longest lifetime; default 2^31 - 1 (RFC 2181: no cap) */
+    KG_LIMIT_DNS_MAX_TTL = 13,
+    /** seconds an address stays usable after its lifetime; default 0 (0
+     *  allowed) */
+    KG_LIMIT_DNS_GRACE = 14,
 };
 
 /** Boolean switches. */
@@ -1135,8 +1136,8 @@ KG_API int kg_dns_cache_observe_msg(kg_dns_cache *cache,
  *  cache, addr or buf, bad family). Lock-free, any thread. */
 KG_API int kg_dns_cache_name(const kg_dns_cache *cache,
                              const struct kg_addr *client,
-                             const struct kg_addr *addr, uint64_t now,
-                             size_t i, char *buf, size_t cap);
+                             const struct kg_addr *addr, uint64_t now, size_t i,
+                             char *buf, size_t cap);
 
 /** Room for any normalized name and its NUL (RFC 1035: 253 + 1). */
 #define KG_DNS_NAME_BUF 254

@@ -7,18 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char yaml[] = "apiVersion: networking.k8s.io/v1\n"
-                           "kind: Ingress\n"
-                           "metadata: {name: web, namespace: shop}\n"
-                           "spec:\n"
-                           "  rules:\n"
-                           "  - host: a.example\n"
-                           "    http:\n"
-                           "      paths:\n"
-                           "      - path: /\n"
-                           "        pathType: Prefix\n"
-                           "        backend:\n"
-                           "          service: {name: web, port: {number: 80}}\n";
+static const char yaml[] =
+    "apiVersion: networking.k8s.io/v1\n"
+    "kind: Ingress\n"
+    "metadata: {name: web, namespace: shop}\n"
+    "spec:\n"
+    "  rules:\n"
+    "  - host: a.example\n"
+    "    http:\n"
+    "      paths:\n"
+    "      - path: /\n"
+    "        pathType: Prefix\n"
+    "        backend:\n"
+    "          service: {name: web, port: {number: 80}}\n";
 
 int main(void)
 {

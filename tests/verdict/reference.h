@@ -3,9 +3,9 @@
  * reference.h - a NetworkPolicy evaluator that "always tells the truth"
  * (Redis rax's phrase), for the differential tests and the benchmark.
  *
- * It keeps the model objects as read (policy/netpol_model.h) and, for each flow,
- * walks every policy, rule and peer and evaluates the label selectors with
- * its own matcher: no tables, no precomputation, nothing shared with
+ * It keeps the model objects as read (policy/netpol_model.h) and, for each
+ * flow, walks every policy, rule and peer and evaluates the label selectors
+ * with its own matcher: no tables, no precomputation, nothing shared with
  * lib/compile or lib/lookup. It answers the same questions as kg_check
  * (verdict, each side's reason, deciding policy and rule) with the same
  * documented choices (kgress.h, "verdict"), so any difference is a bug in
