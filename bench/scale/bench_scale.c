@@ -12,6 +12,13 @@
  *   - kg_check verdicts/s on random flows (pod to pod, a quarter inside a
  *     namespace, external clients, Internet, DNS), median of -r runs.
  *
+ *   - the time from one change to the new ruleset (kg_builder_apply_events
+ *     of a watch event, or kg_builder_add_buffer of a policy, then
+ *     kg_builder_compile) on the builder that compiled the cluster: one pod
+ *     ADDED (an existing identity), one pod relabelled (a new identity),
+ *     one policy changed; medians of -e rounds, each incremental and with
+ *     incremental compiles off (a full recompile).
+ *
  * -o FILE writes the generated YAML and exits (to time `kgress validate`).
  */
 #include <stdio.h>
@@ -40,7 +47,7 @@ static void die_diags(kg_builder *b, const char *what)
 
 /* One full compile from the YAML text: builder, parse, compile. */
 static kg_ruleset *compile_all(const kg_options *opts, const struct tbuf *y,
-                               double *load_cpu)
+                               double *load_cpu, kg_builder **keep)
 {
     double c0 = bench_cpu_now();
     kg_builder *b = kg_builder_new(opts);
@@ -50,21 +57,114 @@ static kg_ruleset *compile_all(const kg_options *opts, const struct tbuf *y,
     kg_ruleset *rs = NULL;
     if (kg_builder_compile(b, &rs))
         die_diags(b, "compile");
-    kg_builder_free(b);
+    if (keep)
+        *keep = b;
+    else
+        kg_builder_free(b);
     return rs;
+}
+
+extern bool kgi_builder_incremental; /* api/builder.c */
+
+/* A watch event of pod ns<n>/<name> as JSON. */
+static void pod_event(struct tbuf *t, const char *type, unsigned n,
+                      const char *name, const char *version, unsigned ipk,
+                      unsigned rv)
+{
+    char ip[32];
+    gen_pod_ip(ipk, ip, sizeof(ip));
+    tbuf_printf(t,
+                "{\"type\":\"%s\",\"object\":{\"apiVersion\":\"v1\",\"kind\":"
+                "\"Pod\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"ns%u\","
+                "\"resourceVersion\":\"%u\",\"labels\":{\"app\":\"a0\","
+                "\"role\":\"frontend\",\"version\":\"%s\"}},\"spec\":{"
+                "\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"ports\":[{"
+                "\"name\":\"http\",\"containerPort\":8000}]}]},\"status\":{"
+                "\"hostIP\":\"192.168.0.1\",\"podIP\":\"%s\"}}}\n",
+                type, name, n, rv, version, ip);
+}
+
+/* Seconds from a change to the new ruleset: apply (events, or a YAML
+ * source when yaml), compile. */
+static double change(kg_builder *b, const struct tbuf *t, bool yaml,
+                     double *cpu)
+{
+    double t0 = bench_now(), c0 = bench_cpu_now();
+    int rc = yaml ? kg_builder_add_buffer(b, "change", t->p, t->n)
+                  : kg_builder_apply_events(b, "event", t->p, t->n, NULL);
+    kg_ruleset *rs = NULL;
+    if (rc || kg_builder_compile(b, &rs))
+        die_diags(b, "change");
+    double dt = bench_now() - t0;
+    *cpu = bench_cpu_now() - c0;
+    kg_ruleset_unref(rs);
+    return dt;
+}
+
+/* The change latencies of -e rounds on builder b of cluster g. */
+static void changes(kg_builder *b, const struct gen_cfg *g, int rounds)
+{
+    double *v[6], *c[6];
+    for (int i = 0; i < 6; i++) {
+        v[i] = calloc((size_t)rounds, sizeof(double));
+        c[i] = calloc((size_t)rounds, sizeof(double));
+    }
+    unsigned rv = 1000000;
+    for (int r = 0; r < rounds; r++) {
+        for (int inc = 1; inc >= 0; inc--) {
+            kgi_builder_incremental = inc;
+            struct tbuf t = {0};
+            char name[32];
+            unsigned n = (unsigned)(r * 2 + !inc) % g->ns;
+            /* a new pod, with the labels of an existing identity */
+            snprintf(name, sizeof(name), "extra%d", r * 2 + !inc);
+            pod_event(&t, "ADDED", n, name, "v1",
+                      g->ns * g->per_ns + 100 + (unsigned)(r * 2 + !inc), ++rv);
+            v[inc ? 0 : 3][r] = change(b, &t, false, &c[inc ? 0 : 3][r]);
+            /* a pod relabelled into a new identity */
+            t.n = 0;
+            snprintf(name, sizeof(name), "p%d", 1 + r * 2 + !inc);
+            char ver[16];
+            snprintf(ver, sizeof(ver), "v%d", 10 + r * 2 + !inc);
+            pod_event(&t, "MODIFIED", n, name, ver,
+                      n * g->per_ns + 1 + (unsigned)(r * 2 + !inc), ++rv);
+            v[inc ? 1 : 4][r] = change(b, &t, false, &c[inc ? 1 : 4][r]);
+            /* a policy changed (its port), then changed back */
+            t.n = 0;
+            gen_policies(&t, n, (unsigned)(r + 1), 2);
+            v[inc ? 2 : 5][r] = change(b, &t, true, &c[inc ? 2 : 5][r]);
+            tbuf_free(&t);
+        }
+    }
+    kgi_builder_incremental = true;
+    static const char *const what[] = {"one pod ADDED", "one pod relabelled",
+                                       "one policy changed"};
+    for (int i = 0; i < 3; i++) {
+        printf("%-19s -> new ruleset: %9.3f ms wall %9.3f ms CPU; incremental "
+               "compiles off: %9.3f ms wall %9.3f ms CPU (medians of %d)\n",
+               what[i], 1e3 * bench_median(v[i], rounds),
+               1e3 * bench_median(c[i], rounds),
+               1e3 * bench_median(v[i + 3], rounds),
+               1e3 * bench_median(c[i + 3], rounds), rounds);
+    }
+    for (int i = 0; i < 6; i++) {
+        free(v[i]);
+        free(c[i]);
+    }
 }
 
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_scale [-n NAMESPACES] [-k PODS_PER_NS] "
-                    "[-c COMPILES] [-r RUNS] [-f FLOWS] [-o FILE]\n");
+                    "[-c COMPILES] [-r RUNS] [-f FLOWS] [-e ROUNDS] "
+                    "[-o FILE]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     struct gen_cfg g = {1000, 10};
-    int compiles = 3, runs = 5;
+    int compiles = 3, runs = 5, rounds = 5;
     size_t nflows = 1000000;
     const char *out = NULL;
     for (int i = 1; i < argc; i++) {
@@ -80,13 +180,15 @@ int main(int argc, char **argv)
             runs = atoi(argv[++i]);
         else if (strcmp(argv[i], "-f") == 0)
             nflows = (size_t)atol(argv[++i]);
+        else if (strcmp(argv[i], "-e") == 0)
+            rounds = atoi(argv[++i]);
         else if (strcmp(argv[i], "-o") == 0)
             out = argv[++i];
         else
             usage();
     }
     if (g.ns < 1 || g.per_ns < 1 || compiles < 1 || compiles > 15 || runs < 1 ||
-        runs > 15 || nflows < 1)
+        runs > 15 || nflows < 1 || rounds < 0 || rounds > 15)
         usage();
     struct tbuf y = {0};
     gen_cluster(&y, &g);
@@ -109,10 +211,12 @@ int main(int argc, char **argv)
     double *cpu = calloc((size_t)compiles, sizeof(double));
     double *load = calloc((size_t)compiles, sizeof(double));
     kg_ruleset *rs = NULL;
+    kg_builder *kept = NULL;
     for (int c = 0; c < compiles; c++) {
         kg_ruleset_unref(rs);
         double t0 = bench_now(), c0 = bench_cpu_now();
-        rs = compile_all(opts, &y, &load[c]);
+        rs = compile_all(opts, &y, &load[c],
+                         c == compiles - 1 && rounds ? &kept : NULL);
         wall[c] = bench_now() - t0;
         cpu[c] = bench_cpu_now() - c0;
     }
@@ -151,6 +255,10 @@ int main(int argc, char **argv)
            bench_median(vps, runs), runs, nflows,
            100.0 * (double)allowed / (double)nflows);
     printf("peak RSS: %.1f MiB\n", bench_peak_rss_mib());
+    if (kept) {
+        changes(kept, &g, rounds);
+        kg_builder_free(kept);
+    }
     kg_ruleset_unref(rs);
     kg_options_free(opts);
     free(f);

@@ -9,6 +9,7 @@
  *   netpol_rules.c    rules and ports, subjects -> rule sets, ipBlock
  *                     classes and the CIDR tables of each rule set
  *   netpol_intern.c   interning of id lists (classes, rule sets)
+ *   netpol_delta.c    after pod changes: a delta of the last full compile
  *
  * Control plane only; the tables they fill are policy/table.h.
  */
@@ -137,6 +138,10 @@ struct kgi_vd_keep {
     size_t max_peers;
 };
 
+/* netpol_compile.c: the index of namespace name in ns[0..n) (sorted), or
+ * KGI_VD_NONE. */
+uint32_t kgi_vd_ns_find(const struct kgi_vd_nsinfo *ns, size_t n,
+                        struct kgi_str name);
 /* netpol_compile.c: the pod record of p in arena a. */
 int kgi_vd_pod_fill(struct kgi_arena *a, const struct kgi_pod *p,
                     bool select_hostnet, struct kgi_vd_pod *q);

@@ -228,12 +228,13 @@ static int nsinfo_cmp(const void *x, const void *y)
     return (a->labels == NULL) - (b->labels == NULL);
 }
 
-static uint32_t ns_find(const struct kgi_vd_build *b, struct kgi_str name)
+uint32_t kgi_vd_ns_find(const struct kgi_vd_nsinfo *ns, size_t n,
+                        struct kgi_str name)
 {
-    size_t lo = 0, hi = b->n_ns;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = kgi_vd_str_cmp(b->ns[mid].name, name);
+        int c = kgi_vd_str_cmp(ns[mid].name, name);
         if (c == 0)
             return (uint32_t)mid;
         if (c < 0)
@@ -298,14 +299,14 @@ static int build_namespaces(struct kgi_vd_build *b)
     for (size_t i = 0; i < k; i++)
         v[i].pod_begin = v[i].pod_end = 0;
     for (size_t i = 0; i < b->n_pods; i++) {
-        uint32_t x = ns_find(b, b->pods[i]->meta.ns);
+        uint32_t x = kgi_vd_ns_find(b->ns, b->n_ns, b->pods[i]->meta.ns);
         b->pod_ns[i] = x;
         if (v[x].pod_end == 0)
             v[x].pod_begin = (uint32_t)i;
         v[x].pod_end = (uint32_t)i + 1;
     }
     for (size_t i = 0; i < b->n_pols; i++)
-        b->pol_ns[i] = ns_find(b, b->pols[i]->meta.ns);
+        b->pol_ns[i] = kgi_vd_ns_find(b->ns, b->n_ns, b->pols[i]->meta.ns);
     return 0;
 }
 

@@ -58,22 +58,6 @@ static uint32_t base_pod(const struct kgi_netpol *np, struct kgi_str ns,
     return KGI_VD_NONE;
 }
 
-static uint32_t ns_index(const struct kgi_vd_keep *k, struct kgi_str name)
-{
-    size_t lo = 0, hi = k->n_ns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = kgi_vd_str_cmp(k->ns[mid].name, name);
-        if (c == 0)
-            return (uint32_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return KGI_VD_NONE;
-}
-
 /* The base identity of (namespace x, labels), or NONE. */
 static uint32_t base_ident(const struct kgi_vd_keep *k, uint32_t x,
                            const struct kgi_kvs *labels)
@@ -228,7 +212,7 @@ static int build_idents(struct delta *d)
         struct kgi_vd_pod *q = &np->xpods[i];
         const struct kgi_pod *p = d->pods[i];
         q->ident = KGI_VD_NONE;
-        uint32_t x = ns_index(k, p->meta.ns);
+        uint32_t x = kgi_vd_ns_find(k->ns, k->n_ns, p->meta.ns);
         if (x == KGI_VD_NONE)
             return KGI_NETPOL_FULL; /* a new namespace */
         if (q->host_network)
