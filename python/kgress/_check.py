@@ -276,6 +276,30 @@ def check(lib, rs, src_ip, dst_ip, port, protocol, domain=None,
     v.size = ctypes.sizeof(KgVerdict)
     _check_rc(lib.kg_check_flow(rs, ctypes.byref(f), ctypes.byref(v)),
               "kg_check_flow")
+    return _verdict(lib, rs, v)
+
+
+def check_many(lib, rs, flows):
+    """Ruleset.check_many: see there."""
+    fl = []
+    for i, t in enumerate(flows):
+        if not isinstance(t, (tuple, list)) or not 3 <= len(t) <= 4:
+            raise TypeError("flow %d must be (src_ip, dst_ip, port[, "
+                            "protocol])" % i)
+        fl.append(_flow(lib, t[0], t[1], t[2],
+                        t[3] if len(t) > 3 else "TCP", None, False))
+    if not fl:
+        return []
+    fa = (KgFlow * len(fl))(*fl)
+    va = (KgVerdict * len(fl))()
+    for v in va:
+        v.size = ctypes.sizeof(KgVerdict)
+    _check_rc(lib.kg_check_batch(rs, fa, len(fl), va), "kg_check_batch")
+    return [_verdict(lib, rs, v) for v in va]
+
+
+def _verdict(lib, rs, v):
+    """A Verdict from a filled KgVerdict."""
     need = lib.kg_verdict_format(ctypes.byref(v), None, 0)
     buf = ctypes.create_string_buffer(need + 1)
     lib.kg_verdict_format(ctypes.byref(v), buf, need + 1)

@@ -105,6 +105,7 @@ PROTOTYPES = [
     ("kg_check_str", c_int, [c_void_p, c_char_p, c_size_t, c_char_p,
                              c_size_t, c_char_p, c_size_t, c_uint, c_void_p]),
     ("kg_check_flow", c_int, [c_void_p, c_void_p, c_void_p]),
+    ("kg_check_batch", c_int, [c_void_p, c_void_p, c_size_t, c_void_p]),
     ("kg_reason_name", c_char_p, [c_int]),
     ("kg_verdict_format", c_size_t, [c_void_p, c_char_p, c_size_t]),
     ("kg_pod_policy", c_char_p, [c_void_p, ctypes.c_uint32, c_int, c_size_t]),

@@ -72,6 +72,29 @@ class TestCheckContract(unittest.TestCase):
         self.assertEqual(v.policies, ["y/c-egress", "x/b-from-a"])
         self.assertTrue(v.reason.startswith("denied"))
 
+    def test_check_many_is_check_one_by_one(self):
+        # kg_check_batch: every verdict equals the single call's, in order
+        addrs = ["10.0.0.1", "10.0.0.2", "10.0.1.3", "192.0.2.1", "::1"]
+        flows = []
+        for i in range(300):
+            src = addrs[(i * 7) % len(addrs)]
+            dst = addrs[(i * 3 + 1) % len(addrs)]
+            if (":" in src) != (":" in dst):
+                dst = src
+            port = (80, 8080, 53, 0)[i % 4]
+            proto = ("TCP", "udp", "SCTP")[i % 3]
+            flows.append((src, dst, port) if i % 5 else
+                         (src, dst, port, proto))
+        got = self.rs.check_many(flows)
+        self.assertEqual(len(got), len(flows))
+        for f, v in zip(flows, got):
+            self.assertEqual(v, self.rs.check(*f))
+        self.assertEqual(self.rs.check_many([]), [])
+        with self.assertRaises(ValueError):
+            self.rs.check_many([("10.0.0.1", "10.0.0.2", 70000)])
+        with self.assertRaises(TypeError):
+            self.rs.check_many([("10.0.0.1", "10.0.0.2")])
+
     def test_pod_by_ip(self):
         self.assertEqual(self.rs.pod("10.0.0.2"), "x/b")
         self.assertEqual(self.rs.pod(ipaddress.ip_address("10.0.1.3")), "y/c")
