@@ -125,6 +125,9 @@ struct kgi_lpm_node {
     uint32_t base1;   /* index in nodes of the first child */
     uint32_t base0;   /* index in leaves of the first leaf */
 };
+/* the 24-byte node of the diagram above */
+_Static_assert(sizeof(struct kgi_lpm_node) == 24,
+               "struct kgi_lpm_node is 24 bytes");
 
 struct kgi_lpm_trie {
     const uint32_t *dir;              /* 2^dir_bits words */

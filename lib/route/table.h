@@ -126,6 +126,9 @@ struct kgi_pnode {
     const void *prefix;
     const struct kgi_partial *partial; /* longest first */
 };
+/* one node per 64-byte cache line on 64-bit targets, as said above */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct kgi_pnode) == 64,
+               "struct kgi_pnode is 64 bytes on 64-bit targets");
 
 struct kgi_rx {
     struct kgi_regex *re;

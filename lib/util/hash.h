@@ -92,6 +92,9 @@ struct kgi_hash_slot {
     size_t len;
     void *val;
 };
+/* the layout comment above: two slots per 64-byte cache line */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct kgi_hash_slot) == 32,
+               "a hash slot is 32 bytes on 64-bit targets");
 
 struct kgi_hash {
     struct kgi_hash_slot *slots; /* NULL while empty */
