@@ -27,7 +27,9 @@ static void add_hits(struct kgi_domain *d, size_t j)
                                  KGI_DOMAIN_HITS_MAX);
     if (k > KGI_DOMAIN_HITS_MAX)
         k = KGI_DOMAIN_HITS_MAX;
-    for (size_t i = 0; i < k && d->n_hits < KGI_DOMAIN_HITS_MAX; i++) {
+    /* the most specific first: the exact pattern, then the wildcards from
+     * the longest suffix (kgi_namepat_match lists them the other way) */
+    for (size_t i = k; i-- > 0 && d->n_hits < KGI_DOMAIN_HITS_MAX;) {
         d->hits[d->n_hits].pattern = ids[i];
         d->hits[d->n_hits].name = (uint32_t)j;
         d->n_hits++;

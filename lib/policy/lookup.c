@@ -23,6 +23,7 @@
 
 #include "api/ruleset.h"
 #include "policy/cnp_model.h"
+#include "policy/domain.h"
 #include "policy/namepat.h"
 #include "policy/netpol_model.h"
 #include "policy/service.h"
@@ -131,25 +132,17 @@ static void detail_of(const struct kg_side *s, struct kg_side_detail *d)
     }
 }
 
-/* The destination's domain name of a flow, normalized (kgi_name_normalize),
- * for domainNames peers. */
-struct kgi_dst_name {
-    const char *p;
-    size_t n;
-};
-
 /* A tier's decision for a side (adminnetworkpolicy-semantics rules 6, 9):
  * true when a rule of that tier allowed or denied; false when none
  * matched or one passed. */
 static bool tier_decides(const struct kgi_netpol *np, int tier, uint32_t ident,
                          int dir, const struct kgi_ip *peer, uint32_t peer_pod,
                          int proto, unsigned port, uint32_t dst_pod,
-                         const struct kgi_dst_name *name, struct kg_side *out,
+                         struct kgi_domain *dom, struct kg_side *out,
                          struct kg_side_detail *d)
 {
-    struct kgi_tr_hit h =
-        kgi_tier_walk(np, tier, ident, dir, peer, peer_pod, proto, port,
-                      dst_pod, name ? name->p : NULL, name ? name->n : 0);
+    struct kgi_tr_hit h = kgi_tier_walk(np, tier, ident, dir, peer, peer_pod,
+                                        proto, port, dst_pod, dom);
     if (h.rule == KGI_VD_NONE || h.action == KGI_CNP_PASS)
         return false;
     const struct kgi_tr_rule *r = &np->tiers->rules[h.rule];
@@ -167,8 +160,10 @@ static bool tier_decides(const struct kgi_netpol *np, int tier, uint32_t ident,
         d->rule_name = r->name;
         d->rule = (int)r->index;
         d->priority = tp->priority;
-        if (h.pattern != KGI_VD_NONE)
-            d->domain = np->tiers->patterns[h.pattern];
+        if (h.domain) {
+            kgi_domain_report(dom, h.domain, d);        /* the name */
+            d->domain = np->tiers->patterns[h.pattern]; /* as written */
+        }
     }
     return true;
 }
@@ -241,8 +236,8 @@ static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
  * default allow (adminnetworkpolicy-semantics rules 5-10). */
 static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
                  const struct kgi_ip *peer, uint32_t peer_pod, int proto,
-                 unsigned port, const struct kgi_dst_name *name,
-                 struct kg_side *out, struct kg_side_detail *d)
+                 unsigned port, struct kgi_domain *dom, struct kg_side *out,
+                 struct kg_side_detail *d)
 {
     if (d)
         detail_none(d);
@@ -263,7 +258,7 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
      * (adminnetworkpolicy-semantics rule 13, the loopback flag) */
     bool tiers = np->tiers && !(np->loopback && peer_pod == pod);
     if (tiers && tier_decides(np, KGI_CNP_ADMIN, p->ident, dir, peer, peer_pod,
-                              proto, port, dst_pod, name, out, d))
+                              proto, port, dst_pod, dom, out, d))
         return;
     uint32_t rsid = kgi_vd_ident_at(np, p->ident)->rs[dir];
     if (rsid != KGI_VD_NONE) {
@@ -273,7 +268,7 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
         return; /* a selected pod's decision is final */
     }
     if (tiers && tier_decides(np, KGI_CNP_BASELINE, p->ident, dir, peer,
-                              peer_pod, proto, port, dst_pod, name, out, d))
+                              peer_pod, proto, port, dst_pod, dom, out, d))
         return;
     if (d)
         detail_of(out, d); /* rule 4: not isolated, the default allow */
@@ -313,20 +308,17 @@ static int check(const kg_ruleset *rs, const struct kg_flow *f,
     const struct kgi_netpol *np = rs->netpol;
     uint32_t sp = kgi_netpol_endpoint(np, &s);
     uint32_t dp = kgi_netpol_endpoint(np, &d);
-    /* a name the caller dialled decides domainNames peers on its own
-     * (fqdn-semantics rule 21); a claimed one (SNI, Host) needs the DNS
-     * cache to vouch for the address, so until then it matches nothing:
-     * domainNames rules only allow, so that fails closed */
-    char nbuf[KGI_NAME_MAX + 1];
-    struct kgi_dst_name name = {NULL, 0};
-    if (f->dst_name && f->name_trust != KG_NAME_CLAIMED) {
-        int n = kgi_name_normalize(f->dst_name, f->dst_name_len, nbuf);
-        if (n >= 0) {
-            name.p = nbuf;
-            name.n = (size_t)n;
-        }
-    }
-    side(np, sp, KG_EGRESS, &d, dp, f->protocol, f->port, name.p ? &name : NULL,
+    /* domainNames peers (fqdn-semantics rule 21, policy/domain.h): a name
+     * the caller dialled decides on its own; a claimed one (SNI, Host)
+     * only when the DNS cache vouches for the address; without a name, the
+     * names the cache learnt for the address. Resolved lazily, when a tier
+     * rule with domainNames is reached; egress only */
+    struct kgi_domain dom;
+    bool names =
+        np->tiers && np->tiers->names.n_patterns && (f->dst_name || f->cache);
+    if (names)
+        kgi_domain_init(&dom, &np->tiers->names, f, &s, &d);
+    side(np, sp, KG_EGRESS, &d, dp, f->protocol, f->port, names ? &dom : NULL,
          &out->egress, &out->egress_detail);
     side(np, dp, KG_INGRESS, &s, sp, f->protocol, f->port, NULL, &out->ingress,
          &out->ingress_detail);

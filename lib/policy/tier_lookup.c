@@ -13,7 +13,8 @@
  * pods peers match a pod only (its identity; host-networked pods have none)
  * [18, 19]; networks match any address, pods and nodes included [21];
  * nodes peers match the selected Nodes' addresses [20]; domainNames match
- * only when the caller supplies the destination's name [22]. An ingress
+ * the destination's name as policy/domain.h resolves it (dialled; claimed
+ * and vouched for by the DNS cache; or learnt from the cache) [22]. An ingress
  * peer never matches a source that is not a pod: only namespaces and pods
  * peers exist there.
  */
@@ -46,46 +47,13 @@ static bool in_addrs(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
     return false;
 }
 
-/* The smallest id both ascending lists hold, or KGI_VD_NONE. */
-static uint32_t first_common(const uint32_t *a, uint32_t na, const uint32_t *b,
-                             uint32_t nb)
-{
-    uint32_t i = 0, j = 0;
-    while (i < na && j < nb) {
-        if (a[i] == b[j])
-            return a[i];
-        if (a[i] < b[j])
-            i++;
-        else
-            j++;
-    }
-    return KGI_VD_NONE;
-}
-
-/* Insertion sort of the few pattern ids a name matched. */
-static void sort_ids(uint32_t *v, uint32_t n)
-{
-    for (uint32_t i = 1; i < n; i++) {
-        uint32_t x = v[i], j = i;
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-}
-
-/* Patterns one name can match: its exact name and one wildcard per
- * suffix of two or more labels, so at most 127 for a 253-byte name. */
-#define MAX_NAME_IDS 128
-
 struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
                                 uint32_t ident, int dir,
                                 const struct kgi_ip *peer, uint32_t peer_pod,
                                 int proto, unsigned port, uint32_t dst_pod,
-                                const char *name, size_t name_len)
+                                struct kgi_domain *dom)
 {
-    struct kgi_tr_hit hit = {KGI_VD_NONE, 0, KGI_VD_NONE};
+    struct kgi_tr_hit hit = {KGI_VD_NONE, 0, KGI_VD_NONE, NULL};
     const struct kgi_tiers *t = np->tiers;
     if (!t || ident == KGI_VD_NONE)
         return hit;
@@ -103,9 +71,6 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
                                            : kgi_vd_pod_at(np, peer_pod)->ident;
     const struct kgi_vd_ident *pi =
         pid == KGI_VD_NONE ? NULL : kgi_vd_ident_at(np, pid);
-    uint32_t names[MAX_NAME_IDS];
-    uint32_t n_names = 0;
-    bool names_done = false;
     for (uint32_t k = 0; k < n; k++) {
         const struct kgi_tr_rule *r = &t->rules[ids[k]];
         if (!r->any_ports &&
@@ -115,17 +80,10 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
             (pi && kgi_vd_meet(r->sels, r->n_sels, pi->sels, pi->n_sels)) ||
             (r->n_nets && in_nets(r, peer)) ||
             (r->n_addrs && in_addrs(r, peer));
-        if (!match && r->n_domains && name && dir == KG_EGRESS) {
-            if (!names_done) {
-                size_t m = kgi_namepat_match(&t->names, name, name_len, names,
-                                             MAX_NAME_IDS);
-                n_names = (uint32_t)(m > MAX_NAME_IDS ? MAX_NAME_IDS : m);
-                sort_ids(names, n_names);
-                names_done = true;
-            }
-            hit.pattern =
-                first_common(r->domains, r->n_domains, names, n_names);
-            match = hit.pattern != KGI_VD_NONE;
+        if (!match && r->n_domains && dom && dir == KG_EGRESS) {
+            hit.domain = kgi_domain_match(dom, r->domains, r->n_domains);
+            hit.pattern = hit.domain ? hit.domain->pattern : KGI_VD_NONE;
+            match = hit.domain != NULL;
         }
         if (match) {
             hit.rule = ids[k];

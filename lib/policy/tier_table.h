@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/domain.h"
 #include "policy/namepat.h"
 #include "policy/table.h"
 #include "util/ip.h"
@@ -106,18 +107,20 @@ struct kgi_tr_hit {
     uint32_t rule;
     int action;       /* enum kgi_cnp_action, 0 when rule is NONE */
     uint32_t pattern; /* the domainNames pattern that matched, or NONE */
+    const struct kgi_domain_hit *domain; /* and the name (policy/domain.h) */
 };
 
 /* Walks tier (KGI_CNP_ADMIN / KGI_CNP_BASELINE) of the chain of `ident`
  * in direction dir for a flow whose other end is `peer` (owned by
- * peer_pod, or KGI_VD_NONE), judging named ports on dst_pod; name (may be
- * NULL) is the destination's domain name for domainNames peers, already
- * normalized (kgi_name_normalize), egress only. No allocation, no lock. */
+ * peer_pod, or KGI_VD_NONE), judging named ports on dst_pod; dom (may be
+ * NULL: no domainNames peer matches) is the flow's destination for
+ * domainNames peers (policy/domain.h: the dialled or claimed name, the DNS
+ * cache), egress only. No allocation, no lock. */
 struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
                                 uint32_t ident, int dir,
                                 const struct kgi_ip *peer, uint32_t peer_pod,
                                 int proto, unsigned port, uint32_t dst_pod,
-                                const char *name, size_t name_len);
+                                struct kgi_domain *dom);
 
 /* Order of addrs: family, then bytes. */
 int kgi_tr_ip_cmp(const struct kgi_ip *a, const struct kgi_ip *b);
