@@ -18,7 +18,7 @@ table(const struct kgi_netpol *np, const struct kgi_vd_prefetch *st, int side)
         return NULL;
     /* egress of s searches d, ingress of d searches s */
     const struct kgi_ip *peer = side ? &st->s : &st->d;
-    return &np->rulesets[st->rsid[side]].tab[peer->family == 6];
+    return &kgi_vd_ruleset_at(np, st->rsid[side])->tab[peer->family == 6];
 }
 
 void kgi_vd_prefetch(const struct kgi_netpol *np, const struct kg_addr *src,
@@ -43,20 +43,21 @@ void kgi_vd_prefetch(const struct kgi_netpol *np, const struct kg_addr *src,
         case 1:
             pod = st->pod[i] = kgi_netpol_endpoint(np, i ? &st->d : &st->s);
             if (pod != KGI_VD_NONE)
-                __builtin_prefetch(&np->pods[pod]);
+                __builtin_prefetch(kgi_vd_pod_at(np, pod));
             break;
         case 2:
             if (pod != KGI_VD_NONE)
-                __builtin_prefetch(&np->idents[np->pods[pod].ident]);
+                __builtin_prefetch(
+                    kgi_vd_ident_at(np, kgi_vd_pod_at(np, pod)->ident));
             break;
         case 3:
             if (pod != KGI_VD_NONE) {
                 /* s's pod sends (egress), d's receives (ingress) */
-                uint32_t r = np->idents[np->pods[pod].ident]
-                                 .rs[i ? KG_INGRESS : KG_EGRESS];
+                uint32_t r = kgi_vd_ident_at(np, kgi_vd_pod_at(np, pod)->ident)
+                                 ->rs[i ? KG_INGRESS : KG_EGRESS];
                 st->rsid[i] = r;
                 if (r != KGI_VD_NONE)
-                    __builtin_prefetch(&np->rulesets[r]);
+                    __builtin_prefetch(kgi_vd_ruleset_at(np, r));
             }
             break;
         case 4:
