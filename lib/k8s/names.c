@@ -5,8 +5,9 @@
  */
 #include "k8s/names.h"
 
-#include <arpa/inet.h>
 #include <string.h>
+
+#include "util/ip.h"
 
 static bool lower_alnum(char c)
 {
@@ -149,12 +150,8 @@ const char *kgi_check_iana_svc_name(const char *s, size_t n)
 
 bool kgi_looks_like_ip(const char *s, size_t n)
 {
-    char tmp[64];
-    unsigned char addr[16];
-    if (n == 0 || n >= sizeof(tmp))
-        return false;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    return inet_pton(AF_INET, tmp, addr) == 1 ||
-           inet_pton(AF_INET6, tmp, addr) == 1;
+    /* the one strict parser (util/ip: what inet_pton accepts, without a
+     * NUL-terminated copy) */
+    struct kgi_ip ip;
+    return kgi_ip_parse(s, n, &ip);
 }
