@@ -20,11 +20,12 @@ from ._ruleset import DIALECTS, FLAGS, LIMITS, Ruleset
 from ._route import Route
 from ._check import Side, Verdict
 from ._builder import Builder, WatchError, WatchExpired
+from ._dns import DnsCache
 
 __all__ = ["__version__", "version", "version_number", "library_path", "Error",
            "CompileError", "Diagnostic", "Ruleset", "error_name", "strerror",
            "LIMITS", "FLAGS", "DIALECTS", "Route", "Verdict", "Side",
-           "Builder", "WatchError", "WatchExpired"]
+           "Builder", "WatchError", "WatchExpired", "DnsCache"]
 
 
 def version():

@@ -237,7 +237,8 @@ def _side(lib, rs, side, detail, direction):
     return Side(**fields)
 
 
-def _flow(lib, src_ip, dst_ip, port, protocol, domain, claimed):
+def _flow(lib, src_ip, dst_ip, port, protocol, domain, claimed, cache=None,
+          now=None):
     """A KgFlow from Ruleset.check's arguments (ValueError/TypeError)."""
     if isinstance(port, bool) or not isinstance(port, int):
         raise TypeError("port must be an int, not %s" % type(port).__name__)
@@ -265,13 +266,23 @@ def _flow(lib, src_ip, dst_ip, port, protocol, domain, claimed):
         f.dst_name = name
         f.dst_name_len = len(name)
         f.name_trust = KG_NAME_CLAIMED if claimed else KG_NAME_DIALLED
+    if cache is not None:
+        if now is None or isinstance(now, bool) or not isinstance(now, int) \
+                or now < 0:
+            raise TypeError("cache= needs now= (a non-negative int)")
+        f.cache = cache._ptr()
+        f.now = now
     return f
 
 
 def check(lib, rs, src_ip, dst_ip, port, protocol, domain=None,
-          claimed=False):
+          claimed=False, cache=None, now=None):
     """Ruleset.check: see there."""
-    f = _flow(lib, src_ip, dst_ip, port, protocol, domain, claimed)
+    f = _flow(lib, src_ip, dst_ip, port, protocol, domain, claimed, cache,
+              now)
+    name = ctypes.create_string_buffer(254)
+    f.name_buf = ctypes.cast(name, ctypes.c_void_p)
+    f.name_buf_size = len(name)
     v = KgVerdict()
     v.size = ctypes.sizeof(KgVerdict)
     _check_rc(lib.kg_check_flow(rs, ctypes.byref(f), ctypes.byref(v)),

@@ -118,6 +118,17 @@ PROTOTYPES = [
     ("kg_pod_addr", c_int, [c_void_p, ctypes.c_uint32, c_size_t, c_void_p]),
     ("kg_check_side", c_int, [c_void_p, ctypes.c_uint32, c_int, c_void_p,
                               c_int, c_uint, c_void_p]),
+    # DNS name cache
+    ("kg_dns_cache_new", c_void_p, [c_void_p]),
+    ("kg_dns_cache_free", None, [c_void_p]),
+    ("kg_dns_cache_observe", c_int, [c_void_p, c_void_p, c_char_p, c_size_t,
+                                     c_void_p, c_size_t, ctypes.c_uint32,
+                                     ctypes.c_uint64]),
+    ("kg_dns_cache_observe_msg", c_int, [c_void_p, c_void_p, c_void_p,
+                                         c_size_t, ctypes.c_uint64]),
+    ("kg_dns_cache_name", c_int, [c_void_p, c_void_p, c_void_p,
+                                  ctypes.c_uint64, c_size_t, c_char_p,
+                                  c_size_t]),
 ]
 
 

@@ -358,7 +358,7 @@ class Ruleset:
     # check(src_ip, dst_ip, port, protocol="TCP"): NetworkPolicy verdicts
 
     def check(self, src_ip, dst_ip, port, protocol="TCP", *, domain=None,
-              claimed=False):
+              claimed=False, cache=None, now=None):
         """The NetworkPolicy verdict of a flow src_ip -> dst_ip:port over
         protocol ("TCP", "UDP" or "SCTP", any case): a ``kgress.Verdict``
         with allowed (bool), egress and ingress (bool, or None when that
@@ -369,11 +369,16 @@ class Ruleset:
         bytes; case and one trailing dot do not matter), ``claimed=True``
         when the source merely claims it (an unchecked SNI or Host) rather
         than dialled it; NetworkPolicy does not match names, so with
-        NetworkPolicy alone it does not change the verdict. Uses
+        NetworkPolicy alone it does not change the verdict. ``cache`` (a
+        ``kgress.DnsCache``) and ``now`` (its time, int seconds) let
+        domainNames rules match a claimed name whose address the cache
+        holds for that name, or, without ``domain``, the names the cache
+        learnt for dst_ip (docs/domains.md); Side.domain and Side.name
+        report what matched. Uses
         kg_check_flow. Raises ValueError for an address that does not parse,
         a port outside 0..65535 or another protocol. Thread-safe."""
         return _check.check(self._lib, self._ptr(), src_ip, dst_ip, port,
-                            protocol, domain, claimed)
+                            protocol, domain, claimed, cache, now)
 
     def check_many(self, flows):
         """The verdicts of many flows in one call: ``flows`` is an iterable

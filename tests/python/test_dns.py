@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: MIT
+"""kgress.DnsCache and Ruleset.check(..., cache=, now=): observations per
+client, TTLs, whole DNS messages, and domainNames rules matched through
+the cache (a claimed name the cache vouches for, or no name at all), with
+Side.domain and Side.name."""
+
+import os
+import threading
+import unittest
+
+import kgress
+
+DATA = os.path.join(os.environ.get(
+    "KGRESS_TEST_DATA",
+    os.path.join(os.path.dirname(__file__), "..", "data")), "tiers",
+    "conformance")
+
+LUNA = "10.244.4.10"  # ravenclaw/luna-lovegood-0: payment gateways only
+
+# api.stripe.com A 203.0.113.10, TTL 60
+MSG = bytes([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+             3]) + b"api" + bytes([6]) + b"stripe" + bytes([3]) + b"com" + \
+    bytes([0, 0, 1, 0, 1, 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4,
+           203, 0, 113, 10])
+
+
+class TestDnsCache(unittest.TestCase):
+    def test_observe_and_names(self):
+        with kgress.DnsCache() as c:
+            self.assertTrue(c.observe("API.Stripe.com.", ["192.0.2.1"], 30,
+                                      100, client="10.0.0.1"))
+            self.assertTrue(c.observe("checkout.adyen.com", "192.0.2.1", 30,
+                                      100))
+            self.assertEqual(c.names("192.0.2.1", 100, client="10.0.0.1"),
+                             ["api.stripe.com", "checkout.adyen.com"])
+            self.assertEqual(c.names("192.0.2.1", 100, client="10.0.0.2"),
+                             ["checkout.adyen.com"])
+            self.assertEqual(c.names("192.0.2.1", 130), [])
+            with self.assertRaises(ValueError):
+                c.observe("not a name", ["192.0.2.1"], 1, 0)
+            with self.assertRaises(ValueError):
+                c.observe("a.example", ["nope"], 1, 0)
+        self.assertTrue(c.closed)
+        with self.assertRaises(ValueError):
+            c.names("192.0.2.1", 0)
+
+    def test_limits(self):
+        c = kgress.DnsCache(entries=2, names=8, min_ttl=0)
+        self.assertTrue(c.observe("a.example", ["192.0.2.1", "192.0.2.2"],
+                                  60, 0))
+        self.assertFalse(c.observe("b.example", ["192.0.2.3"], 60, 1))
+        self.assertEqual(c.names("192.0.2.1", 1), [])
+        with self.assertRaises(TypeError):
+            kgress.DnsCache(bogus=1)
+        c.close()
+        c.close()
+
+    def test_message(self):
+        c = kgress.DnsCache()
+        self.assertTrue(c.observe_message(MSG, 10, client=LUNA))
+        self.assertEqual(c.names("203.0.113.10", 69, client=LUNA),
+                         ["api.stripe.com"])
+        with self.assertRaises(kgress.Error) as e:
+            c.observe_message(MSG[:-1], 10)
+        self.assertEqual(kgress.error_name(e.exception.code), "KG_EDNS")
+
+    def test_threads(self):
+        c = kgress.DnsCache(entries=64, names=8)
+        stop = threading.Event()
+        seen = []
+
+        def reader():
+            while not stop.is_set():
+                for n in c.names("192.0.2.7", 1):
+                    seen.append(n)
+
+        t = threading.Thread(target=reader)
+        t.start()
+        for i in range(2000):
+            c.observe("n%d.example" % (i % 3), ["192.0.2.7"], 3600, 0)
+        stop.set()
+        t.join()
+        self.assertTrue(set(seen) <= {"n0.example", "n1.example",
+                                      "n2.example"})
+
+
+class TestCheckWithCache(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.rs = kgress.Ruleset.from_files(
+            os.path.join(DATA, "cluster.yaml"),
+            os.path.join(DATA, "kgress_domains.yaml"))
+        cls.cache = kgress.DnsCache()
+        cls.cache.observe("api.stripe.com", ["203.0.113.10"], 60, 1000,
+                          client=LUNA)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rs.close()
+        cls.cache.close()
+
+    def test_no_name(self):
+        v = self.rs.check(LUNA, "203.0.113.10", 443, cache=self.cache,
+                          now=1010)
+        self.assertTrue(v.allowed)
+        self.assertEqual((v.egress_side.domain, v.egress_side.name),
+                         ("api.stripe.com", "api.stripe.com"))
+        self.assertFalse(self.rs.check(LUNA, "203.0.113.10", 443).allowed)
+        self.assertFalse(self.rs.check(LUNA, "203.0.113.10", 443,
+                                       cache=self.cache, now=1060).allowed)
+
+    def test_claimed(self):
+        v = self.rs.check(LUNA, "203.0.113.10", 443, domain="api.stripe.com",
+                          claimed=True, cache=self.cache, now=1010)
+        self.assertTrue(v.allowed)
+        self.assertEqual(v.egress_side.name, "api.stripe.com")
+        v = self.rs.check(LUNA, "203.0.113.11", 443, domain="api.stripe.com",
+                          claimed=True, cache=self.cache, now=1010)
+        self.assertFalse(v.allowed)
+        with self.assertRaises(TypeError):
+            self.rs.check(LUNA, "203.0.113.10", 443, cache=self.cache)
+
+
+if __name__ == "__main__":
+    unittest.main()
