@@ -79,7 +79,10 @@ static void on_change(void *user, const char *key, size_t len, long delta)
         b->live_pods += (size_t)delta;
     if (b->dirty_other)
         return;
-    if (!pod) {
+    /* nothing to extend, or past the threshold of can_delta: the next
+     * compile is full anyway, no need to remember more keys */
+    if (!pod || !b->keep || !b->full ||
+        b->dirty.count >= 64 + b->full->netpol->n_pods / 32) {
         b->dirty_other = true;
         return;
     }
