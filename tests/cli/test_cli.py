@@ -445,6 +445,26 @@ class Pods(unittest.TestCase):
         self.assertIn("no such pod", err)
 
 
+class DstName(unittest.TestCase):  # issue 11: domainNames on a dialled name
+    def test_dst_name(self):
+        d = os.path.join(SRC, "tests", "data", "tiers", "conformance")
+        args = [os.path.join(d, "cluster.yaml"),
+                os.path.join(d, "kgress_domains.yaml"), "--src",
+                "10.244.4.10", "--dst", "203.0.113.10", "--port", "443"]
+        st, out, _ = run("check", *args)
+        self.assertEqual(st, 1, out)
+        st, out, _ = run("check", *args, "--dst-name", "API.Stripe.com.")
+        self.assertEqual(st, 0, out)
+        st, out, _ = run("check", "--json", *args, "--dst-name",
+                         "live.adyen.com")
+        self.assertEqual(st, 0, out)
+        side = json.loads(out)["egress_side"]
+        self.assertEqual((side["domain"], side["name"]),
+                         ("*.adyen.com", "live.adyen.com"))
+        st, out, _ = run("check", *args, "--dst-name", "adyen.com")
+        self.assertEqual(st, 1, out)
+
+
 if __name__ == "__main__":
     KGRESS, SRC = sys.argv[1], sys.argv[2]
     CLUSTER = os.path.join(SRC, "examples", "cluster", "cluster.yaml")

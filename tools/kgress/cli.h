@@ -45,6 +45,7 @@ enum cli_opt_id {
     OPT_NAMESPACE,
     OPT_WATCH,
     OPT_FLOWS,
+    OPT_DST_NAME,
     OPT_MAX
 };
 

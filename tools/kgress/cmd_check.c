@@ -256,6 +256,10 @@ static int flow_error(struct cli *c, unsigned long lineno, const char *what,
     return 2;
 }
 
+/* --dst-name: the destination name every flow was dialled to (domainNames
+ * peers of the cluster tiers, docs/domains.md), or NULL. */
+static const char *dst_name;
+
 /* Judges one flow; returns 0 allowed, 1 denied, 2 malformed. */
 static int one_flow(struct cli *c, const kg_ruleset *rs, unsigned long lineno,
                     const struct cli_field *f, int nf)
@@ -279,7 +283,22 @@ static int one_flow(struct cli *c, const kg_ruleset *rs, unsigned long lineno,
     struct kg_verdict v;
     memset(&v, 0, sizeof(v));
     v.size = sizeof(v);
-    if (kg_check(rs, &s, &d, proto, port, &v))
+    struct kg_flow fl;
+    memset(&fl, 0, sizeof(fl));
+    fl.size = sizeof(fl);
+    fl.src = s;
+    fl.dst = d;
+    fl.protocol = proto;
+    fl.port = port;
+    char name[KG_DNS_NAME_BUF];
+    if (dst_name) {
+        fl.dst_name = dst_name;
+        fl.dst_name_len = strlen(dst_name);
+        fl.name_trust = KG_NAME_DIALLED;
+        fl.name_buf = name;
+        fl.name_buf_size = sizeof(name);
+    }
+    if (kg_check_flow(rs, &fl, &v))
         return flow_error(c, lineno, "cannot check this flow", f[0].s, 0);
     char reason[1024];
     size_t need = kg_verdict_format(&v, reason, sizeof(reason));
@@ -515,6 +534,7 @@ static int check(struct cli *c)
     const char *src = cli_value(c, OPT_SRC), *dst = cli_value(c, OPT_DST);
     const char *port = cli_value(c, OPT_PORT);
     const char *proto = cli_value(c, OPT_PROTOCOL);
+    dst_name = cli_value(c, OPT_DST_NAME);
     bool one = src || dst || port || proto;
     if (one && (!src || !dst || !port))
         return cli_usage_error(c, "--src, --dst and --port go together");
@@ -585,6 +605,8 @@ static const struct cli_option check_options[] = {
     {"watch", "EVENTS", OPT_WATCH,
      "then apply this watch stream (- stdin), judging after each batch"},
     {"flows", "FILE", OPT_FLOWS, "with --watch: the flows to judge"},
+    {"dst-name", "NAME", OPT_DST_NAME,
+     "the destination name the source dialled, for domainNames rules"},
     {NULL, NULL, 0, NULL},
 };
 
