@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""Ingress routing lookups: ``Ruleset.route`` and ``Ruleset.tls_secret``.
+"""Routing lookups (Ingress and Gateway API): ``Ruleset.route`` and
+``Ruleset.tls_secret``.
 
 The C answers (``struct kg_route``, ``struct kg_tls``) are mirrored here as
 ctypes Structures, field for field in header order; each begins with
@@ -14,8 +15,9 @@ import ctypes
 
 from ._errors import check
 
-__all__ = ["Route", "KgRoute", "KgTls", "KgHeader", "KgHttpRequest", "route",
-           "tls_secret", "PATH_TYPES"]
+__all__ = ["Route", "KgRoute", "KgTls", "KgHeader", "KgHttpRequest",
+           "KgFilter", "KgHeaderOp", "route", "tls_secret", "PATH_TYPES",
+           "FILTER_TYPES"]
 
 _c_char_p = ctypes.POINTER(ctypes.c_char)
 _size_t = ctypes.c_size_t
@@ -23,7 +25,46 @@ _size_t = ctypes.c_size_t
 KG_ENOMATCH = -21
 
 #: enum kg_path_type -> pathType string (0: a defaultBackend answered)
-PATH_TYPES = {1: "Exact", 2: "Prefix", 3: "ImplementationSpecific"}
+PATH_TYPES = {1: "Exact", 2: "Prefix", 3: "ImplementationSpecific",
+              4: "RegularExpression"}
+
+#: enum kg_filter_type -> the Gateway API filter type
+FILTER_TYPES = {1: "RequestHeaderModifier", 2: "ResponseHeaderModifier",
+                3: "RequestMirror", 4: "RequestRedirect", 5: "URLRewrite"}
+_HEADER_OPS = {1: "set", 2: "add", 3: "remove"}
+_PATH_MODS = {1: "ReplaceFullPath", 2: "ReplacePrefixMatch"}
+
+
+class KgHeaderOp(ctypes.Structure):
+    """struct kg_header_op (include/kgress.h)."""
+
+    _fields_ = [
+        ("op", ctypes.c_int),
+        ("name", _c_char_p), ("name_len", _size_t),
+        ("value", _c_char_p), ("value_len", _size_t),
+    ]
+
+
+class KgFilter(ctypes.Structure):
+    """struct kg_filter (include/kgress.h)."""
+
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("ops", ctypes.POINTER(KgHeaderOp)), ("n_ops", _size_t),
+        ("scheme", _c_char_p), ("scheme_len", _size_t),
+        ("hostname", _c_char_p), ("hostname_len", _size_t),
+        ("port", ctypes.c_uint32),
+        ("status_code", ctypes.c_int),
+        ("path_modifier", ctypes.c_int),
+        ("path", _c_char_p), ("path_len", _size_t),
+        ("mirror_ns", _c_char_p), ("mirror_ns_len", _size_t),
+        ("mirror_service", _c_char_p), ("mirror_service_len", _size_t),
+        ("mirror_port", ctypes.c_uint32),
+        ("mirror_numerator", ctypes.c_uint32),
+        ("mirror_denominator", ctypes.c_uint32),
+        ("mirror_valid", ctypes.c_bool),
+        ("reserved", ctypes.c_uint64 * 4),
+    ]
 
 
 class KgRoute(ctypes.Structure):
@@ -55,8 +96,9 @@ class KgRoute(ctypes.Structure):
         ("weight", ctypes.c_uint32),
         ("total_weight", ctypes.c_uint64),
         ("listener", _c_char_p), ("listener_len", _size_t),
-        ("filters", ctypes.c_void_p), ("n_filters", _size_t),
-        ("backend_filters", ctypes.c_void_p), ("n_backend_filters", _size_t),
+        ("filters", ctypes.POINTER(KgFilter)), ("n_filters", _size_t),
+        ("backend_filters", ctypes.POINTER(KgFilter)),
+        ("n_backend_filters", _size_t),
         ("redirect_scheme", _c_char_p), ("redirect_scheme_len", _size_t),
         ("redirect_host", _c_char_p), ("redirect_host_len", _size_t),
         ("redirect_port", ctypes.c_uint32),
@@ -86,7 +128,7 @@ class KgHttpRequest(ctypes.Structure):
         ("method", _c_char_p), ("method_len", _size_t),
         ("headers", ctypes.POINTER(KgHeader)), ("n_headers", _size_t),
         ("pick", ctypes.c_uint64),
-        # since 0.2, Gateway API: the Gateway and listener port
+        # since 0.2, Gateway API
         ("gateway", _c_char_p), ("gateway_len", _size_t),
         ("port", ctypes.c_uint),
     ]
@@ -107,7 +149,9 @@ class KgTls(ctypes.Structure):
 _RouteBase = collections.namedtuple(
     "Route", "namespace ingress service port port_name resource is_default "
              "matched_path path_type normalized_path source_kind source_name "
-             "rule")
+             "rule match status backend_namespace weight total_weight "
+             "listener filters backend_filters redirect rewrite",
+    defaults=(None, None, None, None, None, None, [], [], None, None))
 
 
 class Route(_RouteBase):
@@ -126,6 +170,20 @@ class Route(_RouteBase):
     "GRPCRoute") and name of the object that answered (its namespace is
     ``namespace``; for an Ingress source_name == ingress); rule: the index
     of the answering rule in its spec.rules, or None for a defaultBackend.
+
+    Gateway API answers (route(..., gateway=, port=)) also have: match, the
+    index in the rule's matches; status, None to forward to the backend,
+    301..308 for a redirect (see ``redirect``), 500 when nothing can be
+    forwarded (no backends, an invalid picked backend: answer 500, gRPC
+    UNAVAILABLE); backend_namespace; weight / total_weight of the picked
+    backend (its share); listener, the name of the Gateway listener that
+    took the request; filters (the rule's) and backend_filters (the picked
+    backendRef's), lists of dicts with "type" ("RequestHeaderModifier",
+    "ResponseHeaderModifier", "RequestMirror", "RequestRedirect",
+    "URLRewrite") and the filter's fields; redirect, a dict {"scheme",
+    "host", "port", "path"} of the Location (the query follows the path)
+    or None; rewrite, a dict {"host", "path"} of what to send upstream
+    (None: unchanged) or None. For Ingress answers they are None or [].
     """
 
     __slots__ = ()
@@ -175,9 +233,45 @@ def _headers(headers):
     return arr, keep, len(items)
 
 
-def route(lib, handle, host, path, method=None, headers=None, pick=0):
+def _filter(f):
+    """A dict of one struct kg_filter."""
+    t = FILTER_TYPES.get(f.type, "unknown")
+    d = {"type": t}
+    if f.type in (1, 2):
+        for k in ("set", "add", "remove"):
+            d[k] = []
+        for i in range(f.n_ops):
+            op = f.ops[i]
+            kind = _HEADER_OPS.get(op.op)
+            name = _s(op.name, op.name_len)
+            d[kind].append(name if kind == "remove"
+                           else (name, _s(op.value, op.value_len)))
+    elif f.type in (4, 5):
+        d["hostname"] = _s(f.hostname, f.hostname_len) or None
+        d["path_modifier"] = _PATH_MODS.get(f.path_modifier)
+        d["path"] = _s(f.path, f.path_len) or None
+        if f.type == 4:
+            d["scheme"] = _s(f.scheme, f.scheme_len) or None
+            d["port"] = int(f.port) or None
+            d["status_code"] = int(f.status_code)
+    elif f.type == 3:
+        d["namespace"] = _s(f.mirror_ns, f.mirror_ns_len)
+        d["service"] = _s(f.mirror_service, f.mirror_service_len)
+        d["port"] = int(f.mirror_port)
+        d["fraction"] = (int(f.mirror_numerator), int(f.mirror_denominator))
+        d["valid"] = bool(f.mirror_valid)
+    return d
+
+
+def _filters(ptr, n):
+    return [_filter(ptr[i]) for i in range(n)]
+
+
+def route(lib, handle, host, path, method=None, headers=None, pick=0,
+          gateway=None, port=0):
     """kg_route_request on a ruleset pointer: a Route, or None when no rule
-    and no defaultBackend applies. A rejected request (control bytes, NUL, a
+    and no defaultBackend applies (with gateway or port: no listener,
+    hostname or match takes the request). A rejected request (control bytes, NUL, a
     malformed Host, `%2F` with reject_escaped_slash, ...) raises
     kgress.Error with code_name "KG_EREQUEST"; a regex that hit its match
     limit raises kgress.Error "KG_ELIMIT_MATCH"."""
@@ -188,6 +282,11 @@ def route(lib, handle, host, path, method=None, headers=None, pick=0):
             not 0 <= pick < 1 << 64:
         raise ValueError("pick must be an int within 0..2**64-1, not %r"
                          % (pick,))
+    if isinstance(port, bool) or not isinstance(port, int) or \
+            not 0 <= port <= 65535:
+        raise ValueError("port must be an int within 0..65535, not %r"
+                         % (port,))
+    g = None if gateway is None else _arg(gateway, "gateway")
     arr, keep, n = _headers(headers)
     req = KgHttpRequest()
     req.size = ctypes.sizeof(KgHttpRequest)
@@ -202,7 +301,11 @@ def route(lib, handle, host, path, method=None, headers=None, pick=0):
         req.headers = arr
         req.n_headers = n
     req.pick = pick
-    cap = len(p) + 2
+    if g is not None:
+        req.gateway = ctypes.cast(ctypes.c_char_p(g), _c_char_p)
+        req.gateway_len = len(g)
+    req.port = port
+    cap = 2 * len(p) + len(h) + 1030  # kg_route_request: always enough
     buf = ctypes.create_string_buffer(cap)
     out = KgRoute()
     out.size = ctypes.sizeof(KgRoute)
@@ -219,11 +322,13 @@ def route(lib, handle, host, path, method=None, headers=None, pick=0):
                     "kind": _s(out.resource_kind, out.resource_kind_len),
                     "name": _s(out.resource_name, out.resource_name_len)}
     named = out.port_name_len > 0
+    # a Gateway answer without a backend (redirect, 500): no service
+    none = out.is_resource or (out.match >= 0 and not out.service_len)
     return Route(
         namespace=_s(out.ns, out.ns_len),
         ingress=_s(out.ingress, out.ingress_len),
-        service=None if out.is_resource else _s(out.service, out.service_len),
-        port=None if (out.is_resource or named) else int(out.port),
+        service=None if none else _s(out.service, out.service_len),
+        port=None if (none or named) else int(out.port),
         port_name=_s(out.port_name, out.port_name_len) if named else None,
         resource=resource,
         is_default=bool(out.is_default),
@@ -233,7 +338,37 @@ def route(lib, handle, host, path, method=None, headers=None, pick=0):
         normalized_path=_s(out.normalized_path, out.normalized_path_len),
         source_kind=_s(out.source_kind, out.source_kind_len),
         source_name=_s(out.source_name, out.source_name_len),
-        rule=int(out.rule) if out.rule >= 0 else None)
+        rule=int(out.rule) if out.rule >= 0 else None,
+        **_gateway_fields(out))
+
+
+def _gateway_fields(out):
+    """The Route fields of a Gateway API answer (None / [] for Ingress)."""
+    if out.match < 0:
+        return {}
+    redirect = None
+    if 300 <= out.status < 400:
+        redirect = {"scheme": _s(out.redirect_scheme, out.redirect_scheme_len),
+                    "host": _s(out.redirect_host, out.redirect_host_len),
+                    "port": int(out.redirect_port),
+                    "path": _s(out.redirect_path, out.redirect_path_len)}
+    rewrite = None
+    if out.rewrite_host_len or out.rewrite_path_len:
+        rewrite = {"host": _s(out.rewrite_host, out.rewrite_host_len) or None,
+                   "path": _s(out.rewrite_path, out.rewrite_path_len) or None}
+    return {
+        "match": int(out.match),
+        "status": int(out.status) or None,
+        "backend_namespace": _s(out.backend_ns, out.backend_ns_len) or None,
+        "weight": int(out.weight) if out.total_weight else None,
+        "total_weight": int(out.total_weight) if out.total_weight else None,
+        "listener": _s(out.listener, out.listener_len),
+        "filters": _filters(out.filters, out.n_filters),
+        "backend_filters": _filters(out.backend_filters,
+                                    out.n_backend_filters),
+        "redirect": redirect,
+        "rewrite": rewrite,
+    }
 
 
 def tls_secret(lib, handle, host):

@@ -331,7 +331,8 @@ class Ruleset:
     # ---------------------------------------------------------- lookups
     # route(host, path) / tls_secret(host): Ingress routing
 
-    def route(self, host, path, *, method=None, headers=None, pick=0):
+    def route(self, host, path, *, method=None, headers=None, pick=0,
+              gateway=None, port=0):
         """The backend for an HTTP request: a ``kgress.Route``, or None when
         no rule and no defaultBackend applies. ``host`` is the Host header
         or :authority (str, bytes, or None for a request without one; any
@@ -340,13 +341,17 @@ class Ruleset:
         (name, value) pairs) and ``pick`` (an int 0..2**64-1 choosing among
         weighted backends) are passed on to kg_route_request; Ingress rules
         match host and path only, so they do not change an Ingress answer.
+        With ``gateway`` ("namespace/name") or ``port`` (the listener port,
+        0: every port) the Gateway API routes answer instead (HTTPRoute,
+        GRPCRoute), and the Route carries their status, filters, redirect
+        and rewrite (see ``kgress.Route``).
         Raises kgress.Error (code_name "KG_EREQUEST") for a request
         that is rejected rather than routed (NUL or control bytes, a
         malformed Host, ``%2F`` with reject_escaped_slash=True), and
         "KG_ELIMIT_MATCH" when an ingress-nginx regex hit its match limit.
         Thread-safe."""
         return _route.route(self._lib, self._ptr(), host, path, method,
-                            headers, pick)
+                            headers, pick, gateway, port)
 
     def tls_secret(self, host):
         """``(namespace, secret_name)`` of the TLS entry for an SNI host name

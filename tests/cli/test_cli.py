@@ -162,6 +162,64 @@ class ManAndCompletion(unittest.TestCase):
         self.assertIn("ingress-nginx", complete("route", "--dialect", "i"))
 
 
+class GatewayRoute(unittest.TestCase):  # issue 12
+    ROUTES = ("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+              "metadata: {name: gw, namespace: infra}\n"
+              "spec:\n  gatewayClassName: c\n  listeners:\n"
+              "  - {name: http, port: 80, protocol: HTTP, allowedRoutes: "
+              "{namespaces: {from: All}}}\n---\n"
+              "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+              "metadata: {name: shop, namespace: web}\n"
+              "spec:\n  parentRefs: [{name: gw, namespace: infra}]\n"
+              "  rules:\n"
+              "  - matches: [{path: {value: /api}, method: GET, headers: "
+              "[{name: x-v, value: '2'}]}]\n"
+              "    backendRefs: [{name: api, port: 8080}]\n"
+              "  - matches: [{path: {value: /old}}]\n"
+              "    filters: [{type: RequestRedirect, requestRedirect: "
+              "{scheme: https}}]\n")
+
+    def setUp(self):
+        fd, self.path = tempfile.mkstemp(suffix=".yaml")
+        with os.fdopen(fd, "w") as f:
+            f.write(self.ROUTES)
+
+    def tearDown(self):
+        os.unlink(self.path)
+
+    def test_method_header_gateway_port(self):
+        rc, out, _ = run("route", self.path, "--gateway", "infra/gw",
+                         "--port", "80", "--method", "GET", "--header",
+                         "X-V: 2", "--host", "a", "--path", "/api/x")
+        self.assertEqual(rc, 0)
+        self.assertIn("HTTPRoute web/shop rule 0 match 0", out)
+        self.assertIn("service web/api:8080", out)
+        # without the header, or without --port/--gateway: no match
+        rc, out, _ = run("route", self.path, "--port", "80", "--method",
+                         "GET", "--host", "a", "--path", "/api")
+        self.assertEqual(rc, 1)
+        rc, _, _ = run("route", self.path, "--method", "GET", "--header",
+                       "x-v: 2", "--host", "a", "--path", "/api")
+        self.assertEqual(rc, 1)
+
+    def test_json_redirect(self):
+        rc, out, _ = run("route", "--json", self.path, "--port", "80",
+                         "--host", "a:80", "--path", "/old/p")
+        self.assertEqual(rc, 0)
+        d = json.loads(out)
+        self.assertEqual(d["status"], 302)
+        self.assertEqual(d["redirect"], {"scheme": "https", "host": "a",
+                                         "port": 443, "path": "/old/p"})
+        self.assertEqual(d["filters"], ["RequestRedirect"])
+
+    def test_usage(self):
+        for args in (["--gateway", "nope"], ["--port", "0"],
+                     ["--header", "novalue"]):
+            rc, _, err = run("route", self.path, *args)
+            self.assertEqual(rc, 2, args)
+            self.assertIn(args[0], err)
+
+
 class Streaming(unittest.TestCase):
     def converse(self, args, lines):
         """Writes each line and reads its answer before the next, with

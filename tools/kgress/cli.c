@@ -320,6 +320,12 @@ int cli_parse(struct cli *c, const struct cli_command *cmd, int argc,
                 return cli_usage_error(c, "unknown option -%c", optopt);
             return cli_usage_error(c, "unknown option %s", argv[optind - 1]);
         default:
+            if (ch == OPT_HEADER) {
+                if (c->n_headers ==
+                    (int)(sizeof(c->headers) / sizeof(*c->headers)))
+                    return cli_usage_error(c, "too many --header options");
+                c->headers[c->n_headers++] = optarg;
+            }
             if (ch >= OPT_BASE && ch < OPT_MAX)
                 c->value[ch - OPT_BASE] = optarg;
             break;

@@ -46,6 +46,9 @@ enum cli_opt_id {
     OPT_WATCH,
     OPT_FLOWS,
     OPT_DST_NAME,
+    OPT_METHOD,
+    OPT_HEADER, /* repeated: every value in cli.headers */
+    OPT_GATEWAY,
     OPT_MAX
 };
 
@@ -76,8 +79,10 @@ struct cli {
     char **files; /* FILE... operands (inside argv) */
     int n_files;
     const char *value[OPT_MAX - OPT_BASE]; /* last value of each option */
-    struct json out;                       /* answers on stdout */
-    struct json err;                       /* diagnostics on stderr */
+    const char *headers[64];               /* every --header, in order */
+    int n_headers;
+    struct json out; /* answers on stdout */
+    struct json err; /* diagnostics on stderr */
 };
 
 extern const struct cli_command cmd_validate, cmd_route, cmd_check, cmd_dump,

@@ -9,6 +9,10 @@
  * starting with '#' are skipped. Each request gets its answer line as soon
  * as its line is read (stdout is flushed), so a program can keep the tool
  * open as a coprocess. A line is one request however long it is.
+ *
+ * --method, --header 'Name: value' (repeated), and --gateway NS/NAME and
+ * --port N (either: the Gateway API routes answer, not the Ingresses)
+ * apply to every request (kg_route_request).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +28,75 @@ static const char *type_name(int t)
         return "Prefix";
     case KG_PATH_IMPLEMENTATION_SPECIFIC:
         return "ImplementationSpecific";
+    case KG_PATH_REGULAR_EXPRESSION:
+        return "RegularExpression";
     default:
         return "";
     }
 }
 
 /* The fields of kgress.Route, plus the request and whether it matched. */
+static const char *filter_name(int t)
+{
+    static const char *const names[] = {"",
+                                        "RequestHeaderModifier",
+                                        "ResponseHeaderModifier",
+                                        "RequestMirror",
+                                        "RequestRedirect",
+                                        "URLRewrite"};
+    return t > 0 && t < (int)(sizeof(names) / sizeof(*names)) ? names[t] : "";
+}
+
+static void json_filters(struct json *j, const char *key,
+                         const struct kg_filter *f, size_t n)
+{
+    json_key(j, key);
+    json_array_begin(j);
+    for (size_t i = 0; i < n; i++)
+        json_cstr(j, filter_name(f[i].type));
+    json_array_end(j);
+}
+
+/* The Gateway API fields of an answer (kgress.Route's). */
+static void json_gateway(struct json *j, const struct kg_route *r)
+{
+    json_kv_str(j, "source_kind", r->source_kind, r->source_kind_len);
+    json_kv_str(j, "source_name", r->source_name, r->source_name_len);
+    json_kv_int(j, "rule", r->rule);
+    json_kv_int(j, "match", r->match);
+    json_kv_str(j, "listener", r->listener, r->listener_len);
+    if (r->status)
+        json_kv_int(j, "status", r->status);
+    else
+        json_kv_null(j, "status");
+    json_kv_str(j, "backend_namespace", r->backend_ns, r->backend_ns_len);
+    json_kv_int(j, "weight", r->weight);
+    json_kv_int(j, "total_weight", (long long)r->total_weight);
+    json_filters(j, "filters", r->filters, r->n_filters);
+    json_filters(j, "backend_filters", r->backend_filters,
+                 r->n_backend_filters);
+    json_key(j, "redirect");
+    if (r->status >= 300 && r->status < 400) {
+        json_object_begin(j);
+        json_kv_str(j, "scheme", r->redirect_scheme, r->redirect_scheme_len);
+        json_kv_str(j, "host", r->redirect_host, r->redirect_host_len);
+        json_kv_int(j, "port", r->redirect_port);
+        json_kv_str(j, "path", r->redirect_path, r->redirect_path_len);
+        json_object_end(j);
+    } else {
+        json_null(j);
+    }
+    json_key(j, "rewrite");
+    if (r->rewrite_host_len || r->rewrite_path_len) {
+        json_object_begin(j);
+        json_kv_str(j, "host", r->rewrite_host, r->rewrite_host_len);
+        json_kv_str(j, "path", r->rewrite_path, r->rewrite_path_len);
+        json_object_end(j);
+    } else {
+        json_null(j);
+    }
+}
+
 static void print_json(struct json *j, const char *host, size_t hn,
                        const char *path, size_t pn, int rc,
                        const struct kg_route *r)
@@ -79,11 +146,66 @@ static void print_json(struct json *j, const char *host, size_t hn,
                         r->matched_path_len);
             json_kv_cstr(j, "path_type", type_name(r->path_type));
         }
+        if (r->match >= 0)
+            json_gateway(j, r);
     }
     json_kv_str(j, "normalized_path", r->normalized_path,
                 r->normalized_path_len);
     json_object_end(j);
     json_line_end(j);
+}
+
+/* A Gateway API answer: the route, rule and match, then what to do. */
+static void print_gateway(const struct kg_route *r)
+{
+    printf("%.*s %.*s/%.*s rule %d match %d (listener %.*s",
+           (int)r->source_kind_len, r->source_kind, (int)r->ns_len, r->ns,
+           (int)r->source_name_len, r->source_name, r->rule, r->match,
+           (int)r->listener_len, r->listener);
+    if (r->matched_path_len)
+        printf(", %s %.*s", type_name(r->path_type), (int)r->matched_path_len,
+               r->matched_path);
+    printf("): ");
+    if (r->status >= 300 && r->status < 400) {
+        printf("redirect %d %.*s://%.*s:%u", r->status,
+               (int)r->redirect_scheme_len, r->redirect_scheme,
+               (int)r->redirect_host_len, r->redirect_host, r->redirect_port);
+        cli_text(stdout, r->redirect_path, r->redirect_path_len);
+    } else {
+        if (r->status)
+            printf("%d ", r->status);
+        if (r->is_resource)
+            printf("%sresource %.*s/%.*s/%.*s", r->status ? "(" : "",
+                   (int)r->resource_api_group_len, r->resource_api_group,
+                   (int)r->resource_kind_len, r->resource_kind,
+                   (int)r->resource_name_len, r->resource_name);
+        else if (r->service_len)
+            printf("%sservice %.*s/%.*s:%u", r->status ? "(" : "",
+                   (int)r->backend_ns_len, r->backend_ns, (int)r->service_len,
+                   r->service, r->port);
+        if (r->status && (r->is_resource || r->service_len))
+            printf(" invalid)");
+        if (r->total_weight > 1)
+            printf(" weight %u/%llu", r->weight,
+                   (unsigned long long)r->total_weight);
+        printf(" path ");
+        cli_text(stdout, r->normalized_path, r->normalized_path_len);
+    }
+    if (r->rewrite_host_len) {
+        printf(" rewrite host ");
+        cli_text(stdout, r->rewrite_host, r->rewrite_host_len);
+    }
+    if (r->rewrite_path_len) {
+        printf(" rewrite path ");
+        cli_text(stdout, r->rewrite_path, r->rewrite_path_len);
+    }
+    for (size_t i = 0; i < r->n_filters; i++)
+        if (r->filters[i].type != KG_FILTER_REDIRECT &&
+            r->filters[i].type != KG_FILTER_REWRITE)
+            printf(" +%s", filter_name(r->filters[i].type));
+    for (size_t i = 0; i < r->n_backend_filters; i++)
+        printf(" +backend %s", filter_name(r->backend_filters[i].type));
+    putchar('\n');
 }
 
 static void print_text(const char *host, size_t hn, const char *path, size_t pn,
@@ -102,6 +224,10 @@ static void print_text(const char *host, size_t hn, const char *path, size_t pn,
     }
     if (rc) {
         printf("rejected: %s (%s)\n", kg_strerror(rc), kg_error_name(rc));
+        return;
+    }
+    if (r->match >= 0) {
+        print_gateway(r);
         return;
     }
     printf("%.*s/%.*s ", (int)r->ns_len, r->ns, (int)r->ingress_len,
@@ -126,21 +252,44 @@ static void print_text(const char *host, size_t hn, const char *path, size_t pn,
     putchar('\n');
 }
 
+/* What every request of the run carries besides host and path. */
+struct extra {
+    const char *method;
+    struct kg_header headers[64];
+    size_t n_headers;
+    const char *gateway;
+    unsigned port;
+};
+
 /* Routes one request and answers it; returns 0 matched, 1 not, 2 out of
  * memory. */
-static int one(struct cli *c, const kg_ruleset *rs, const char *host, size_t hn,
-               const char *path, size_t pn)
+static int one(struct cli *c, const kg_ruleset *rs, const struct extra *x,
+               const char *host, size_t hn, const char *path, size_t pn)
 {
-    size_t cap = pn + 2;
+    size_t cap = 2 * pn + hn + 1030; /* kg_route_request: always enough */
     char *buf = malloc(cap);
     if (!buf) {
         fprintf(stderr, "kgress: out of memory\n");
         return 2;
     }
+    struct kg_http_request q;
+    memset(&q, 0, sizeof(q));
+    q.size = sizeof(q);
+    q.host = host;
+    q.host_len = hn;
+    q.path = path;
+    q.path_len = pn;
+    q.method = x->method;
+    q.method_len = x->method ? strlen(x->method) : 0;
+    q.headers = x->n_headers ? x->headers : NULL;
+    q.n_headers = x->n_headers;
+    q.gateway = x->gateway;
+    q.gateway_len = x->gateway ? strlen(x->gateway) : 0;
+    q.port = x->port;
     struct kg_route r;
     memset(&r, 0, sizeof(r));
     r.size = sizeof(r);
-    int rc = kg_route(rs, host, hn, path, pn, buf, cap, &r);
+    int rc = kg_route_request(rs, &q, buf, cap, &r);
     if (c->json)
         print_json(&c->out, host, hn, path, pn, rc, &r);
     else
@@ -150,7 +299,8 @@ static int one(struct cli *c, const kg_ruleset *rs, const char *host, size_t hn,
     return rc == 0 ? 0 : 1;
 }
 
-static int from_stdin(struct cli *c, const kg_ruleset *rs)
+static int from_stdin(struct cli *c, const kg_ruleset *rs,
+                      const struct extra *x)
 {
     int st = 0;
     struct cli_lines in;
@@ -178,7 +328,7 @@ static int from_stdin(struct cli *c, const kg_ruleset *rs)
         } else if (hn == 1 && host[0] == '-') {
             hn = 0;
         }
-        int r = one(c, rs, host, hn, path, pn);
+        int r = one(c, rs, x, host, hn, path, pn);
         if (r > st)
             st = r;
     }
@@ -190,19 +340,57 @@ static int from_stdin(struct cli *c, const kg_ruleset *rs)
     return st;
 }
 
+/* The --method/--header/--gateway/--port values into *x; 0 or the usage
+ * error's status. */
+static int extra_of(struct cli *c, struct extra *x)
+{
+    memset(x, 0, sizeof(*x));
+    x->method = cli_value(c, OPT_METHOD);
+    x->gateway = cli_value(c, OPT_GATEWAY);
+    if (x->gateway && !strchr(x->gateway, '/'))
+        return cli_usage_error(c, "--gateway wants NAMESPACE/NAME, not '%s'",
+                               x->gateway);
+    const char *port = cli_value(c, OPT_PORT);
+    if (port) {
+        char *end = NULL;
+        long v = strtol(port, &end, 10);
+        if (!*port || *end || v < 1 || v > 65535)
+            return cli_usage_error(c, "--port wants 1-65535, not '%s'", port);
+        x->port = (unsigned)v;
+    }
+    for (int i = 0; i < c->n_headers; i++) {
+        const char *h = c->headers[i], *colon = strchr(h, ':');
+        if (!colon || colon == h)
+            return cli_usage_error(c, "--header wants 'Name: value', not '%s'",
+                                   h);
+        const char *v = colon + 1;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        struct kg_header *k = &x->headers[x->n_headers++];
+        k->name = h;
+        k->name_len = (size_t)(colon - h);
+        k->value = v;
+        k->value_len = strlen(v);
+    }
+    return 0;
+}
+
 static int route(struct cli *c)
 {
     const char *host = cli_value(c, OPT_HOST);
     const char *path = cli_value(c, OPT_PATH);
-    int st;
+    struct extra x;
+    int st = extra_of(c, &x);
+    if (st)
+        return st;
     kg_ruleset *rs = cli_load(c, &st);
     if (!rs)
         return st ? st : 1;
     if (host || path)
-        st = one(c, rs, host ? host : "", host ? strlen(host) : 0,
+        st = one(c, rs, &x, host ? host : "", host ? strlen(host) : 0,
                  path ? path : "/", path ? strlen(path) : 1);
     else
-        st = from_stdin(c, rs);
+        st = from_stdin(c, rs, &x);
     kg_ruleset_unref(rs);
     return st;
 }
@@ -211,6 +399,13 @@ static const struct cli_option route_options[] = {
     {"host", "HOST", OPT_HOST,
      "the Host header or :authority (a :port is ignored)"},
     {"path", "PATH", OPT_PATH, "the request-target, e.g. /a/b?q (default /)"},
+    {"method", "METHOD", OPT_METHOD, "the request method, e.g. GET"},
+    {"header", "'NAME: VALUE'", OPT_HEADER,
+     "a request header (repeat for more)"},
+    {"gateway", "NS/NAME", OPT_GATEWAY,
+     "route by the Gateway API routes of that Gateway"},
+    {"port", "PORT", OPT_PORT,
+     "the Gateway listener port (without --gateway: of every Gateway)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -220,7 +415,7 @@ const struct cli_command cmd_route = {
                 "[OPTION]... FILE|DIR... < REQUESTS",
     .summary = "which backend serves an HTTP request",
     .description =
-        "Compiles the Ingresses of the manifests and routes one request, or\n"
+        "Compiles the manifests and routes one request, or\n"
         "one per line of stdin: \"HOST PATH\" (HOST \"-\" or a line that is\n"
         "only a path: no Host header; blank and '#' lines are skipped). Each\n"
         "answer is written and flushed as soon as its line is read, so the\n"
@@ -229,6 +424,12 @@ const struct cli_command cmd_route = {
         "its type, and the normalized path to forward; with --json one\n"
         "object per request with the fields of kgress.Route plus host, path\n"
         "and matched (error and message for a rejected request).\n"
+        "With --gateway or --port the HTTPRoutes and GRPCRoutes of the\n"
+        "Gateway's listener answer instead of the Ingresses (--method and\n"
+        "--header take part in their matches): the route, rule and match,\n"
+        "the picked backend or the redirect or 500, rewrites and the other\n"
+        "filters; --json adds the Gateway fields of kgress.Route (filters\n"
+        "as their type names).\n"
         "Diagnostics of the load go to stderr (JSON lines with --json).\n\n"
         "Exit status: 0 every request routed, 1 one was unmatched or rejected\n"
         "(or the manifests are invalid), 2 usage or I/O error.",
