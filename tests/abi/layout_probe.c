@@ -95,6 +95,36 @@ int main(void)
     M(kg_http_request, gateway_len);
     M(kg_http_request, port);
 
+    S(kg_header_op);
+    M(kg_header_op, op);
+    M(kg_header_op, name);
+    M(kg_header_op, name_len);
+    M(kg_header_op, value);
+    M(kg_header_op, value_len);
+
+    S(kg_filter);
+    M(kg_filter, type);
+    M(kg_filter, ops);
+    M(kg_filter, n_ops);
+    M(kg_filter, scheme);
+    M(kg_filter, scheme_len);
+    M(kg_filter, hostname);
+    M(kg_filter, hostname_len);
+    M(kg_filter, port);
+    M(kg_filter, status_code);
+    M(kg_filter, path_modifier);
+    M(kg_filter, path);
+    M(kg_filter, path_len);
+    M(kg_filter, mirror_ns);
+    M(kg_filter, mirror_ns_len);
+    M(kg_filter, mirror_service);
+    M(kg_filter, mirror_service_len);
+    M(kg_filter, mirror_port);
+    M(kg_filter, mirror_numerator);
+    M(kg_filter, mirror_denominator);
+    M(kg_filter, mirror_valid);
+    M(kg_filter, reserved);
+
     S(kg_tls);
     M(kg_tls, size);
     M(kg_tls, ns);

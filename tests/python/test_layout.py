@@ -18,6 +18,8 @@ MIRRORS = {
     "kg_route": _route.KgRoute,
     "kg_header": _route.KgHeader,
     "kg_http_request": _route.KgHttpRequest,
+    "kg_header_op": _route.KgHeaderOp,
+    "kg_filter": _route.KgFilter,
     "kg_tls": _route.KgTls,
     "kg_addr": _check.KgAddr,
     "kg_side": _check.KgSide,
