@@ -44,13 +44,14 @@ struct kg_builder {
     size_t load_errors;
     struct kind_tally *kinds; /* of the last compile, sorted by kind */
     size_t n_kinds;
-    char **sources; /* log-safe names of the sources, in add order */
+    char *kind_text; /* the kinds' names, owned: sources may go (remove) */
+    char **sources;  /* log-safe names of the sources, in add order */
     size_t n_sources, sources_cap;
 };
 
 /* Objects of one kind in the last compile (kg_builder_kind). */
 struct kind_tally {
-    const char *kind; /* in the node tree of the builder's arena */
+    const char *kind; /* in kind_text once merged (a source's tree before) */
     size_t len;
     size_t read, skipped;
 };
@@ -129,6 +130,7 @@ KG_API void kg_builder_free(kg_builder *b)
     kgi_netpol_keep_free(b->keep);
     kg_ruleset_unref(b->full);
     kgi_free(b->kinds);
+    kgi_free(b->kind_text);
     for (size_t i = 0; i < b->n_sources; i++)
         kgi_free(b->sources[i]);
     kgi_free(b->sources);
@@ -530,6 +532,8 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
     struct kgi_meta *metas = kgi_calloc(n_objs ? n_objs : 1, sizeof(*metas));
     kg_ruleset *rs = kgi_calloc(1, sizeof(*rs));
     kgi_free(b->kinds);
+    kgi_free(b->kind_text);
+    b->kind_text = NULL;
     b->n_kinds = 0;
     b->kinds = kgi_calloc(n_objs ? n_objs : 1, sizeof(*b->kinds));
     if (!metas || !rs || !b->kinds) {
@@ -565,6 +569,22 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
                     does not hide the object's other errors (item 9) */
     }
     b->n_kinds = tally_merge(b->kinds, n_objs);
+    /* the names point into the sources' trees, which a later remove or
+     * watch event frees: keep copies for kg_builder_kind and the delta */
+    size_t text = 0;
+    for (size_t k = 0; k < b->n_kinds; k++)
+        text += b->kinds[k].len + 1;
+    if (!(b->kind_text = kgi_malloc(text ? text : 1))) {
+        b->n_kinds = 0;
+        rc = KG_ENOMEM;
+        goto fail;
+    }
+    for (size_t k = 0, at = 0; k < b->n_kinds; k++) {
+        memcpy(b->kind_text + at, b->kinds[k].kind, b->kinds[k].len);
+        b->kind_text[at + b->kinds[k].len] = '\0';
+        b->kinds[k].kind = b->kind_text + at;
+        at += b->kinds[k].len + 1;
+    }
     struct kgi_compile_in in = {&b->opts, &b->diags, metas, n};
     rs->opts = b->opts;
     atomic_init(&rs->refs, 1);
