@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(kg_options_set_limit(o, KG_LIMIT_ALIAS_NODES, 1000) == 0);
     if (cfg & 2) {
         FZ_CHECK(kg_options_set_limit(o, KG_LIMIT_DEPTH, 8) == 0);
-        FZ_CHECK(kg_options_set_limit(o, KG_LIMIT_NODES, 300) == 0);
+        FZ_CHECK(kg_options_set_limit(o, KG_LIMIT_OBJECT_NODES, 300) == 0);
         FZ_CHECK(kg_options_set_limit(o, KG_LIMIT_SCALAR_BYTES, 64) == 0);
         FZ_CHECK(kg_options_set_limit(o, KG_LIMIT_DOCUMENTS, 4) == 0);
     }

@@ -136,23 +136,23 @@ KG_API const char *kg_error_name(int code);
 typedef struct kg_options kg_options;
 
 /** Limits of the YAML stage. Each has its own error code (see above).
- *  The structural limits (depth, nodes, scalar bytes) hold per object: a
- *  document, or an item of a List document; the stream limits (input
- *  bytes, stream nodes, documents) per source, sized so that
+ *  The structural limits (depth, object nodes, scalar bytes) hold per
+ *  object: a document, or an item of a List document; the stream limits
+ *  (input bytes, nodes, documents) per source, sized so that
  *  `kubectl get pods -A -o yaml` of a 150,000-pod cluster (about 1.1 GB,
  *  80M nodes) loads with the defaults. */
 enum kg_limit {
     KG_LIMIT_INPUT_BYTES = 1,  /**< bytes per source; default 2 GiB         */
     KG_LIMIT_DEPTH = 2,        /**< nesting of maps/sequences per object;
                                     default 64                               */
-    KG_LIMIT_NODES = 3,        /**< nodes per object (0.1: per source);
-                                    default 1,000,000                        */
+    KG_LIMIT_NODES = 3,        /**< nodes per source, as in 0.1;
+                                    default 128,000,000                      */
     KG_LIMIT_SCALAR_BYTES = 4, /**< bytes per scalar; default 1 MiB          */
     KG_LIMIT_DOCUMENTS = 5,    /**< documents per stream; default 1,000,000  */
     KG_LIMIT_ALIAS_NODES = 6,  /**< nodes that aliases may expand to per
                                     source; 0 (default) rejects aliases      */
-    KG_LIMIT_STREAM_NODES = 7, /**< nodes per source (KG_ELIMIT_NODES);
-                                    default 128,000,000 (0.2)                */
+    KG_LIMIT_OBJECT_NODES = 7, /**< nodes per object (KG_ELIMIT_NODES);
+                                    default 1,000,000 (0.2)                  */
     KG_LIMIT_DIAGNOSTICS = 8,  /**< diagnostics a builder keeps; the rest
                                     are counted in one last entry, code
                                     KG_ELIMIT_DIAGNOSTICS; default 1,000 (0.2) */
@@ -566,8 +566,8 @@ enum kg_filter_type {
     KG_FILTER_MIRROR = 3,          /**< RequestMirror: mirror_* */
     KG_FILTER_REDIRECT = 4,        /**< RequestRedirect (already applied:
                                         kg_route's redirect_*) */
-    KG_FILTER_REWRITE = 5,         /**< URLRewrite (already applied:
-                                        kg_route's rewrite_*) */
+    KG_FILTER_URL_REWRITE = 5,     /**< URLRewrite (already applied:
+                                    kg_route's rewrite_*) */
 };
 /** Header modifier operations (HTTPHeaderFilter set/add/remove). */
 enum kg_header_op_kind {

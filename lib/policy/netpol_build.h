@@ -46,6 +46,20 @@ int kgi_vd_intern_get(struct kgi_vd_intern *t, struct kgi_arena *arena,
                       uint32_t *id);
 void kgi_vd_intern_free(struct kgi_vd_intern *t);
 
+/* A (direction, identity, policy) selection, as rule sets and tier chains
+ * collect them before interning the policy list of each key. */
+struct kgi_vd_subj {
+    uint32_t key; /* dir * n_idents + identity */
+    uint32_t pol;
+};
+
+/* Groups v[0..n) by key (every key < n_keys), stably: the pols of key k
+ * are (*pols)[(*start)[k] .. (*start)[k + 1]) in input order. One counting
+ * pass; *start (n_keys + 1 entries) and *pols are the caller's to kgi_free,
+ * also on failure. Returns 0 or -1 (allocation failure). */
+int kgi_vd_group(const struct kgi_vd_subj *v, size_t n, size_t n_keys,
+                 uint32_t **start, uint32_t **pols);
+
 struct kgi_vd_nsinfo {
     struct kgi_str name;
     const struct kgi_kvs *labels;

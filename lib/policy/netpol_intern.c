@@ -101,3 +101,22 @@ void kgi_vd_intern_free(struct kgi_vd_intern *t)
     kgi_free(t->items);
     kgi_free(t->slot);
 }
+
+int kgi_vd_group(const struct kgi_vd_subj *v, size_t n, size_t n_keys,
+                 uint32_t **start, uint32_t **pols)
+{
+    uint32_t *st = *start = kgi_calloc(n_keys + 2, sizeof(*st));
+    uint32_t *out = *pols = kgi_malloc((n + 1) * sizeof(*out));
+    if (!st || !out)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        st[v[i].key + 1]++;
+    for (size_t k = 0; k < n_keys; k++)
+        st[k + 1] += st[k];
+    for (size_t i = 0; i < n; i++)
+        out[st[v[i].key]++] = v[i].pol;
+    for (size_t k = n_keys; k > 0; k--)
+        st[k] = st[k - 1];
+    st[0] = 0;
+    return 0;
+}

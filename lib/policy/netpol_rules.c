@@ -379,12 +379,6 @@ out:
 
 /* ------------------------------------------------------------ rule sets */
 
-/* A (direction, identity, policy) selection. */
-struct subj {
-    uint32_t key; /* dir * n_idents + identity */
-    uint32_t pol;
-};
-
 int kgi_vd_build_ruleset(struct kgi_vd_build *b,
                          const struct kgi_vd_intern_item *it,
                          struct kgi_vd_ruleset *rs)
@@ -427,7 +421,7 @@ int kgi_vd_build_rulesets(struct kgi_vd_build *b)
 {
     struct kgi_netpol *np = b->np;
     size_t n_idents = np->n_idents;
-    struct subj *v = NULL;
+    struct kgi_vd_subj *v = NULL;
     size_t n = 0, cap = 0;
     uint32_t *start = NULL, *pols = NULL;
     int rc = KG_ENOMEM;
@@ -450,20 +444,9 @@ int kgi_vd_build_rulesets(struct kgi_vd_build *b)
             }
         }
     }
-    /* counting sort by (dir, identity), stable: policy order kept */
-    start = kgi_calloc(2 * n_idents + 2, sizeof(*start));
-    pols = kgi_malloc((n + 1) * sizeof(*pols));
-    if (!start || !pols)
+    /* grouped by (dir, identity), stably: policy order kept */
+    if (kgi_vd_group(v, n, 2 * n_idents, &start, &pols))
         goto out;
-    for (size_t i = 0; i < n; i++)
-        start[v[i].key + 1]++;
-    for (size_t k = 0; k < 2 * n_idents; k++)
-        start[k + 1] += start[k];
-    for (size_t i = 0; i < n; i++)
-        pols[start[v[i].key]++] = v[i].pol;
-    for (size_t k = 2 * n_idents; k > 0; k--)
-        start[k] = start[k - 1];
-    start[0] = 0;
     for (size_t k = 0; k < 2 * n_idents; k++) {
         uint32_t cnt = start[k + 1] - start[k];
         if (!cnt)

@@ -430,11 +430,6 @@ int kgi_tier_build_rules(struct kgi_vd_build *b)
 
 /* -------------------------------------------------------------- chains */
 
-struct subj {
-    uint32_t key; /* dir * n_idents + identity */
-    uint32_t pol;
-};
-
 /* A pair of equal-priority policies of one chain, reported once. */
 struct tie {
     uint32_t a, b;  /* policy indices, a < b */
@@ -548,7 +543,7 @@ int kgi_tier_build_chains(struct kgi_vd_build *b)
     if (!tt)
         return 0;
     size_t n_idents = np->n_idents;
-    struct subj *v = NULL;
+    struct kgi_vd_subj *v = NULL;
     size_t n = 0, cap = 0;
     uint32_t *start = NULL, *pols = NULL, *first = NULL;
     struct tie *ties = NULL;
@@ -586,20 +581,9 @@ int kgi_tier_build_chains(struct kgi_vd_build *b)
             }
         }
     }
-    /* counting sort by (dir, identity), stable: evaluation order kept */
-    start = kgi_calloc(2 * n_idents + 2, sizeof(*start));
-    pols = kgi_malloc((n + 1) * sizeof(*pols));
-    if (!start || !pols)
+    /* grouped by (dir, identity), stably: evaluation order kept */
+    if (kgi_vd_group(v, n, 2 * n_idents, &start, &pols))
         goto out;
-    for (size_t i = 0; i < n; i++)
-        start[v[i].key + 1]++;
-    for (size_t k = 0; k < 2 * n_idents; k++)
-        start[k + 1] += start[k];
-    for (size_t i = 0; i < n; i++)
-        pols[start[v[i].key]++] = v[i].pol;
-    for (size_t k = 2 * n_idents; k > 0; k--)
-        start[k] = start[k - 1];
-    start[0] = 0;
     for (size_t k = 0; k < 2 * n_idents; k++) {
         uint32_t cnt = start[k + 1] - start[k];
         if (!cnt)

@@ -10,14 +10,14 @@
  * 80M nodes.
  *   input bytes   2 GiB   1.1 GB dump, 1.9x headroom
  *   depth         64      Kubernetes objects nest < 20 deep
- *   nodes         1M      per object: the API server stores at most etcd's
+ *   object nodes  1M      per object: the API server stores at most etcd's
  *                         1.5 MiB request, < 800k nodes even as [0,0,...]
  *   scalar        1 MiB   annotations are capped at 256 KiB by the API server
  *   documents     1M      a dump as one document per object
  *   alias nodes   0       kubectl never prints anchors; aliases are refused
- *   stream nodes  128M    80M-node dump, 1.6x headroom; about 66 bytes each
- *                         (node, pair, text) bound the load's memory to
- *                         ~8.5 GB plus the input
+ *   nodes         128M    per source: an 80M-node dump, 1.6x headroom;
+ *                         about 66 bytes each (node, pair, text) bound
+ *                         the load's memory to ~8.5 GB plus the input
  *   diagnostics   1,000   more than anyone reads; a million invalid labels
  *                         then cost one bit each, not a formatted message
  *   dns entries   65,536  (address, client, name) bindings: a node of 100
@@ -42,11 +42,11 @@ void kgi_options_defaults(struct kg_options *o)
     memset(o, 0, sizeof(*o));
     o->limit[KG_LIMIT_INPUT_BYTES] = (uint64_t)2 << 30;
     o->limit[KG_LIMIT_DEPTH] = 64;
-    o->limit[KG_LIMIT_NODES] = 1000000;
+    o->limit[KG_LIMIT_OBJECT_NODES] = 1000000;
     o->limit[KG_LIMIT_SCALAR_BYTES] = 1u << 20;
     o->limit[KG_LIMIT_DOCUMENTS] = 1000000;
     o->limit[KG_LIMIT_ALIAS_NODES] = 0;
-    o->limit[KG_LIMIT_STREAM_NODES] = 128000000;
+    o->limit[KG_LIMIT_NODES] = 128000000;
     o->limit[KG_LIMIT_DIAGNOSTICS] = 1000;
     o->limit[KG_LIMIT_DNS_ENTRIES] = 65536;
     o->limit[KG_LIMIT_DNS_NAMES] = 16384;

@@ -53,10 +53,11 @@ struct loader {
      * 0 empty; at most half full. Without it every alias would scan every
      * anchor, and a few MB of anchors and aliases would take minutes. */
     size_t *slots;
-    size_t n_slots;     /* a power of two, or 0 */
-    uint64_t seed;      /* per load, so colliding names cannot be precomputed */
-    uint64_t nodes;     /* nodes built in this source (KG_LIMIT_STREAM_NODES) */
-    uint64_t obj_nodes; /* nodes of the current object (KG_LIMIT_NODES) */
+    size_t n_slots; /* a power of two, or 0 */
+    uint64_t seed;  /* per load, so colliding names cannot be precomputed */
+    uint64_t nodes; /* nodes built in this source (KG_LIMIT_NODES) */
+    uint64_t
+        obj_nodes; /* nodes of the current object (KG_LIMIT_OBJECT_NODES) */
     uint64_t outer_nodes; /* obj_nodes of the document while in a List item */
     uint64_t expanded;    /* nodes reached through aliases */
     size_t documents;
@@ -204,9 +205,9 @@ static void fail_at(struct loader *L, int code, const yaml_mark_t *m,
 /* ------------------------------------------------------------ tree building */
 
 /* Nodes are counted twice: per object, the structural limit a hostile
- * manifest abuses (KG_LIMIT_NODES: an object the API server stores is at
+ * manifest abuses (KG_LIMIT_OBJECT_NODES: an object the API server stores is at
  * most etcd's 1.5 MiB request, under 800,000 nodes even as `[0,0,...]`),
- * and per source (KG_LIMIT_STREAM_NODES: the memory of the whole load, sized
+ * and per source (KG_LIMIT_NODES: the memory of the whole load, sized
  * for a cluster dump). An object is a document, or an item of a document's
  * `items` sequence (the kind is not known yet when its items arrive:
  * kubectl prints `kind: List` after them), whose nodes do not count for
@@ -214,14 +215,14 @@ static void fail_at(struct loader *L, int code, const yaml_mark_t *m,
 static struct kgi_node *new_node(struct loader *L, int kind,
                                  const yaml_mark_t *m)
 {
-    if (++L->nodes > L->opts->limit[KG_LIMIT_STREAM_NODES]) {
+    if (++L->nodes > L->opts->limit[KG_LIMIT_NODES]) {
         fail_at(L, KG_ELIMIT_NODES, m, "too many nodes in this source",
-                "raise KG_LIMIT_STREAM_NODES to load this input");
+                "raise KG_LIMIT_NODES to load this input");
         return NULL;
     }
-    if (++L->obj_nodes > L->opts->limit[KG_LIMIT_NODES]) {
+    if (++L->obj_nodes > L->opts->limit[KG_LIMIT_OBJECT_NODES]) {
         fail_at(L, KG_ELIMIT_NODES, m, "too many nodes in one object",
-                "raise KG_LIMIT_NODES to load this input");
+                "raise KG_LIMIT_OBJECT_NODES to load this input");
         return NULL;
     }
     struct kgi_node *n =

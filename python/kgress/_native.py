@@ -68,6 +68,7 @@ PROTOTYPES = [
     ("kg_diagnostics_errors", c_size_t, [c_void_p]),
     ("kg_diagnostics_warnings", c_size_t, [c_void_p]),
     ("kg_diagnostic_object", c_char_p, [c_void_p, c_size_t]),
+    ("kg_text_escape", c_size_t, [c_char_p, c_size_t, c_char_p, c_size_t]),
     ("kg_diagnostic_severity", c_int, [c_void_p, c_size_t]),
     ("kg_diagnostic_code", c_int, [c_void_p, c_size_t]),
     ("kg_diagnostic_file", c_char_p, [c_void_p, c_size_t]),

@@ -23,8 +23,8 @@ Options (keyword-only, for ``from_yaml`` and ``from_files``):
   service_any_endpoint=False   a flow to a Service is allowed when any ready
                                endpoint allows it (default: every endpoint)
   limits=None              a dict of YAML limits: input_bytes, depth, nodes
-                           (per object), scalar_bytes, documents,
-                           alias_nodes, stream_nodes (per source),
+                           (per source), scalar_bytes, documents,
+                           alias_nodes, object_nodes (per object),
                            diagnostics (kept at most, default 1000; the
                            rest are one "N more" Diagnostic)
 """
@@ -49,7 +49,7 @@ LIMITS = {
     "scalar_bytes": 4,
     "documents": 5,
     "alias_nodes": 6,
-    "stream_nodes": 7,
+    "object_nodes": 7,
     "diagnostics": 8,
 }
 

@@ -101,7 +101,7 @@ static const struct frozen table[] = {
     E(KG_REASON_NODE, 6),
     E(KG_REASON_HOST_NETWORK, 7),
     /* 0.2 (fixed once v0.2.0 is tagged) */
-    E(KG_LIMIT_STREAM_NODES, 7),
+    E(KG_LIMIT_OBJECT_NODES, 7),
     E(KG_FLAG_SERVICE_ANY_ENDPOINT, 9),
     E(KG_REASON_NO_ENDPOINTS, 8),
     E(KG_TIER_NONE, 0),

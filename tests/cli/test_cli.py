@@ -380,16 +380,17 @@ class Diagnostics(unittest.TestCase):
         rc, out, err = run("validate", "--limit-nodes", "5", CLUSTER)
         self.assertEqual(rc, 1)
         self.assertIn("--limit-nodes", out)
-        rc, out, _ = run("validate", "--json", "--limit-nodes", "5", CLUSTER)
+        rc, out, _ = run("validate", "--json", "--limit-object-nodes", "5",
+                         CLUSTER)
         d = json.loads(out)["diagnostics"]
-        self.assertEqual(d[0]["flag"], "--limit-nodes")
+        self.assertEqual(d[0]["flag"], "--limit-object-nodes")
         # item 10: nodes per source share the code; the flag is the right one
-        rc, out, _ = run("validate", "--json", "--limit-stream-nodes", "50",
+        rc, out, _ = run("validate", "--json", "--limit-nodes", "50",
                          CLUSTER)
         self.assertEqual(rc, 1)
         d = json.loads(out)["diagnostics"]
         self.assertEqual((d[0]["code"], d[0]["flag"]),
-                         ("KG_ELIMIT_NODES", "--limit-stream-nodes"))
+                         ("KG_ELIMIT_NODES", "--limit-nodes"))
 
     def test_objects_named_in_file_order(self):  # item 9
         text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: Bad_Name\n"

@@ -428,15 +428,14 @@ static void test_cluster_dump_defaults(void **state)
     kg_builder *b;
     kg_ruleset *rs;
     /* past 0.1's defaults: 64 MiB per source, 4M nodes per source (now
-     * KG_LIMIT_STREAM_NODES) */
+     * KG_LIMIT_NODES) */
     if (pods >= 10000) {
         assert_true(dump.n > (64u << 20));
         kg_options *old = kg_options_new();
         assert_non_null(old);
-        assert_int_equal(
-            kg_options_set_limit(old, KG_LIMIT_STREAM_NODES, 4000000), 0);
+        assert_int_equal(kg_options_set_limit(old, KG_LIMIT_NODES, 4000000), 0);
         assert_int_equal(load(old, &dump, NULL, &b, &rs), KG_ECOMPILE);
-        assert_true(has_code(b, KG_ELIMIT_NODES, "KG_LIMIT_STREAM_NODES"));
+        assert_true(has_code(b, KG_ELIMIT_NODES, "KG_LIMIT_NODES"));
         kg_builder_free(b);
         kg_options_free(old);
     }

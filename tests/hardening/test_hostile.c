@@ -151,7 +151,7 @@ static const struct nest_case nest_cases[] = {
     {"flow maps", "", "{a: ", "", 100000, KG_ELIMIT_DEPTH},
     {"block sequences", "", "- ", "x\n", 100000, KG_ELIMIT_DEPTH},
     {"closed flow sequences", "", "[", "", 100000, KG_ELIMIT_DEPTH},
-    /* one object of a million nodes: KG_LIMIT_NODES is per object */
+    /* one object of a million nodes: KG_LIMIT_OBJECT_NODES is per object */
     {"many nodes", "[", "0,", "0]\n", 1001000, KG_ELIMIT_NODES},
     {"one million documents", "", "---\n{}\n", "", 1000001,
      KG_ELIMIT_DOCUMENTS},
@@ -170,7 +170,8 @@ static void test_nesting_and_counts(void **state)
             /* the default limit builds 1M nodes (~60 MB) before it stops;
              * on slow runners test the same check with a lower limit */
             uint64_t lim = (uint64_t)(1000000 * hard_scale());
-            assert_int_equal(kg_options_set_limit(o, KG_LIMIT_NODES, lim), 0);
+            assert_int_equal(
+                kg_options_set_limit(o, KG_LIMIT_OBJECT_NODES, lim), 0);
             times = (size_t)lim + 1000;
         }
         char *buf = repeat(c->head, c->unit, times, c->tail, &len);
@@ -660,7 +661,7 @@ static void test_many_ingresses_one_host(void **state)
     }
     /* about 45 nodes per Ingress, 4.5M for 100k of them in one List: past
      * the 0.1 limit of 4M nodes per source, loaded with the defaults now
-     * that KG_LIMIT_NODES counts per object (issue 15 item 10); every
+     * that KG_LIMIT_OBJECT_NODES counts per object (issue 15 item 10); every
      * conflict warning kept, past the default KG_LIMIT_DIAGNOSTICS */
     kg_options *o = kg_options_new();
     assert_int_equal(kg_options_set_limit(o, KG_LIMIT_DIAGNOSTICS, UINT64_MAX),

@@ -467,11 +467,20 @@ class TestOptions(unittest.TestCase):
                          ["KG_ELIMIT_DOCUMENTS"])
         self.assertEqual(self.code_of("a: 12345", limits={"input_bytes": 4}),
                          ["KG_ELIMIT_BYTES"])
-        # item 10: nodes per object, stream_nodes per source
+        # item 10: object_nodes per object, nodes per source
         two = "kind: X\na: [1]\n---\nkind: X\nb: [1]\n"  # 6 nodes each
-        kgress.Ruleset.from_yaml(two, limits={"nodes": 6}).close()
-        got = self.code_of(two, limits={"stream_nodes": 11})
+        kgress.Ruleset.from_yaml(two, limits={"object_nodes": 6}).close()
+        got = self.code_of(two, limits={"nodes": 11})
         self.assertEqual(got, ["KG_ELIMIT_NODES"])
+
+    def test_text_escape(self):  # kg_text_escape, issue 15 item 17
+        self.assertEqual(kgress.text_escape("plain/é"), "plain/é")
+        self.assertEqual(kgress.text_escape("a\nb\x1b[2J"), "a\\x0ab\\x1b[2J")
+        self.assertEqual(kgress.text_escape(b"\xff\x7f"), "\\xff\\x7f")
+        self.assertEqual(kgress.text_escape("\u202e"), "\\u202e")
+        self.assertEqual(kgress.text_escape(""), "")
+        with self.assertRaises(TypeError):
+            kgress.text_escape(5)
 
     def test_hostile_names_are_escaped(self):  # issue 15 item 17
         text = ('apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n'

@@ -55,7 +55,8 @@ static kg_ruleset *regex_host(const char *fmt, size_t n)
     kg_options *o = kg_options_new();
     assert_non_null(o);
     assert_int_equal(kg_options_set_dialect(o, KG_DIALECT_INGRESS_NGINX), 0);
-    assert_int_equal(kg_options_set_limit(o, KG_LIMIT_NODES, 100000000), 0);
+    assert_int_equal(kg_options_set_limit(o, KG_LIMIT_OBJECT_NODES, 100000000),
+                     0);
     kg_builder *bl = kg_builder_new(o);
     assert_non_null(bl);
     assert_int_equal(kg_builder_add_buffer(bl, "re.yaml", b.p, b.n), 0);

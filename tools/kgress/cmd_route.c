@@ -201,7 +201,7 @@ static void print_gateway(const struct kg_route *r)
     }
     for (size_t i = 0; i < r->n_filters; i++)
         if (r->filters[i].type != KG_FILTER_REDIRECT &&
-            r->filters[i].type != KG_FILTER_REWRITE)
+            r->filters[i].type != KG_FILTER_URL_REWRITE)
             printf(" +%s", filter_name(r->filters[i].type));
     for (size_t i = 0; i < r->n_backend_filters; i++)
         printf(" +backend %s", filter_name(r->backend_filters[i].type));
