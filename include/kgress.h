@@ -837,6 +837,20 @@ struct kg_tls {
 #define KG_TLS_SIZE_0_1 (offsetof(struct kg_tls, host_len) + sizeof(size_t))
 
 /**
+ * The Ingress host group that claims a request's host (kg_route's first
+ * step; host selection is exclusive, so a path miss there never falls
+ * through): *group is that group's host as written in the rules ("a.b",
+ * "*.b"), "" for the rules without host. Lets a caller say why a request
+ * missed ("no path of host *.b matches"). The host is normalized as
+ * kg_route's. Returns 0; KG_ENOMATCH when no group claims it (no rule
+ * without host either); KG_EREQUEST for a host kg_route rejects; KG_EINVAL.
+ * *group lives as long as rs. No allocation, no lock; thread-safe. (0.2)
+ */
+KG_API int kg_route_host_group(const kg_ruleset *rs, const char *host,
+                               size_t host_len, const char **group,
+                               size_t *group_len);
+
+/**
  * The TLS secret for an SNI host name: exact tls[].hosts entry, else a
  * one-label wildcard entry, else a tls entry without hosts (the
  * controller-wide default). The host is normalized like kg_route's (a

@@ -399,3 +399,25 @@ KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
     kgi_abi_out(out, &full);
     return rc;
 }
+
+KG_API int kg_route_host_group(const kg_ruleset *rs, const char *host,
+                               size_t host_len, const char **group,
+                               size_t *group_len)
+{
+    if (!rs || !group || !group_len)
+        return KG_EINVAL;
+    *group = "";
+    *group_len = 0;
+    char h[KG_ROUTE_HOST_MAX];
+    size_t hn = 0;
+    bool ascii = true;
+    int rc = norm_host(host, host_len, h, &hn, &ascii);
+    if (rc)
+        return rc;
+    const struct kgi_hgroup *g = host_group(rs->routes, h, hn, ascii);
+    if (!g)
+        return KG_ENOMATCH;
+    *group = g->host.p ? g->host.p : "";
+    *group_len = g->host.n;
+    return 0;
+}

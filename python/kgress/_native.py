@@ -117,6 +117,8 @@ PROTOTYPES = [
     ("kg_pod_find_addr", c_int, [c_void_p, c_void_p, c_void_p]),
     ("kg_pod_name", c_char_p, [c_void_p, ctypes.c_uint32]),
     ("kg_pod_addr", c_int, [c_void_p, ctypes.c_uint32, c_size_t, c_void_p]),
+    ("kg_route_host_group", c_int, [c_void_p, c_char_p, c_size_t, c_void_p,
+                                    c_void_p]),
     ("kg_check_side", c_int, [c_void_p, ctypes.c_uint32, c_int, c_void_p,
                               c_int, c_uint, c_void_p]),
     # DNS name cache

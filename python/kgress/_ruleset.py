@@ -353,6 +353,22 @@ class Ruleset:
         return _route.route(self._lib, self._ptr(), host, path, method,
                             headers, pick, gateway, port)
 
+    def host_group(self, host: Union[str, bytes]) -> Optional[str]:
+        """The Ingress host group that claims requests for host (what a
+        route miss missed in): the rules' host as written ("a.com",
+        "*.b.com"), "" for the rules without host, None when no group
+        claims it. Raises kgress.Error "KG_EREQUEST" for a host route()
+        rejects. Thread-safe."""
+        h = host.encode("utf-8") if isinstance(host, str) else bytes(host)
+        g = ctypes.c_char_p()
+        n = ctypes.c_size_t()
+        rc = lib.kg_route_host_group(self._ptr(), h, len(h), ctypes.byref(g),
+                                     ctypes.byref(n))
+        if rc == -21:  # KG_ENOMATCH
+            return None
+        check(rc, "kg_route_host_group")
+        return ctypes.string_at(g, n.value).decode("utf-8", "replace")
+
     def tls_secret(self, host):
         """``(namespace, secret_name)`` of the TLS entry for an SNI host name
         (exact host, else a one-label wildcard, else a tls entry without

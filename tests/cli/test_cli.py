@@ -452,6 +452,31 @@ class Diagnostics(unittest.TestCase):
         self.assertTrue(all(" shop/" in x for x in out.splitlines()[1:4]))
         self.assertIn("of 9 pairs allowed", out)
 
+    def test_route_miss_names_host_group(self):  # item 11
+        ing = ("apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+               "metadata: {name: i, namespace: d}\nspec:\n  rules:\n"
+               "  - host: a.com\n    http: {paths: [{path: /x, pathType: "
+               "Exact, backend: {service: {name: s, port: {number: 80}}}}]}\n"
+               "  - host: \"*.b.com\"\n    http: {paths: [{path: /x, "
+               "pathType: Exact, backend: {service: {name: s, port: "
+               "{number: 80}}}}]}\n"
+               "  - http: {paths: [{path: /y, pathType: Exact, backend: "
+               "{service: {name: s, port: {number: 80}}}}]}\n")
+        with tempfile.TemporaryDirectory() as d:
+            f = os.path.join(d, "i.yaml")
+            with open(f, "w") as fh:
+                fh.write(ing)
+            reqs = "a.com /y\nz.b.com /y\nother.com /x\n"
+            rc, out, _ = run("route", f, stdin=reqs)
+            lines = out.splitlines()
+            self.assertIn("no match in host group a.com ", lines[0])
+            self.assertIn("no match in host group *.b.com ", lines[1])
+            self.assertIn("no match in the rules without host", lines[2])
+            rc, out, _ = run("route", "--json", f, stdin=reqs)
+            self.assertEqual([json.loads(x)["host_group"]
+                              for x in out.splitlines()],
+                             ["a.com", "*.b.com", ""])
+
     def test_diagnostics_cap(self):  # item 16
         text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
                 "  namespace: d\n  labels:\n"

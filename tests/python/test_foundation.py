@@ -243,6 +243,8 @@ class TestFromYaml(unittest.TestCase):
             self.assertIn("10.244.1.10", rs.pod_addresses(pod))
             with self.assertRaises(LookupError):
                 rs.pod_addresses("shop/nope")
+            self.assertEqual(rs.host_group("APP.company.com."),
+                             "app.company.com")
             with self.assertRaises(ValueError):
                 rs.pod_addresses("nope")
         self.assertIn("closed", repr(rs))

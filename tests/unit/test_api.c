@@ -887,6 +887,52 @@ static void test_hostile_names(void **state)
     kg_builder_free(b);
 }
 
+/* issue 15 item 11: which host group claims a request (why it missed) */
+static void test_route_host_group(void **state)
+{
+    (void)state;
+    static const char y[] =
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+        "metadata: {name: i, namespace: d}\nspec:\n  rules:\n"
+        "  - host: a.com\n    http: {paths: [{path: /x, pathType: Exact, "
+        "backend: {service: {name: s, port: {number: 80}}}}]}\n"
+        "  - host: \"*.b.com\"\n    http: {paths: [{path: /x, pathType: "
+        "Exact, backend: {service: {name: s, port: {number: 80}}}}]}\n";
+    kg_builder *b = kg_builder_new(NULL);
+    assert_non_null(b);
+    assert_int_equal(kg_builder_add_buffer(b, "i", y, strlen(y)), 0);
+    kg_ruleset *rs = NULL;
+    assert_int_equal(kg_builder_compile(b, &rs), 0);
+    kg_builder_free(b);
+    static const struct {
+        const char *host;
+        int rc;
+        const char *group;
+    } cases[] = {
+        {"a.com", 0, "a.com"},
+        {"A.COM.:8080", 0, "a.com"},
+        {"x.b.com", 0, "*.b.com"},
+        {"x.y.b.com", KG_ENOMATCH, ""},
+        {"b.com", KG_ENOMATCH, ""},
+        {"other", KG_ENOMATCH, ""},
+        {"bad\x01host", KG_EREQUEST, ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        const char *g = NULL;
+        size_t gn = 99;
+        assert_int_equal(kg_route_host_group(rs, cases[i].host,
+                                             strlen(cases[i].host), &g, &gn),
+                         cases[i].rc);
+        assert_int_equal(gn, strlen(cases[i].group));
+        assert_memory_equal(g, cases[i].group, gn);
+    }
+    const char *g;
+    size_t gn;
+    assert_int_equal(kg_route_host_group(NULL, "a", 1, &g, &gn), KG_EINVAL);
+    assert_int_equal(kg_route_host_group(rs, "a", 1, NULL, &gn), KG_EINVAL);
+    kg_ruleset_unref(rs);
+}
+
 static void test_compile_twice(void **state)
 {
     (void)state;
@@ -1351,6 +1397,7 @@ int main(void)
         cmocka_unit_test(test_diagnostics_cap),
         cmocka_unit_test(test_text_escape),
         cmocka_unit_test(test_hostile_names),
+        cmocka_unit_test(test_route_host_group),
         cmocka_unit_test(test_dump),
         cmocka_unit_test_setup_teardown(test_files, make_tmpdir, rm_tmpdir),
         cmocka_unit_test(test_data_files),

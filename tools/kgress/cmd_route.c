@@ -35,7 +35,7 @@ static const char *type_name(int t)
     }
 }
 
-/* The fields of kgress.Route, plus the request and whether it matched. */
+/* The Gateway API filter type names, as the API spells them. */
 static const char *filter_name(int t)
 {
     static const char *const names[] = {"",
@@ -97,14 +97,34 @@ static void json_gateway(struct json *j, const struct kg_route *r)
     }
 }
 
-static void print_json(struct json *j, const char *host, size_t hn,
-                       const char *path, size_t pn, int rc,
+/* The host group that claimed a request that missed: its host as written
+ * ("" for the rules without host), or NULL when none claims it. */
+static const char *miss_group(const kg_ruleset *rs, const char *host, size_t hn,
+                              size_t *n)
+{
+    const char *g;
+    return kg_route_host_group(rs, host, hn, &g, n) == 0 ? g : NULL;
+}
+
+/* The fields of kgress.Route, plus the request and whether it matched
+ * (and, for an Ingress miss, host_group: which host group claimed it; rs is
+ * NULL for a Gateway API request, whose host groups are the listeners'). */
+static void print_json(struct json *j, const kg_ruleset *rs, const char *host,
+                       size_t hn, const char *path, size_t pn, int rc,
                        const struct kg_route *r)
 {
     json_object_begin(j);
     json_kv_str(j, "host", host, hn);
     json_kv_str(j, "path", path, pn);
     json_kv_bool(j, "matched", rc == 0);
+    if (rc == KG_ENOMATCH && rs) {
+        size_t gn;
+        const char *g = miss_group(rs, host, hn, &gn);
+        if (g)
+            json_kv_str(j, "host_group", g, gn);
+        else
+            json_kv_null(j, "host_group");
+    }
     if (rc != 0 && rc != KG_ENOMATCH) {
         json_kv_cstr(j, "error", kg_error_name(rc));
         json_kv_cstr(j, "message", kg_strerror(rc));
@@ -208,8 +228,9 @@ static void print_gateway(const struct kg_route *r)
     putchar('\n');
 }
 
-static void print_text(const char *host, size_t hn, const char *path, size_t pn,
-                       int rc, const struct kg_route *r)
+static void print_text(const kg_ruleset *rs, const char *host, size_t hn,
+                       const char *path, size_t pn, int rc,
+                       const struct kg_route *r)
 {
     /* host and path are the caller's bytes, the paths the request's */
     cli_text(stdout, hn ? host : "-", hn ? hn : 1);
@@ -217,7 +238,17 @@ static void print_text(const char *host, size_t hn, const char *path, size_t pn,
     cli_text(stdout, path, pn);
     printf(" -> ");
     if (rc == KG_ENOMATCH) {
-        printf("no match (normalized path ");
+        size_t gn = 0;
+        const char *g = rs ? miss_group(rs, host, hn, &gn) : NULL;
+        if (!rs)
+            printf("no match ");
+        else if (!g)
+            printf("no match: no host group claims the host ");
+        else if (gn)
+            printf("no match in host group %.*s ", (int)gn, g);
+        else
+            printf("no match in the rules without host ");
+        printf("(normalized path ");
         cli_text(stdout, r->normalized_path, r->normalized_path_len);
         printf(")\n");
         return;
@@ -290,10 +321,12 @@ static int one(struct cli *c, const kg_ruleset *rs, const struct extra *x,
     memset(&r, 0, sizeof(r));
     r.size = sizeof(r);
     int rc = kg_route_request(rs, &q, buf, cap, &r);
+    /* an Ingress miss names its host group; a Gateway request has none */
+    const kg_ruleset *ingress = x->gateway || x->port ? NULL : rs;
     if (c->json)
-        print_json(&c->out, host, hn, path, pn, rc, &r);
+        print_json(&c->out, ingress, host, hn, path, pn, rc, &r);
     else
-        print_text(host, hn, path, pn, rc, &r);
+        print_text(ingress, host, hn, path, pn, rc, &r);
     fflush(stdout);
     free(buf);
     return rc == 0 ? 0 : 1;
