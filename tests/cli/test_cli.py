@@ -202,6 +202,18 @@ class GatewayRoute(unittest.TestCase):  # issue 12
                        "x-v: 2", "--host", "a", "--path", "/api")
         self.assertEqual(rc, 1)
 
+    def test_miss_has_no_ingress_host_group(self):
+        # a Gateway request's miss is not judged by the Ingress host groups
+        rc, out, _ = run("route", self.path, "--port", "80", "--host", "a",
+                         "--path", "/nothing")
+        self.assertEqual(rc, 1)
+        self.assertIn("-> no match (normalized path /nothing)", out)
+        rc, out, _ = run("route", "--json", self.path, "--port", "80",
+                         "--host", "a", "--path", "/nothing")
+        d = json.loads(out)
+        self.assertFalse(d["matched"])
+        self.assertNotIn("host_group", d)
+
     def test_json_redirect(self):
         rc, out, _ = run("route", "--json", self.path, "--port", "80",
                          "--host", "a:80", "--path", "/old/p")
