@@ -24,7 +24,6 @@
 #include "k8s/kinds.h"
 #include "policy/service.h"
 #include "policy/table.h"
-#include "route/table.h"
 #include "util/alloc.h"
 #include "yaml/load.h"
 
@@ -33,12 +32,12 @@ struct kg_builder {
     /* incremental compiles: the last full one (its ruleset, and what a
      * NetworkPolicy delta needs), and what changed since */
     kg_ruleset *full;
-    struct kgi_vd_keep *keep;
-    struct kgi_hash dirty;  /* Pod keys changed since (heap copies) */
-    bool dirty_other;       /* another kind changed: the next is full */
-    size_t live_pods;       /* Pod entries in the store */
-    struct kgi_store store; /* the objects, by key; each source's trees */
-    struct kgi_rv rv;       /* of the watch events applied */
+    void *keep[KGI_ENGINES]; /* of each engine (kgi_engine.keep_free) */
+    struct kgi_hash dirty;   /* Pod keys changed since (heap copies) */
+    bool dirty_other;        /* another kind changed: the next is full */
+    size_t live_pods;        /* Pod entries in the store */
+    struct kgi_store store;  /* the objects, by key; each source's trees */
+    struct kgi_rv rv;        /* of the watch events applied */
     struct kg_diagnostics diags;
     size_t load_diags; /* mark after the diagnostics of loading */
     size_t load_errors;
@@ -82,7 +81,7 @@ static void on_change(void *user, const char *key, size_t len, long delta)
         return;
     /* nothing to extend, or past the threshold of can_delta: the next
      * compile is full anyway, no need to remember more keys */
-    if (!pod || !b->keep || !b->full ||
+    if (!pod || !b->keep[KGI_ENGINE_NETPOL] || !b->full ||
         b->dirty.count >= 64 + b->full->netpol->n_pods / 32) {
         b->dirty_other = true;
         return;
@@ -98,6 +97,15 @@ static void on_change(void *user, const char *key, size_t len, long delta)
     if (!copy || kgi_hash_put(&b->dirty, copy, len, h, NULL, NULL)) {
         kgi_free(copy);
         b->dirty_other = true;
+    }
+}
+
+static void keep_free(void *keep[KGI_ENGINES])
+{
+    for (int i = 0; i < KGI_ENGINES; i++) {
+        if (keep[i])
+            kgi_engines[i].keep_free(keep[i]);
+        keep[i] = NULL;
     }
 }
 
@@ -127,7 +135,7 @@ KG_API void kg_builder_free(kg_builder *b)
     b->store.changed = NULL;
     kgi_store_release(&b->store);
     forget_dirty(b);
-    kgi_netpol_keep_free(b->keep);
+    keep_free(b->keep);
     kg_ruleset_unref(b->full);
     kgi_free(b->kinds);
     kgi_free(b->kind_text);
@@ -398,14 +406,10 @@ KG_API int kg_builder_kind(const kg_builder *b, size_t i,
 
 static void ruleset_free(kg_ruleset *rs)
 {
-    if (rs->borrow) {
-        kgi_netpol_free(rs->netpol);
-        kg_ruleset_unref(rs->borrow);
-    } else {
-        kgi_routes_free(rs->routes);
-        kgi_netpol_free(rs->netpol);
-        kgi_services_free(rs->services);
-    }
+    for (int i = 0; i < KGI_ENGINES; i++)
+        if (kgi_engines[i].free && !(rs->shared & (1u << i)))
+            kgi_engines[i].free(rs);
+    kg_ruleset_unref(rs->borrow);
     kgi_free(rs);
 }
 
@@ -419,8 +423,8 @@ static void ruleset_free(kg_ruleset *rs)
  * full compile, so compiling in full then keeps both bounded. */
 static bool can_delta(const kg_builder *b)
 {
-    if (!kgi_builder_incremental || !b->keep || !b->full || b->dirty_other ||
-        b->load_errors || b->full->services->n_entries ||
+    if (!kgi_builder_incremental || !b->keep[KGI_ENGINE_NETPOL] || !b->full ||
+        b->dirty_other || b->load_errors || b->full->services->n_entries ||
         b->full->services->n_addrs)
         return false;
     /* nothing changed: compile in full, which reports every diagnostic
@@ -479,7 +483,7 @@ static int compile_delta(kg_builder *b, kg_ruleset **out)
             kgi_diag_demote(&b->diags, before);
     }
     struct kgi_compile_in in = {&b->opts, &b->diags, metas, n};
-    rc = kgi_netpol_delta(b->keep, &in, gone, n_gone, &np);
+    rc = kgi_netpol_delta(b->keep[KGI_ENGINE_NETPOL], &in, gone, n_gone, &np);
     if (rc)
         goto out;
     rc = KG_ENOMEM;
@@ -493,6 +497,7 @@ static int compile_delta(kg_builder *b, kg_ruleset **out)
     rs->borrow = kg_ruleset_ref(b->full);
     rs->routes = b->full->routes;
     rs->services = b->full->services;
+    rs->shared = ~(1u << KGI_ENGINE_NETPOL);
     rs->netpol = np;
     np = NULL;
     /* the tally of the full compile, its Pods counted again */
@@ -525,7 +530,7 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
         reset_compile_diags(b);
     }
     int rc = 0;
-    struct kgi_vd_keep *keep = NULL;
+    void *keep[KGI_ENGINES] = {0};
     struct kgi_arena scratch;
     kgi_arena_init(&scratch);
     size_t n_objs = b->store.live;
@@ -588,14 +593,12 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
     struct kgi_compile_in in = {&b->opts, &b->diags, metas, n};
     rs->opts = b->opts;
     atomic_init(&rs->refs, 1);
-    rc = kgi_routes_build(&in, &rs->routes);
-    if (rc == 0 || rc == KG_ECOMPILE) {
-        int rc2 = kgi_netpol_build_keep(&in, &rs->netpol, &keep);
-        if (rc2 == KG_ENOMEM || rc == 0)
-            rc = rc2;
-    }
-    if (rc == 0 || rc == KG_ECOMPILE) {
-        int rc2 = kgi_services_build(&in, &rs->services);
+    /* every engine, also after one reported errors (all of them are
+     * shown), not after one ran out of memory */
+    for (int e = 0; e < KGI_ENGINES && (rc == 0 || rc == KG_ECOMPILE); e++) {
+        if (!kgi_engines[e].build)
+            continue; /* not in this build */
+        int rc2 = kgi_engines[e].build(&in, rs, &keep[e]);
         if (rc2 == KG_ENOMEM || rc == 0)
             rc = rc2;
     }
@@ -613,15 +616,15 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
     kgi_arena_release(&scratch);
     kgi_diag_finish(&b->diags);
     /* the next compiles may extend this one */
-    kgi_netpol_keep_free(b->keep);
-    b->keep = keep;
+    keep_free(b->keep);
+    memcpy(b->keep, keep, sizeof(keep));
     kg_ruleset_unref(b->full);
     b->full = kg_ruleset_ref(rs);
     forget_dirty(b);
     *out = rs;
     return 0;
 fail:
-    kgi_netpol_keep_free(keep);
+    keep_free(keep);
     if (rs)
         ruleset_free(rs);
     if (rc != KG_ENOMEM &&
@@ -654,13 +657,17 @@ KG_API int kg_ruleset_dump(const kg_ruleset *rs, int format, kg_write_fn write,
     if (!rs || !write || (format != KG_DUMP_TEXT && format != KG_DUMP_JSON))
         return KG_EINVAL;
     struct kgi_out o = {write, user};
+    const char *sep = "{";
+    for (int e = 0; e < KGI_ENGINES; e++) {
+        const struct kgi_engine *en = &kgi_engines[e];
+        if (!en->dump || !en->name)
+            continue;
+        if (format == KG_DUMP_JSON)
+            kgi_out_printf(&o, "%s\"%s\":", sep, en->name);
+        en->dump(rs, format, &o);
+        sep = ",";
+    }
     if (format == KG_DUMP_JSON)
-        kgi_out_printf(&o, "{\"routes\":");
-    kgi_routes_dump(rs->routes, format, &o);
-    if (format == KG_DUMP_JSON)
-        kgi_out_printf(&o, ",\"policies\":");
-    kgi_netpol_dump(rs->netpol, format, &o);
-    if (format == KG_DUMP_JSON)
-        kgi_out_printf(&o, "}\n");
+        kgi_out_printf(&o, "%s}\n", *sep == '{' ? "{" : "");
     return 0;
 }

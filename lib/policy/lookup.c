@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * lookup.c - kg_check_flow and friends: the NetworkPolicy verdict of a
- * flow, and what decided each side (struct kg_side_detail).
+ * lookup.c - the verdict of a flow on the policy engine's tables
+ * (kgi_netpol_check), what decided each side (struct kg_side_detail), and
+ * the pod look-ups. The public entry points (kg_check_flow and friends,
+ * api/check.c) check the caller's struct sizes and call these.
  *
  * Workload: the per-packet or per-connection path of firewalls, NFQUEUE
  * agents and sidecars, from many threads. Each side is: the address table
@@ -16,12 +18,9 @@
  * rule (the policy is the most useful thing to report), loopback, node
  * ingress, denied.
  */
-#include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "api/ruleset.h"
 #include "policy/cnp_model.h"
 #include "policy/domain.h"
 #include "policy/namepat.h"
@@ -29,7 +28,6 @@
 #include "policy/service.h"
 #include "policy/table.h"
 #include "policy/tier_table.h"
-#include "util/abi.h"
 
 static bool named_match(const struct kgi_vd_pod *p, const struct kgi_vd_port *m,
                         int proto, unsigned port)
@@ -294,18 +292,17 @@ static bool proto_ok(int p)
     return p == KG_PROTO_TCP || p == KG_PROTO_UDP || p == KG_PROTO_SCTP;
 }
 
-/* kg_check_flow on structs of the library's full size. */
-static int check(const kg_ruleset *rs, const struct kg_flow *f,
-                 struct kg_verdict *out)
+int kgi_netpol_check(const struct kgi_netpol *np,
+                     const struct kgi_services *svc, const struct kg_flow *f,
+                     struct kg_verdict *out)
 {
     struct kgi_ip s, d;
-    if (!rs || !kgi_vd_addr(&f->src, &s) || !kgi_vd_addr(&f->dst, &d) ||
+    if (!np || !kgi_vd_addr(&f->src, &s) || !kgi_vd_addr(&f->dst, &d) ||
         !proto_ok(f->protocol) || f->port > 65535 ||
         (!f->dst_name && f->dst_name_len) ||
         (f->name_trust != 0 && f->name_trust != KG_NAME_DIALLED &&
          f->name_trust != KG_NAME_CLAIMED))
         return KG_EINVAL;
-    const struct kgi_netpol *np = rs->netpol;
     uint32_t sp = kgi_netpol_endpoint(np, &s);
     uint32_t dp = kgi_netpol_endpoint(np, &d);
     /* domainNames peers (fqdn-semantics rule 21, policy/domain.h): a name
@@ -327,101 +324,20 @@ static int check(const kg_ruleset *rs, const struct kg_flow *f,
     out->endpoints = 0;
     memset(&out->endpoint, 0, sizeof(out->endpoint));
     out->endpoint_port = 0;
-    kgi_services_flow(rs, f, &d, out); /* a ClusterIP */
+    if (svc)
+        kgi_services_flow(svc, np, f, &d, out); /* a ClusterIP */
     return 0;
 }
 
-KG_API int kg_check_flow(const kg_ruleset *rs, const struct kg_flow *flow,
-                         struct kg_verdict *out)
-{
-    if (!flow || !out || flow->size < KG_FLOW_SIZE_0_2 ||
-        out->size < KG_VERDICT_SIZE_0_1)
-        return KG_EINVAL;
-    /* the caller's flow up to its size, the rest zero (absent) */
-    struct kg_flow f;
-    kgi_abi_in(&f, sizeof(f), flow);
-    if (out->size >= sizeof(*out))
-        return check(rs, &f, out);
-    /* an older caller's smaller struct (kgress.h "ABI promise") */
-    struct kg_verdict full;
-    kgi_abi_in(&full, sizeof(full), out);
-    int rc = check(rs, &f, &full);
-    kgi_abi_out(out, &full);
-    return rc;
-}
-
-KG_API int kg_check(const kg_ruleset *rs, const struct kg_addr *src,
-                    const struct kg_addr *dst, int protocol, unsigned port,
-                    struct kg_verdict *out)
-{
-    if (!src || !dst)
-        return KG_EINVAL;
-    struct kg_flow f;
-    memset(&f, 0, sizeof(f));
-    f.size = sizeof(f);
-    f.src = *src;
-    f.dst = *dst;
-    f.protocol = protocol;
-    f.port = port;
-    return kg_check_flow(rs, &f, out);
-}
-
-KG_API int kg_addr_parse(const char *s, size_t len, struct kg_addr *out)
-{
-    struct kgi_ip ip;
-    if (!s || !out || !kgi_ip_parse(s, len, &ip))
-        return KG_EINVAL;
-    out->family = ip.family;
-    memcpy(out->bytes, ip.b, 16);
-    return 0;
-}
-
-KG_API int kg_protocol_parse(const char *s, size_t len)
-{
-    static const struct {
-        const char *name;
-        int proto;
-    } names[] = {
-        {"TCP", KG_PROTO_TCP}, {"UDP", KG_PROTO_UDP}, {"SCTP", KG_PROTO_SCTP}};
-    if (!s)
-        return KG_EINVAL;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        const char *n = names[i].name;
-        if (strlen(n) != len)
-            continue;
-        size_t k = 0;
-        while (k < len && (s[k] & ~0x20) == n[k])
-            k++;
-        if (k == len)
-            return names[i].proto;
-    }
-    return KG_EINVAL;
-}
-
-KG_API int kg_check_str(const kg_ruleset *rs, const char *src, size_t src_len,
-                        const char *dst, size_t dst_len, const char *protocol,
-                        size_t protocol_len, unsigned port,
-                        struct kg_verdict *out)
-{
-    struct kg_addr s, d;
-    if (kg_addr_parse(src, src_len, &s) || kg_addr_parse(dst, dst_len, &d))
-        return KG_EINVAL;
-    int proto = kg_protocol_parse(protocol, protocol_len);
-    if (proto < 0)
-        return KG_EINVAL;
-    return kg_check(rs, &s, &d, proto, port, out);
-}
-
-KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
-                         const struct kg_addr *peer, int protocol,
-                         unsigned port, struct kg_side *out)
+int kgi_netpol_side(const struct kgi_netpol *np, uint32_t pod, int direction,
+                    const struct kg_addr *peer, int protocol, unsigned port,
+                    struct kg_side *out)
 {
     struct kgi_ip p;
-    if (!rs || !out || !kgi_vd_addr(peer, &p) || !proto_ok(protocol) ||
+    if (!np || !out || !kgi_vd_addr(peer, &p) || !proto_ok(protocol) ||
         port > 65535 || (direction != KG_INGRESS && direction != KG_EGRESS) ||
-        pod >= rs->netpol->n_pods)
+        pod >= np->n_pods)
         return KG_EINVAL;
-    const struct kgi_netpol *np = rs->netpol;
     side(np, pod, direction, &p, kgi_netpol_endpoint(np, &p), protocol, port,
          NULL, out, NULL);
     return 0;
@@ -461,12 +377,12 @@ static bool pod_search(const struct kgi_vd_pod *v, uint32_t n, const char *ns,
     return false;
 }
 
-KG_API int kg_pod_find(const kg_ruleset *rs, const char *ns, size_t ns_len,
-                       const char *name, size_t name_len, uint32_t *pod)
+int kgi_netpol_pod_find(const struct kgi_netpol *np, const char *ns,
+                        size_t ns_len, const char *name, size_t name_len,
+                        uint32_t *pod)
 {
-    if (!rs || !pod || (!ns && ns_len) || (!name && name_len))
+    if (!np || !pod || (!ns && ns_len) || (!name && name_len))
         return KG_EINVAL;
-    const struct kgi_netpol *np = rs->netpol;
     uint32_t at;
     /* a delta's changed pods first: their base versions are dead */
     if (pod_search(np->xpods, np->n_pods - np->base_pods, ns, ns_len, name,
@@ -482,32 +398,32 @@ KG_API int kg_pod_find(const kg_ruleset *rs, const char *ns, size_t ns_len,
     return KG_ENOTFOUND;
 }
 
-KG_API int kg_pod_find_addr(const kg_ruleset *rs, const struct kg_addr *addr,
-                            uint32_t *pod)
+int kgi_netpol_pod_find_addr(const struct kgi_netpol *np,
+                             const struct kg_addr *addr, uint32_t *pod)
 {
     struct kgi_ip ip;
-    if (!rs || !pod || !kgi_vd_addr(addr, &ip))
+    if (!np || !pod || !kgi_vd_addr(addr, &ip))
         return KG_EINVAL;
-    uint32_t p = kgi_netpol_endpoint(rs->netpol, &ip);
+    uint32_t p = kgi_netpol_endpoint(np, &ip);
     if (p == KGI_VD_NONE)
         return KG_ENOTFOUND;
     *pod = p;
     return 0;
 }
 
-KG_API const char *kg_pod_name(const kg_ruleset *rs, uint32_t pod)
+const char *kgi_netpol_pod_name(const struct kgi_netpol *np, uint32_t pod)
 {
-    if (!rs || pod >= rs->netpol->n_pods)
+    if (!np || pod >= np->n_pods)
         return NULL;
-    return kgi_vd_pod_at(rs->netpol, pod)->name;
+    return kgi_vd_pod_at(np, pod)->name;
 }
 
-KG_API int kg_pod_addr(const kg_ruleset *rs, uint32_t pod, size_t i,
-                       struct kg_addr *out)
+int kgi_netpol_pod_addr(const struct kgi_netpol *np, uint32_t pod, size_t i,
+                        struct kg_addr *out)
 {
-    if (!rs || !out || pod >= rs->netpol->n_pods)
+    if (!np || !out || pod >= np->n_pods)
         return KG_EINVAL;
-    const struct kgi_vd_pod *p = kgi_vd_pod_at(rs->netpol, pod);
+    const struct kgi_vd_pod *p = kgi_vd_pod_at(np, pod);
     if (i >= p->n_ips)
         return KG_ENOTFOUND;
     out->family = p->ips[i].family;
@@ -515,13 +431,12 @@ KG_API int kg_pod_addr(const kg_ruleset *rs, uint32_t pod, size_t i,
     return 0;
 }
 
-KG_API const char *kg_pod_policy(const kg_ruleset *rs, uint32_t pod,
-                                 int direction, size_t i)
+const char *kgi_netpol_pod_policy(const struct kgi_netpol *np, uint32_t pod,
+                                  int direction, size_t i)
 {
-    if (!rs || pod >= rs->netpol->n_pods ||
+    if (!np || pod >= np->n_pods ||
         (direction != KG_INGRESS && direction != KG_EGRESS))
         return NULL;
-    const struct kgi_netpol *np = rs->netpol;
     const struct kgi_vd_pod *p = kgi_vd_pod_at(np, pod);
     if (p->host_network || p->ident == KGI_VD_NONE)
         return NULL;
@@ -529,133 +444,4 @@ KG_API const char *kg_pod_policy(const kg_ruleset *rs, uint32_t pod,
     if (r == KGI_VD_NONE || i >= kgi_vd_ruleset_at(np, r)->n_policies)
         return NULL;
     return np->policies[kgi_vd_ruleset_at(np, r)->policies[i]].name;
-}
-
-KG_API const char *kg_reason_name(int reason)
-{
-    switch (reason) {
-    case KG_REASON_NOT_A_POD:
-        return "not-a-pod";
-    case KG_REASON_NOT_ISOLATED:
-        return "not-isolated";
-    case KG_REASON_ALLOWED_BY_RULE:
-        return "allowed-by-rule";
-    case KG_REASON_NO_RULE:
-        return "no-rule";
-    case KG_REASON_LOOPBACK:
-        return "loopback";
-    case KG_REASON_NODE:
-        return "node";
-    case KG_REASON_HOST_NETWORK:
-        return "host-network";
-    case KG_REASON_NO_ENDPOINTS:
-        return "no-endpoints";
-    case KG_REASON_DENIED_BY_RULE:
-        return "denied-by-rule";
-    default:
-        return "?";
-    }
-}
-
-struct fmt {
-    char *buf;
-    size_t cap, len;
-};
-
-static void put(struct fmt *f, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void put(struct fmt *f, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *at = f->len < f->cap ? f->buf + f->len : NULL;
-    size_t room = f->len < f->cap ? f->cap - f->len : 0;
-    int n = vsnprintf(at, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        f->len += (size_t)n;
-}
-
-/* "AdminNetworkPolicy p egress[0] "name" (admin tier, priority 6)" of a
- * cluster tier's rule; false for any other side. */
-static bool put_tier_rule(struct fmt *f, const char *dir,
-                          const struct kg_side *s,
-                          const struct kg_side_detail *d)
-{
-    if (!d || (d->tier != KG_TIER_ADMIN && d->tier != KG_TIER_BASELINE))
-        return false;
-    put(f, "%s by %s %s %s[%d]", s->allowed ? "allowed" : "denied",
-        d->policy_kind ? d->policy_kind : "?", s->policy ? s->policy : "?", dir,
-        s->rule);
-    if (d->rule_name)
-        put(f, " \"%s\"", d->rule_name);
-    put(f, " (%s tier", d->tier == KG_TIER_ADMIN ? "admin" : "baseline");
-    if (d->priority >= 0)
-        put(f, ", priority %d", (int)d->priority);
-    put(f, ")");
-    return true;
-}
-
-static void put_side(struct fmt *f, const char *dir, const struct kg_side *s,
-                     const struct kg_side_detail *d)
-{
-    if (s->reason == KG_REASON_NOT_A_POD) {
-        put(f, "%s: not a pod", dir);
-        return;
-    }
-    put(f, "%s %s: ", dir, s->pod_name ? s->pod_name : "?");
-    if (put_tier_rule(f, dir, s, d))
-        return;
-    switch (s->reason) {
-    case KG_REASON_NOT_ISOLATED:
-        put(f, "not isolated");
-        break;
-    case KG_REASON_ALLOWED_BY_RULE:
-        put(f, "allowed by %s %s[%d]", s->policy ? s->policy : "?", dir,
-            s->rule);
-        break;
-    case KG_REASON_DENIED_BY_RULE:
-        put(f, "denied by %s %s[%d]", s->policy ? s->policy : "?", dir,
-            s->rule);
-        break;
-    case KG_REASON_NO_RULE:
-        put(f, "no rule allows, isolated by %u polic%s", s->policies,
-            s->policies == 1 ? "y" : "ies");
-        break;
-    case KG_REASON_LOOPBACK:
-        put(f, "allowed: the pod reaches itself");
-        break;
-    case KG_REASON_NODE:
-        put(f, "allowed: from the pod's node");
-        break;
-    case KG_REASON_HOST_NETWORK:
-        put(f, "hostNetwork pod, not subject to policy");
-        break;
-    default:
-        put(f, "?");
-        break;
-    }
-}
-
-KG_API size_t kg_verdict_format(const struct kg_verdict *v, char *buf,
-                                size_t cap)
-{
-    struct fmt f = {buf, buf ? cap : 0, 0};
-    if (f.cap)
-        buf[0] = '\0';
-    if (!v)
-        return 0;
-    /* the details when the caller's struct has them (since 0.2) */
-    bool detail = v->size >= offsetof(struct kg_verdict, ingress_detail) +
-                                 sizeof(v->ingress_detail);
-    put(&f, "%s (", v->allowed ? "allowed" : "denied");
-    put_side(&f, "egress", &v->egress, detail ? &v->egress_detail : NULL);
-    put(&f, "; ");
-    put_side(&f, "ingress", &v->ingress, detail ? &v->ingress_detail : NULL);
-    put(&f, ")");
-    return f.len;
 }

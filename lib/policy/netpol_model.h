@@ -25,7 +25,7 @@
  * rule). IPs and CIDRs are normalized: IPv4-mapped IPv6 becomes IPv4,
  * leading zeros are dropped, host bits are masked (see util/ip.h).
  *
- * (The compiled tables are `struct kgi_netpol` of api/ruleset.h; the
+ * (The compiled tables are `struct kgi_netpol` of policy/table.h; the
  * model of one policy object is therefore `struct kgi_np_policy`.)
  */
 #ifndef KGI_MODEL_NETPOL_H

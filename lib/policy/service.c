@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/ruleset.h"
 #include "k8s/service.h"
 #include "policy/netpol_model.h"
+#include "policy/table.h"
 #include "util/alloc.h"
 
 static int ip_cmp(const struct kgi_ip *a, const struct kgi_ip *b)
@@ -406,10 +406,10 @@ static const struct kgi_svc_entry *find(const struct kgi_svc_entry *v,
     return NULL;
 }
 
-void kgi_services_flow(const kg_ruleset *rs, const struct kg_flow *flow,
+void kgi_services_flow(const struct kgi_services *s,
+                       const struct kgi_netpol *np, const struct kg_flow *flow,
                        const struct kgi_ip *dst, struct kg_verdict *out)
 {
-    const struct kgi_services *s = rs->services;
     if (!s || !s->n_addrs)
         return;
     struct kgi_svc_entry none;
@@ -446,9 +446,9 @@ void kgi_services_flow(const kg_ruleset *rs, const struct kg_flow *flow,
         f.dst.family = ep->ip.family;
         memcpy(f.dst.bytes, ep->ip.b, 16);
         f.port = ep->port;
-        /* an endpoint is never a Service address (dropped at build), so
-         * this does not come back here */
-        if (kg_check_flow(rs, &f, &v) != 0)
+        /* the direct verdict only: an endpoint is never a Service address
+         * (dropped at build) */
+        if (kgi_netpol_check(np, NULL, &f, &v) != 0)
             continue;
         decided = s->any ? v.allowed : !v.allowed;
         if (k == 0 || decided) {

@@ -63,9 +63,11 @@ void kgi_services_free(struct kgi_services *s);
 
 /* When flow's destination (dst, its parsed form) and port/protocol is a
  * Service address, replaces the sides of *out (the direct verdict
- * kg_check_flow computed; a full-size struct) by those of the Service's
- * endpoints and sets its service fields. */
-void kgi_services_flow(const kg_ruleset *rs, const struct kg_flow *flow,
+ * kgi_netpol_check computed on np; a full-size struct) by those of the
+ * Service's endpoints and sets its service fields. */
+struct kgi_netpol;
+void kgi_services_flow(const struct kgi_services *s,
+                       const struct kgi_netpol *np, const struct kg_flow *flow,
                        const struct kgi_ip *dst, struct kg_verdict *out);
 
 #endif

@@ -291,6 +291,33 @@ uint32_t kgi_netpol_endpoint(const struct kgi_netpol *np,
 /* The library's form of a public address (IPv4 in bytes 0..3, an
  * IPv4-mapped IPv6 address as IPv4); false for a NULL a or a bad family. */
 bool kgi_vd_addr(const struct kg_addr *a, struct kgi_ip *ip);
+/* The lookups of the engine (policy/lookup.c), on full-size structs (the
+ * public entry points of api/check.c handle older and newer callers'
+ * sizes). No allocation, no lock; thread-safe on a compiled np.
+ *
+ * kgi_netpol_check: the verdict of flow f; when svc is not NULL and the
+ * destination is a Service address, the verdict of its endpoints
+ * (policy/service.h). KG_EINVAL for a bad address, protocol, port or name.
+ * kgi_netpol_side: one side, pod in direction dir with peer at the other
+ * end. The pod functions answer as kg_pod_find, kg_pod_find_addr,
+ * kg_pod_name, kg_pod_addr and kg_pod_policy of kgress.h. */
+struct kgi_services;
+int kgi_netpol_check(const struct kgi_netpol *np,
+                     const struct kgi_services *svc, const struct kg_flow *f,
+                     struct kg_verdict *out);
+int kgi_netpol_side(const struct kgi_netpol *np, uint32_t pod, int direction,
+                    const struct kg_addr *peer, int protocol, unsigned port,
+                    struct kg_side *out);
+int kgi_netpol_pod_find(const struct kgi_netpol *np, const char *ns,
+                        size_t ns_len, const char *name, size_t name_len,
+                        uint32_t *pod);
+int kgi_netpol_pod_find_addr(const struct kgi_netpol *np,
+                             const struct kg_addr *addr, uint32_t *pod);
+const char *kgi_netpol_pod_name(const struct kgi_netpol *np, uint32_t pod);
+int kgi_netpol_pod_addr(const struct kgi_netpol *np, uint32_t pod, size_t i,
+                        struct kg_addr *out);
+const char *kgi_netpol_pod_policy(const struct kgi_netpol *np, uint32_t pod,
+                                  int direction, size_t i);
 /* Hash of an address for the endpoint table. */
 uint64_t kgi_vd_ip_hash(const struct kgi_ip *ip);
 /* Bytes used by the compiled tables (arena and LPM tables). */

@@ -137,7 +137,7 @@ struct kgi_gw_tables {
     size_t n_regexes;
 };
 
-/* What the builder hands the engine (api/ruleset.h kgi_compile_in, which
+/* What the builder hands the engine (k8s/engine.h kgi_compile_in, which
  * route may not include): every object of a known kind, in input order. */
 struct kgi_gw_in {
     const struct kg_options *opts;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * route.c - kg_route and kg_tls_lookup: the per-request hot path over the
- * tables of route/table.h.
+ * lookup.c - the per-request hot path over the tables of route/table.h
+ * (kgi_routes_lookup, kgi_routes_tls). The public entry points (kg_route,
+ * kg_route_request, kg_tls_lookup: api/route.c) check the caller's struct
+ * sizes and call these on full-size structs.
  *
  * Per request: normalize the host into a stack buffer and the path into
  * the caller's buffer (route/normalize), one or two hash probes for the
@@ -11,13 +13,11 @@
  */
 #include <string.h>
 
-#include "api/ruleset.h"
 #include "kgress.h"
 #include "route/gateway_model.h"
 #include "route/gateway_table.h"
 #include "route/normalize.h"
 #include "route/table.h"
-#include "util/abi.h"
 
 /* The longest partial of n that s[0..len) starts with (ingress-nginx
  * character prefixes), or NULL: one binary search per partial length. */
@@ -243,17 +243,17 @@ static int gw_route(const struct kgi_routes *r,
     return 0;
 }
 
-/* kg_route_request on structs of the library's full size. Ingress matches
- * host and path only: method, headers and pick do not change its answer. */
-static int route(const kg_ruleset *rs, const struct kg_http_request *req,
-                 char *buf, size_t cap, struct kg_route *out)
+/* Ingress matches host and path only: method, headers and pick do not
+ * change its answer. */
+int kgi_routes_lookup(const struct kgi_routes *r,
+                      const struct kg_http_request *req, char *buf, size_t cap,
+                      struct kg_route *out)
 {
     const char *host = req->host, *path = req->path;
     size_t host_len = req->host_len, path_len = req->path_len;
-    if (!rs || !rs->routes || (!path && path_len) || (!buf && cap) ||
+    if (!r || (!path && path_len) || (!buf && cap) ||
         (!req->method && req->method_len) || (!req->headers && req->n_headers))
         return KG_EINVAL;
-    const struct kgi_routes *r = rs->routes;
     if (req->gateway || req->port)
         return gw_route(r, req, buf, cap, out);
     out->normalized_path = "";
@@ -314,47 +314,11 @@ static int route(const kg_ruleset *rs, const struct kg_http_request *req,
     return 0;
 }
 
-KG_API int kg_route_request(const kg_ruleset *rs,
-                            const struct kg_http_request *req, char *buf,
-                            size_t cap, struct kg_route *out)
+int kgi_routes_tls(const struct kgi_routes *r, const char *host,
+                   size_t host_len, struct kg_tls *out)
 {
-    if (!req || !out || req->size < KG_HTTP_REQUEST_SIZE_0_2 ||
-        out->size < KG_ROUTE_SIZE_0_1)
+    if (!r)
         return KG_EINVAL;
-    /* the caller's request up to its size, the rest zero (absent) */
-    struct kg_http_request r;
-    kgi_abi_in(&r, sizeof(r), req);
-    if (out->size >= sizeof(*out))
-        return route(rs, &r, buf, cap, out);
-    /* an older caller's smaller struct: answer in a full one, hand back
-     * only the caller's part (kgress.h "ABI promise") */
-    struct kg_route full;
-    kgi_abi_in(&full, sizeof(full), out);
-    int rc = route(rs, &r, buf, cap, &full);
-    kgi_abi_out(out, &full);
-    return rc;
-}
-
-KG_API int kg_route(const kg_ruleset *rs, const char *host, size_t host_len,
-                    const char *path, size_t path_len, char *buf, size_t cap,
-                    struct kg_route *out)
-{
-    struct kg_http_request r;
-    memset(&r, 0, sizeof(r));
-    r.size = sizeof(r);
-    r.host = host;
-    r.host_len = host_len;
-    r.path = path;
-    r.path_len = path_len;
-    return kg_route_request(rs, &r, buf, cap, out);
-}
-
-static int tls_lookup(const kg_ruleset *rs, const char *host, size_t host_len,
-                      struct kg_tls *out)
-{
-    if (!rs || !rs->routes)
-        return KG_EINVAL;
-    const struct kgi_routes *r = rs->routes;
     size_t size = out->size;
     memset(out, 0, sizeof(*out));
     out->size = size;
@@ -386,25 +350,11 @@ static int tls_lookup(const kg_ruleset *rs, const char *host, size_t host_len,
     return 0;
 }
 
-KG_API int kg_tls_lookup(const kg_ruleset *rs, const char *host,
-                         size_t host_len, struct kg_tls *out)
+int kgi_routes_host_group(const struct kgi_routes *r, const char *host,
+                          size_t host_len, const char **group,
+                          size_t *group_len)
 {
-    if (!out || out->size < KG_TLS_SIZE_0_1)
-        return KG_EINVAL;
-    if (out->size >= sizeof(*out))
-        return tls_lookup(rs, host, host_len, out);
-    struct kg_tls full;
-    kgi_abi_in(&full, sizeof(full), out);
-    int rc = tls_lookup(rs, host, host_len, &full);
-    kgi_abi_out(out, &full);
-    return rc;
-}
-
-KG_API int kg_route_host_group(const kg_ruleset *rs, const char *host,
-                               size_t host_len, const char **group,
-                               size_t *group_len)
-{
-    if (!rs || !group || !group_len)
+    if (!r || !group || !group_len)
         return KG_EINVAL;
     *group = "";
     *group_len = 0;
@@ -414,7 +364,7 @@ KG_API int kg_route_host_group(const kg_ruleset *rs, const char *host,
     int rc = norm_host(host, host_len, h, &hn, &ascii);
     if (rc)
         return rc;
-    const struct kgi_hgroup *g = host_group(rs->routes, h, hn, ascii);
+    const struct kgi_hgroup *g = host_group(r, h, hn, ascii);
     if (!g)
         return KG_ENOMATCH;
     *group = g->host.p ? g->host.p : "";

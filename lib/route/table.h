@@ -298,6 +298,20 @@ kgi_pnode_step(const struct kgi_pnode *node, const char *p, size_t n, size_t i,
     return c;
 }
 
+/* The lookups of the engine (route/lookup.c), on full-size structs (the
+ * public entry points of api/route.c handle older and newer callers'
+ * sizes): they answer as kg_route_request, kg_tls_lookup and
+ * kg_route_host_group of kgress.h.
+ * No allocation, no lock; thread-safe on compiled tables. */
+int kgi_routes_lookup(const struct kgi_routes *r,
+                      const struct kg_http_request *req, char *buf, size_t cap,
+                      struct kg_route *out);
+int kgi_routes_tls(const struct kgi_routes *r, const char *host,
+                   size_t host_len, struct kg_tls *out);
+int kgi_routes_host_group(const struct kgi_routes *r, const char *host,
+                          size_t host_len, const char **group,
+                          size_t *group_len);
+
 /* The route engine (k8s/engine.h). Each returns 0, KG_ECOMPILE (errors are in
  * diags), or KG_ENOMEM; on failure *out is NULL and nothing leaks. */
 int kgi_routes_build(const struct kgi_compile_in *in, struct kgi_routes **out);
