@@ -1083,10 +1083,14 @@ struct kg_verdict {
  * finish more than the few stores of one update (a sequence counter per
  * bucket; a lookup that raced a write retries it).
  *
- * An observation binds (client, name, address) until `now + ttl`, the TTL
- * clamped to [KG_LIMIT_DNS_MIN_TTL, KG_LIMIT_DNS_MAX_TTL]; a lookup at time
- * t sees the bindings with t < expiry + KG_LIMIT_DNS_GRACE. A new answer
- * extends a binding, never shortens it (answers accumulate). Time is the
+ * An observation at time `now` binds (client, name, address) from `now`
+ * until `now + ttl`, the TTL clamped to [KG_LIMIT_DNS_MIN_TTL,
+ * KG_LIMIT_DNS_MAX_TTL]; a lookup at time t sees the bindings with
+ * since <= t < expiry + KG_LIMIT_DNS_GRACE, so not one observed after t
+ * (the observed-in-the-future rule: a checking clock behind the writer's
+ * fails closed). A new answer within a binding's interval extends it,
+ * never shortens it (answers accumulate); one after it expired starts a
+ * new interval (docs/domains.md). Time is the
  * caller's: any monotonic count of seconds, the same for observations and
  * checks; the cache never reads a clock. Observations carry the client
  * (the pod whose query was answered): its flows see its own bindings and

@@ -22,7 +22,8 @@
 
 struct node {
     _Atomic uint64_t dst[2], client[2]; /* IPv6 form; client :: = global */
-    _Atomic uint64_t expires;           /* cache time, before the grace */
+    _Atomic uint64_t since;   /* observed at (cache time): live from here */
+    _Atomic uint64_t expires; /* cache time, before the grace */
     _Atomic uint32_t name, next;
     /* writer only */
     uint32_t bucket; /* NONE: free */
@@ -211,9 +212,19 @@ static void unlink_node(kg_dns_cache *c, uint32_t i)
     c->used_nodes--;
 }
 
-static bool node_live(const kg_dns_cache *c, const struct node *n, uint64_t now)
+/* Not yet expired at the writer's time now (what eviction counts as live
+ * data lost). */
+static bool node_unexpired(const kg_dns_cache *c, const struct node *n,
+                           uint64_t now)
 {
     return now < sat_add(LOAD(n->expires), c->grace);
+}
+
+/* What a lookup at time now sees: observed at or before now, not expired
+ * (the observed-in-the-future rule of docs/domains.md). */
+static bool node_live(const kg_dns_cache *c, const struct node *n, uint64_t now)
+{
+    return LOAD(n->since) <= now && node_unexpired(c, n, now);
 }
 
 /* Evicts the least recently observed node; *live when it had not
@@ -221,10 +232,10 @@ static bool node_live(const kg_dns_cache *c, const struct node *n, uint64_t now)
 static void evict_node(kg_dns_cache *c, uint64_t now, bool *live)
 {
     uint32_t i = c->node_age.head;
-    if (node_live(c, &c->nodes[i], now))
+    if (node_unexpired(c, &c->nodes[i], now))
         *live = true;
     c->evicted++;
-    c->evicted_live += node_live(c, &c->nodes[i], now);
+    c->evicted_live += node_unexpired(c, &c->nodes[i], now);
     unlink_node(c, i);
 }
 
@@ -242,10 +253,10 @@ static void evict_name(kg_dns_cache *c, uint64_t now, bool *live)
         return;
     }
     while (nm->used && nm->first != NONE) {
-        if (node_live(c, &c->nodes[nm->first], now))
+        if (node_unexpired(c, &c->nodes[nm->first], now))
             *live = true;
         c->evicted++;
-        c->evicted_live += node_live(c, &c->nodes[nm->first], now);
+        c->evicted_live += node_unexpired(c, &c->nodes[nm->first], now);
         unlink_node(c, nm->first); /* the last one frees the name */
     }
 }
@@ -298,7 +309,33 @@ static uint32_t intern(kg_dns_cache *c, const char *text, size_t len,
     return k;
 }
 
-/* Binds (dst, client) to name slot k until expires (extending only). */
+/* A binding seen from `since` until `expires` (+ grace) meets another
+ * observation of it, [now, expires + grace): overlapping or touching
+ * intervals merge (answers accumulate, never shorten a binding); of two
+ * disjoint ones the later is kept, the other's time having passed or, for
+ * an observation older than the binding, being past anyway for a writer
+ * whose clock runs forward. Under the bucket's counter: two words. */
+static void extend(kg_dns_cache *c, struct bucket *b, struct node *n,
+                   uint64_t expires, uint64_t now)
+{
+    uint64_t s = LOAD(n->since), e = LOAD(n->expires);
+    uint64_t end = sat_add(e, c->grace), new_end = sat_add(expires, c->grace);
+    if (now <= end && s <= new_end) {
+        s = now < s ? now : s;
+        e = expires > e ? expires : e;
+    } else if (now > end) {
+        s = now;
+        e = expires;
+    } else {
+        return;
+    }
+    write_begin(b);
+    STORE(n->since, s);
+    STORE(n->expires, e);
+    write_end(b);
+}
+
+/* Binds (dst, client) to name slot k from now until expires. */
 static void bind(kg_dns_cache *c, const uint64_t d[2], const uint64_t cl[2],
                  uint32_t k, uint64_t expires, uint64_t now, bool *live)
 {
@@ -309,8 +346,7 @@ static void bind(kg_dns_cache *c, const uint64_t d[2], const uint64_t cl[2],
         if (LOAD(n->name) == k && LOAD(n->dst[0]) == d[0] &&
             LOAD(n->dst[1]) == d[1] && LOAD(n->client[0]) == cl[0] &&
             LOAD(n->client[1]) == cl[1]) {
-            if (expires > LOAD(n->expires))
-                STORE(n->expires, expires); /* one word: no torn state */
+            extend(c, b, n, expires, now);
             LIST_REMOVE(c->nodes, &c->node_age, i, age_prev, age_next);
             LIST_APPEND(c->nodes, &c->node_age, i, age_prev, age_next);
             return;
@@ -326,6 +362,7 @@ static void bind(kg_dns_cache *c, const uint64_t d[2], const uint64_t cl[2],
     STORE(n->dst[1], d[1]);
     STORE(n->client[0], cl[0]);
     STORE(n->client[1], cl[1]);
+    STORE(n->since, now);
     STORE(n->expires, expires);
     STORE(n->name, k);
     STORE(n->next, LOAD(b->head));

@@ -10,8 +10,9 @@
  * writer nor allocate; memory must be bounded whatever the answers say.
  *
  * Representation: everything is allocated by kg_dns_cache_new. A binding
- * (destination address, client address, name, expiry) is a node of a
- * fixed pool, chained from a bucket chosen by (destination, client), so a
+ * (destination address, client address, name, the interval [since,
+ * expires) it is seen in) is a node of a fixed pool, chained from a
+ * bucket chosen by (destination, client), so a
  * lookup reads two short chains: the client's own bindings and the global
  * ones (client ::). Names are interned in fixed 256-byte slots. Readers
  * are seqlock readers (Lamport's concurrent reading and writing; Boehm,

@@ -305,6 +305,34 @@ static void tier_rule(struct kgi_out *o, const struct kgi_tiers *t, uint32_t id,
     kgi_out_printf(o, "\n");
 }
 
+/* The domain-name pattern table of the tiers: pattern id -> normalized
+ * text (what rules' "domain patterns" ids refer to), its shape and size. */
+static void names_text(const struct kgi_namepat *t, struct kgi_out *o)
+{
+    uint32_t wild = 0;
+    for (uint32_t i = 0; i < t->n_patterns; i++)
+        wild += kgi_namepat_text(t, i)[0] == '*';
+    kgi_out_printf(o,
+                   "domain names: %u patterns (%u exact, %u wildcard), %u "
+                   "bodies, %zu bytes\n",
+                   t->n_patterns, t->n_patterns - wild, wild, t->n_bodies,
+                   kgi_namepat_bytes(t));
+    for (uint32_t i = 0; i < t->n_patterns; i++)
+        kgi_out_printf(o, "  %u %s\n", i, kgi_namepat_text(t, i));
+}
+
+static void names_json(const struct kgi_namepat *t, struct kgi_out *o)
+{
+    kgi_out_printf(o, "{\"bodies\":%u,\"bytes\":%zu,\"patterns\":[",
+                   t->n_bodies, kgi_namepat_bytes(t));
+    for (uint32_t i = 0; i < t->n_patterns; i++) {
+        const char *p = kgi_namepat_text(t, i);
+        kgi_out_printf(o, "%s", i ? "," : "");
+        kgi_out_json_str(o, p, strlen(p));
+    }
+    kgi_out_printf(o, "]}");
+}
+
 static void dump_tiers_text(const struct kgi_netpol *np, struct kgi_out *o)
 {
     const struct kgi_tiers *t = np->tiers;
@@ -338,6 +366,7 @@ static void dump_tiers_text(const struct kgi_netpol *np, struct kgi_out *o)
             kgi_out_printf(o, " %s", t->policies[ch->policies[k]].name);
         kgi_out_printf(o, "\n");
     }
+    names_text(&t->names, o);
 }
 
 static void dump_tiers_json(const struct kgi_netpol *np, struct kgi_out *o)
@@ -386,7 +415,9 @@ static void dump_tiers_json(const struct kgi_netpol *np, struct kgi_out *o)
         }
         kgi_out_printf(o, "]}");
     }
-    kgi_out_printf(o, "]}");
+    kgi_out_printf(o, "],\"domain_names\":");
+    names_json(&t->names, o);
+    kgi_out_printf(o, "}");
 }
 
 static void dump_text(const struct kgi_netpol *np, struct kgi_out *o)

@@ -390,3 +390,10 @@ const char *kgi_namepat_text(const struct kgi_namepat *t, uint32_t id)
 {
     return id < t->n_patterns ? t->texts + t->text_off[id] : NULL;
 }
+
+size_t kgi_namepat_bytes(const struct kgi_namepat *t)
+{
+    size_t cap = t->slots ? (size_t)t->mask + 1 : 0;
+    return cap * sizeof(*t->slots) + cap / 8 * sizeof(*t->filter) +
+           t->pool_cap + t->texts_cap + t->text_off_cap * sizeof(*t->text_off);
+}

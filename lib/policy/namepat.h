@@ -119,4 +119,7 @@ size_t kgi_namepat_match(const struct kgi_namepat *t, const char *name,
  * for an unknown id. */
 const char *kgi_namepat_text(const struct kgi_namepat *t, uint32_t id);
 
+/* Bytes the table holds (slots, filter, pools, texts), for dumps. */
+size_t kgi_namepat_bytes(const struct kgi_namepat *t);
+
 #endif

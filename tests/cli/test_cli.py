@@ -560,6 +560,26 @@ class DstName(unittest.TestCase):  # issue 11: domainNames on a dialled name
         st, out, _ = run("check", *args, "--dst-name", "adyen.com")
         self.assertEqual(st, 1, out)
 
+    def test_dump_name_table(self):  # issue 11 item 4: dump of name tables
+        d = os.path.join(SRC, "tests", "data", "tiers", "conformance")
+        files = [os.path.join(d, "cluster.yaml"),
+                 os.path.join(d, "kgress_domains.yaml")]
+        st, out, _ = run("dump", *files)
+        self.assertEqual(st, 0, out)
+        table = out[out.index("domain names: "):].splitlines()
+        self.assertRegex(table[0], r"^domain names: 3 patterns \(2 exact, "
+                         r"1 wildcard\), 3 bodies, \d+ bytes$")
+        self.assertEqual(table[1:4], ["  0 api.stripe.com", "  1 *.adyen.com",
+                                      "  2 kubernetes.io"])
+        self.assertIn("domain patterns 0,1", out)
+        st, out, _ = run("dump", "--json", *files)
+        self.assertEqual(st, 0, out)
+        names = json.loads(out)["policies"]["tiers"]["domain_names"]
+        self.assertEqual(names["patterns"],
+                         ["api.stripe.com", "*.adyen.com", "kubernetes.io"])
+        self.assertEqual(names["bodies"], 3)
+        self.assertGreater(names["bytes"], 0)
+
 
 if __name__ == "__main__":
     KGRESS, SRC = sys.argv[1], sys.argv[2]

@@ -240,6 +240,65 @@ static void test_ttl(void **state)
     kg_dns_cache_free(c);
 }
 
+/* The observed-in-the-future rule (docs/domains.md): a binding is seen
+ * from the time of the observation that started it, and one binding keeps
+ * one interval of time. */
+static void test_future(void **state)
+{
+    (void)state;
+    kg_dns_cache *c = cache_with(64, 64, 16, 0, 0x7fffffff, 0);
+    assert_int_equal(observe(c, NULL, "f.example", "192.0.2.1", 10, 100), 0);
+    assert_string_equal(names(c, NULL, "192.0.2.1", 99), "");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 0), "");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 100), "f.example");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 109), "f.example");
+    /* a client's own binding follows the same rule */
+    assert_int_equal(observe(c, "10.0.0.1", "g.example", "192.0.2.1", 10, 100),
+                     0);
+    assert_string_equal(names(c, "10.0.0.1", "192.0.2.1", 99), "");
+    assert_string_equal(names(c, "10.0.0.1", "192.0.2.1", 100),
+                        "g.example,f.example");
+    /* overlapping: the interval grows, its start stays */
+    assert_int_equal(observe(c, NULL, "f.example", "192.0.2.1", 10, 105), 0);
+    assert_string_equal(names(c, NULL, "192.0.2.1", 99), "");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 100), "f.example");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 114), "f.example");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 115), "");
+    /* touching (observed exactly at the expiry): still one interval */
+    assert_int_equal(observe(c, NULL, "f.example", "192.0.2.1", 5, 115), 0);
+    assert_string_equal(names(c, NULL, "192.0.2.1", 100), "f.example");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 119), "f.example");
+    /* observed again after it expired: a new interval replaces the old */
+    assert_int_equal(observe(c, NULL, "f.example", "192.0.2.1", 10, 200), 0);
+    assert_string_equal(names(c, NULL, "192.0.2.1", 105), "");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 199), "");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 200), "f.example");
+    /* an older observation overlapping the interval moves its start back */
+    assert_int_equal(observe(c, NULL, "f.example", "192.0.2.1", 10, 195), 0);
+    assert_string_equal(names(c, NULL, "192.0.2.1", 194), "");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 195), "f.example");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 209), "f.example");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 210), "");
+    /* an older one disjoint from it is not kept */
+    assert_int_equal(observe(c, NULL, "f.example", "192.0.2.1", 5, 150), 0);
+    assert_string_equal(names(c, NULL, "192.0.2.1", 152), "");
+    assert_string_equal(names(c, NULL, "192.0.2.1", 200), "f.example");
+    kg_dns_cache_free(c);
+    /* with a grace: the interval ends at expiry + grace, and an observation
+     * within the grace continues it */
+    c = cache_with(64, 64, 16, 0, 0x7fffffff, 5);
+    assert_int_equal(observe(c, NULL, "h.example", "192.0.2.2", 10, 100), 0);
+    assert_int_equal(observe(c, NULL, "h.example", "192.0.2.2", 10, 114), 0);
+    assert_string_equal(names(c, NULL, "192.0.2.2", 99), "");
+    assert_string_equal(names(c, NULL, "192.0.2.2", 100), "h.example");
+    assert_string_equal(names(c, NULL, "192.0.2.2", 128), "h.example");
+    assert_string_equal(names(c, NULL, "192.0.2.2", 129), "");
+    assert_int_equal(observe(c, NULL, "h.example", "192.0.2.2", 10, 130), 0);
+    assert_string_equal(names(c, NULL, "192.0.2.2", 120), "");
+    assert_string_equal(names(c, NULL, "192.0.2.2", 130), "h.example");
+    kg_dns_cache_free(c);
+}
+
 static void test_eviction(void **state)
 {
     (void)state;
@@ -555,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_scoping),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_ttl),
+        cmocka_unit_test(test_future),
         cmocka_unit_test(test_eviction),
         cmocka_unit_test(test_message),
         cmocka_unit_test(test_alloc_fail),
