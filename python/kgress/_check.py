@@ -290,7 +290,7 @@ def check(lib, rs, src_ip, dst_ip, port, protocol, domain=None,
     return _verdict(lib, rs, v)
 
 
-def check_many(lib, rs, flows):
+def check_many(lib, rs, flows, cache=None, now=None):
     """Ruleset.check_many: see there."""
     fl = []
     for i, t in enumerate(flows):
@@ -298,9 +298,20 @@ def check_many(lib, rs, flows):
             raise TypeError("flow %d must be (src_ip, dst_ip, port[, "
                             "protocol])" % i)
         fl.append(_flow(lib, t[0], t[1], t[2],
-                        t[3] if len(t) > 3 else "TCP", None, False))
+                        t[3] if len(t) > 3 else "TCP", None, False, cache,
+                        now))
+    if cache is None and now is not None:
+        raise TypeError("now= needs cache=")
     if not fl:
         return []
+    names = None
+    if cache is not None:
+        # one name buffer per flow, for Side.name of what a domain matched
+        names = ctypes.create_string_buffer(254 * len(fl))
+        base = ctypes.addressof(names)
+        for i, f in enumerate(fl):
+            f.name_buf = base + 254 * i
+            f.name_buf_size = 254
     fa = (KgFlow * len(fl))(*fl)
     va = (KgVerdict * len(fl))()
     for v in va:

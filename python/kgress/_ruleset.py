@@ -401,15 +401,19 @@ class Ruleset:
         return _check.check(self._lib, self._ptr(), src_ip, dst_ip, port,
                             protocol, domain, claimed, cache, now)
 
-    def check_many(self, flows):
+    def check_many(self, flows, *, cache=None, now=None):
         """The verdicts of many flows in one call: ``flows`` is an iterable
         of (src_ip, dst_ip, port) or (src_ip, dst_ip, port, protocol)
         tuples; returns a list of ``kgress.Verdict``, one per flow in
-        order, each what ``check`` returns for it (no domain). Uses
+        order, each what ``check`` returns for it with the same ``cache``
+        and ``now`` (no domain: with a ``kgress.DnsCache``, domainNames
+        rules match the names the cache learnt for each flow's dst_ip at
+        time ``now``, as a packet firewall judges flows). Uses
         kg_check_batch, whose prefetch pipeline overlaps the flows' memory
         accesses. Raises as ``check`` for the first bad flow, before any is
-        judged. Thread-safe."""
-        return _check.check_many(self._lib, self._ptr(), flows)
+        judged (TypeError for cache= without now= or now= without
+        cache=). Thread-safe."""
+        return _check.check_many(self._lib, self._ptr(), flows, cache, now)
 
     def pod_addresses(self, pod: str) -> List[str]:
         """The IP addresses of pod "namespace/name" (status.podIPs order, at

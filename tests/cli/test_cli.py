@@ -560,6 +560,83 @@ class DstName(unittest.TestCase):  # issue 11: domainNames on a dialled name
         st, out, _ = run("check", *args, "--dst-name", "adyen.com")
         self.assertEqual(st, 1, out)
 
+    def test_dns_file(self):  # issue 11 item 4: --dns FILE of observations
+        d = os.path.join(SRC, "tests", "data", "tiers", "conformance")
+        files = [os.path.join(d, "cluster.yaml"),
+                 os.path.join(d, "kgress_domains.yaml")]
+        luna = "10.244.4.10"
+        # checkout.adyen.com A 198.51.100.7, TTL 30, as a response message
+        msg = (bytes([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 8])
+               + b"checkout" + bytes([5]) + b"adyen" + bytes([3]) + b"com"
+               + bytes([0, 0, 1, 0, 1, 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 30, 0,
+                        4, 198, 51, 100, 7]))
+        with tempfile.TemporaryDirectory() as tmp:
+            obs = os.path.join(tmp, "obs.txt")
+            with open(obs, "w") as f:
+                f.write("# TIME CLIENT NAME TTL ADDR...\n\n"
+                        "100 %s API.Stripe.com. 60 203.0.113.10 2001:db8::10\n"
+                        "110\t-  %s\n" % (luna, msg.hex()))
+
+            def check(dst, *extra):
+                st, out, err = run("check", "--json", *files, "--dns", obs,
+                                   "--src", luna, "--dst", dst, "--port",
+                                   "443", *extra)
+                self.assertIn(st, (0, 1), err)
+                side = json.loads(out)["egress_side"]
+                return st, side["domain"], side["name"]
+            # default time: the latest observation (110)
+            self.assertEqual(check("203.0.113.10"),
+                             (0, "api.stripe.com", "api.stripe.com"))
+            self.assertEqual(check("2001:db8::10", "--now", "159"),
+                             (0, "api.stripe.com", "api.stripe.com"))
+            self.assertEqual(check("198.51.100.7"),
+                             (0, "*.adyen.com", "checkout.adyen.com"))
+            # expired, observed in the future, unknown address, other client
+            self.assertEqual(check("203.0.113.10", "--now", "160"),
+                             (1, None, None))
+            self.assertEqual(check("198.51.100.7", "--now", "105"),
+                             (1, None, None))
+            self.assertEqual(check("192.0.2.1"), (1, None, None))
+            st, out, _ = run("check", *files, "--dns", obs, "--src",
+                             "10.244.4.11", "--dst", "203.0.113.10", "--port",
+                             "443")
+            self.assertNotIn("payment-gateways", out)
+            # flows on stdin share the cache
+            st, out, _ = run("check", *files, "--dns", obs,
+                             stdin="%s 203.0.113.10 443\n%s 192.0.2.1 443\n"
+                             % (luna, luna))
+            self.assertEqual(st, 1, out)
+            lines = out.splitlines()
+            self.assertIn("allowed", lines[0])
+            self.assertIn("denied", lines[1])
+            # bad lines: FILE:LINE and what is wrong, nothing judged
+            for text, want in [
+                    ("x 10.0.0.1 a.example 5 192.0.2.1", "not a time"),
+                    ("1 nope a.example 5 192.0.2.1",
+                     "not an IP address or namespace/pod"),
+                    ("1 - a..example 5 192.0.2.1", "not a valid DNS name"),
+                    ("1 - a.example 5 192.0.2.300", "not an IP address"),
+                    ("1 - a.example 4294967296 192.0.2.1", "not a TTL"),
+                    ("1 - a.example 5", "expected TIME CLIENT NAME TTL"),
+                    ("1 - 12345", "even number of hex digits"),
+                    ("1 - zz", "not hexadecimal"),
+                    ("1 - " + msg[:-1].hex(), "malformed")]:
+                with open(obs, "w") as f:
+                    f.write("# c\n" + text + "\n")
+                st, out, err = run("check", *files, "--dns", obs, "--src",
+                                   luna, "--dst", "192.0.2.1", "--port", "1")
+                self.assertEqual(st, 2, text)
+                self.assertEqual(out, "", text)
+                self.assertIn("%s:2: " % obs, err, text)
+                self.assertIn(want, err, text)
+            st, _, err = run("check", *files, "--dns",
+                             os.path.join(tmp, "missing"))
+            self.assertEqual(st, 2)
+            self.assertIn("missing", err)
+        st, _, err = run("check", *files, "--now", "5")
+        self.assertEqual(st, 2)
+        self.assertIn("--now goes with --dns", err)
+
     def test_dump_name_table(self):  # issue 11 item 4: dump of name tables
         d = os.path.join(SRC, "tests", "data", "tiers", "conformance")
         files = [os.path.join(d, "cluster.yaml"),

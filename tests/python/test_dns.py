@@ -120,6 +120,38 @@ class TestCheckWithCache(unittest.TestCase):
         with self.assertRaises(TypeError):
             self.rs.check(LUNA, "203.0.113.10", 443, cache=self.cache)
 
+    def test_check_many_with_cache(self):
+        cache = kgress.DnsCache()
+        cache.observe("checkout.adyen.com", ["198.51.100.7", "2001:db8::7"],
+                      30, 500, client=LUNA)
+        cache.observe("api.stripe.com", ["203.0.113.10"], 60, 520)
+        flows = [(LUNA, "198.51.100.7", 443), (LUNA, "2001:db8::7", 443),
+                 (LUNA, "203.0.113.10", 443, "TCP"),
+                 (LUNA, "198.51.100.7", 80), (LUNA, "192.0.2.99", 443),
+                 ("10.244.4.11", "198.51.100.7", 443)]
+        for now in (499, 500, 519, 520, 529, 530, 579, 580):
+            many = self.rs.check_many(flows, cache=cache, now=now)
+            one = [self.rs.check(*f, cache=cache, now=now) for f in flows]
+            self.assertEqual(many, one, now)
+        many = self.rs.check_many(flows, cache=cache, now=525)
+        self.assertEqual([v.allowed for v in many[:3]], [True] * 3)
+        self.assertEqual((many[0].egress_side.domain,
+                          many[0].egress_side.name),
+                         ("*.adyen.com", "checkout.adyen.com"))
+        self.assertEqual(many[2].egress_side.name, "api.stripe.com")
+        self.assertFalse(many[4].allowed)
+        # without the cache the same flows match no domain
+        self.assertFalse(any(v.allowed for v in self.rs.check_many(flows[:3])))
+        # observed after the flows' time: not seen (docs/domains.md)
+        self.assertFalse(self.rs.check_many(flows[:1], cache=cache,
+                                            now=499)[0].allowed)
+        with self.assertRaises(TypeError):
+            self.rs.check_many(flows, cache=cache)
+        with self.assertRaises(TypeError):
+            self.rs.check_many(flows, now=1)
+        self.assertEqual(self.rs.check_many([], cache=cache, now=1), [])
+        cache.close()
+
 
 if __name__ == "__main__":
     unittest.main()

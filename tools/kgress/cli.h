@@ -49,6 +49,8 @@ enum cli_opt_id {
     OPT_METHOD,
     OPT_HEADER, /* repeated: every value in cli.headers */
     OPT_GATEWAY,
+    OPT_DNS,
+    OPT_NOW,
     OPT_MAX
 };
 

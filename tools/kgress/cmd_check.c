@@ -16,6 +16,16 @@
  * not on it) are judged again on the new ruleset. A batch is what one read
  * of a pipe returns (the events that arrived together), and in any stream
  * the events up to a blank line.
+ *
+ * --dns FILE: DNS observations fed into a kg_dns_cache before any flow is
+ * judged, so that domainNames rules match the names the cache learnt for
+ * a flow's destination address (a packet firewall's view; --now T is the
+ * flows' time, by default the latest observation's). One per line:
+ * "TIME CLIENT NAME TTL ADDR..." (kg_dns_cache_observe) or
+ * "TIME CLIENT HEX" (a whole DNS response message in hexadecimal,
+ * kg_dns_cache_observe_msg); CLIENT is an address, a pod by name or "-"
+ * for none. A line the cache refuses is an error naming FILE:LINE, and no
+ * flow is judged.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -260,6 +270,10 @@ static int flow_error(struct cli *c, unsigned long lineno, const char *what,
  * peers of the cluster tiers, docs/domains.md), or NULL. */
 static const char *dst_name;
 
+/* --dns: the cache every flow is judged with, at time dns_now; NULL none. */
+static kg_dns_cache *dns_cache;
+static uint64_t dns_now;
+
 /* Judges one flow; returns 0 allowed, 1 denied, 2 malformed. */
 static int one_flow(struct cli *c, const kg_ruleset *rs, unsigned long lineno,
                     const struct cli_field *f, int nf)
@@ -295,6 +309,12 @@ static int one_flow(struct cli *c, const kg_ruleset *rs, unsigned long lineno,
         fl.dst_name = dst_name;
         fl.dst_name_len = strlen(dst_name);
         fl.name_trust = KG_NAME_DIALLED;
+    }
+    if (dns_cache) {
+        fl.cache = dns_cache;
+        fl.now = dns_now;
+    }
+    if (dst_name || dns_cache) {
         fl.name_buf = name;
         fl.name_buf_size = sizeof(name);
     }
@@ -529,6 +549,153 @@ static int watch(struct cli *c, const char *events, struct flows *f)
     return w.stop ? w.stop : w.st;
 }
 
+/* A decimal count of seconds (the cache's time). */
+static bool parse_time(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (n == 0 || n > 20)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static int hexval(char ch)
+{
+    return ch >= '0' && ch <= '9'   ? ch - '0'
+           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : -1;
+}
+
+static int dns_error(const char *file, unsigned long lineno, const char *what,
+                     const char *s, size_t n)
+{
+    fprintf(stderr, "kgress: %s:%lu: %s", file, lineno, what);
+    if (n) {
+        fprintf(stderr, ": ");
+        cli_text(stderr, s, n > 200 ? 200 : n);
+        if (n > 200)
+            fprintf(stderr, "...");
+    }
+    fprintf(stderr, "\n");
+    return 2;
+}
+
+#define DNS_LINE_FIELDS (4 + 256) /* TIME CLIENT NAME TTL, 256 addresses */
+
+/* One observation line of --dns into dns_cache; 0 or 2 (reported). */
+static int dns_line(const kg_ruleset *rs, const char *file,
+                    unsigned long lineno, const char *line, size_t n,
+                    uint64_t *latest)
+{
+    static struct cli_field f[DNS_LINE_FIELDS];
+    static struct kg_addr addrs[DNS_LINE_FIELDS];
+    static uint8_t msg[65535];
+    int nf = cli_fields(line, n, f, DNS_LINE_FIELDS);
+    if (nf == 0 || f[0].s[0] == '#')
+        return 0;
+    if (nf > DNS_LINE_FIELDS)
+        return dns_error(file, lineno, "more than 256 addresses", NULL, 0);
+    if (nf != 3 && nf < 5)
+        return dns_error(file, lineno,
+                         "expected TIME CLIENT NAME TTL ADDR... or TIME "
+                         "CLIENT HEX-MESSAGE",
+                         line, n);
+    uint64_t t;
+    if (!parse_time(f[0].s, f[0].n, &t))
+        return dns_error(file, lineno, "not a time (decimal seconds)", f[0].s,
+                         f[0].n);
+    struct kg_addr client;
+    bool has_client = !(f[1].n == 1 && f[1].s[0] == '-');
+    const char *e;
+    if (has_client && (e = parse_end(rs, f[1].s, f[1].n, &client)))
+        return dns_error(file, lineno, e, f[1].s, f[1].n);
+    int rc;
+    if (nf == 3) {
+        if (f[2].n % 2 || f[2].n / 2 > sizeof(msg))
+            return dns_error(file, lineno,
+                             "a DNS message is an even number of hex digits, "
+                             "at most 65535 bytes",
+                             NULL, 0);
+        for (size_t i = 0; i < f[2].n / 2; i++) {
+            int hi = hexval(f[2].s[2 * i]), lo = hexval(f[2].s[2 * i + 1]);
+            if (hi < 0 || lo < 0)
+                return dns_error(file, lineno, "not hexadecimal", f[2].s,
+                                 f[2].n);
+            msg[i] = (uint8_t)(hi << 4 | lo);
+        }
+        rc = kg_dns_cache_observe_msg(dns_cache, has_client ? &client : NULL,
+                                      msg, f[2].n / 2, t);
+    } else {
+        uint64_t ttl;
+        if (!parse_time(f[3].s, f[3].n, &ttl) || ttl > UINT32_MAX)
+            return dns_error(file, lineno, "not a TTL (0-4294967295 s)", f[3].s,
+                             f[3].n);
+        for (int i = 4; i < nf; i++)
+            if (kg_addr_parse(f[i].s, f[i].n, &addrs[i - 4]) != 0)
+                return dns_error(file, lineno, "not an IP address", f[i].s,
+                                 f[i].n);
+        rc = kg_dns_cache_observe(dns_cache, has_client ? &client : NULL,
+                                  f[2].s, f[2].n, addrs, (size_t)nf - 4,
+                                  (uint32_t)ttl, t);
+        if (rc == KG_EINVAL)
+            return dns_error(file, lineno, "not a valid DNS name", f[2].s,
+                             f[2].n);
+    }
+    if (rc == KG_ELIMIT_CACHE) {
+        fprintf(stderr,
+                "kgress: %s:%lu: warning: a DNS cache limit dropped live "
+                "bindings (--limit-dns-*) [KG_ELIMIT_CACHE]\n",
+                file, lineno);
+    } else if (rc) {
+        return dns_error(file, lineno, kg_strerror(rc), NULL, 0);
+    }
+    if (t > *latest)
+        *latest = t;
+    return 0;
+}
+
+/* Reads --dns FILE into a new dns_cache; sets dns_now. 0 or 2. */
+static int dns_load(struct cli *c, const kg_ruleset *rs, const char *file)
+{
+    FILE *in = fopen(file, "r");
+    if (!in) {
+        fprintf(stderr, "kgress: %s: %s\n", file, strerror(errno));
+        return 2;
+    }
+    dns_cache = kg_dns_cache_new(c->opts);
+    if (!dns_cache) {
+        fclose(in);
+        fprintf(stderr, "kgress: cannot allocate the DNS cache "
+                        "(--limit-dns-entries, --limit-dns-names)\n");
+        return 2;
+    }
+    struct cli_lines l;
+    const char *line;
+    size_t n;
+    uint64_t latest = 0;
+    int st = 0;
+    cli_lines_init(&l, in);
+    while (!st && cli_lines_next(&l, &line, &n))
+        st = dns_line(rs, file, l.lineno, line, n, &latest);
+    if (!st && ferror(in)) {
+        fprintf(stderr, "kgress: %s: read error\n", file);
+        st = 2;
+    }
+    cli_lines_free(&l);
+    fclose(in);
+    const char *now = cli_value(c, OPT_NOW);
+    if (!st && now && !parse_time(now, strlen(now), &latest))
+        st = cli_usage_error(c, "--now is a time in decimal seconds");
+    dns_now = latest;
+    return st;
+}
+
 static int check(struct cli *c)
 {
     const char *src = cli_value(c, OPT_SRC), *dst = cli_value(c, OPT_DST);
@@ -542,6 +709,10 @@ static int check(struct cli *c)
     const char *flows_file = cli_value(c, OPT_FLOWS);
     if (flows_file && !events)
         return cli_usage_error(c, "--flows goes with --watch");
+    if (cli_value(c, OPT_NOW) && !cli_value(c, OPT_DNS))
+        return cli_usage_error(c, "--now goes with --dns");
+    if (events && cli_value(c, OPT_DNS))
+        return cli_usage_error(c, "--dns does not go with --watch");
     if (events) {
         if (one && flows_file)
             return cli_usage_error(c, "--flows or --src/--dst/--port, not "
@@ -584,6 +755,12 @@ static int check(struct cli *c)
     kg_ruleset *rs = cli_load(c, &st);
     if (!rs)
         return st ? st : 1;
+    const char *dns = cli_value(c, OPT_DNS);
+    if (dns && (st = dns_load(c, rs, dns)) != 0) {
+        kg_dns_cache_free(dns_cache);
+        kg_ruleset_unref(rs);
+        return st;
+    }
     if (one) {
         struct cli_field f[4] = {{src, strlen(src)},
                                  {dst, strlen(dst)},
@@ -593,6 +770,8 @@ static int check(struct cli *c)
     } else {
         st = flows_from_stdin(c, rs);
     }
+    kg_dns_cache_free(dns_cache);
+    dns_cache = NULL;
     kg_ruleset_unref(rs);
     return st;
 }
@@ -607,6 +786,10 @@ static const struct cli_option check_options[] = {
     {"flows", "FILE", OPT_FLOWS, "with --watch: the flows to judge"},
     {"dst-name", "NAME", OPT_DST_NAME,
      "the destination name the source dialled, for domainNames rules"},
+    {"dns", "FILE", OPT_DNS,
+     "DNS observations (lines or hex responses) for domainNames rules"},
+    {"now", "TIME", OPT_NOW,
+     "with --dns: the flows' time (default: the latest observation's)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -642,6 +825,13 @@ const struct cli_command cmd_check = {
         "what arrives together on a pipe, and in any stream the events up\n"
         "to a blank line. Rejected events are reported on stderr and change\n"
         "nothing.\n\n"
+        "With --dns FILE, DNS observations fill a name cache first, and\n"
+        "domainNames rules match the names it holds for each flow's\n"
+        "destination address at --now TIME (default: the latest\n"
+        "observation's). One per line: \"TIME CLIENT NAME TTL ADDR...\" or\n"
+        "\"TIME CLIENT HEX\" (a DNS response message in hexadecimal); CLIENT\n"
+        "is an address, a pod or - for none. A refused line is an error at\n"
+        "FILE:LINE and nothing is judged.\n\n"
         "Exit status: 0 every flow allowed, 1 one was denied (or the\n"
         "manifests are invalid), 2 usage or I/O error or a malformed flow;\n"
         "with --watch, those of the last batch, or 3 when the stream ended\n"
