@@ -12,7 +12,9 @@
  *     one isolating policy, ...);
  *   - kg_check_str on the same flow as text gives the same verdict;
  *   - kg_check_side for a pod end agrees with that side of kg_check;
- *   - kg_verdict_format is snprintf-like.
+ *   - kg_verdict_format is snprintf-like;
+ *   - kg_explain_rule lists each side's rules with at most one deciding,
+ *     the rule the verdict names (a flow to a pod, not a Service).
  */
 #ifndef KGRESS_FUZZ_CHECK_PROBE_H
 #define KGRESS_FUZZ_CHECK_PROBE_H
@@ -60,6 +62,40 @@ static inline void fz_check_side(const kg_ruleset *rs, const struct kg_side *s,
             s->reason == KG_REASON_ALLOWED_BY_RULE)
             FZ_CHECK(kg_pod_policy(rs, s->pod, dir, s->policies) == NULL);
     }
+}
+
+/* The side explained rule by rule agrees with the verdict's side. */
+static inline void fz_explain_side(const kg_ruleset *rs,
+                                   const struct kg_addr *src,
+                                   const struct kg_addr *dst, int proto,
+                                   unsigned port, int dir,
+                                   const struct kg_side *s)
+{
+    struct kg_flow f;
+    memset(&f, 0, sizeof(f));
+    f.size = sizeof(f);
+    f.src = *src;
+    f.dst = *dst;
+    f.protocol = proto;
+    f.port = port;
+    struct kg_rule_match m;
+    size_t decided = 0, i = 0;
+    int rc;
+    for (; i < 4096 && (rc = kg_explain_rule(rs, &f, dir, i, &m)) == 0; i++) {
+        FZ_CHECK(m.policy != NULL && m.policy_kind != NULL);
+        FZ_CHECK(strcmp(kg_match_name(KG_MATCH_EFFECT, m.effect), "?") != 0);
+        FZ_CHECK(m.matched || m.effect == KG_EFFECT_NONE);
+        if (m.effect != KG_EFFECT_DECIDED)
+            continue;
+        decided++;
+        FZ_CHECK(m.policy == s->policy && m.rule == s->rule);
+    }
+    if (i < 4096)
+        FZ_CHECK(rc == KG_ENOTFOUND);
+    if (i < 4096 && (s->reason == KG_REASON_ALLOWED_BY_RULE ||
+                     s->reason == KG_REASON_DENIED_BY_RULE))
+        FZ_CHECK(decided == 1);
+    FZ_CHECK(decided <= 1);
 }
 
 static inline bool fz_same_side(const struct kg_side *a,
@@ -118,6 +154,11 @@ static inline void fz_check_flow(const kg_ruleset *rs,
     FZ_CHECK(w.allowed == v.allowed);
     FZ_CHECK(fz_same_side(&w.egress, &v.egress));
     FZ_CHECK(fz_same_side(&w.ingress, &v.ingress));
+
+    if (!v.service) {
+        fz_explain_side(rs, src, dst, proto, port, KG_EGRESS, &v.egress);
+        fz_explain_side(rs, src, dst, proto, port, KG_INGRESS, &v.ingress);
+    }
 
     /* a sidecar's view of each side agrees */
     struct kg_side side;

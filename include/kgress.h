@@ -1305,6 +1305,127 @@ KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
 KG_API size_t kg_verdict_format(const struct kg_verdict *v, char *buf,
                                 size_t cap);
 
+/* ------------------------------------------- a side explained rule by rule */
+/*
+ * Why a side got its answer, one rule at a time (what `kgress explain`
+ * prints): every rule of every policy isolating the side's pod in that
+ * direction, in evaluation order -- the admin tier (ClusterNetworkPolicy
+ * Admin, AdminNetworkPolicy), then the NetworkPolicies (namespace/name
+ * order), then the baseline tier -- each judged on its own: whether one of
+ * its peers admits the other end and how, or why none does; whether one of
+ * its ports matches the flow's protocol and port, or why none does; and
+ * what it did to the side. Since 0.2.
+ */
+
+/** How a rule's peers judged the other end (struct kg_rule_match.peer). */
+enum kg_peer_match {
+    KG_PEER_ANY = 1,      /**< the rule lists no peer: every peer matches */
+    KG_PEER_SELECTOR = 2, /**< a podSelector/namespaceSelector (namespaces,
+                               pods) peer selects the peer pod */
+    KG_PEER_CIDR = 3,     /**< an ipBlock (networks) peer holds the address */
+    KG_PEER_NODE = 4,     /**< a nodes peer: the address is a selected Node's */
+    KG_PEER_DOMAIN = 5,   /**< a domainNames peer matches the destination's
+                               name (struct kg_flow dst_name, the cache) */
+    /** no match: the peer is a pod that none of the rule's selector peers
+     *  selects, and no ipBlock/networks/nodes peer holds its address */
+    KG_PEER_NOT_SELECTED = 6,
+    /** no match: the peer is not a pod (selector peers select pods only)
+     *  and no ipBlock/networks/nodes/domainNames peer admits it */
+    KG_PEER_NOT_IN_CIDR = 7,
+    /** no match: an ipBlock holds the address, but it is a pod's and
+     *  ipBlocks do not match pod addresses (KG_FLAG_IPBLOCK_MATCHES_PODS
+     *  off) */
+    KG_PEER_POD_ADDRESS = 8,
+};
+
+/** How a rule's ports judged the flow (struct kg_rule_match.ports). */
+enum kg_port_match {
+    KG_PORTS_ANY = 1,    /**< the rule lists no port: every port matches */
+    KG_PORTS_NUMBER = 2, /**< a port or range of the flow's protocol holds
+                              its port */
+    KG_PORTS_NAMED = 3,  /**< a named port, resolved on the destination pod,
+                              is the flow's protocol and port */
+    /** no match: no listed port is of the flow's protocol */
+    KG_PORTS_NOT_PROTOCOL = 4,
+    /** no match: ports of the protocol, none holding the flow's port (and
+     *  no named port of it) */
+    KG_PORTS_NOT_NUMBER = 5,
+    /** no match: the numbers miss and no named port of the protocol is the
+     *  flow's port on the destination pod (or the destination is not a
+     *  pod, where names never resolve) */
+    KG_PORTS_NOT_NAMED = 6,
+};
+
+/** What a rule did to the side (struct kg_rule_match.effect). */
+enum kg_rule_effect {
+    KG_EFFECT_NONE = 0,    /**< it did not match (or it is a policy's
+                                placeholder: rule -1) */
+    KG_EFFECT_DECIDED = 1, /**< it decided the side (allow or deny) */
+    KG_EFFECT_PASSED = 2,  /**< a Pass rule that matched first in its tier:
+                                evaluation went on to the next tier */
+    /** it matched, but the side was decided before it was reached (an
+     *  earlier rule or tier decided or passed, or the tiers do not apply:
+     *  a pod reaching itself) */
+    KG_EFFECT_NOT_REACHED = 3,
+};
+
+/**
+ * One rule judged for a flow (kg_explain_rule). Fixed size; fields added
+ * later take the reserved words. Strings point into the ruleset.
+ */
+struct kg_rule_match {
+    int tier;                /**< KG_TIER_ADMIN, _NETWORK_POLICY, _BASELINE */
+    int action;              /**< KG_ACTION_ALLOW / _DENY / _PASS (every
+                                  NetworkPolicy rule allows) */
+    const char *policy_kind; /**< "NetworkPolicy", "AdminNetworkPolicy", ... */
+    const char *policy; /**< "namespace/name"; "name" when cluster-scoped */
+    int32_t priority;   /**< CNP/ANP priority; -1 none */
+    /** index in spec.ingress / spec.egress; -1 for a NetworkPolicy with no
+     *  rule in this direction (it isolates and allows nothing: peer, ports
+     *  0, matched false) */
+    int rule;
+    const char *rule_name; /**< the rule's `name`; NULL unnamed */
+    int peer;              /**< KG_PEER_*; 0 for rule -1 */
+    int ports;             /**< KG_PORTS_*; 0 for rule -1 */
+    bool matched;          /**< peer and ports both matched */
+    int effect;            /**< KG_EFFECT_* */
+    uint64_t reserved[4];  /**< written as zero */
+};
+
+/**
+ * The i-th rule (from 0) judged for side `direction` of flow: KG_EGRESS,
+ * the source pod's egress to the destination; KG_INGRESS, the destination
+ * pod's ingress from the source. The flow is read as kg_check_flow reads
+ * it, but addresses are taken as they are: for a Service address, explain
+ * the flow to the endpoint kg_check_flow reports (kg_verdict.endpoint,
+ * endpoint_port). The rule that decided agrees with kg_check_flow's detail
+ * of that side.
+ *
+ * Returns 0 and fills *out; KG_ENOTFOUND when i is past the last rule
+ * (none at all: the side is not a pod, a hostNetwork pod, or no policy
+ * isolates it -- kg_check_flow's reason says which); KG_EINVAL as
+ * kg_check_flow, or a bad direction, or NULL out. Costs the rules up to
+ * the i-th (a listing of n rules costs n^2/2 rule tests: a diagnostic
+ * tool, not a packet path). No allocation, no lock; thread-safe.
+ */
+KG_API int kg_explain_rule(const kg_ruleset *rs, const struct kg_flow *flow,
+                           int direction, size_t i, struct kg_rule_match *out);
+
+/** Which enumeration kg_match_name names. */
+enum kg_match_enum {
+    KG_MATCH_PEER = 0,   /**< enum kg_peer_match */
+    KG_MATCH_PORTS = 1,  /**< enum kg_port_match */
+    KG_MATCH_EFFECT = 2, /**< enum kg_rule_effect */
+};
+
+/** The name of a value: "any-peer", "selected", "in-cidr", "node",
+ *  "domain", "not-selected", "not-in-cidr", "pod-address" (KG_MATCH_PEER);
+ *  "any-port", "number", "named", "not-protocol", "not-number",
+ *  "not-named" (KG_MATCH_PORTS); "none", "decided", "passed",
+ *  "not-reached" (KG_MATCH_EFFECT); "?" for anything else. Static
+ *  strings; thread-safe. */
+KG_API const char *kg_match_name(int which, int value);
+
 /* ------------------------------------------------- objects read, by kind */
 /*
  * What a compile read: per kind (as written in the objects' `kind`), how

@@ -23,7 +23,7 @@
 #include "policy/cnp_model.h"
 #include "policy/tier_table.h"
 
-static bool in_nets(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
+bool kgi_tr_in_nets(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
 {
     for (uint32_t i = 0; i < r->n_nets; i++)
         if (kgi_cidr_has_ip(&r->nets[i], ip))
@@ -31,7 +31,7 @@ static bool in_nets(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
     return false;
 }
 
-static bool in_addrs(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
+bool kgi_tr_in_addrs(const struct kgi_tr_rule *r, const struct kgi_ip *ip)
 {
     uint32_t lo = 0, hi = r->n_addrs;
     while (lo < hi) {
@@ -78,8 +78,8 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
             continue;
         bool match =
             (pi && kgi_vd_meet(r->sels, r->n_sels, pi->sels, pi->n_sels)) ||
-            (r->n_nets && in_nets(r, peer)) ||
-            (r->n_addrs && in_addrs(r, peer));
+            (r->n_nets && kgi_tr_in_nets(r, peer)) ||
+            (r->n_addrs && kgi_tr_in_addrs(r, peer));
         if (!match && r->n_domains && dom && dir == KG_EGRESS) {
             hit.domain = kgi_domain_match(dom, r->domains, r->n_domains);
             hit.pattern = hit.domain ? hit.domain->pattern : KGI_VD_NONE;

@@ -122,6 +122,12 @@ struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
                                 int proto, unsigned port, uint32_t dst_pod,
                                 struct kgi_domain *dom);
 
+/* Whether a networks peer of r holds ip / ip is the address of a Node a
+ * nodes peer of r selects (the walk's peer tests, for the explanation of
+ * policy/explain.c too). */
+bool kgi_tr_in_nets(const struct kgi_tr_rule *r, const struct kgi_ip *ip);
+bool kgi_tr_in_addrs(const struct kgi_tr_rule *r, const struct kgi_ip *ip);
+
 /* Order of addrs: family, then bytes. */
 int kgi_tr_ip_cmp(const struct kgi_ip *a, const struct kgi_ip *b);
 

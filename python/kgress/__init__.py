@@ -21,13 +21,14 @@ from ._errors import CompileError, Diagnostic, Error, error_name, strerror
 from ._ruleset import DIALECTS, FLAGS, LIMITS, Ruleset
 from ._route import Route
 from ._check import Side, Verdict
+from ._explain import RuleMatch
 from ._builder import Builder, WatchError, WatchExpired
 from ._dns import DnsCache
 
 __all__ = ["__version__", "version", "version_number", "library_path", "Error",
            "CompileError", "Diagnostic", "Ruleset", "error_name", "strerror",
            "LIMITS", "FLAGS", "DIALECTS", "Route", "Verdict", "Side",
-           "Builder", "WatchError", "WatchExpired", "DnsCache",
+           "RuleMatch", "Builder", "WatchError", "WatchExpired", "DnsCache",
            "text_escape"]
 
 

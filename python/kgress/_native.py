@@ -121,6 +121,9 @@ PROTOTYPES = [
                                     c_void_p]),
     ("kg_check_side", c_int, [c_void_p, ctypes.c_uint32, c_int, c_void_p,
                               c_int, c_uint, c_void_p]),
+    ("kg_explain_rule", c_int, [c_void_p, c_void_p, c_int, c_size_t,
+                                c_void_p]),
+    ("kg_match_name", c_char_p, [c_int, c_int]),
     # DNS name cache
     ("kg_dns_cache_new", c_void_p, [c_void_p]),
     ("kg_dns_cache_free", None, [c_void_p]),

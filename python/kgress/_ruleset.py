@@ -38,6 +38,7 @@ from ._errors import (CompileError, Diagnostic, KG_ECOMPILE, check,
 from ._native import WRITE_FN, lib
 from . import _route
 from . import _check
+from . import _explain
 
 __all__ = ["Ruleset", "LIMITS", "FLAGS", "DIALECTS"]
 
@@ -400,6 +401,22 @@ class Ruleset:
         a port outside 0..65535 or another protocol. Thread-safe."""
         return _check.check(self._lib, self._ptr(), src_ip, dst_ip, port,
                             protocol, domain, claimed, cache, now)
+
+    def explain(self, src_ip, dst_ip, port, protocol="TCP", *, domain=None,
+                claimed=False):
+        """A flow explained rule by rule (what ``kgress explain`` prints):
+        ``(verdict, egress, ingress)``, the ``kgress.Verdict`` of ``check``
+        and, per side, a list of ``kgress.RuleMatch``: every rule of every
+        policy isolating that pod, in evaluation order (admin tier,
+        NetworkPolicies in namespace/name order, baseline tier), with how
+        its peers and ports judged the flow and its effect (the one with
+        effect "decided" is what decided the side). An empty list: the side
+        is not a pod, a hostNetwork pod, or nothing isolates it. A flow to
+        a Service address is explained for the endpoint the verdict
+        reports. Arguments and errors as ``check``. Uses kg_explain_rule;
+        thread-safe."""
+        return _explain.explain(self._lib, self._ptr(), src_ip, dst_ip, port,
+                                protocol, domain, claimed)
 
     def check_many(self, flows, *, cache=None, now=None):
         """The verdicts of many flows in one call: ``flows`` is an iterable

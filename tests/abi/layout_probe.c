@@ -187,6 +187,20 @@ int main(void)
     M(kg_flow, name_buf);
     M(kg_flow, name_buf_size);
 
+    S(kg_rule_match);
+    M(kg_rule_match, tier);
+    M(kg_rule_match, action);
+    M(kg_rule_match, policy_kind);
+    M(kg_rule_match, policy);
+    M(kg_rule_match, priority);
+    M(kg_rule_match, rule);
+    M(kg_rule_match, rule_name);
+    M(kg_rule_match, peer);
+    M(kg_rule_match, ports);
+    M(kg_rule_match, matched);
+    M(kg_rule_match, effect);
+    M(kg_rule_match, reserved);
+
     S(kg_kind_count);
     M(kg_kind_count, size);
     M(kg_kind_count, kind);

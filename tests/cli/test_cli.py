@@ -434,8 +434,15 @@ class Diagnostics(unittest.TestCase):
         rc, out, _ = run("explain", CLUSTER, "--src", "10.244.1.10",
                          "--dst", "10.244.3.10", "--port", "9000")
         self.assertEqual(rc, 1)
-        self.assertIn("isolated by payments/default-deny: no rule matches",
-                      out)
+        self.assertIn("NetworkPolicy payments/default-deny: no ingress rule, "
+                      "isolates only", out)
+        # rule by rule: the peer missed (frontend is not api), the named
+        # port grpc is 9000 on the payment pod
+        self.assertIn("NetworkPolicy payments/payment-from-api ingress[0]: "
+                      "peers no (no selector peer selects pod "
+                      "shop/frontend-6c8d7f9b5-abcde, no CIDR peer holds it), "
+                      "ports yes (a named port is 9000/TCP on pod "
+                      "payments/payment-8d7c6b5a4-pqrst)\n", out)
         rc, out, _ = run("explain", "--json", CLUSTER, "--src",
                          "10.244.2.10", "--dst", "10.244.3.10", "--port",
                          "9000")
@@ -463,6 +470,93 @@ class Diagnostics(unittest.TestCase):
                          "shop")
         self.assertTrue(all(" shop/" in x for x in out.splitlines()[1:4]))
         self.assertIn("of 9 pairs allowed", out)
+
+    def test_explain_rule_by_rule(self):  # item 11
+        tiers = os.path.join(SRC, "examples", "cluster", "tiers.yaml")
+        pay = "payments/payment-8d7c6b5a4-pqrst"
+        # the metadata endpoint: the admin Deny decides, a later admin Deny
+        # matches too but is not reached
+        rc, out, _ = run("explain", CLUSTER, tiers, "--src", pay, "--dst",
+                         "169.254.169.254", "--port", "80")
+        self.assertEqual(rc, 1)
+        self.assertIn("ClusterNetworkPolicy cluster-guardrails (admin tier, "
+                      "priority 10) egress[0] deny-cloud-metadata deny: peers "
+                      "yes (a CIDR peer holds 169.254.169.254), ports yes (the "
+                      "rule lists no port) -> decides: deny\n", out)
+        self.assertIn("egress[3] everything-else deny: peers yes (a CIDR peer "
+                      "holds 169.254.169.254), ports yes (the rule lists no "
+                      "port) -> matches, but the side was decided before it",
+                      out)
+        self.assertIn("ports no (80 is not among its TCP ports)", out)
+        # a pod of the cluster: the Pass rule hands over to NetworkPolicy
+        # (the Deny after it is not reached), where no rule allows
+        rc, out, _ = run("explain", "--json", CLUSTER, tiers, "--src", pay,
+                         "--dst", "shop/api-5f6d8b7c9-klmno", "--port", "8080")
+        v = json.loads(out)
+        rules = v["egress"]["rules"]
+        self.assertEqual(
+            [(r["policy"], r["rule"], r["effect"]) for r in rules
+             if r["effect"] != "none"],
+            [("payments-egress", 2, "passed"),
+             ("payments-egress", 3, "not-reached")])
+        self.assertEqual(set(rules[0]), {
+            "tier", "policy_kind", "policy", "priority", "rule", "rule_name",
+            "action", "peer", "ports", "matched", "effect"})
+        nps = [r for r in rules if r["tier"] == "networkpolicy"]
+        self.assertEqual({r["policy"] for r in nps},
+                         {"payments/allow-dns", "payments/default-deny",
+                          "payments/payment-gateways"})
+        deny_all = [r for r in nps if r["policy"] == "payments/default-deny"]
+        self.assertEqual((deny_all[0]["rule"], deny_all[0]["peer"],
+                          deny_all[0]["matched"]), (None, None, False))
+        for r in rules:
+            self.assertEqual(r["matched"],
+                             r["peer"] in ("any-peer", "selected", "in-cidr",
+                                           "node", "domain") and
+                             r["ports"] in ("any-port", "number", "named"))
+        self.assertEqual(v["egress"]["reason"], "no-rule")
+        self.assertEqual({p["policy"]: p["result"]
+                          for p in v["egress"]["policies"]}
+                         ["payments-egress"], "passes")
+        # the dialled name matches the gateway rule's domainNames peer
+        rc, out, _ = run("explain", CLUSTER, tiers, "--src", pay, "--dst",
+                         "1.2.3.4", "--port", "443", "--dst-name",
+                         "api.stripe.com")
+        self.assertEqual(rc, 0)
+        self.assertIn("egress[1] payment-gateways allow: peers yes (a "
+                      "domainNames peer matches the destination's name), "
+                      "ports yes (443/TCP) -> decides: allow", out)
+
+    def test_explain_service(self):  # item 11, issue 15 item 3
+        text = ("apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: "
+                "d, labels: {app: a}}\nstatus: {podIP: 10.0.0.1}\n---\n"
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: "
+                "d, labels: {app: b}}\nstatus: {podIP: 10.0.0.2, "
+                "conditions: [{type: Ready, status: \"True\"}]}\n---\n"
+                "apiVersion: v1\nkind: Service\nmetadata: {name: web, "
+                "namespace: d}\nspec: {clusterIP: 10.96.0.9, selector: {app: "
+                "b}, ports: [{port: 80, targetPort: 8080}]}\n---\n"
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+                "metadata: {name: b-in, namespace: d}\nspec:\n  podSelector: "
+                "{matchLabels: {app: b}}\n  ingress: [{ports: [{port: 80}]}]\n")
+        with tempfile.TemporaryDirectory() as d:
+            f = os.path.join(d, "c.yaml")
+            with open(f, "w") as fh:
+                fh.write(text)
+            rc, out, _ = run("explain", f, "--src", "d/a", "--dst",
+                             "10.96.0.9", "--port", "80")
+            self.assertEqual(rc, 1)
+            self.assertIn("service d/web: 1 ready endpoint, explained for "
+                          "10.0.0.2 port 8080\n", out)
+            self.assertIn("NetworkPolicy d/b-in ingress[0]: peers yes (the "
+                          "rule lists no peer), ports no (8080 is not among "
+                          "its TCP ports)", out)
+            rc, out, _ = run("explain", "--json", f, "--src", "d/a", "--dst",
+                             "10.96.0.9", "--port", "80")
+            v = json.loads(out)
+            self.assertEqual((v["service"], v["endpoint"],
+                              v["endpoint_port"]), ("d/web", "10.0.0.2", 8080))
+            self.assertEqual(v["ingress"]["rules"][0]["ports"], "not-number")
 
     def test_route_miss_names_host_group(self):  # item 11
         ing = ("apiVersion: networking.k8s.io/v1\nkind: Ingress\n"

@@ -12,7 +12,7 @@ import subprocess
 import unittest
 
 import kgress
-from kgress import _builder, _check, _route
+from kgress import _builder, _check, _explain, _route
 
 MIRRORS = {
     "kg_route": _route.KgRoute,
@@ -26,6 +26,7 @@ MIRRORS = {
     "kg_side_detail": _check.KgSideDetail,
     "kg_verdict": _check.KgVerdict,
     "kg_flow": _check.KgFlow,
+    "kg_rule_match": _explain.KgRuleMatch,
     "kg_kind_count": _builder.KgKindCount,
 }
 
