@@ -21,11 +21,13 @@ compiles may be used from any number). Options are those of
 
 import ctypes
 import os
+from typing import Mapping, Optional
 
 from ._errors import (CompileError, Error, KG_ECOMPILE, check,
                       read_diagnostics)
 from ._native import lib
-from ._ruleset import Ruleset, _make_options, _to_bytes
+from ._ruleset import (Ruleset, _kinds, _kinds_text, _make_options,
+                       _options, _to_bytes)
 
 __all__ = ["Builder", "WatchExpired", "WatchError"]
 
@@ -63,25 +65,24 @@ def _name_bytes(name):
     return b
 
 
-class KgKindCount(ctypes.Structure):
-    """struct kg_kind_count (include/kgress.h)."""
-
-    _fields_ = [
-        ("size", ctypes.c_size_t),
-        ("kind", ctypes.c_char_p),
-        ("read", ctypes.c_size_t),
-        ("skipped", ctypes.c_size_t),
-    ]
-
-
 class Builder:
     """Objects by (kind, namespace, name), compiled into Rulesets."""
 
     __slots__ = ("_handle", "_lib", "_pending", "_pending_name",
                  "__weakref__")
 
-    def __init__(self, **options):
-        opts = _make_options(**options)
+    def __init__(self, *, ingress_class: Optional[str] = None,
+                 dialect: str = "portable", normalize: bool = True,
+                 skip_invalid: bool = False,
+                 reject_escaped_slash: bool = False,
+                 ipblock_matches_pods: bool = True,
+                 select_hostnetwork: bool = False,
+                 allow_node_ingress: bool = True,
+                 allow_loopback: bool = True, strict_cidr: bool = False,
+                 service_any_endpoint: bool = False,
+                 limits: Optional[Mapping[str, int]] = None) -> None:
+        """The load options of Ruleset.from_yaml, for every compile."""
+        opts = _make_options(**_options(locals()))
         try:
             self._handle = lib.kg_builder_new(opts)
         finally:
@@ -132,8 +133,11 @@ class Builder:
     def __repr__(self):
         if self._handle is None:
             return "<kgress.Builder closed>"
-        return "<kgress.Builder %d objects, resourceVersion %r>" % (
-            len(self), self.resource_version)
+        kinds = self.kinds
+        last = ("not compiled yet" if not kinds else
+                "last compile read " + (_kinds_text(kinds) or "nothing"))
+        return "<kgress.Builder %d objects, resourceVersion %r, %s>" % (
+            len(self), self.resource_version, last)
 
     # ---------------------------------------------------------- objects
 
@@ -143,22 +147,14 @@ class Builder:
         the last compile or apply_events call."""
         return read_diagnostics(lib.kg_builder_diagnostics(self._ptr()))
 
+    @property
     def kinds(self):
         """What the last compile read, per kind as written in the objects'
-        ``kind`` (sorted): a dict kind -> (read, skipped), where skipped
-        counts objects of kinds kgress does not read (a Deployment, a
-        ConfigMap) or unsupported apiVersions. Empty before the first
-        compile."""
-        out = {}
-        h = self._ptr()
-        for i in range(lib.kg_builder_kind_count(h)):
-            k = KgKindCount()
-            k.size = ctypes.sizeof(KgKindCount)
-            check(lib.kg_builder_kind(h, i, ctypes.byref(k)),
-                  "kg_builder_kind")
-            out[k.kind.decode("utf-8", "surrogateescape")] = (int(k.read),
-                                                              int(k.skipped))
-        return out
+        ``kind`` (sorted), as ``Ruleset.kinds``: a dict kind -> (read,
+        skipped), where skipped counts objects of kinds kgress does not
+        read (a Deployment, a ConfigMap) or unsupported apiVersions
+        (kg_builder_kind). Empty before the first compile."""
+        return _kinds(self._ptr())
 
     @property
     def resource_version(self):

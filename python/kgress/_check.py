@@ -167,9 +167,15 @@ class Verdict:
     __hash__ = None
 
     def __repr__(self):
-        return ("Verdict(allowed=%r, egress=%r, ingress=%r, reason=%r, "
-                "policies=%r)" % (self.allowed, self.egress, self.ingress,
-                                  self.reason, self.policies))
+        """allowed, the reason line (each side and what decided it), the
+        policies, and the Service and endpoint when the flow went to one."""
+        text = ("Verdict(allowed=%r, reason=%r, policies=%r"
+                % (self.allowed, self.reason, self.policies))
+        if self.service is not None:
+            text += (", service=%r, endpoints=%r, endpoint=%r, "
+                     "endpoint_port=%r" % (self.service, self.endpoints,
+                                           self.endpoint, self.endpoint_port))
+        return text + ")"
 
 
 def _text(value, what):

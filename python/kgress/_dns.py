@@ -55,9 +55,11 @@ class DnsCache:
     [2**31 - 1], grace [0] (seconds), shared [False]: observations made
     for one client open the address for every client."""
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ("_handle", "_config", "__weakref__")
 
     def __init__(self, *, shared=False, **limits):
+        self._handle = None
+        self._config = dict(sorted(limits.items()), shared=bool(shared))
         opts = lib.kg_options_new()
         if not opts:
             raise MemoryError("kg_options_new")
@@ -174,4 +176,8 @@ class DnsCache:
             pass
 
     def __repr__(self):
-        return "DnsCache(%s)" % ("closed" if self._handle is None else "open")
+        """Open or closed, and the options it was made with (the others
+        are the defaults)."""
+        return "<kgress.DnsCache %s, %s>" % (
+            "closed" if self._handle is None else "open",
+            ", ".join("%s=%r" % kv for kv in self._config.items()))

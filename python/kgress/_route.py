@@ -188,6 +188,18 @@ class Route(_RouteBase):
 
     __slots__ = ()
 
+    def __repr__(self):
+        """The fields that say something: the backend and how it was
+        matched, the Gateway fields only when set (an Ingress answer's are
+        all None or empty)."""
+        items = []
+        for name, value in zip(self._fields, self):
+            if value is None or value == [] or (
+                    name == "is_default" and not value):
+                continue
+            items.append("%s=%r" % (name, value))
+        return "Route(%s)" % ", ".join(items)
+
 
 def _s(ptr, n):
     """str of the C string ptr[0..n) (undecodable bytes kept as surrogate

@@ -145,19 +145,35 @@ def _options(args: Mapping[str, object]) -> Dict[str, object]:
     return opts
 
 
-class _KgKindCount(ctypes.Structure):
-    _fields_ = [("size", ctypes.c_size_t), ("kind", ctypes.c_char_p),
-                ("read", ctypes.c_size_t), ("skipped", ctypes.c_size_t)]
+class KgKindCount(ctypes.Structure):
+    """struct kg_kind_count (include/kgress.h)."""
+
+    _fields_ = [
+        ("size", ctypes.c_size_t),
+        ("kind", ctypes.c_char_p),
+        ("read", ctypes.c_size_t),
+        ("skipped", ctypes.c_size_t),
+    ]
 
 
 def _kinds(b) -> Dict[str, Tuple[int, int]]:
-    """kg_builder_kind_count / kg_builder_kind: kind -> (read, skipped)."""
+    """kg_builder_kind_count / kg_builder_kind of builder b: kind ->
+    (read, skipped), in the library's (sorted) order; undecodable bytes of
+    a kind are kept as surrogate escapes. Ruleset.kinds and Builder.kinds
+    both read it."""
     out = {}
     for i in range(lib.kg_builder_kind_count(b)):
-        k = _KgKindCount(size=ctypes.sizeof(_KgKindCount))
+        k = KgKindCount(size=ctypes.sizeof(KgKindCount))
         check(lib.kg_builder_kind(b, i, ctypes.byref(k)), "kg_builder_kind")
-        out[k.kind.decode("utf-8", "replace")] = (int(k.read), int(k.skipped))
+        out[k.kind.decode("utf-8", "surrogateescape")] = (int(k.read),
+                                                          int(k.skipped))
     return out
+
+
+def _kinds_text(kinds: Mapping[str, Tuple[int, int]]) -> str:
+    """"2 NetworkPolicy, 3 Pod" of what kinds says was read (repr)."""
+    return ", ".join("%d %s" % (r, k) for k, (r, _) in sorted(kinds.items())
+                     if r)
 
 
 def _build(sources, options):
@@ -308,10 +324,9 @@ class Ruleset:
 
     def __repr__(self):
         state = "closed" if self._handle is None else "open"
-        read = ", ".join("%d %s" % (r, k) for k, (r, _) in
-                         sorted(self.kinds.items()) if r)
         return "<kgress.Ruleset %s, %s, %d warnings>" % (
-            state, read or "no objects", len(self.warnings))
+            state, _kinds_text(self.kinds) or "no objects",
+            len(self.warnings))
 
     # ---------------------------------------------------------- inspection
 

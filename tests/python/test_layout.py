@@ -3,7 +3,7 @@
 struct of kgress.h as tests/abi/layout_probe.c prints it (sizeof, and
 offsetof/sizeof of each member, in header order) must be what the mirror's
 _fields_ give, member for member. A mirror that drifts from the header would
-read the wrong bytes without any error; here it fails. Also a Builder.kinds()
+read the wrong bytes without any error; here it fails. Also a Builder.kinds
 round trip over struct kg_kind_count."""
 
 import ctypes
@@ -12,7 +12,7 @@ import subprocess
 import unittest
 
 import kgress
-from kgress import _builder, _check, _explain, _route
+from kgress import _check, _explain, _route, _ruleset
 
 MIRRORS = {
     "kg_route": _route.KgRoute,
@@ -27,7 +27,7 @@ MIRRORS = {
     "kg_verdict": _check.KgVerdict,
     "kg_flow": _check.KgFlow,
     "kg_rule_match": _explain.KgRuleMatch,
-    "kg_kind_count": _builder.KgKindCount,
+    "kg_kind_count": _ruleset.KgKindCount,
 }
 
 
@@ -92,9 +92,9 @@ class TestKinds(unittest.TestCase):
               "metadata: {name: d, namespace: x}\n"
               "---\napiVersion: v1\nkind: Pod\n"
               "metadata: {name: b, namespace: x}\n")
-        self.assertEqual(b.kinds(), {})
+        self.assertEqual(b.kinds, {})
         b.compile().close()
-        self.assertEqual(b.kinds(), {"Deployment": (0, 1), "Pod": (2, 0)})
+        self.assertEqual(b.kinds, {"Deployment": (0, 1), "Pod": (2, 0)})
         b.close()
 
 
