@@ -177,6 +177,27 @@ static inline void fz_dump(const kg_ruleset *rs)
     FZ_CHECK(kg_ruleset_dump(rs, KG_DUMP_JSON, fz_sink, &total) == 0);
 }
 
+/* A JSON string for a generated field: one of list[0..n) when the
+ * selector byte is below raw_from, else raw fuzz bytes of at most maxraw
+ * (values that fail validation). FZ_PICK: for an array list, raw from
+ * 0x80 (half the time). */
+static inline void fz_put_pick(struct fz_buf *b, struct fz_in *in,
+                               const char *const *list, size_t n, size_t maxraw,
+                               uint8_t raw_from)
+{
+    uint8_t sel = fz_u8(in);
+    if (sel >= raw_from) {
+        const uint8_t *p;
+        size_t len = fz_token(in, &p, maxraw);
+        fz_json_str(b, p, len);
+    } else {
+        const char *s = list[sel % n];
+        fz_json_str(b, (const uint8_t *)s, strlen(s));
+    }
+}
+#define FZ_PICK(b, in, list, raw)                                              \
+    fz_put_pick(b, in, list, sizeof(list) / sizeof(list[0]), raw, 0x80)
+
 /* Loads text and compiles it; returns the ruleset or NULL. The return code
  * of every step must be one the header documents. */
 static inline kg_ruleset *fz_compile(const kg_options *opts, const char *buf,

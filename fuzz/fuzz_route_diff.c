@@ -8,10 +8,9 @@
  * pathType) entries drawn from small alphabets, so that hosts collide
  * (exact vs wildcard vs host-less), paths nest and share element
  * prefixes (/a, /a/b, /ab), Exact and Prefix meet on the same path, and
- * duplicates occur. Optionally a defaultBackend on "main" (the fallback of
- * the hosts it has rules for) or a second Ingress "zdefault" with only a
- * defaultBackend (the global default). Requests vary case, port, trailing
- * dot, trailing slash and query.
+ * duplicates occur. Optionally a defaultBackend on "main" and a second,
+ * newer Ingress "zdefault" with only a defaultBackend. Requests vary case,
+ * port, trailing dot, trailing slash and query.
  *
  * The reference is the rule text of ingress-semantics.md, read as plainly
  * as possible:
@@ -21,8 +20,8 @@
  *   path: cut at '?'/'#'; an Exact entry equal to it wins; else the
  *     longest Prefix p with p == "/" or path == p or path starting with
  *     p + "/"; among equal (path, type) the first listed wins;
- *   miss: main's defaultBackend when a group was chosen, else the global
- *     default, else no match.
+ *   miss: the one cluster-wide default, the older Ingress's (main's,
+ *     else zdefault's), else no match.
  * Paths are generated without trailing slashes and dot segments, where
  * the two readings of "longest" (characters, elements) agree.
  */
@@ -179,7 +178,7 @@ static struct ref_answer reference(const struct rules *r, const char *host,
         a.service = best->service;
         a.path_type = best->exact ? KG_PATH_EXACT : KG_PATH_PREFIX;
         a.matched = best->path;
-    } else if (group && r->main_default) {
+    } else if (r->main_default) { /* the older of the two defaults */
         a.match = true;
         a.service = "main-default";
     } else if (r->global_default) {

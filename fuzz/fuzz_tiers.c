@@ -36,21 +36,7 @@ static const char *const protos[] = {"TCP", "UDP", "SCTP", "tcp", "ICMP"};
 static const char *const cprotos[] = {"tcp", "udp", "sctp", "icmp"};
 static const char *const pnames[] = {"web", "dns", "Bad_Name", ""};
 
-static void put_pick(struct fz_buf *b, struct fz_in *in,
-                     const char *const *list, size_t n, size_t maxraw)
-{
-    uint8_t sel = fz_u8(in);
-    if (sel & 0x80) {
-        const uint8_t *p;
-        size_t len = fz_token(in, &p, maxraw);
-        fz_json_str(b, p, len);
-    } else {
-        const char *s = list[sel % n];
-        fz_json_str(b, (const uint8_t *)s, strlen(s));
-    }
-}
-#define PICK(b, in, list, raw)                                                 \
-    put_pick(b, in, list, sizeof(list) / sizeof(list[0]), raw)
+#define PICK FZ_PICK
 
 static void put_selector(struct fz_buf *b, struct fz_in *in)
 {

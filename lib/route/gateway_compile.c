@@ -1331,6 +1331,7 @@ int kgi_gw_build(const struct kgi_gw_in *in, struct kgi_gw_tables **out)
     if (!b.gws || !b.routes || !b.ord || !b.grants || !b.nss || !b.svcs ||
         !cls || !preps)
         goto fail;
+    n_cls = 0; /* read_objects counts the valid ones into cls[0..n_cls) */
     rc = read_objects(&b, cls, &n_cls);
     if (rc)
         goto fail;

@@ -61,6 +61,24 @@ static int ing_order(const void *pa, const void *pb)
     return a->input < b->input ? -1 : a->input > b->input;
 }
 
+/* ingress-nginx's store order (store.go ListIngresses): oldest first, and
+ * on equal timestamps "namespace/name" descending (`in > jn`); a stable
+ * sort, so the input order breaks the remaining ties. */
+static int ing_order_nginx(const void *pa, const void *pb)
+{
+    const struct ing *a = *(const struct ing *const *)pa;
+    const struct ing *b = *(const struct ing *const *)pb;
+    const struct kgi_meta *ma = a->g.meta, *mb = b->g.meta;
+    if (ma->has_created != mb->has_created)
+        return ma->has_created ? -1 : 1;
+    if (ma->has_created && ma->created != mb->created)
+        return ma->created < mb->created ? -1 : 1;
+    int c = kgi_nsname_cmp(mb->ns, mb->name, ma->ns, ma->name);
+    if (c)
+        return c;
+    return a->input < b->input ? -1 : a->input > b->input;
+}
+
 struct iclass {
     struct kgi_str name;
     bool is_default;
@@ -326,15 +344,45 @@ static void conflict(struct build *b, const struct ent *loser,
                  loser->node ? loser->node->column : 0, "%s", msg);
 }
 
-static const char *why(const struct ent *loser, const struct ent *winner)
+/* Why Ingress `winner` comes before `loser` in conflict order. */
+static const char *order_why(const struct build *b, const struct ing *loser,
+                             const struct ing *winner)
+{
+    const struct kgi_meta *w = winner->g.meta, *l = loser->g.meta;
+    if (w->has_created && (!l->has_created || w->created < l->created))
+        return "older creationTimestamp";
+    if (kgi_nsname_cmp(w->ns, w->name, l->ns, l->name) == 0)
+        return "same namespace/name, loaded first";
+    return b->in->opts->dialect == KG_DIALECT_INGRESS_NGINX
+               ? "same age, larger namespace/name (ingress-nginx order)"
+               : "same age, smaller namespace/name";
+}
+
+static const char *why(const struct build *b, const struct ent *loser,
+                       const struct ent *winner)
 {
     if (loser->src == winner->src)
         return "listed first in the same Ingress";
-    if (loser->rank > winner->rank && winner->src->g.meta->has_created &&
-        (!loser->src->g.meta->has_created ||
-         winner->src->g.meta->created < loser->src->g.meta->created))
-        return "older creationTimestamp";
-    return "same age, smaller namespace/name";
+    return order_why(b, loser->src, winner->src);
+}
+
+/* A defaultBackend that the conflict order leaves unused (`what` says
+ * which default it lost: the cluster-wide one, or the catch-all). */
+static void default_conflict(struct build *b, const struct ing *loser,
+                             const struct ing *winner, const char *what)
+{
+    char msg[512];
+    snprintf(msg, sizeof(msg),
+             "spec.defaultBackend of Ingress %s/%s is not used: %s is "
+             "Ingress %s/%s's (%s)",
+             loser->ns.p, loser->name.p, what, winner->ns.p, winner->name.p,
+             order_why(b, loser, winner));
+    const struct kgi_node *n = loser->g.default_backend.node;
+    if (!n)
+        n = loser->g.meta->node;
+    kgi_diag_add(b->in->diags, KG_SEVERITY_WARNING, KG_ECONFLICT,
+                 loser->g.meta->file, "spec.defaultBackend", n ? n->line : 0,
+                 n ? n->column : 0, "%s", msg);
 }
 
 /* ------------------------------------------------------------ collecting */
@@ -468,7 +516,7 @@ static int node_targets(void *user, struct kgi_pnode *node, void *ents,
         if (!node->exact)
             return KG_ENOMEM;
         for (size_t j = i + 1; j < n && e[j].kind == E_EXACT; j++)
-            conflict(b, &e[j], &e[i], why(&e[j], &e[i]));
+            conflict(b, &e[j], &e[i], why(b, &e[j], &e[i]));
         while (i < n && e[i].kind == E_EXACT)
             i++;
     }
@@ -480,7 +528,7 @@ static int node_targets(void *user, struct kgi_pnode *node, void *ents,
             return KG_ENOMEM;
         for (size_t j = i + 1; j < n && e[j].kind == E_PREFIX; j++)
             if (e[j].slash == e[i].slash)
-                conflict(b, &e[j], &e[i], why(&e[j], &e[i]));
+                conflict(b, &e[j], &e[i], why(b, &e[j], &e[i]));
         while (i < n && e[i].kind == E_PREFIX)
             i++;
     }
@@ -500,7 +548,7 @@ static int node_targets(void *user, struct kgi_pnode *node, void *ents,
         size_t end = j + 1;
         while (end < n && e[end].part.n == e[j].part.n &&
                memcmp(e[end].part.p, e[j].part.p, e[j].part.n) == 0) {
-            conflict(b, &e[end], &e[j], why(&e[end], &e[j]));
+            conflict(b, &e[end], &e[j], why(b, &e[end], &e[j]));
             end++;
         }
         /* the partial "" is the same nginx location as this node's Prefix
@@ -509,10 +557,10 @@ static int node_targets(void *user, struct kgi_pnode *node, void *ents,
         if (e[j].part.n == 0 && pwin) {
             if (pwin->rank < e[j].rank ||
                 (pwin->rank == e[j].rank && pwin->seq < e[j].seq)) {
-                conflict(b, &e[j], pwin, why(&e[j], pwin));
+                conflict(b, &e[j], pwin, why(b, &e[j], pwin));
                 drop = true;
             } else {
-                conflict(b, pwin, &e[j], why(pwin, &e[j]));
+                conflict(b, pwin, &e[j], why(b, pwin, &e[j]));
             }
         }
         if (!drop) {
@@ -576,7 +624,7 @@ static int build_regex(struct build *b, struct kgi_hgroup *g, struct ent *e,
         if (k > 0 && rx[k - 1].t->path.n == p->n &&
             memcmp(rx[k - 1].t->path.p, p->p, p->n) == 0) {
             /* the same nginx location twice: the first configured wins */
-            conflict(b, &e[i], &e[last], why(&e[i], &e[last]));
+            conflict(b, &e[i], &e[last], why(b, &e[i], &e[last]));
             continue;
         }
         char err[200];
@@ -619,10 +667,23 @@ static int build_regex(struct build *b, struct kgi_hgroup *g, struct ent *e,
 
 /* ------------------------------------------------------------------ build */
 
+/* Rule paths into entries, and the defaultBackends (ingress-semantics
+ * rules 35, 36):
+ *   - portable: spec.defaultBackend is "the backend that should handle
+ *     requests that don't match any rule" (IngressSpec): one cluster-wide
+ *     default, the first in conflict order of the Ingresses setting one,
+ *     answers unknown hosts and path misses alike;
+ *   - ingress-nginx (controller.go createServers): the first Ingress in
+ *     store order with a rule for a host configures that server, and its
+ *     defaultBackend (or none: the controller's default backend, no match
+ *     here) answers the server's misses; an Ingress without rules sets the
+ *     catch-all server "_", which also answers the host-less rules' misses
+ *     and unknown hosts. */
 static int collect(struct build *b, struct ing **ord, size_t n_served)
 {
-    int dialect = b->in->opts->dialect;
+    bool nginx = b->in->opts->dialect == KG_DIALECT_INGRESS_NGINX;
     struct kgi_routes *r = b->r;
+    const struct ing *def_src = NULL; /* whose default r->global_default is */
     for (size_t i = 0; i < n_served; i++) {
         struct ing *s = ord[i];
         const struct kgi_ingress *g = &s->g;
@@ -633,14 +694,18 @@ static int collect(struct build *b, struct ing **ord, size_t n_served)
             if (!def)
                 return KG_ENOMEM;
         }
-        if (g->n_rules == 0) {
-            /* rule 36: an Ingress without rules is the global catch-all */
-            if (def && !r->global_default) {
+        if (def && (!nginx || g->n_rules == 0)) {
+            if (!r->global_default) {
                 r->global_default = keep(b, def);
                 if (!r->global_default)
                     return KG_ENOMEM;
+                def_src = s;
+            } else {
+                default_conflict(b, s, def_src,
+                                 nginx ? "the catch-all server's backend"
+                                       : "the backend of requests that match "
+                                         "no rule");
             }
-            continue;
         }
         for (size_t ri = 0; ri < g->n_rules; ri++) {
             const struct kgi_ingress_rule *rule = &g->rules[ri];
@@ -648,11 +713,13 @@ static int collect(struct build *b, struct ing **ord, size_t n_served)
             if (gi < 0)
                 return KG_ENOMEM;
             struct kgi_hgroup *h = &b->groups[gi];
-            /* ranks ascend through this loop: the first default wins */
-            if (def && !h->fallback)
+            /* ranks ascend through this loop: the first Ingress with a
+             * rule for a named host configures its nginx server */
+            if (nginx && h->host.n && !h->own_default) {
+                h->own_default = true;
                 h->fallback = def;
-            if (dialect == KG_DIALECT_INGRESS_NGINX &&
-                (g->nginx_use_regex || g->nginx_rewrite))
+            }
+            if (nginx && (g->nginx_use_regex || g->nginx_rewrite))
                 b->group_regex[gi] = true;
             for (size_t pi = 0; pi < rule->n_paths; pi++) {
                 int rc = add_path(b, s, (size_t)gi, ri, pi);
@@ -937,7 +1004,9 @@ static int ingress_build(const struct kgi_compile_in *in,
     for (size_t i = 0; i < n_ing; i++)
         if (served(in->opts, &ings[i].g, cls, n_cls))
             ord[n_served++] = &ings[i];
-    qsort(ord, n_served, sizeof(*ord), ing_order);
+    qsort(ord, n_served, sizeof(*ord),
+          in->opts->dialect == KG_DIALECT_INGRESS_NGINX ? ing_order_nginx
+                                                        : ing_order);
     rc = KG_ENOMEM;
     for (size_t i = 0; i < n_served; i++) {
         ord[i]->rank = (uint32_t)i;

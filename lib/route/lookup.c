@@ -214,8 +214,26 @@ static int gw_route(const struct kgi_routes *r,
     out->normalized_path = "";
     out->normalized_path_len = 0;
     clear(out);
-    if (!r->gw)
+    if (!r->gw) {
+        /* nothing answers, but the request is checked and its path
+         * normalized as with Gateways loaded */
+        char h[KG_ROUTE_HOST_MAX];
+        size_t hn = 0, pn = 0;
+        bool ascii = true;
+        int rc = norm_host(req->host, req->host_len, h, &hn, &ascii);
+        if (rc)
+            return rc;
+        rc = kgi_norm_path(req->path ? req->path : "", req->path_len,
+                           r->normalize, buf, cap, &pn);
+        if (rc)
+            return rc;
+        if (pn >= cap)
+            return KG_ENOSPACE;
+        buf[pn] = '\0';
+        out->normalized_path = buf;
+        out->normalized_path_len = pn;
         return KG_ENOMATCH;
+    }
     struct kgi_gw_req q = {
         .gateway = req->gateway,
         .gateway_len = req->gateway_len,
@@ -306,7 +324,7 @@ int kgi_routes_lookup(const struct kgi_routes *r,
         if (!t)
             t = g->fallback;
     }
-    if (!t)
+    if (!t && !(g && g->own_default))
         t = r->global_default;
     if (!t)
         return KG_ENOMATCH;

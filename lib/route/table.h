@@ -150,6 +150,9 @@ struct kgi_hgroup {
     struct kgi_pnode root;   /* the trie (inline: one cache miss less) */
     const struct kgi_rx *rx; /* in the controller's order */
     const struct kgi_rtarget *fallback; /* defaultBackend for this host */
+    /* a miss answers fallback (NULL: no match), never the global default
+     * (ingress-nginx: the server's root location) */
+    bool own_default;
 };
 
 struct kgi_tls_entry {

@@ -140,9 +140,15 @@ class RouteTest(unittest.TestCase):
         self.assertIsNone(r.matched_path)
         self.assertIsNone(r.path_type)
         self.assertEqual(r.normalized_path, "/nothing")
-        # no global default: an unknown host matches nothing
-        self.assertIsNone(self.rs.route("unknown.example.com", "/"))
-        self.assertIsNone(self.rs.route(None, "/"))
+        # portable: the one cluster-wide default answers unknown hosts too
+        for host in ("unknown.example.com", None):
+            r = self.rs.route(host, "/")
+            self.assertTrue(r.is_default)
+            self.assertEqual((r.source_name, r.service), ("shop", "fallback"))
+        # ingress-nginx: the default of shop's servers only
+        with kgress.Ruleset.from_yaml(CLUSTER, dialect="ingress-nginx") as rs:
+            self.assertTrue(rs.route("shop.example.com", "/nothing").is_default)
+            self.assertIsNone(rs.route("unknown.example.com", "/"))
 
     def test_wildcard_and_class(self):
         # portable dialect: "/v[0-9]+/" is a literal Prefix
@@ -150,11 +156,13 @@ class RouteTest(unittest.TestCase):
         self.assertTrue(self.rs.route("a.cdn.example.com", "/v1/x").is_default)
         self.assertEqual(
             self.rs.route("a.cdn.example.com", "/v[0-9]+/x").service, "cdn")
-        # one label only: no host group, and no global default
-        self.assertIsNone(self.rs.route("a.b.cdn.example.com", "/v[0-9]+/"))
+        # one label only: no host group, so the cluster-wide default
+        self.assertTrue(
+            self.rs.route("a.b.cdn.example.com", "/v[0-9]+/").is_default)
         # no class option: the unknown class "other" is not served
-        # (IngressClasses are loaded)
-        self.assertIsNone(self.rs.route("ops.example.com", "/"))
+        # (IngressClasses are loaded): its host gets the default too
+        r = self.rs.route("ops.example.com", "/")
+        self.assertEqual((r.source_name, r.is_default), ("shop", True))
 
     def test_options(self):
         with kgress.Ruleset.from_yaml(CLUSTER, dialect="ingress-nginx") as rs:

@@ -572,6 +572,35 @@ static void test_listeners_hosts(void **state)
     RUN(y, rows);
 }
 
+/* GatewayClasses: when any is loaded, a Gateway naming another is not
+ * served; one class and one Gateway of each kind (fuzz_gateway found the
+ * class table written one past its end). */
+static void test_gateway_classes(void **state)
+{
+    (void)state;
+    static const char y[] =
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
+        "metadata: {name: c}\nspec: {controllerName: example.com/gw}\n"
+        "---\n" GW_ALL
+        "---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+        "metadata: {name: other, namespace: infra}\n"
+        "spec:\n  gatewayClassName: unknown\n  listeners:\n"
+        "  - {name: http, port: 8080, protocol: HTTP,\n"
+        "     allowedRoutes: {namespaces: {from: All}}}\n"
+        "---\napiVersion: gateway.networking.k8s.io/v1\n"
+        "kind: HTTPRoute\n"
+        "metadata: {name: r, namespace: app}\n"
+        "spec:\n"
+        "  parentRefs: [{name: gw, namespace: infra}, {name: other, "
+        "namespace: infra}]\n"
+        "  rules:\n" RULE("{path: {value: /}}", "s");
+    static const struct rq rows[] = {
+        {.host = "x", .path = "/", .want = "r/0/0:s"},
+        {.host = "x", .path = "/", .port = 8080, .want = "404"},
+    };
+    RUN(y, rows);
+}
+
 /* --------------------------------------------------------- backends */
 
 /* Rules 40-43, 46: weights (pick mod the sum over cumulative ranges,
@@ -1008,6 +1037,7 @@ int main(void)
         cmocka_unit_test(test_rank_rule_order),
         cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_listeners_hosts),
+        cmocka_unit_test(test_gateway_classes),
         cmocka_unit_test(test_backends),
         cmocka_unit_test(test_services),
         cmocka_unit_test(test_filters),

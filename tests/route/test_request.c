@@ -81,11 +81,13 @@ static const struct {
     {"a.example", "/api/v1", 0, "api", "shop", "web", 0},
     {"A.Example:8443", "/exact", 0, "exact", "shop", "web", 0},
     {"b.example", "/anything", 0, "bsvc", "shop", "web", 1},
-    /* a path miss on a host of web: its defaultBackend */
+    /* a path miss: web's defaultBackend, the cluster-wide default */
     {"a.example", "/nope", 0, "fallback", "shop", "web", -1},
     /* the host-less rule of other is its spec.rules[0] */
     {"c.example", "/metrics", 0, "metrics", "ops", "other", 0},
-    {"c.example", "/", KG_ENOMATCH, "", "", "", -1},
+    /* a miss on another Ingress's host: the one cluster-wide default */
+    {"c.example", "/", 0, "fallback", "shop", "web", -1},
+    {"nowhere.example", "/", 0, "fallback", "shop", "web", -1},
 };
 
 static void test_source(void **state)
@@ -211,6 +213,23 @@ static void test_errors(void **state)
                      KG_EREQUEST);
     r = request("a.example", "/api/long/path");
     assert_int_equal(kg_route_request(rs, &r, buf, 4, &out), KG_ENOSPACE);
+
+    /* a Gateway request on a ruleset without Gateways: no match, but the
+     * request is still checked and its path normalized (fuzz_gateway) */
+    r = request("a.example", "/api/./v1/../x?q");
+    r.port = 80;
+    assert_int_equal(kg_route_request(rs, &r, buf, sizeof(buf), &out),
+                     KG_ENOMATCH);
+    assert_string_equal(out.normalized_path, "/api/x");
+    assert_true(out.normalized_path == buf);
+    r = request("a..example", "/api");
+    r.port = 80;
+    assert_int_equal(kg_route_request(rs, &r, buf, sizeof(buf), &out),
+                     KG_EREQUEST);
+    r = request("a.example", "nope");
+    r.port = 80;
+    assert_int_equal(kg_route_request(rs, &r, buf, sizeof(buf), &out),
+                     KG_EREQUEST);
 }
 
 int main(void)

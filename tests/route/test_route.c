@@ -524,6 +524,8 @@ static void test_conflicts(void **state)
 {
     (void)state;
     kg_builder *b = NULL;
+    const kg_diagnostics *d;
+    int found;
     /* input order is not the conflict order */
     kg_ruleset *rs = compile_opts(
         "ing newer ns=a ts=2024-05-01T00:00:00Z; host h; P /x newer; "
@@ -544,6 +546,33 @@ static void test_conflicts(void **state)
     kg_builder_free(b);
     kg_ruleset_unref(rs);
 
+    /* ingress-nginx: equal timestamps in namespace/name descending order
+     * (its store sorts `in > jn`); the timestamp still comes first */
+    struct opts ngx = {.dialect = KG_DIALECT_INGRESS_NGINX};
+    rs = compile_opts(
+        "ing newer ns=a ts=2024-05-01T00:00:00Z; host h; P /x newer; "
+        "E /e newer-e\n"
+        "ing notime ns=a; host h; P /x notime; P /y notime\n"
+        "ing older ns=z ts=2020-01-01T00:00:00Z; host h; P /x older\n"
+        "ing same2 ns=b ts=2021-01-01T00:00:00Z; host h; P /z b-z; E /e b-e\n"
+        "ing same1 ns=a ts=2021-01-01T00:00:00Z; host h; P /z a-z\n"
+        "ing first ns=c; host h; P /y first; P /y second\n",
+        &ngx, &b);
+    assert_string_equal(route(rs, "h", "/x"), "older:80");
+    assert_string_equal(route(rs, "h", "/z"), "b-z:80");
+    /* both without timestamp: c/first > a/notime */
+    assert_string_equal(route(rs, "h", "/y"), "first:80");
+    assert_string_equal(route(rs, "h", "/e"), "b-e:80");
+    d = kg_builder_diagnostics(b);
+    found = 0;
+    for (size_t i = 0; i < kg_diagnostics_count(d); i++)
+        found += kg_diagnostic_code(d, i) == KG_ECONFLICT &&
+                 strstr(kg_diagnostic_message(d, i),
+                        "same age, larger namespace/name") != NULL;
+    assert_int_equal(found, 2); /* /z and /y of a/notime */
+    kg_builder_free(b);
+    kg_ruleset_unref(rs);
+
     /* first listed inside one Ingress */
     rs = compile_opts("ing one; host h; E /e first; E /e second; "
                       "P /p first; P /p second",
@@ -551,8 +580,8 @@ static void test_conflicts(void **state)
     assert_string_equal(route(rs, "h", "/e"), "first:80");
     assert_string_equal(route(rs, "h", "/p/q"), "first:80");
     assert_int_equal(count_code(b, KG_ECONFLICT, KG_SEVERITY_WARNING), 2);
-    const kg_diagnostics *d = kg_builder_diagnostics(b);
-    int found = 0;
+    d = kg_builder_diagnostics(b);
+    found = 0;
     for (size_t i = 0; i < kg_diagnostics_count(d); i++)
         if (kg_diagnostic_code(d, i) == KG_ECONFLICT &&
             strcmp(kg_diagnostic_path(d, i), "spec.rules[0].http.paths[1]") ==
@@ -587,25 +616,94 @@ static void test_conflicts(void **state)
 static void test_default_backend(void **state)
 {
     (void)state;
-    kg_ruleset *rs =
-        compile("ing catchall-new ts=2024-01-01T00:00:00Z; def global-new\n"
-                "ing catchall-old ts=2020-01-01T00:00:00Z; def global-old\n"
-                "ing withrules; def host-fallback; host a.com; P /api api; "
-                "host *.w.com; P /api wapi\n"
-                "ing other; host b.com; P /api bapi\n"
-                "ing nohttp; def nohttp-def; host c.com nohttp\n"
-                "ing d; host d.com nohttp\n");
+    static const char set[] =
+        "ing catchall-new ts=2024-01-01T00:00:00Z; def global-new\n"
+        "ing catchall-old ts=2020-01-01T00:00:00Z; def global-old\n"
+        "ing withrules; def host-fallback; host a.com; P /api api; "
+        "host *.w.com; P /api wapi\n"
+        "ing other; host b.com; P /api bapi\n"
+        "ing nohttp; def nohttp-def; host c.com nohttp\n"
+        "ing d; host d.com nohttp\n"
+        "ing e; host a.com; P /e e\n";
+    /* portable (rules 35, 36): one cluster-wide default, the oldest,
+     * answers every request that matches no rule */
+    kg_ruleset *rs = compile(set);
     static const struct req q[] = {
         {"a.com", "/api/x", "api:80"},
-        {"a.com", "/web", "host-fallback:80!"}, /* that Ingress's hosts */
-        {"x.w.com", "/web", "host-fallback:80!"},
-        {"b.com", "/web", "global-old:80!"}, /* no own fallback: global */
-        {"zzz.com", "/", "global-old:80!"},  /* no host group */
+        {"a.com", "/web", "global-old:80!"},
+        {"x.w.com", "/web", "global-old:80!"},
+        {"b.com", "/web", "global-old:80!"},
+        {"zzz.com", "/", "global-old:80!"},
         {NULL, "/", "global-old:80!"},
-        {"c.com", "/anything", "nohttp-def:80!"}, /* rule 37 */
+        {"c.com", "/anything", "global-old:80!"}, /* rule 37 */
         {"d.com", "/anything", "global-old:80!"},
     };
     check_reqs(rs, q, N(q), "defaultBackend");
+    kg_ruleset_unref(rs);
+    /* the unused ones are reported where they are written */
+    kg_builder *b = NULL;
+    rs = compile_opts(set, NULL, &b);
+    const kg_diagnostics *d = kg_builder_diagnostics(b);
+    int unused = 0;
+    for (size_t i = 0; i < kg_diagnostics_count(d); i++)
+        unused +=
+            kg_diagnostic_code(d, i) == KG_ECONFLICT &&
+            strcmp(kg_diagnostic_path(d, i), "spec.defaultBackend") == 0 &&
+            kg_diagnostic_line(d, i) > 0 &&
+            strstr(kg_diagnostic_message(d, i),
+                   "is Ingress default/catchall-old's") != NULL;
+    assert_int_equal(unused, 3); /* global-new, host-fallback, nohttp-def */
+    kg_builder_free(b);
+    kg_ruleset_unref(rs);
+
+    /* an Ingress with rules sets it too, for path misses and unknown hosts
+     * alike */
+    rs = compile("ing a; host a.com; P /api api\n"
+                 "ing b ts=2020-01-01T00:00:00Z; def b-def; host b.com; "
+                 "P /b b\n"
+                 "ing c ts=2021-01-01T00:00:00Z; def c-def; host c.com; "
+                 "P /c c\n");
+    static const struct req q1[] = {
+        {"a.com", "/api", "api:80"},  {"a.com", "/x", "b-def:80!"},
+        {"b.com", "/x", "b-def:80!"}, {"c.com", "/x", "b-def:80!"},
+        {"c.com", "/c", "c:80"},      {"zzz.com", "/", "b-def:80!"},
+    };
+    check_reqs(rs, q1, N(q1), "defaultBackend (portable)");
+    kg_ruleset_unref(rs);
+
+    /* ingress-nginx (createServers): the first Ingress with a rule for a
+     * host configures that server, with its defaultBackend or none (the
+     * controller's default backend: no match); the oldest Ingress without
+     * rules is the catch-all server, which also answers the host-less
+     * rules' misses and unknown hosts */
+    struct opts o = {.dialect = KG_DIALECT_INGRESS_NGINX};
+    rs = compile_opts(set, &o, NULL);
+    static const struct req q2[] = {
+        {"a.com", "/api/x", "api:80"},
+        {"a.com", "/web", "host-fallback:80!"}, /* withrules came first */
+        {"x.w.com", "/web", "host-fallback:80!"},
+        {"b.com", "/web", "404"}, /* other configured b.com, no default */
+        {"zzz.com", "/", "global-old:80!"},
+        {NULL, "/", "global-old:80!"},
+        {"c.com", "/anything", "nohttp-def:80!"},
+        {"d.com", "/anything", "404"},
+    };
+    check_reqs(rs, q2, N(q2), "defaultBackend (ingress-nginx)");
+    kg_ruleset_unref(rs);
+    rs = compile_opts(
+        "ing a ts=2020-01-01T00:00:00Z; host a.com; P /api api\n"
+        "ing b ts=2021-01-01T00:00:00Z; def b-def; host a.com; "
+        "P /b b; host b.com; P /b b\n"
+        "ing c ts=2022-01-01T00:00:00Z; def c-def; host -; P /h h\n",
+        &o, NULL);
+    static const struct req q3[] = {
+        {"a.com", "/b", "b:80"},
+        {"a.com", "/x", "404"}, /* a configured the server: b's is unused */
+        {"b.com", "/x", "b-def:80!"},
+        {"zzz.com", "/h", "h:80"},
+        {"zzz.com", "/x", "404"}, /* c's default is not the catch-all */
+    };
+    check_reqs(rs, q3, N(q3), "defaultBackend (ingress-nginx servers)");
     kg_ruleset_unref(rs);
 
     /* resource backends, default and path */

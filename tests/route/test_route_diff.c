@@ -15,11 +15,14 @@
  *   ranking      any Exact; else the Prefix with the most pieces, then the
  *                one written with a trailing slash (rule 31); ties by
  *                creationTimestamp, namespace/name, listing (rule 34)
- *   miss         the group's defaultBackend, else the global one (rule 36)
+ *   miss         the first defaultBackend in that order (rules 35, 36)
  *
  * The same rule sets are also compiled in the ingress-nginx dialect
  * (hosts without use-regex) and checked against reference_nginx: nginx
- * location semantics, ImplementationSpecific as a character prefix.
+ * location semantics, ImplementationSpecific as a character prefix,
+ * namespace/name descending on equal timestamps, and a miss answered by
+ * the defaultBackend of the first Ingress with a rule for the host (none:
+ * no match), else by the first Ingress without rules.
  *
  * Request and rule-path normalization are shared with the library
  * (route/normalize, tested on their own in tests/ingress); everything
@@ -181,8 +184,9 @@ static int ts_key(const struct ring *g)
     return g->ts ? g->ts : 1 << 30; /* none counts as newest */
 }
 
+/* ingress-nginx sorts equal timestamps by "namespace/name" descending */
 static int ing_before(const struct ring *a, int ai, const struct ring *b,
-                      int bi)
+                      int bi, int nginx)
 {
     if (ts_key(a) != ts_key(b))
         return ts_key(a) < ts_key(b);
@@ -191,18 +195,18 @@ static int ing_before(const struct ring *a, int ai, const struct ring *b,
     snprintf(y, sizeof(y), "%s/%s", b->ns, b->name);
     int c = strcmp(x, y);
     if (c)
-        return c < 0;
+        return nginx ? c > 0 : c < 0;
     return ai < bi;
 }
 
-static void rank(struct rset *s)
+static void rank(struct rset *s, int nginx)
 {
     for (int i = 0; i < s->n; i++)
         s->order[i] = i;
     for (int i = 1; i < s->n; i++) /* insertion sort: obviously right */
-        for (int j = i;
-             j > 0 && ing_before(&s->g[s->order[j]], s->order[j],
-                                 &s->g[s->order[j - 1]], s->order[j - 1]);
+        for (int j = i; j > 0 && ing_before(&s->g[s->order[j]], s->order[j],
+                                            &s->g[s->order[j - 1]],
+                                            s->order[j - 1], nginx);
              j--) {
             int t = s->order[j];
             s->order[j] = s->order[j - 1];
@@ -430,17 +434,30 @@ static void reference(const struct rset *s, const char *host, size_t hn,
         return;
     }
 defaults:
-    /* defaults, in rank order */
-    for (int o = 0; group && o < s->n; o++) {
+    if (!nginx) {
+        /* one cluster-wide default: the first in rank order */
+        for (int o = 0; o < s->n; o++)
+            if (s->g[s->order[o]].has_def) {
+                w->g = &s->g[s->order[o]];
+                return;
+            }
+        w->rc = KG_ENOMATCH;
+        return;
+    }
+    /* nginx: a named host's server belongs to the first Ingress (in rank
+     * order) with a rule for it, and answers with its default or nothing */
+    for (int o = 0; group && group[0] && o < s->n; o++) {
         const struct ring *g = &s->g[s->order[o]];
-        if (!g->has_def)
-            continue;
         for (int k = 0; k < g->n; k++)
             if (strcmp(g->r[k].host, group) == 0) {
-                w->g = g;
+                if (g->has_def)
+                    w->g = g;
+                else
+                    w->rc = KG_ENOMATCH;
                 return;
             }
     }
+    /* the catch-all server: the first Ingress without rules */
     for (int o = 0; o < s->n; o++) {
         const struct ring *g = &s->g[s->order[o]];
         if (g->has_def && g->n == 0) {
@@ -494,7 +511,7 @@ static void differential(int nginx)
     assert_non_null(s);
     while (done < total) {
         gen_set(s);
-        rank(s);
+        rank(s, nginx);
         char *rules = set_rules(s);
         size_t len;
         char *yaml = rules_yaml(rules, &len);
