@@ -120,6 +120,24 @@ KG_API unsigned kg_version_number(void);
 #define KG_ECODE_MIN -32      /**< lowest code defined in this version        */
 /* clang-format on */
 
+/*
+ * Builds without an engine. A library built with the meson option
+ * -Droute=disabled (the firewall build, without PCRE2) or -Dpolicy=disabled
+ * exports the same symbols; the functions of the missing engine then
+ * return KG_ENOTSUPPORTED once their arguments are otherwise valid (a NULL
+ * ruleset or struct, or a size below the first released one, is still
+ * KG_EINVAL): route: kg_route, kg_route_request, kg_tls_lookup,
+ * kg_route_host_group; policy: kg_check, kg_check_flow, kg_check_str,
+ * kg_check_side, kg_check_batch, kg_pod_find, kg_pod_find_addr,
+ * kg_pod_addr, kg_dns_cache_observe, kg_dns_cache_observe_msg,
+ * kg_dns_cache_name, while kg_pod_name, kg_pod_policy and kg_dns_cache_new
+ * return NULL. The builder reads the objects of the missing engine's kinds
+ * (their metadata is checked) but compiles nothing of them, and
+ * kg_ruleset_dump leaves out that engine's section ("routes" or
+ * "policies"). kg_addr_parse, kg_protocol_parse, kg_verdict_format and
+ * kg_reason_name work in every build.
+ */
+
 /** Human-readable text for a KG_E* code (or 0). Never NULL: unknown codes
  *  give "unknown error". Static string. Thread-safe. */
 KG_API const char *kg_strerror(int code);

@@ -413,6 +413,7 @@ static void ruleset_free(kg_ruleset *rs)
     kgi_free(rs);
 }
 
+#if KGI_WITH_POLICY /* incremental compiles are the policy engine's */
 /* Whether the next compile may extend the last full one: only pods
  * changed since, not too many, and no engine but NetworkPolicy reads them
  * (the Service table of the full compile is empty). Threshold: a delta
@@ -514,6 +515,7 @@ out:
     kgi_arena_release(&scratch);
     return rc;
 }
+#endif
 
 KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
 {
@@ -521,6 +523,7 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
         return KG_EINVAL;
     *out = NULL;
     reset_compile_diags(b);
+#if KGI_WITH_POLICY
     if (can_delta(b)) {
         int rc = compile_delta(b, out);
         if (rc != KGI_NETPOL_FULL) {
@@ -529,6 +532,7 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
         }
         reset_compile_diags(b);
     }
+#endif
     int rc = 0;
     void *keep[KGI_ENGINES] = {0};
     struct kgi_arena scratch;

@@ -6,14 +6,76 @@
  * tables (policy/table.h: NetworkPolicy and the cluster tiers, then the
  * Service table), which works on full-size structs. Also the parsers of
  * addresses and protocols the string forms use. No allocation, no lock.
+ *
+ * In a library built without the policy engine (-Dpolicy=disabled) each
+ * lookup returns KG_ENOTSUPPORTED (KG_EINVAL first for a NULL ruleset or
+ * struct or a size below the first released one; the string forms still
+ * parse their arguments first), the functions returning a name NULL; the
+ * symbols stay exported. The parsers work in every build.
  */
 #include <string.h>
 
 #include "api/ruleset.h"
 #include "kgress.h"
-#include "policy/table.h"
 #include "util/abi.h"
 #include "util/ip.h"
+#if KGI_WITH_POLICY
+#include "policy/table.h"
+#else
+/* the engine's lookups, absent: every call is unsupported */
+static int kgi_netpol_check(const struct kgi_netpol *np,
+                            const struct kgi_services *svc,
+                            const struct kg_flow *f, struct kg_verdict *out)
+{
+    (void)np, (void)svc, (void)f, (void)out;
+    return KG_ENOTSUPPORTED;
+}
+
+static int kgi_netpol_side(const struct kgi_netpol *np, uint32_t pod,
+                           int direction, const struct kg_addr *peer,
+                           int protocol, unsigned port, struct kg_side *out)
+{
+    (void)np, (void)pod, (void)direction, (void)peer, (void)protocol;
+    (void)port, (void)out;
+    return KG_ENOTSUPPORTED;
+}
+
+static int kgi_netpol_pod_find(const struct kgi_netpol *np, const char *ns,
+                               size_t ns_len, const char *name, size_t name_len,
+                               uint32_t *pod)
+{
+    (void)np, (void)ns, (void)ns_len, (void)name, (void)name_len, (void)pod;
+    return KG_ENOTSUPPORTED;
+}
+
+static int kgi_netpol_pod_find_addr(const struct kgi_netpol *np,
+                                    const struct kg_addr *addr, uint32_t *pod)
+{
+    (void)np, (void)addr, (void)pod;
+    return KG_ENOTSUPPORTED;
+}
+
+static const char *kgi_netpol_pod_name(const struct kgi_netpol *np,
+                                       uint32_t pod)
+{
+    (void)np, (void)pod;
+    return NULL;
+}
+
+static int kgi_netpol_pod_addr(const struct kgi_netpol *np, uint32_t pod,
+                               size_t i, struct kg_addr *out)
+{
+    (void)np, (void)pod, (void)i, (void)out;
+    return KG_ENOTSUPPORTED;
+}
+
+static const char *kgi_netpol_pod_policy(const struct kgi_netpol *np,
+                                         uint32_t pod, int direction, size_t i)
+{
+    (void)np, (void)pod, (void)direction, (void)i;
+    return NULL;
+}
+#endif
 
 KG_API int kg_check_flow(const kg_ruleset *rs, const struct kg_flow *flow,
                          struct kg_verdict *out)

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "api/ruleset.h"
+#if KGI_WITH_POLICY
 #include "policy/lookup_batch.h"
 
 #define STEP 8
@@ -34,6 +35,7 @@ static const struct kg_flow *flow_at(const struct kg_flow *f, size_t stride,
 {
     return (const struct kg_flow *)(const void *)((const char *)f + i * stride);
 }
+#endif
 
 KG_API int kg_check_batch(const kg_ruleset *rs, const struct kg_flow *flows,
                           size_t n, struct kg_verdict *out)
@@ -43,6 +45,9 @@ KG_API int kg_check_batch(const kg_ruleset *rs, const struct kg_flow *flows,
     if (!rs || !flows || !out || flows[0].size < KG_FLOW_SIZE_0_2 ||
         out[0].size < KG_VERDICT_SIZE_0_1)
         return KG_EINVAL;
+#if !KGI_WITH_POLICY
+    return KG_ENOTSUPPORTED; /* built without the policy engine */
+#else
     const size_t fstride = flows[0].size, vstride = out[0].size;
     const struct kgi_netpol *np = rs->netpol;
     struct kgi_vd_prefetch ring[RING];
@@ -70,4 +75,5 @@ KG_API int kg_check_batch(const kg_ruleset *rs, const struct kg_flow *flows,
         }
     }
     return rc;
+#endif
 }

@@ -88,4 +88,7 @@ const struct kgi_engine kgi_engines[KGI_ENGINES] = {
     /* the Service table is read through kg_check_flow, not dumped */
     [KGI_ENGINE_SERVICES] = {NULL, services_build, services_free, NULL, NULL},
 #endif
+#if !KGI_WITH_ROUTE && !KGI_WITH_POLICY
+    {NULL, NULL, NULL, NULL, NULL}, /* ISO C: no empty initializer */
+#endif
 };

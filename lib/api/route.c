@@ -6,13 +6,44 @@
  * growth rule of util/abi.h), then calls the engine's lookup on the
  * ruleset's route tables (route/table.h), which works on full-size
  * structs. No allocation, no lock.
+ *
+ * In a library built without the route engine (-Droute=disabled) each of
+ * them returns KG_ENOTSUPPORTED (KG_EINVAL first for what would be invalid
+ * in any build: a NULL ruleset or struct, a size below the first released
+ * one), and the symbols stay exported.
  */
 #include <string.h>
 
 #include "api/ruleset.h"
 #include "kgress.h"
-#include "route/table.h"
 #include "util/abi.h"
+#if KGI_WITH_ROUTE
+#include "route/table.h"
+#else
+/* the engine's lookups, absent: every call is unsupported */
+static int kgi_routes_lookup(const struct kgi_routes *r,
+                             const struct kg_http_request *req, char *buf,
+                             size_t cap, struct kg_route *out)
+{
+    (void)r, (void)req, (void)buf, (void)cap, (void)out;
+    return KG_ENOTSUPPORTED;
+}
+
+static int kgi_routes_tls(const struct kgi_routes *r, const char *host,
+                          size_t host_len, struct kg_tls *out)
+{
+    (void)r, (void)host, (void)host_len, (void)out;
+    return KG_ENOTSUPPORTED;
+}
+
+static int kgi_routes_host_group(const struct kgi_routes *r, const char *host,
+                                 size_t host_len, const char **group,
+                                 size_t *group_len)
+{
+    (void)r, (void)host, (void)host_len, (void)group, (void)group_len;
+    return KG_ENOTSUPPORTED;
+}
+#endif
 
 KG_API int kg_route_request(const kg_ruleset *rs,
                             const struct kg_http_request *req, char *buf,
