@@ -128,10 +128,10 @@ KG_API unsigned kg_version_number(void);
  * ruleset or struct, or a size below the first released one, is still
  * KG_EINVAL): route: kg_route, kg_route_request, kg_tls_lookup,
  * kg_route_host_group; policy: kg_check, kg_check_flow, kg_check_str,
- * kg_check_side, kg_check_batch, kg_pod_find, kg_pod_find_addr,
- * kg_pod_addr, kg_dns_cache_observe, kg_dns_cache_observe_msg,
- * kg_dns_cache_name, while kg_pod_name, kg_pod_policy and kg_dns_cache_new
- * return NULL. The builder reads the objects of the missing engine's kinds
+ * kg_check_side, kg_check_batch, kg_explain_rule, kg_pod_find,
+ * kg_pod_find_addr, kg_pod_addr, kg_dns_cache_observe,
+ * kg_dns_cache_observe_msg, kg_dns_cache_name, while kg_pod_name,
+ * kg_pod_policy and kg_dns_cache_new return NULL and kg_match_name "?". The builder reads the objects of the missing engine's kinds
  * (their metadata is checked) but compiles nothing of them, and
  * kg_ruleset_dump leaves out that engine's section ("routes" or
  * "policies"). kg_addr_parse, kg_protocol_parse, kg_verdict_format and

@@ -52,6 +52,12 @@ KG_API int kg_dns_cache_name(const kg_dns_cache *c,
     (void)cap;
     return KG_ENOTSUPPORTED;
 }
+
+KG_API const char *kg_match_name(int which, int value)
+{
+    (void)which, (void)value;
+    return "?"; /* no explanation to name (kg_explain_rule unsupported) */
+}
 #else
 /* a translation unit must not be empty (ISO C) */
 typedef int kgi_disabled_none;

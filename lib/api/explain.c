@@ -8,9 +8,11 @@
  * the library's size (kgress.h "ABI promise": an older caller's smaller
  * flow reads as absent fields), nothing is allocated.
  */
-#include "policy/explain.h"
 #include "api/ruleset.h"
 #include "util/abi.h"
+#if KGI_WITH_POLICY
+#include "policy/explain.h"
+#endif
 
 KG_API int kg_explain_rule(const kg_ruleset *rs, const struct kg_flow *flow,
                            int direction, size_t i, struct kg_rule_match *out)
@@ -19,5 +21,10 @@ KG_API int kg_explain_rule(const kg_ruleset *rs, const struct kg_flow *flow,
         return KG_EINVAL;
     struct kg_flow f;
     kgi_abi_in(&f, sizeof(f), flow);
+#if KGI_WITH_POLICY
     return kgi_netpol_explain(rs->netpol, &f, direction, i, out);
+#else
+    (void)direction, (void)i;
+    return KG_ENOTSUPPORTED; /* built without the policy engine */
+#endif
 }

@@ -144,6 +144,7 @@ static void test_policy(void **state)
     f.protocol = KG_PROTO_TCP;
     f.port = 80;
     struct kg_side s;
+    struct kg_rule_match m;
     uint32_t pod = 0;
     struct kg_addr out;
     /* invalid in any build; the parsers work in every build */
@@ -172,6 +173,9 @@ static void test_policy(void **state)
     assert_int_equal(kg_pod_find_addr(rs, &a, &pod), 0);
     assert_int_equal(
         kg_check_side(rs, pod, KG_EGRESS, &b, KG_PROTO_TCP, 80, &s), 0);
+    assert_int_equal(kg_explain_rule(rs, &f, KG_INGRESS, 0, &m), 0);
+    assert_string_equal(m.policy, "shop/only-a");
+    assert_string_equal(kg_match_name(KG_MATCH_PEER, 1), "any-peer");
     kg_dns_cache *c = kg_dns_cache_new(NULL);
     assert_non_null(c);
     kg_dns_cache_free(c);
@@ -191,6 +195,9 @@ static void test_policy(void **state)
     assert_int_equal(kg_pod_addr(rs, 0, 0, &out), KG_ENOTSUPPORTED);
     assert_int_equal(kg_check_side(rs, 0, KG_EGRESS, &b, KG_PROTO_TCP, 80, &s),
                      KG_ENOTSUPPORTED);
+    assert_int_equal(kg_explain_rule(rs, &f, KG_INGRESS, 0, &m),
+                     KG_ENOTSUPPORTED);
+    assert_string_equal(kg_match_name(KG_MATCH_PEER, 1), "?");
     assert_null(kg_dns_cache_new(NULL));
     kg_dns_cache_free(NULL);
     char name[64];
