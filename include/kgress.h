@@ -117,7 +117,9 @@ KG_API unsigned kg_version_number(void);
 #define KG_ELIMIT_DIAGNOSTICS -30 /**< diagnostics past KG_LIMIT_DIAGNOSTICS (0.2) */
 #define KG_EDNS -31           /**< a DNS message is malformed or truncated    */
 #define KG_ELIMIT_CACHE -32   /**< a DNS cache limit evicted live entries     */
-#define KG_ECODE_MIN -32      /**< lowest code defined in this version        */
+#define KG_ESNAPSHOT -33      /**< a DNS cache snapshot is malformed/corrupted */
+#define KG_ESNAPSHOT_VERSION -34 /**< a snapshot of an unsupported version   */
+#define KG_ECODE_MIN -34      /**< lowest code defined in this version        */
 /* clang-format on */
 
 /*
@@ -1177,6 +1179,40 @@ KG_API int kg_dns_cache_name(const kg_dns_cache *cache,
 
 /** Room for any normalized name and its NUL (RFC 1035: 253 + 1). */
 #define KG_DNS_NAME_BUF 254
+
+/** Writes a snapshot of the cache at time now into buf[0..cap): every
+ *  binding not expired at now (now < expiry + KG_LIMIT_DNS_GRACE), with its
+ *  client, name and interval relative to now, least recently observed
+ *  first, in the versioned format of docs/domains.md ("Snapshots";
+ *  version 1, checksummed), so that a restarted agent keeps what the DNS
+ *  answers taught it. *len is set to the snapshot's size. Returns 0;
+ *  KG_ENOSPACE when cap is smaller than *len (buf unchanged: call again
+ *  with *len bytes; buf may be NULL with cap 0 to ask the size); KG_EINVAL
+ *  (NULL cache or len, NULL buf with cap > 0). Since 0.2. Thread-safe:
+ *  observations wait for it, lookups do not; no allocation. */
+KG_API int kg_dns_cache_save(kg_dns_cache *cache, uint64_t now, void *buf,
+                             size_t cap, size_t *len);
+
+/** Adds the bindings of a snapshot made by kg_dns_cache_save (any cache's,
+ *  any options) to cache, as observations would: now is this cache's time,
+ *  elapsed the seconds that passed since the snapshot was taken (0 when
+ *  unknown); a binding's interval moves to this clock and counts elapsed
+ *  down, one expired by then is dropped, lifetimes are capped at
+ *  KG_LIMIT_DNS_MAX_TTL from now, clients become global under
+ *  KG_FLAG_DNS_SHARED, and a binding already in the cache merges with the
+ *  snapshot's. The whole snapshot is checked before anything is added.
+ *  Returns 0; KG_ELIMIT_CACHE (restored, but a limit dropped live bindings:
+ *  the least recently observed go first); KG_ESNAPSHOT (not a snapshot,
+ *  truncated, trailing bytes, a bad checksum, count, name, name index or
+ *  reserved field) or KG_ESNAPSHOT_VERSION (a version this library does not
+ *  read): nothing added, and when why is not NULL a NUL-terminated message
+ *  saying what and at which byte offset is written to why[0..why_size);
+ *  KG_EINVAL (NULL cache, or NULL data with len > 0); KG_ENOMEM (the
+ *  temporary index of the names, 4 bytes each, could not be allocated).
+ *  Since 0.2. Thread-safe (serialized with observations). */
+KG_API int kg_dns_cache_restore(kg_dns_cache *cache, const void *data,
+                                size_t len, uint64_t now, uint64_t elapsed,
+                                char *why, size_t why_size);
 
 /** How the destination name of a flow was learnt (struct kg_flow). */
 enum kg_name_trust {

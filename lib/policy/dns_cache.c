@@ -8,8 +8,10 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "policy/dns_wire.h"
@@ -39,6 +41,7 @@ struct name {
     uint32_t first, last; /* its nodes */
     uint32_t n_nodes;
     uint32_t age_prev, age_next;
+    uint32_t snap; /* kg_dns_cache_save: its index in the snapshot */
     bool used, pinned;
 };
 
@@ -310,21 +313,21 @@ static uint32_t intern(kg_dns_cache *c, const char *text, size_t len,
 }
 
 /* A binding seen from `since` until `expires` (+ grace) meets another
- * observation of it, [now, expires + grace): overlapping or touching
+ * observation of it, [start, expires + grace): overlapping or touching
  * intervals merge (answers accumulate, never shorten a binding); of two
  * disjoint ones the later is kept, the other's time having passed or, for
  * an observation older than the binding, being past anyway for a writer
  * whose clock runs forward. Under the bucket's counter: two words. */
 static void extend(kg_dns_cache *c, struct bucket *b, struct node *n,
-                   uint64_t expires, uint64_t now)
+                   uint64_t expires, uint64_t start)
 {
     uint64_t s = LOAD(n->since), e = LOAD(n->expires);
     uint64_t end = sat_add(e, c->grace), new_end = sat_add(expires, c->grace);
-    if (now <= end && s <= new_end) {
-        s = now < s ? now : s;
+    if (start <= end && s <= new_end) {
+        s = start < s ? start : s;
         e = expires > e ? expires : e;
-    } else if (now > end) {
-        s = now;
+    } else if (start > end) {
+        s = start;
         e = expires;
     } else {
         return;
@@ -335,9 +338,11 @@ static void extend(kg_dns_cache *c, struct bucket *b, struct node *n,
     write_end(b);
 }
 
-/* Binds (dst, client) to name slot k from now until expires. */
+/* Binds (dst, client) to name slot k from since until expires; now is the
+ * writer's time (what eviction counts as live). */
 static void bind(kg_dns_cache *c, const uint64_t d[2], const uint64_t cl[2],
-                 uint32_t k, uint64_t expires, uint64_t now, bool *live)
+                 uint32_t k, uint64_t since, uint64_t expires, uint64_t now,
+                 bool *live)
 {
     uint32_t bi = bucket_of(c, d, cl);
     struct bucket *b = &c->buckets[bi];
@@ -346,7 +351,7 @@ static void bind(kg_dns_cache *c, const uint64_t d[2], const uint64_t cl[2],
         if (LOAD(n->name) == k && LOAD(n->dst[0]) == d[0] &&
             LOAD(n->dst[1]) == d[1] && LOAD(n->client[0]) == cl[0] &&
             LOAD(n->client[1]) == cl[1]) {
-            extend(c, b, n, expires, now);
+            extend(c, b, n, expires, since);
             LIST_REMOVE(c->nodes, &c->node_age, i, age_prev, age_next);
             LIST_APPEND(c->nodes, &c->node_age, i, age_prev, age_next);
             return;
@@ -362,7 +367,7 @@ static void bind(kg_dns_cache *c, const uint64_t d[2], const uint64_t cl[2],
     STORE(n->dst[1], d[1]);
     STORE(n->client[0], cl[0]);
     STORE(n->client[1], cl[1]);
-    STORE(n->since, now);
+    STORE(n->since, since);
     STORE(n->expires, expires);
     STORE(n->name, k);
     STORE(n->next, LOAD(b->head));
@@ -399,7 +404,7 @@ static int record(kg_dns_cache *c, const uint64_t cl[2], const char *text,
             life = c->min_ttl;
         if (life > c->max_ttl)
             life = c->max_ttl;
-        bind(c, addrs[i], cl, k, sat_add(now, life), now, &live);
+        bind(c, addrs[i], cl, k, now, sat_add(now, life), now, &live);
     }
     c->names[k].pinned = false;
     if (c->names[k].n_nodes == 0)
@@ -673,4 +678,297 @@ void kgi_dns_cache_stats(kg_dns_cache *c, struct kgi_dns_stats *out)
     out->evicted_live = c->evicted_live;
     out->retries = atomic_load_explicit(&c->retries, memory_order_relaxed);
     pthread_mutex_unlock(&c->lock);
+}
+
+/* ------------------------------------------------------------ snapshots */
+
+/* Version 1 (docs/domains.md, "Snapshots"), little-endian:
+ *
+ *     0  magic "KGDNSC\r\n"       8  u32 version (1)   12  u32 flags (0)
+ *    16  u64 saved_at (the saver's now, informative)
+ *    24  u32 names                28  u32 bindings
+ *    32  names:    u8 length (1..253), the normalized name
+ *        bindings: dst[16], client[16] (:: none), u32 name index,
+ *                  u32 reserved (0), i64 since - saved_at,
+ *                  i64 expiry - saved_at
+ *   end  u64 FNV-1a of every byte before it
+ *
+ * The "\r\n" of the magic catches a text-mode copy. Relative times make a
+ * snapshot independent of the clock that wrote it; they are clamped to
+ * +-2^62 (an expiry at the end of time stays far away). */
+#define SNAP_MAGIC "KGDNSC\r\n"
+#define SNAP_VERSION 1u
+#define SNAP_HEADER 32u
+#define SNAP_BINDING 56u
+#define SNAP_REL_MAX ((int64_t)1 << 62)
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> 8 * i);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> 8 * i);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)p[i] << 8 * i;
+    return v;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << 8 * i;
+    return v;
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* t - base, clamped to +-SNAP_REL_MAX */
+static int64_t rel(uint64_t t, uint64_t base)
+{
+    if (t >= base)
+        return t - base > (uint64_t)SNAP_REL_MAX ? SNAP_REL_MAX
+                                                 : (int64_t)(t - base);
+    return base - t > (uint64_t)SNAP_REL_MAX ? -SNAP_REL_MAX
+                                             : -(int64_t)(base - t);
+}
+
+/* base - elapsed + r, saturated to [0, UINT64_MAX] */
+static uint64_t unrel(uint64_t base, uint64_t elapsed, int64_t r)
+{
+    uint64_t up = r > 0 ? (uint64_t)r : 0;
+    uint64_t down = sat_add(elapsed, r < 0 ? (uint64_t)(-(r + 1)) + 1 : 0);
+    if (up >= down)
+        return sat_add(base, up - down);
+    return base > down - up ? base - (down - up) : 0;
+}
+
+KG_API int kg_dns_cache_save(kg_dns_cache *c, uint64_t now, void *buf,
+                             size_t cap, size_t *len)
+{
+    if (!c || !len || (!buf && cap))
+        return KG_EINVAL;
+    pthread_mutex_lock(&c->lock);
+    /* number the names of the bindings kept, in the order first used */
+    for (uint32_t k = 0; k < c->n_names; k++)
+        c->names[k].snap = NONE;
+    uint32_t nn = 0, nb = 0;
+    size_t size = SNAP_HEADER + 8;
+    for (uint32_t i = c->node_age.head; i != NONE; i = c->nodes[i].age_next) {
+        const struct node *n = &c->nodes[i];
+        if (!node_unexpired(c, n, now))
+            continue;
+        struct name *nm = &c->names[LOAD(n->name)];
+        if (nm->snap == NONE) {
+            char tmp[8 * NAME_WORDS];
+            name_text(nm, tmp);
+            nm->snap = nn++;
+            size += 1 + (unsigned char)tmp[0];
+        }
+        nb++;
+        size += SNAP_BINDING;
+    }
+    *len = size;
+    if (cap < size) {
+        pthread_mutex_unlock(&c->lock);
+        return KG_ENOSPACE;
+    }
+    uint8_t *p = buf;
+    memcpy(p, SNAP_MAGIC, 8);
+    put32(p + 8, SNAP_VERSION);
+    put32(p + 12, 0);
+    put64(p + 16, now);
+    put32(p + 24, nn);
+    put32(p + 28, nb);
+    size_t at = SNAP_HEADER;
+    /* names in snapshot order: walk again, writing each at its first use */
+    for (uint32_t i = c->node_age.head; i != NONE; i = c->nodes[i].age_next) {
+        const struct node *n = &c->nodes[i];
+        if (!node_unexpired(c, n, now))
+            continue;
+        struct name *nm = &c->names[LOAD(n->name)];
+        if (nm->snap & 0x80000000u)
+            continue; /* written already */
+        char tmp[8 * NAME_WORDS];
+        name_text(nm, tmp);
+        size_t l = (unsigned char)tmp[0];
+        memcpy(p + at, tmp, 1 + l);
+        at += 1 + l;
+        /* remember the index past the name pass: snap | top bit */
+        nm->snap |= 0x80000000u;
+    }
+    for (uint32_t i = c->node_age.head; i != NONE; i = c->nodes[i].age_next) {
+        const struct node *n = &c->nodes[i];
+        if (!node_unexpired(c, n, now))
+            continue;
+        uint64_t w[2];
+        for (int h = 0; h < 2; h++) {
+            w[h] = LOAD(n->dst[h]);
+            memcpy(p + at + 8 * h, &w[h], 8);
+            w[h] = LOAD(n->client[h]);
+            memcpy(p + at + 16 + 8 * h, &w[h], 8);
+        }
+        put32(p + at + 32, c->names[LOAD(n->name)].snap & 0x7fffffffu);
+        put32(p + at + 36, 0);
+        put64(p + at + 40, (uint64_t)rel(LOAD(n->since), now));
+        put64(p + at + 48, (uint64_t)rel(LOAD(n->expires), now));
+        at += SNAP_BINDING;
+    }
+    put64(p + at, fnv1a(p, at));
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+/* The message of a refused snapshot: what, at which byte. */
+static int snap_error(char *why, size_t why_size, int code, size_t at,
+                      const char *fmt, ...)
+{
+    if (why && why_size) {
+        char msg[160];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        snprintf(why, why_size, "DNS cache snapshot, byte %zu: %s", at, msg);
+    }
+    return code;
+}
+
+KG_API int kg_dns_cache_restore(kg_dns_cache *c, const void *data, size_t len,
+                                uint64_t now, uint64_t elapsed, char *why,
+                                size_t why_size)
+{
+    if (why && why_size)
+        why[0] = 0;
+    if (!c || (!data && len))
+        return KG_EINVAL;
+    const uint8_t *p = data;
+    if (len < 8 || memcmp(p, SNAP_MAGIC, 8) != 0)
+        return snap_error(why, why_size, KG_ESNAPSHOT, 0,
+                          "not a kgress DNS cache snapshot (magic "
+                          "\"KGDNSC\\r\\n\" expected)");
+    if (len < SNAP_HEADER + 8)
+        return snap_error(why, why_size, KG_ESNAPSHOT, len,
+                          "truncated: %zu bytes, the header and checksum "
+                          "take 40",
+                          len);
+    uint32_t version = get32(p + 8);
+    if (version != SNAP_VERSION)
+        return snap_error(why, why_size, KG_ESNAPSHOT_VERSION, 8,
+                          "version %u, this library reads version 1",
+                          (unsigned)version);
+    if (get64(p + len - 8) != fnv1a(p, len - 8))
+        return snap_error(why, why_size, KG_ESNAPSHOT, len - 8,
+                          "checksum mismatch: the snapshot is truncated or "
+                          "corrupted (%zu bytes)",
+                          len);
+    if (get32(p + 12) != 0)
+        return snap_error(why, why_size, KG_ESNAPSHOT, 12,
+                          "flags 0x%x, none are defined",
+                          (unsigned)get32(p + 12));
+    uint32_t nn = get32(p + 24), nb = get32(p + 28);
+    size_t end = len - 8, at = SNAP_HEADER;
+    /* bounded before anything is read: each name takes 2 bytes at least */
+    if ((uint64_t)nn * 2 + (uint64_t)nb * SNAP_BINDING > end - SNAP_HEADER)
+        return snap_error(why, why_size, KG_ESNAPSHOT, 24,
+                          "counts of names and bindings larger than the "
+                          "snapshot (%zu bytes)",
+                          len);
+    /* every name valid and normalized; where each starts */
+    uint32_t *off = nn ? kgi_malloc((size_t)nn * sizeof(*off)) : NULL;
+    if (nn && !off)
+        return KG_ENOMEM;
+    int rc = 0;
+    for (uint32_t k = 0; k < nn; k++) {
+        size_t l = p[at];
+        char norm[KGI_NAME_MAX + 1];
+        if (l == 0 || at + 1 + l > end ||
+            kgi_name_normalize((const char *)p + at + 1, l, norm) != (int)l ||
+            memcmp(norm, p + at + 1, l) != 0) {
+            rc = snap_error(why, why_size, KG_ESNAPSHOT, at,
+                            "name %u is not a normalized DNS name (lower "
+                            "case, no trailing dot, 1 to 253 bytes)",
+                            (unsigned)k);
+            goto done;
+        }
+        off[k] = (uint32_t)at;
+        at += 1 + l;
+    }
+    if (end - at != (size_t)nb * SNAP_BINDING) {
+        rc = snap_error(why, why_size, KG_ESNAPSHOT, at,
+                        "%zu bytes of bindings do not match %u bindings of "
+                        "%u bytes",
+                        end - at, (unsigned)nb, SNAP_BINDING);
+        goto done;
+    }
+    for (uint32_t i = 0; i < nb; i++) {
+        const uint8_t *b = p + at + (size_t)i * SNAP_BINDING;
+        size_t bat = at + (size_t)i * SNAP_BINDING;
+        int64_t s = (int64_t)get64(b + 40), e = (int64_t)get64(b + 48);
+        if (get32(b + 32) >= nn)
+            rc = snap_error(why, why_size, KG_ESNAPSHOT, bat + 32,
+                            "binding %u: name index %u past the %u names",
+                            (unsigned)i, (unsigned)get32(b + 32), (unsigned)nn);
+        else if (get32(b + 36) != 0)
+            rc = snap_error(why, why_size, KG_ESNAPSHOT, bat + 36,
+                            "binding %u: reserved field 0x%x, must be 0",
+                            (unsigned)i, (unsigned)get32(b + 36));
+        else if (s < -SNAP_REL_MAX || s > SNAP_REL_MAX || e < -SNAP_REL_MAX ||
+                 e > SNAP_REL_MAX || s > e)
+            rc = snap_error(why, why_size, KG_ESNAPSHOT, bat + 40,
+                            "binding %u: its interval is not one "
+                            "kg_dns_cache_save writes (start after end, or "
+                            "past 2^62 s)",
+                            (unsigned)i);
+        if (rc)
+            goto done;
+    }
+    /* checked: add the bindings in their order (least recently observed
+     * first, so that eviction keeps the newest) */
+    pthread_mutex_lock(&c->lock);
+    bool live = false;
+    for (uint32_t i = 0; i < nb; i++) {
+        const uint8_t *b = p + at + (size_t)i * SNAP_BINDING;
+        const uint8_t *name = p + off[get32(b + 32)];
+        uint64_t since = unrel(now, elapsed, (int64_t)get64(b + 40));
+        uint64_t expires = unrel(now, elapsed, (int64_t)get64(b + 48));
+        uint64_t cap = sat_add(now, c->max_ttl);
+        if (expires > cap)
+            expires = cap;
+        if (since > expires || now >= sat_add(expires, c->grace))
+            continue; /* expired while the agent was away */
+        uint64_t d[2], cl[2];
+        memcpy(d, b, 16);
+        memcpy(cl, b + 16, 16);
+        if (c->shared)
+            cl[0] = cl[1] = 0;
+        uint32_t k = intern(c, (const char *)name + 1, name[0], now, &live);
+        if (k == NONE) {
+            live = true;
+            continue;
+        }
+        c->names[k].pinned = true;
+        bind(c, d, cl, k, since, expires, now, &live);
+        c->names[k].pinned = false;
+    }
+    pthread_mutex_unlock(&c->lock);
+    rc = live ? KG_ELIMIT_CACHE : 0;
+done:
+    kgi_free(off);
+    return rc;
 }

@@ -46,6 +46,8 @@ static const struct {
     {"KG_ELIMIT_DIAGNOSTICS", "more diagnostics than KG_LIMIT_DIAGNOSTICS"},
     {"KG_EDNS", "malformed or truncated DNS message"},
     {"KG_ELIMIT_CACHE", "DNS cache limit reached: live entries evicted"},
+    {"KG_ESNAPSHOT", "malformed or corrupted DNS cache snapshot"},
+    {"KG_ESNAPSHOT_VERSION", "unsupported DNS cache snapshot version"},
 };
 
 _Static_assert(sizeof(codes) / sizeof(codes[0]) == 1 - KG_ECODE_MIN,

@@ -11,12 +11,15 @@ serialized by the library, checks read without a lock."""
 import ctypes
 
 from ._check import KgAddr, _text
-from ._errors import KG_EINVAL, check
+from ._errors import KG_EINVAL, Error, check
 from ._native import lib
 
 __all__ = ["DnsCache"]
 
 KG_ELIMIT_CACHE = -32
+KG_ENOSPACE = -24
+KG_ESNAPSHOT = -33
+KG_ESNAPSHOT_VERSION = -34
 KG_ENOTFOUND = -27
 KG_DNS_NAME_BUF = 254
 
@@ -148,6 +151,47 @@ class DnsCache:
             check(rc, "kg_dns_cache_name")
             out.append(buf.value.decode("ascii"))
             i += 1
+
+    # ----------------------------------------------------------- snapshots
+
+    def save(self, now):
+        """A snapshot (bytes) of every binding not expired at time now, to
+        be restored by a later agent with ``restore`` (the format of
+        docs/domains.md, "Snapshots": versioned and checksummed). Uses
+        kg_dns_cache_save."""
+        t = _time(now)
+        need = ctypes.c_size_t(0)
+        while True:
+            buf = ctypes.create_string_buffer(max(need.value, 1))
+            rc = lib.kg_dns_cache_save(self._ptr(), t, buf, need.value,
+                                       ctypes.byref(need))
+            if rc == 0:
+                return buf.raw[:need.value]
+            if rc != KG_ENOSPACE:
+                check(rc, "kg_dns_cache_save")
+
+    def restore(self, data, now, elapsed=0):
+        """Adds the bindings of a snapshot (bytes from ``save``, any
+        cache's) at this cache's time now, elapsed seconds after it was
+        taken (each binding's remaining life counts them down; expired
+        ones are dropped). Returns True, or False when a limit dropped
+        live bindings. Raises kgress.Error (code "KG_ESNAPSHOT" or
+        "KG_ESNAPSHOT_VERSION", the message saying what is wrong at which
+        byte) and adds nothing when the snapshot is malformed, truncated
+        or corrupted. Uses kg_dns_cache_restore."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("data must be bytes")
+        data = bytes(data)
+        t, e = _time(now), _time(elapsed)
+        why = ctypes.create_string_buffer(256)
+        rc = lib.kg_dns_cache_restore(self._ptr(), data, len(data), t, e,
+                                      why, len(why))
+        if rc == KG_ELIMIT_CACHE:
+            return False
+        if rc in (KG_ESNAPSHOT, KG_ESNAPSHOT_VERSION):
+            raise Error(why.value.decode("ascii", "replace"), rc)
+        check(rc, "kg_dns_cache_restore")
+        return True
 
     # ---------------------------------------------------------- life cycle
 

@@ -135,6 +135,11 @@ PROTOTYPES = [
     ("kg_dns_cache_name", c_int, [c_void_p, c_void_p, c_void_p,
                                   ctypes.c_uint64, c_size_t, c_char_p,
                                   c_size_t]),
+    ("kg_dns_cache_save", c_int, [c_void_p, ctypes.c_uint64, c_void_p,
+                                  c_size_t, ctypes.POINTER(c_size_t)]),
+    ("kg_dns_cache_restore", c_int, [c_void_p, c_void_p, c_size_t,
+                                     ctypes.c_uint64, ctypes.c_uint64,
+                                     c_char_p, c_size_t]),
 ]
 
 

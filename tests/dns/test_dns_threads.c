@@ -5,7 +5,9 @@
  * reader threads look addresses up without locks. Every address is only
  * ever bound to one name (a function of the address), so a reader that
  * saw a torn update -- a reused node or name slot read half-way -- would
- * report another name: the readers check each name they get. Run under
+ * report another name: the readers check each name they get. Snapshots
+ * of the cache are saved and restored into it on the way (the restore
+ * writes bindings like the observations do). Run under
  * ThreadSanitizer in CI (.ci/run); the seqlock's shared words are all
  * C11 atomics, so TSan must stay silent.
  */
@@ -109,7 +111,7 @@ static void test_readers_while_writing(void **state)
     if (rounds < 2000)
         rounds = 2000;
     unsigned seed = 7;
-    unsigned long limited = 0;
+    unsigned long limited = 0, restores = 0;
     for (long r = 0; r < rounds; r++) {
         unsigned a = (unsigned)rand_r(&seed) % N_ADDRS;
         struct kg_addr x = addr_of(a), cl = client(a % 3);
@@ -120,18 +122,35 @@ static void test_readers_while_writing(void **state)
                                       (size_t)n, &x, 1, 1u << 31, (uint64_t)r);
         assert_true(rc == 0 || rc == KG_ELIMIT_CACHE);
         limited += rc != 0;
+        /* snapshots taken and restored into the live cache while the
+         * readers run (a restore binds like observations do) */
+        if (r % 997 == 0) {
+            static uint8_t snap[4096];
+            static size_t snap_len;
+            if (snap_len && r % 2) {
+                rc = kg_dns_cache_restore(cache, snap, snap_len, (uint64_t)r, 0,
+                                          NULL, 0);
+                assert_true(rc == 0 || rc == KG_ELIMIT_CACHE);
+                restores++;
+            }
+            assert_int_equal(kg_dns_cache_save(cache, (uint64_t)r, snap,
+                                               sizeof snap, &snap_len),
+                             0);
+        }
     }
     atomic_store(&done, 1);
     for (int i = 0; i < READERS; i++)
         pthread_join(th[i], NULL);
     struct kgi_dns_stats st;
     kgi_dns_cache_stats(cache, &st);
-    printf("observations %ld (%lu evicted live data), lookups found %lu "
-           "names, %llu retried reads, %zu entries, %zu names\n",
-           rounds, limited, (unsigned long)atomic_load(&found),
+    printf("observations %ld (%lu evicted live data), %lu snapshots "
+           "restored, lookups found %lu names, %llu retried reads, %zu "
+           "entries, %zu names\n",
+           rounds, limited, restores, (unsigned long)atomic_load(&found),
            (unsigned long long)st.retries, st.entries, st.names);
     assert_int_equal(atomic_load(&bad), 0);
     assert_true(limited > 0); /* the limits were exercised */
+    assert_true(restores > 0);
     assert_true(st.entries <= 8 && st.names <= 4);
     kg_dns_cache_free(cache);
 }

@@ -84,6 +84,42 @@ class TestDnsCache(unittest.TestCase):
                                       "n2.example"})
 
 
+class TestSnapshot(unittest.TestCase):
+    def test_save_restore(self):
+        with kgress.DnsCache() as c:
+            c.observe("api.stripe.com", ["203.0.113.10"], 60, 100,
+                      client=LUNA)
+            c.observe_message(MSG, 100)
+            c.observe("gone.example", ["192.0.2.9"], 1, 100)
+            snap = c.save(110)
+        self.assertIsInstance(snap, bytes)
+        self.assertEqual(snap[:8], b"KGDNSC\r\n")
+        with kgress.DnsCache() as r:
+            # a new clock at 7, 5 s after the save: 45 s of life left
+            self.assertTrue(r.restore(snap, 7, elapsed=5))
+            self.assertEqual(r.names("203.0.113.10", 51, client=LUNA),
+                             ["api.stripe.com"])
+            self.assertEqual(r.names("203.0.113.10", 52, client=LUNA), [])
+            self.assertEqual(r.names("203.0.113.10", 51), ["api.stripe.com"])
+            self.assertEqual(r.names("192.0.2.9", 7), [])
+            self.assertEqual(r.save(7), r.save(7))
+        with kgress.DnsCache(entries=1) as r:
+            self.assertFalse(r.restore(snap, 110))
+        with kgress.DnsCache() as r:
+            for bad, name in [(snap[:-1], "KG_ESNAPSHOT"), (b"", "KG_ESNAPSHOT"),
+                              (snap[:8] + b"\x02" + snap[9:],
+                               "KG_ESNAPSHOT_VERSION")]:
+                with self.assertRaises(kgress.Error) as e:
+                    r.restore(bad, 110)
+                self.assertEqual(e.exception.code_name, name)
+                self.assertIn("DNS cache snapshot, byte ", str(e.exception))
+            self.assertEqual(r.names("203.0.113.10", 110, client=LUNA), [])
+            with self.assertRaises(TypeError):
+                r.restore("text", 1)
+            with self.assertRaises(TypeError):
+                r.save(-1)
+
+
 class TestCheckWithCache(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
