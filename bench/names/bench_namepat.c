@@ -18,10 +18,12 @@
  * Linear reference: the name is normalized once, then every pattern is
  * compared (equality, or "ends with . + suffix") -- what a naive
  * allowlist does. Its answers are checked against the table's on a sample,
- * so a wrong table cannot report a figure. Figures are CPU time of the
- * (single-threaded) process per lookup, medians of REPEATS runs over the same
- * query array. Timings belong
- * here, never in tests.
+ * so a wrong table cannot report a figure. The previous layout of the
+ * table (namepat_v1.c: 16-byte slots, bodies in a side pool) answers the
+ * same queries in the same run, checked equal to the table on every
+ * query, so the two are compared on the same machine state. Figures are CPU
+ * time of the (single-threaded) process per lookup, medians of REPEATS runs
+ * over the same query array. Timings belong here, never in tests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@
 
 #include "../common/clock.h"
 #include "kgress.h"
+#include "namepat_v1.h"
 #include "policy/namepat.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -131,7 +134,9 @@ static void run(size_t npat, size_t nq, int reps)
     struct set s;
     make_patterns(&s, npat);
     struct kgi_namepat t;
+    struct np1 v1;
     kgi_namepat_init(&t);
+    np1_init(&v1);
     double t0 = bench_cpu_now();
     for (size_t i = 0; i < npat; i++) {
         uint32_t id;
@@ -141,6 +146,13 @@ static void run(size_t npat, size_t nq, int reps)
         }
     }
     double build = bench_cpu_now() - t0;
+    for (size_t i = 0; i < npat; i++) {
+        uint32_t id;
+        if (np1_add(&v1, s.pat[i], strlen(s.pat[i]), &id)) {
+            fprintf(stderr, "v1 add %s failed\n", s.pat[i]);
+            exit(1);
+        }
+    }
     /* queries packed back to back, read in order: the caller of a lookup
      * has the name at hand, so the names' own cache misses stay out of
      * the figure */
@@ -152,11 +164,19 @@ static void run(size_t npat, size_t nq, int reps)
         ql[i] = strlen(q[i]);
         used += ql[i];
     }
-    /* the table agrees with the reference on a sample */
+    /* the table agrees with the reference on a sample, and with the
+     * previous layout on every query (ids and order) */
     size_t sample = npat >= 100000 ? 200 : 2000, hits = 0;
-    for (size_t i = 0; i < sample && i < nq; i++) {
-        uint32_t ids[8];
+    for (size_t i = 0; i < nq; i++) {
+        uint32_t ids[8], ids1[8];
         size_t a = kgi_namepat_match(&t, q[i], ql[i], ids, 8);
+        size_t c = np1_match(&v1, q[i], ql[i], ids1, 8);
+        if (a != c || memcmp(ids, ids1, (a < 8 ? a : 8) * sizeof ids[0])) {
+            fprintf(stderr, "%s: table %zu, previous layout %zu\n", q[i], a, c);
+            exit(1);
+        }
+        if (i >= sample)
+            continue;
         size_t b = ref_count(&s, q[i], ql[i]);
         if (a != b) {
             fprintf(stderr, "%s: table %zu, reference %zu\n", q[i], a, b);
@@ -164,7 +184,7 @@ static void run(size_t npat, size_t nq, int reps)
         }
         hits += a != 0;
     }
-    double tab[32], ref[32];
+    double tab[32], old[32], ref[32];
     size_t total = 0, nref = nq < 2000 ? nq : 2000;
     if (npat >= 100000)
         nref = 200;
@@ -176,16 +196,27 @@ static void run(size_t npat, size_t nq, int reps)
         }
         tab[r] = (bench_cpu_now() - t0) / (double)nq * 1e9;
         t0 = bench_cpu_now();
+        for (size_t i = 0; i < nq; i++) {
+            uint32_t ids[8];
+            total += np1_match(&v1, q[i], ql[i], ids, 8);
+        }
+        old[r] = (bench_cpu_now() - t0) / (double)nq * 1e9;
+        t0 = bench_cpu_now();
         for (size_t i = 0; i < nref; i++)
             total += ref_count(&s, q[i], ql[i]);
         ref[r] = (bench_cpu_now() - t0) / (double)nref * 1e9;
     }
-    double mt = bench_median(tab, reps), mr = bench_median(ref, reps);
-    printf("%7zu patterns: table %7.1f ns/lookup, linear %11.0f ns/lookup "
-           "(x%.0f); build %.1f ms; %zu/%zu sample names match "
-           "[%zu]\n",
-           npat, mt, mr, mr / mt, build * 1e3, hits, sample, total % 10);
+    double mt = bench_median(tab, reps), mo = bench_median(old, reps),
+           mr = bench_median(ref, reps);
+    printf("%7zu patterns: table %6.1f ns/lookup, previous layout %6.1f "
+           "(x%.2f), linear %10.0f (x%.0f); table %.2f MiB, previous %.2f "
+           "MiB; build %.1f ms; %zu/%zu sample names match [%zu]\n",
+           npat, mt, mo, mo / mt, mr, mr / mt,
+           (double)kgi_namepat_bytes(&t) / (1 << 20),
+           (double)np1_bytes(&v1) / (1 << 20), build * 1e3, hits, sample,
+           total % 10);
     kgi_namepat_release(&t);
+    np1_release(&v1);
     free(s.pat);
     free(q);
     free(packed);

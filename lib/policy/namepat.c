@@ -7,6 +7,9 @@
 #include "policy/namepat.h"
 
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "kgress.h"
 #include "util/alloc.h"
@@ -129,7 +132,7 @@ static int normalize(const char *s, size_t n, char *buf, uint8_t *starts,
     if (n == start || n - start > KGI_NAME_LABEL_MAX)
         return -1;
     starts[k++] = (uint8_t)start;
-    memset(buf + n, 0, 16); /* label_hash reads whole words */
+    memset(buf + n, 0, 24); /* label_hash and entry_is read whole words */
     *labels = k;
     return (int)n;
 }
@@ -196,7 +199,7 @@ static uint64_t label_bit(size_t labels)
     return 1ull << (labels < 63 ? labels : 63);
 }
 
-/* The filter: one 64-bit word per 8 slots, 4 bits per body chosen by the
+/* The filter: one 64-bit word per 8 entries, 4 bits per body chosen by the
  * tag, the word by hash bits above the slot index's usual range. */
 static size_t filter_word(const struct kgi_namepat *t, uint64_t h)
 {
@@ -209,11 +212,43 @@ static uint64_t filter_bits(uint32_t tag)
            1ull << (tag >> 12 & 63) | 1ull << (tag >> 18 & 63);
 }
 
-static bool body_is(const struct kgi_namepat *t, const struct kgi_np_slot *s,
-                    const char *b, size_t n)
+_Static_assert(sizeof(struct kgi_np_entry) == 32, "two entries per line");
+
+/* Bodies of up to INLINE bytes live whole in their entry, zero-padded;
+ * a longer one keeps its first LONG_KEEP bytes there and the pool offset
+ * of the rest in the last 4 bytes of text. */
+#define INLINE ((int)sizeof(((struct kgi_np_entry *)0)->text))
+#define LONG_KEEP (INLINE - 4)
+
+/* Is entry e body b[0..n)? b is followed by at least INLINE zero bytes
+ * (normalize pads the name), so a short body compares as one fixed-size
+ * block, without a loop or a second memory access. */
+static bool entry_is(const struct kgi_namepat *t, const struct kgi_np_entry *e,
+                     const char *b, size_t n)
 {
-    const char *p = t->pool + s->body;
-    return (unsigned char)p[0] == n && memcmp(p + 1, b, n) == 0;
+    if (e->len != n)
+        return false;
+    if (n <= (size_t)INLINE)
+        return memcmp(e->text, b, (size_t)INLINE) == 0;
+    uint32_t off;
+    memcpy(&off, e->text + LONG_KEEP, 4);
+    return memcmp(e->text, b, (size_t)LONG_KEEP) == 0 &&
+           memcmp(t->pool + off, b + LONG_KEEP, n - (size_t)LONG_KEEP) == 0;
+}
+
+/* The body of e, whole, into out (NORM_BUF bytes); its length. */
+static size_t entry_body(const struct kgi_namepat *t,
+                         const struct kgi_np_entry *e, char *out)
+{
+    if (e->len <= INLINE) {
+        memcpy(out, e->text, e->len);
+    } else {
+        uint32_t off;
+        memcpy(&off, e->text + LONG_KEEP, 4);
+        memcpy(out, e->text, (size_t)LONG_KEEP);
+        memcpy(out + LONG_KEEP, t->pool + off, (size_t)e->len - LONG_KEEP);
+    }
+    return e->len;
 }
 
 void kgi_namepat_init(struct kgi_namepat *t)
@@ -223,7 +258,7 @@ void kgi_namepat_init(struct kgi_namepat *t)
 
 void kgi_namepat_release(struct kgi_namepat *t)
 {
-    kgi_free(t->slots);
+    kgi_free(t->block);
     kgi_free(t->filter);
     kgi_free(t->pool);
     kgi_free(t->texts);
@@ -231,37 +266,64 @@ void kgi_namepat_release(struct kgi_namepat *t)
     kgi_namepat_init(t);
 }
 
-/* Rehashes into twice the capacity (64 slots first). The full hash is not
- * kept in a slot, so each body is hashed again from the pool. */
+/* The first entry of the probe sequence of hash h: the start of its
+ * 64-byte line (two entries), so the line prefetched holds two
+ * candidates. */
+static uint32_t home(const struct kgi_namepat *t, uint64_t h)
+{
+    return (uint32_t)h & t->mask & ~1u;
+}
+
+/* Rehashes into twice the capacity (64 entries first), 64-byte aligned;
+ * tables of 2 MiB and more ask for transparent huge pages (one TLB entry
+ * instead of 512). The full hash is not kept in an entry, so each body is
+ * hashed again. */
 static int grow(struct kgi_namepat *t)
 {
-    uint32_t cap = t->slots ? (t->mask + 1) * 2 : 64;
-    struct kgi_np_slot *ns = kgi_calloc(cap, sizeof(*ns));
+    uint32_t cap = t->entries ? (t->mask + 1) * 2 : 64;
+    size_t bytes = (size_t)cap * sizeof(struct kgi_np_entry);
+    void *block = kgi_malloc(bytes + 63);
     uint64_t *nf = kgi_calloc(cap / 8, sizeof(*nf));
-    if (!ns || !nf) {
-        kgi_free(ns);
+    if (!block || !nf) {
+        kgi_free(block);
         kgi_free(nf);
         return KG_ENOMEM;
     }
-    for (uint32_t i = 0; t->slots && i <= t->mask; i++) {
-        const struct kgi_np_slot *s = &t->slots[i];
-        if (!s->tag)
+    struct kgi_np_entry *ne =
+        (struct kgi_np_entry *)(((uintptr_t)block + 63) & ~(uintptr_t)63);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= (2u << 20)) {
+        uintptr_t lo =
+            ((uintptr_t)ne + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1);
+        uintptr_t hi = ((uintptr_t)ne + bytes) & ~(uintptr_t)((2u << 20) - 1);
+        if (hi > lo)
+            (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    }
+#endif
+    memset(ne, 0, bytes);
+    struct kgi_namepat nt = *t;
+    nt.entries = ne;
+    nt.mask = cap - 1;
+    for (uint32_t i = 0; t->entries && i <= t->mask; i++) {
+        const struct kgi_np_entry *e = &t->entries[i];
+        if (!e->tag)
             continue;
-        const char *p = t->pool + s->body;
-        char buf[NORM_BUF];
+        char body[NORM_BUF], buf[NORM_BUF];
         uint8_t starts[MAX_LABELS];
         size_t labels;
-        int len = normalize(p + 1, (unsigned char)p[0], buf, starts, &labels);
+        size_t blen = entry_body(t, e, body);
+        int len = normalize(body, blen, buf, starts, &labels);
         uint64_t h = name_hash(buf, (size_t)len, starts, labels);
-        uint32_t j = (uint32_t)h & (cap - 1);
-        while (ns[j].tag)
+        uint32_t j = home(&nt, h);
+        while (ne[j].tag)
             j = (j + 1) & (cap - 1);
-        ns[j] = *s;
-        nf[(size_t)(h >> 8) & (cap / 8 - 1)] |= filter_bits(s->tag);
+        ne[j] = *e;
+        nf[(size_t)(h >> 8) & (cap / 8 - 1)] |= filter_bits(e->tag);
     }
-    kgi_free(t->slots);
+    kgi_free(t->block);
     kgi_free(t->filter);
-    t->slots = ns;
+    t->block = block;
+    t->entries = ne;
     t->filter = nf;
     t->mask = cap - 1;
     return 0;
@@ -278,33 +340,41 @@ int kgi_namepat_add(struct kgi_namepat *t, const char *pat, size_t n,
                    : normalize(pat, n, buf, starts, &labels);
     if (len < 0)
         return KG_EINVALID;
-    if ((!t->slots || (t->n_bodies + 1) * 2 > t->mask + 1) && grow(t))
+    if ((!t->entries || (t->n_bodies + 1) * 2 > t->mask + 1) && grow(t))
         return KG_ENOMEM;
     uint64_t h = name_hash(buf, (size_t)len, starts, labels);
-    uint32_t tag = hash_tag(h), i = (uint32_t)h & t->mask;
-    struct kgi_np_slot *s;
+    uint32_t tag = hash_tag(h), i = home(t, h);
+    struct kgi_np_entry *e;
     for (;; i = (i + 1) & t->mask) {
-        s = &t->slots[i];
-        if (!s->tag)
+        e = &t->entries[i];
+        if (!e->tag)
             break;
-        if (s->tag == tag && body_is(t, s, buf, (size_t)len))
+        if (e->tag == tag && entry_is(t, e, buf, (size_t)len))
             break;
     }
-    if (!s->tag) {
-        if (t->pool_len + 1 + (size_t)len > UINT32_MAX ||
-            kgi_grow((void **)&t->pool, &t->pool_cap,
-                     t->pool_len + 1 + (size_t)len, 1))
-            return KG_ENOMEM;
-        s->tag = tag;
-        s->body = (uint32_t)t->pool_len;
-        s->exact = s->wild = KGI_NP_NONE;
-        t->pool[t->pool_len] = (char)len;
-        memcpy(t->pool + t->pool_len + 1, buf, (size_t)len);
-        t->pool_len += 1 + (size_t)len;
+    if (!e->tag) {
+        memset(e->text, 0, sizeof(e->text));
+        if (len > INLINE) {
+            size_t rest = (size_t)len - LONG_KEEP;
+            if (t->pool_len + rest > UINT32_MAX ||
+                kgi_grow((void **)&t->pool, &t->pool_cap, t->pool_len + rest,
+                         1))
+                return KG_ENOMEM;
+            uint32_t off = (uint32_t)t->pool_len;
+            memcpy(t->pool + off, buf + LONG_KEEP, rest);
+            t->pool_len += rest;
+            memcpy(e->text, buf, (size_t)LONG_KEEP);
+            memcpy(e->text + LONG_KEEP, &off, 4);
+        } else {
+            memcpy(e->text, buf, (size_t)len);
+        }
+        e->tag = tag;
+        e->len = (uint8_t)len;
+        e->exact = e->wild = KGI_NP_NONE;
         t->n_bodies++;
         t->filter[filter_word(t, h)] |= filter_bits(tag);
     }
-    uint32_t *slot = wild ? &s->wild : &s->exact;
+    uint32_t *slot = wild ? &e->wild : &e->exact;
     if (*slot == KGI_NP_NONE) {
         /* the pattern's text, normalized, for verdicts and dumps */
         size_t need = t->texts_len + (wild ? 2 : 0) + (size_t)len + 1;
@@ -338,9 +408,9 @@ size_t kgi_namepat_match(const struct kgi_namepat *t, const char *name,
     if (len < 0)
         return 0;
     /* every suffix some body may equal, shortest first; the probes are
-     * independent, so their slots are fetched together */
+     * independent, so their lines are fetched together */
     struct {
-        uint32_t slot, tag;
+        uint32_t entry, tag;
         uint8_t start;
     } probe[MAX_LABELS];
     size_t np = 0, end = (size_t)len;
@@ -356,25 +426,25 @@ size_t kgi_namepat_match(const struct kgi_namepat *t, const char *name,
         uint64_t bits = filter_bits(tag);
         if ((t->filter[filter_word(t, h)] & bits) != bits)
             continue;
-        probe[np].slot = (uint32_t)h & t->mask;
+        probe[np].entry = home(t, h);
         probe[np].tag = tag;
         probe[np].start = (uint8_t)start;
 #if defined(__GNUC__)
-        __builtin_prefetch(&t->slots[probe[np].slot]);
+        __builtin_prefetch(&t->entries[probe[np].entry]);
 #endif
         np++;
     }
     size_t k = 0;
     for (size_t p = 0; p < np; p++) {
         size_t start = probe[p].start;
-        for (uint32_t i = probe[p].slot;; i = (i + 1) & t->mask) {
-            const struct kgi_np_slot *s = &t->slots[i];
-            if (!s->tag)
+        for (uint32_t i = probe[p].entry;; i = (i + 1) & t->mask) {
+            const struct kgi_np_entry *e = &t->entries[i];
+            if (!e->tag)
                 break;
-            if (s->tag != probe[p].tag ||
-                !body_is(t, s, buf + start, (size_t)len - start))
+            if (e->tag != probe[p].tag ||
+                !entry_is(t, e, buf + start, (size_t)len - start))
                 continue;
-            uint32_t id = start ? s->wild : s->exact;
+            uint32_t id = start ? e->wild : e->exact;
             if (id != KGI_NP_NONE) {
                 if (k < cap)
                     ids[k] = id;
@@ -393,7 +463,7 @@ const char *kgi_namepat_text(const struct kgi_namepat *t, uint32_t id)
 
 size_t kgi_namepat_bytes(const struct kgi_namepat *t)
 {
-    size_t cap = t->slots ? (size_t)t->mask + 1 : 0;
-    return cap * sizeof(*t->slots) + cap / 8 * sizeof(*t->filter) +
+    size_t cap = t->entries ? (size_t)t->mask + 1 : 0;
+    return cap * sizeof(*t->entries) + cap / 8 * sizeof(*t->filter) +
            t->pool_cap + t->texts_cap + t->text_off_cap * sizeof(*t->text_off);
 }

@@ -12,12 +12,17 @@
  * dependent misses as possible and never allocates.
  *
  * Representation: a pattern is its body (the name, or what follows `*.`),
- * normalized (below). Every distinct body is one 16-byte slot of an
- * open-addressing table (linear probing, load <= 1/2) carrying the id of
- * the exact pattern and of the `*.` pattern with that body; the body's
- * text lives in a side pool, read only to confirm a hit. A body's hash is
- * chained over its labels from the right, so one right-to-left pass over a
- * name yields the hash of every suffix that ends at a label boundary:
+ * normalized (below). Every distinct body is one 32-byte entry of an
+ * open-addressing table (linear probing from the start of a 64-byte line,
+ * load <= 1/2) carrying the id of the exact pattern and of the `*.`
+ * pattern with that body, and the body's text itself when it has at most
+ * 19 bytes (most names; a longer one keeps 15 bytes there and the rest in
+ * a side pool). So the line a probe fetches confirms a hit on its own:
+ * one memory access per probe, where the previous layout (16-byte slots,
+ * every body in the pool; bench/names/namepat_v1.c) needed a second,
+ * dependent one into the pool for every hit. A body's hash is chained
+ * over its labels from the right, so one right-to-left pass over a name
+ * yields the hash of every suffix that ends at a label boundary:
  *
  *     "x.cdn.adyen.com":  h1 = H("com")  h2 = H("adyen", h1)
  *                         h3 = H("cdn", h2)  h4 = H("x", h3)
@@ -27,13 +32,13 @@
  * separately) skip suffixes that no body can equal (usually the TLD and
  * anything longer than every pattern), and the remaining probes are
  * independent, so they are issued (prefetched) together and their misses
- * overlap: a lookup costs about one miss to memory, plus one into the pool
- * per hit. A trie over labels, the first form of this table, needs one
- * dependent miss per label instead (bench/names: about 2.5 times slower at
- * 10^5 patterns). Absent suffixes are mostly dropped before any probe by a
- * Bloom filter (4 bits per body in a word picked by the hash; one word per
- * 8 slots, so ~20 bits per body at load 3/8, about 1% false positives),
- * small enough to stay in cache.
+ * overlap: a lookup costs about one miss to memory. A trie over labels,
+ * the first form of this table, needs one dependent miss per label
+ * instead. Absent suffixes are mostly dropped before any probe by a Bloom
+ * filter (4 bits per body in a word picked by the hash; one word per 8
+ * entries, so ~20 bits per body at load 3/8, about 1% false positives),
+ * small enough to stay in cache. Tables of 2 MiB and more ask for
+ * transparent huge pages, so the probes do not also miss the TLB.
  *
  * Semantics (network-policy-api DomainName): an exact pattern matches only
  * that name; `*.suffix` matches names ending in `.suffix` with one or more
@@ -72,23 +77,28 @@ const char *kgi_domain_pattern_check(const char *s, size_t n, int dialect);
  * (see the file comment). */
 int kgi_name_normalize(const char *s, size_t n, char *buf);
 
-struct kgi_np_slot {
-    uint32_t tag;   /* high hash bits, never 0; 0: empty slot */
-    uint32_t body;  /* pool offset: length byte, then the body's text */
+/* One distinct body: 32 bytes, two to a 64-byte line. */
+struct kgi_np_entry {
+    uint32_t tag;   /* high hash bits, never 0; 0: empty entry */
     uint32_t exact; /* id of the exact pattern with this body, or NONE */
     uint32_t wild;  /* id of `*.` + body, or NONE */
+    uint8_t len;    /* the body's length */
+    /* the body, zero-padded, when len <= 19; else its first 15 bytes and
+     * the pool offset (4 bytes, native order) of the rest */
+    char text[19];
 };
 
 struct kgi_namepat {
-    struct kgi_np_slot *slots;
-    uint32_t mask; /* capacity - 1 */
+    struct kgi_np_entry *entries; /* 64-byte aligned, inside block */
+    void *block;
+    uint32_t mask; /* capacity (entries) - 1 */
     uint32_t n_bodies;
     uint32_t n_patterns; /* ids are 0 .. n_patterns - 1 */
     /* bit min(labels, 63) set: some exact / `*.` body has that many labels */
     uint64_t exact_labels, wild_labels;
     /* Bloom filter of the bodies' hashes: (mask + 1) / 8 words */
     uint64_t *filter;
-    char *pool; /* bodies: length byte, text */
+    char *pool; /* the tails of bodies longer than 19 bytes */
     size_t pool_len, pool_cap;
     /* pattern id -> its normalized text ("*.adyen.com"), NUL-terminated */
     uint32_t *text_off;

@@ -301,6 +301,82 @@ static void test_edges(void **state)
     kgi_namepat_release(&t);
 }
 
+/* Bodies around the lengths where the table's entries change form (up to
+ * 19 bytes held whole in the entry, longer ones split between 15 bytes
+ * there and the pool): every body matches its own name, and a name
+ * differing from it in any one byte (before, inside or after the split)
+ * matches nothing but the body it then spells; so does a name under the
+ * wildcard of each body. Grown through many sizes on the way. */
+static void test_entry_forms(void **state)
+{
+    (void)state;
+    struct kgi_namepat t;
+    kgi_namepat_init(&t);
+    static char bodies[120][48];
+    size_t nb = 0;
+    for (size_t len = 4; len <= 44; len++) {
+        for (int variant = 0; variant < 3; variant++) {
+            char *b = bodies[nb];
+            /* labels of 7 letters and dots, ending in ".io"; variant
+             * changes the last letter or the 17th byte */
+            for (size_t i = 0; i + 3 < len; i++)
+                b[i] =
+                    (i + 1) % 8 == 0 ? '.' : (char)('a' + (i * 7 + len) % 26);
+            memcpy(b + len - 3, ".io", 4);
+            if (b[len - 4] == '.')
+                b[len - 4] = 'k';
+            if (b[0] == '.')
+                b[0] = 'm';
+            if (variant == 1)
+                b[len - 5] = b[len - 5] == '.' ? '.' : 'z';
+            if (variant == 2 && len > 18 && b[16] != '.')
+                b[16] = 'y';
+            bool dup = false;
+            for (size_t k = 0; k < nb && !dup; k++)
+                dup = strcmp(bodies[k], b) == 0;
+            if (dup)
+                continue;
+            uint32_t id, wid;
+            assert_int_equal(kgi_namepat_add(&t, b, len, &id), 0);
+            char w[64];
+            snprintf(w, sizeof w, "*.%s", b);
+            assert_int_equal(kgi_namepat_add(&t, w, strlen(w), &wid), 0);
+            assert_int_equal(id, 2 * nb);
+            assert_int_equal(wid, 2 * nb + 1);
+            nb++;
+        }
+    }
+    for (size_t k = 0; k < nb; k++) {
+        uint32_t ids[4];
+        size_t len = strlen(bodies[k]);
+        assert_int_equal(kgi_namepat_match(&t, bodies[k], len, ids, 4), 1);
+        assert_int_equal(ids[0], 2 * k);
+        char name[64];
+        snprintf(name, sizeof name, "sub.%s", bodies[k]);
+        assert_int_equal(kgi_namepat_match(&t, name, strlen(name), ids, 4), 1);
+        assert_int_equal(ids[0], 2 * k + 1);
+        for (size_t at = 0; at < len; at++) {
+            if (bodies[k][at] == '.')
+                continue;
+            memcpy(name, bodies[k], len + 1);
+            name[at] = name[at] == 'q' ? 'r' : 'q';
+            size_t other = nb;
+            for (size_t j = 0; j < nb; j++)
+                if (strcmp(bodies[j], name) == 0)
+                    other = j;
+            size_t got = kgi_namepat_match(&t, name, len, ids, 4);
+            if (other < nb) {
+                assert_int_equal(got, 1);
+                assert_int_equal(ids[0], 2 * other);
+            } else if (got) {
+                fail_msg("%s (from %s) matched pattern %u", name, bodies[k],
+                         ids[0]);
+            }
+        }
+    }
+    kgi_namepat_release(&t);
+}
+
 static void test_alloc_fail(void **state)
 {
     (void)state;
@@ -334,7 +410,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax),       cmocka_unit_test(test_match),
         cmocka_unit_test(test_differential), cmocka_unit_test(test_edges),
-        cmocka_unit_test(test_alloc_fail),
+        cmocka_unit_test(test_entry_forms),  cmocka_unit_test(test_alloc_fail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

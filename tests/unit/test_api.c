@@ -73,6 +73,8 @@ static const struct {
     CODE(KG_ELIMIT_DIAGNOSTICS),
     CODE(KG_EDNS),
     CODE(KG_ELIMIT_CACHE),
+    CODE(KG_ESNAPSHOT),
+    CODE(KG_ESNAPSHOT_VERSION),
 };
 #define N_CODES (sizeof(codes) / sizeof(codes[0]))
 
