@@ -369,6 +369,22 @@ class Ruleset:
         return _route.route(self._lib, self._ptr(), host, path, method,
                             headers, pick, gateway, port)
 
+    def http_route(self, *, method=None, host=None, path="/", headers=None,
+                   pick=0, gateway=None, port=0):
+        """A full HTTP request routed (kg_route_request), every part by
+        keyword: ``method`` ("GET"; None: unknown, which matches only rules
+        without a method), ``host`` (Host or :authority; None: none),
+        ``path`` (the request-target with its query), ``headers`` (a
+        mapping or (name, value) pairs; names compare case-insensitively,
+        repeated names are joined with ","), ``pick`` (0..2**64-1, chooses
+        among weighted backends), ``gateway`` ("namespace/name") and
+        ``port`` (the listener port). With gateway or port the Gateway API
+        routes answer (HTTPRoute, GRPCRoute), else the Ingress rules. The
+        answer and errors are route()'s: a ``kgress.Route`` or None.
+        Thread-safe."""
+        return _route.route(self._lib, self._ptr(), host, path, method,
+                            headers, pick, gateway, port)
+
     def host_group(self, host: Union[str, bytes]) -> Optional[str]:
         """The Ingress host group that claims requests for host (what a
         route miss missed in): the rules' host as written ("a.com",

@@ -112,6 +112,71 @@ class GatewayRouteTest(unittest.TestCase):
         self.assertEqual(r.status, 500)
         self.assertEqual(r.path_type, "Exact")
 
+    def test_http_route(self):
+        # every part by keyword: the same answer as route()
+        r = self.rs.http_route(method="GET", host="shop.example.com",
+                               path="/api/items?x=1",
+                               headers=[("X-VERSION", "2")], port=80, pick=3)
+        self.assertEqual(r, self.rs.route("shop.example.com", "/api/items?x=1",
+                                          method="GET",
+                                          headers={"x-version": "2"},
+                                          port=80, pick=3))
+        self.assertEqual((r.service, r.weight, r.total_weight),
+                         ("api-v1", 1, 4))
+        self.assertIsNone(self.rs.http_route(host="shop.example.com",
+                                             path="/api", port=80))
+        # without gateway or port: the Ingress rules (none here)
+        self.assertIsNone(self.rs.http_route(method="GET",
+                                             host="shop.example.com",
+                                             path="/api",
+                                             headers={"X-Version": "2"}))
+        with self.assertRaises(TypeError):
+            self.rs.http_route("GET", "shop.example.com", "/api")
+
+    def test_mirror_and_response_headers(self):
+        y = GATEWAY.split("---")[0] + textwrap.dedent("""\
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: copy, namespace: web}
+            spec: {ports: [{port: 9000}]}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: m, namespace: web}
+            spec:
+              parentRefs: [{name: gw, namespace: infra}]
+              rules:
+              - filters:
+                - type: RequestMirror
+                  requestMirror:
+                    backendRef: {name: copy, port: 9000}
+                    fraction: {numerator: 1, denominator: 4}
+                - type: ResponseHeaderModifier
+                  responseHeaderModifier:
+                    add: [{name: X-Add, value: a}]
+                    set: [{name: X-Set, value: s}]
+                backendRefs:
+                - name: web
+                  port: 80
+                  filters:
+                  - type: RequestMirror
+                    requestMirror:
+                      backendRef: {name: gone, port: 80}
+            """)
+        with kgress.Ruleset.from_yaml(y) as rs:
+            r = rs.http_route(method="GET", host="any", path="/x", port=80)
+            self.assertEqual(r.filters, [
+                {"type": "RequestMirror", "namespace": "web",
+                 "service": "copy", "port": 9000, "fraction": (1, 4),
+                 "valid": True},
+                {"type": "ResponseHeaderModifier", "set": [("X-Set", "s")],
+                 "add": [("X-Add", "a")], "remove": []}])
+            self.assertEqual(r.backend_filters, [
+                {"type": "RequestMirror", "namespace": "web",
+                 "service": "gone", "port": 80, "fraction": (100, 100),
+                 "valid": False}])
+
     def test_bad_arguments(self):
         with self.assertRaises(ValueError):
             self.rs.route("a", "/", port=70000)
