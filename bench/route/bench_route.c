@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/apipaths.h"
 #include "api/ruleset.h"
 #include "kgress.h"
 #include "route/normalize.h"
@@ -66,76 +67,6 @@ static uint32_t rnd(uint32_t n)
     rs_state ^= rs_state >> 7;
     rs_state ^= rs_state << 17;
     return (uint32_t)(rs_state % n);
-}
-
-/* ------------------------------------------------------------ templates */
-
-static char **tpl;
-static size_t n_tpl, cap_tpl;
-
-static void add_tpl(const char *p, size_t n)
-{
-    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
-        n--;
-    if (n == 0 || p[0] != '/')
-        return;
-    if (n_tpl == cap_tpl) {
-        cap_tpl = cap_tpl ? cap_tpl * 2 : 1024;
-        tpl = realloc(tpl, cap_tpl * sizeof(*tpl));
-        if (!tpl)
-            abort();
-    }
-    tpl[n_tpl] = strndup(p, n);
-    if (!tpl[n_tpl])
-        abort();
-    n_tpl++;
-}
-
-/* field: 0 whole line, -1 the last space-separated field */
-static int load(const char *dir, const char *file, int last_field)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, file);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "bench_route: cannot read %s\n", path);
-        return -1;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        const char *p = line;
-        if (last_field) {
-            const char *sp = strrchr(line, ' ');
-            if (sp)
-                p = sp + 1;
-        }
-        add_tpl(p, strlen(p));
-    }
-    free(line);
-    fclose(f);
-    return 0;
-}
-
-/* The template with each {param} / :param segment replaced by a token. */
-static size_t concrete(const char *t, unsigned salt, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (size_t i = 0; t[i] && n + 16 < cap;) {
-        if (t[i] == '{' || (t[i] == ':' && i > 0 && t[i - 1] == '/')) {
-            char close = t[i] == '{' ? '}' : '/';
-            size_t j = i + 1;
-            while (t[j] && t[j] != close)
-                j++;
-            n += (size_t)snprintf(out + n, cap - n, "v%u", salt % 7u);
-            i = t[j] == '}' ? j + 1 : j;
-        } else {
-            out[n++] = t[i++];
-        }
-    }
-    out[n] = '\0';
-    return n;
 }
 
 /* ------------------------------------------------------------ rule sets */
@@ -198,8 +129,8 @@ static void make_set(struct set *s, size_t n_paths)
                 i, i % 50, host);
         for (size_t j = 0; j < 10 && k < n_paths; j++, k++) {
             char p[512];
-            const char *t = tpl[(i * 10 + j) % n_tpl];
-            size_t pn = concrete(t, (unsigned)i, p, sizeof(p));
+            const char *t = bench_tpl[(i * 10 + j) % bench_n_tpl];
+            size_t pn = bench_concrete(t, (unsigned)i, p, sizeof(p));
             int exact = rnd(10) < 3;
             yprintf(s, &cap,
                     "      - path: \"%s\"\n        pathType: %s\n"
@@ -264,9 +195,11 @@ static struct req *make_reqs(const struct set *s, size_t n)
             hn = snprintf(h, sizeof(h), "h%zu.example.com", ing);
         if (rnd(5) != 0) { /* a path of that Ingress */
             size_t j = rnd(10);
-            concrete(tpl[(ing * 10 + j) % n_tpl], (unsigned)ing, p, 512);
+            bench_concrete(bench_tpl[(ing * 10 + j) % bench_n_tpl],
+                           (unsigned)ing, p, 512);
         } else { /* any template with another salt: mostly misses */
-            concrete(tpl[rnd((uint32_t)n_tpl)], rnd(100), p, 512);
+            bench_concrete(bench_tpl[rnd((uint32_t)bench_n_tpl)], rnd(100), p,
+                           512);
         }
         size_t pn = strlen(p);
         if (rnd(2))
@@ -358,13 +291,11 @@ int main(int argc, char **argv)
     if (optind != argc - 1 || repeats < 1 || repeats > 99 || nq < 1000)
         goto usage;
     const char *dir = argv[optind];
-    if (load(dir, "kubernetes_v1.28.0_api_paths.txt", 0) ||
-        load(dir, "github_rest_api_2020_paths.txt", 1) ||
-        load(dir, "github_api_routes_2013.txt", 1))
+    if (bench_tpl_load_all(dir))
         return 2;
     printf("bench_route: %zu path templates from %s; %zu requests per run, "
            "median of %d runs\n",
-           n_tpl, dir, nq, repeats);
+           bench_n_tpl, dir, nq, repeats);
     printf("%8s %8s | %12s %9s %7s %7s | %12s %11s | %8s | %8s\n", "paths",
            "ingress", "kg_route/s", "ns/route", "norm", "tables", "linear/s",
            "ns/lookup", "speedup", "routed");
@@ -482,9 +413,9 @@ int main(int argc, char **argv)
            (double)(maxrss_kib() - rss0) / 1024.0);
     free_set(&s);
     free(req_pool);
-    for (size_t i = 0; i < n_tpl; i++)
-        free(tpl[i]);
-    free(tpl);
+    for (size_t i = 0; i < bench_n_tpl; i++)
+        free(bench_tpl[i]);
+    free(bench_tpl);
     return 0;
 usage:
     fprintf(
