@@ -381,19 +381,27 @@ KG_API const kg_diagnostics *kg_builder_diagnostics(const kg_builder *b);
  * them with kg_holder). Compiling the objects in the order they were last
  * added gives the same answers as a new builder loading them in that
  * order. Memory: a source's node trees are freed when its last object is
- * replaced or removed.
+ * replaced or removed, and not before the next full compile when the last
+ * one read them (incremental compiles still point into them).
  *
- * Cost: when only Pods changed since the last full compile (and no
- * Service is loaded, whose endpoints depend on every pod), kg_builder_
- * compile extends that compile instead of repeating it: the new ruleset
- * shares every table of it (reference counted) and adds the pods changed
- * since, so it costs those pods (a new label set: a pass over the
- * selections of its namespace), not the cluster. Any other change, or
- * more changed pods than 64 + 1/32 of the cluster, compiles in full. The
- * answers are the same either way; an incremental compile's diagnostics
- * are those of the changed pods only, its kg_builder_kind counts those of
- * the full compile with Pods recounted, and kg_ruleset_dump lists the
- * changed pods after the others.
+ * Cost: when only Pods, NetworkPolicies and Namespaces changed since the
+ * last full compile, kg_builder_compile extends that compile instead of
+ * repeating it: the new ruleset shares every table of it (reference
+ * counted) and adds what changed, so it costs the changed pods (a new
+ * label set: a pass over the selections of its namespace), the namespaces
+ * of changed policies (their policies and identities, plus copies of the
+ * cluster's policy, rule, selection and identity arrays, no pod and no
+ * CIDR table), the identities of relabelled namespaces, and a pass over
+ * the identities for each peer selector text not seen before -- not the
+ * cluster. Services and EndpointSlices may be loaded; they must not
+ * change, and pods may change only when no Service takes its endpoints
+ * from pods (a selector without EndpointSlices). Any other change
+ * (another kind, tier policies, a new namespace, two pods with one
+ * address), or more changed objects than 64 + 1/32 of the pods, compiles
+ * in full. The answers are the same either way; an incremental compile's
+ * diagnostics are those of the changed objects only, its kg_builder_kind
+ * counts those of the full compile with Pods recounted, and
+ * kg_ruleset_dump lists the changed pods after the others.
  *
  * Thread safety: as every builder call, single-threaded per builder.
  */

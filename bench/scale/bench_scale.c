@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "../common/clock.h"
+#include "api/builder.h"
 #include "api/ruleset.h"
 #include "gen.h"
 #include "kgress.h"
@@ -64,8 +65,6 @@ static kg_ruleset *compile_all(const kg_options *opts, const struct tbuf *y,
     return rs;
 }
 
-extern bool kgi_builder_incremental; /* api/builder.c */
-
 /* A watch event of pod ns<n>/<name> as JSON. */
 static void pod_event(struct tbuf *t, const char *type, unsigned n,
                       const char *name, const char *version, unsigned ipk,
@@ -101,11 +100,27 @@ static double change(kg_builder *b, const struct tbuf *t, bool yaml,
     return dt;
 }
 
+/* Seconds from the removal of one object to the new ruleset. */
+static double removal(kg_builder *b, const char *kind, const char *ns,
+                      const char *name, double *cpu)
+{
+    double t0 = bench_now(), c0 = bench_cpu_now();
+    kg_ruleset *rs = NULL;
+    if (kg_builder_remove(b, kind, ns, name) || kg_builder_compile(b, &rs))
+        die_diags(b, "remove");
+    double dt = bench_now() - t0;
+    *cpu = bench_cpu_now() - c0;
+    kg_ruleset_unref(rs);
+    return dt;
+}
+
+#define N_CHANGES 6
+
 /* The change latencies of -e rounds on builder b of cluster g. */
 static void changes(kg_builder *b, const struct gen_cfg *g, int rounds)
 {
-    double *v[6], *c[6];
-    for (int i = 0; i < 6; i++) {
+    double *v[2 * N_CHANGES], *c[2 * N_CHANGES];
+    for (int i = 0; i < 2 * N_CHANGES; i++) {
         v[i] = calloc((size_t)rounds, sizeof(double));
         c[i] = calloc((size_t)rounds, sizeof(double));
     }
@@ -120,7 +135,8 @@ static void changes(kg_builder *b, const struct gen_cfg *g, int rounds)
             snprintf(name, sizeof(name), "extra%d", r * 2 + !inc);
             pod_event(&t, "ADDED", n, name, "v1",
                       g->ns * g->per_ns + 100 + (unsigned)(r * 2 + !inc), ++rv);
-            v[inc ? 0 : 3][r] = change(b, &t, false, &c[inc ? 0 : 3][r]);
+            int o = inc ? 0 : N_CHANGES;
+            v[o][r] = change(b, &t, false, &c[o][r]);
             /* a pod relabelled into a new identity */
             t.n = 0;
             snprintf(name, sizeof(name), "p%d", 1 + r * 2 + !inc);
@@ -128,26 +144,61 @@ static void changes(kg_builder *b, const struct gen_cfg *g, int rounds)
             snprintf(ver, sizeof(ver), "v%d", 10 + r * 2 + !inc);
             pod_event(&t, "MODIFIED", n, name, ver,
                       n * g->per_ns + 1 + (unsigned)(r * 2 + !inc), ++rv);
-            v[inc ? 1 : 4][r] = change(b, &t, false, &c[inc ? 1 : 4][r]);
+            v[o + 1][r] = change(b, &t, false, &c[o + 1][r]);
             /* a policy changed (its port), then changed back */
             t.n = 0;
             gen_policies(&t, n, (unsigned)(r + 1), 2);
-            v[inc ? 2 : 5][r] = change(b, &t, true, &c[inc ? 2 : 5][r]);
+            v[o + 2][r] = change(b, &t, true, &c[o + 2][r]);
+            /* a new policy with a peer text not seen before (a pass over
+             * the identities), then deleted */
+            t.n = 0;
+            char pname[32], nsname[32];
+            snprintf(pname, sizeof(pname), "extra-%d", r * 2 + !inc);
+            snprintf(nsname, sizeof(nsname), "ns%u", n);
+            tbuf_printf(&t,
+                        "apiVersion: networking.k8s.io/v1\nkind: "
+                        "NetworkPolicy\nmetadata: {name: %s, namespace: %s}\n"
+                        "spec:\n  podSelector: {matchLabels: {role: "
+                        "frontend}}\n  ingress:\n  - from:\n    - "
+                        "namespaceSelector: {matchLabels: {team: t%u}}\n"
+                        "      podSelector: {matchLabels: {version: x%d}}\n"
+                        "    ports: [{port: 9%03d}]\n",
+                        pname, nsname, (n + 1) % 50, r * 2 + !inc,
+                        r * 2 + !inc);
+            v[o + 3][r] = change(b, &t, true, &c[o + 3][r]);
+            v[o + 4][r] =
+                removal(b, "NetworkPolicy", nsname, pname, &c[o + 4][r]);
+            /* a namespace relabelled (env: what NotIn selectors read) */
+            t.n = 0;
+            tbuf_printf(&t,
+                        "{\"type\":\"MODIFIED\",\"object\":{\"apiVersion\":"
+                        "\"v1\",\"kind\":\"Namespace\",\"metadata\":{"
+                        "\"name\":\"%s\",\"resourceVersion\":\"%u\","
+                        "\"labels\":{\"team\":\"t%u\",\"env\":\"%s\"}}}}\n",
+                        nsname, ++rv, n % 50, r % 2 ? "prod" : "dev");
+            v[o + 5][r] = change(b, &t, false, &c[o + 5][r]);
             tbuf_free(&t);
         }
     }
     kgi_builder_incremental = true;
-    static const char *const what[] = {"one pod ADDED", "one pod relabelled",
-                                       "one policy changed"};
-    for (int i = 0; i < 3; i++) {
-        printf("%-19s -> new ruleset: %9.3f ms wall %9.3f ms CPU; incremental "
-               "compiles off: %9.3f ms wall %9.3f ms CPU (medians of %d)\n",
+    static const char *const what[N_CHANGES] = {
+        "one pod ADDED",    "one pod relabelled", "one policy changed",
+        "one policy added", "one policy deleted", "namespace relabelled"};
+    for (int i = 0; i < N_CHANGES; i++) {
+        printf("%-20s -> new ruleset: %9.3f ms wall %9.3f ms CPU; "
+               "incremental compiles off: %9.3f ms wall %9.3f ms CPU "
+               "(medians of %d)\n",
                what[i], 1e3 * bench_median(v[i], rounds),
                1e3 * bench_median(c[i], rounds),
-               1e3 * bench_median(v[i + 3], rounds),
-               1e3 * bench_median(c[i + 3], rounds), rounds);
+               1e3 * bench_median(v[i + N_CHANGES], rounds),
+               1e3 * bench_median(c[i + N_CHANGES], rounds), rounds);
     }
-    for (int i = 0; i < 6; i++) {
+    struct kgi_builder_stats st;
+    kgi_builder_stats(b, &st);
+    printf("compiles: %zu full, %zu incremental (%zu with pods, %zu with "
+           "policies, %zu with namespaces changed)\n",
+           st.full, st.deltas, st.delta_pods, st.delta_pols, st.delta_ns);
+    for (int i = 0; i < 2 * N_CHANGES; i++) {
         free(v[i]);
         free(c[i]);
     }

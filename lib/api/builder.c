@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/builder.h"
 #include "api/diag_objects.h"
 #include "api/ruleset.h"
 #include "api/store.h"
@@ -32,12 +33,16 @@ struct kg_builder {
     /* incremental compiles: the last full one (its ruleset, and what a
      * NetworkPolicy delta needs), and what changed since */
     kg_ruleset *full;
-    void *keep[KGI_ENGINES]; /* of each engine (kgi_engine.keep_free) */
-    struct kgi_hash dirty;   /* Pod keys changed since (heap copies) */
-    bool dirty_other;        /* another kind changed: the next is full */
-    size_t live_pods;        /* Pod entries in the store */
-    struct kgi_store store;  /* the objects, by key; each source's trees */
-    struct kgi_rv rv;        /* of the watch events applied */
+    void *keep[KGI_ENGINES];    /* of each engine (kgi_engine.keep_free) */
+    struct kgi_source **pinned; /* the sources keep points into */
+    size_t n_pinned;
+    struct kgi_hash dirty;  /* Pod, NetworkPolicy and Namespace keys changed
+                               since (heap copies) */
+    bool dirty_pods;        /* one of them is a Pod's */
+    bool dirty_other;       /* another kind changed: the next is full */
+    size_t live_pods;       /* Pod entries in the store */
+    struct kgi_store store; /* the objects, by key; each source's trees */
+    struct kgi_rv rv;       /* of the watch events applied */
     struct kg_diagnostics diags;
     size_t load_diags; /* mark after the diagnostics of loading */
     size_t load_errors;
@@ -46,6 +51,7 @@ struct kg_builder {
     char *kind_text; /* the kinds' names, owned: sources may go (remove) */
     char **sources;  /* log-safe names of the sources, in add order */
     size_t n_sources, sources_cap;
+    struct kgi_builder_stats stats;
 };
 
 /* Objects of one kind in the last compile (kg_builder_kind). */
@@ -55,8 +61,12 @@ struct kind_tally {
     size_t read, skipped;
 };
 
-/* Off: every compile is full (benchmarks compare both). */
 bool kgi_builder_incremental = true;
+
+void kgi_builder_stats(const kg_builder *b, struct kgi_builder_stats *out)
+{
+    *out = b->stats;
+}
 
 static void forget_dirty(kg_builder *b)
 {
@@ -64,24 +74,41 @@ static void forget_dirty(kg_builder *b)
         if (kgi_hash_used(&b->dirty, i))
             kgi_free((void *)b->dirty.slots[i].key);
     kgi_hash_release(&b->dirty);
+    b->dirty_pods = false;
     b->dirty_other = false;
 }
 
+/* The kind of a dirty key (policy/table.h, struct kgi_vd_gone), or
+ * KGI_KIND_UNKNOWN for one a delta cannot take. */
+static int dirty_kind(const char *key)
+{
+    if (strcmp(key, "Pod") == 0)
+        return KGI_KIND_POD;
+    if (strcmp(key, "NetworkPolicy") == 0)
+        return KGI_KIND_NETWORKPOLICY;
+    if (strcmp(key, "Namespace") == 0)
+        return KGI_KIND_NAMESPACE;
+    return KGI_KIND_UNKNOWN;
+}
+
 /* The store's change hook: which keys changed since the last full
- * compile. A Pod key is remembered (a delta recomputes every pod changed
- * since); any other kind makes the next compile full. Never fails: when a
- * key cannot be remembered the next compile is full. */
+ * compile. A Pod, NetworkPolicy or Namespace key is remembered (a delta
+ * recomputes every object changed since); any other kind makes the next
+ * compile full. Never fails: when a key cannot be remembered the next
+ * compile is full. */
 static void on_change(void *user, const char *key, size_t len, long delta)
 {
     kg_builder *b = user;
-    bool pod = strcmp(key, "Pod") == 0;
-    if (pod)
+    int kind = dirty_kind(key);
+    if (kind == KGI_KIND_POD) {
         b->live_pods += (size_t)delta;
+        b->dirty_pods = true;
+    }
     if (b->dirty_other)
         return;
     /* nothing to extend, or past the threshold of can_delta: the next
      * compile is full anyway, no need to remember more keys */
-    if (!pod || !b->keep[KGI_ENGINE_NETPOL] || !b->full ||
+    if (kind == KGI_KIND_UNKNOWN || !b->keep[KGI_ENGINE_NETPOL] || !b->full ||
         b->dirty.count >= 64 + b->full->netpol->n_pods / 32) {
         b->dirty_other = true;
         return;
@@ -133,9 +160,11 @@ KG_API void kg_builder_free(kg_builder *b)
     if (!b)
         return;
     b->store.changed = NULL;
+    keep_free(b->keep);
+    /* unpinned first: the store then frees every source */
+    kgi_store_unpin(b->pinned, b->n_pinned);
     kgi_store_release(&b->store);
     forget_dirty(b);
-    keep_free(b->keep);
     kg_ruleset_unref(b->full);
     kgi_free(b->kinds);
     kgi_free(b->kind_text);
@@ -220,7 +249,7 @@ out:
     kgi_free(keys);
     kgi_free(lens);
     kgi_free(found.v);
-    if (src->live == 0)
+    if (src->live == 0 && !src->pins)
         kgi_source_drop(src);
     return rc;
 }
@@ -414,19 +443,22 @@ static void ruleset_free(kg_ruleset *rs)
 }
 
 #if KGI_WITH_POLICY /* incremental compiles are the policy engine's */
-/* Whether the next compile may extend the last full one: only pods
- * changed since, not too many, and no engine but NetworkPolicy reads them
- * (the Service table of the full compile is empty). Threshold: a delta
- * costs the pods changed since the full compile (a few microseconds each,
- * a new identity a pass over the selections of its namespace), a full
- * compile about a microsecond per object of the cluster plus its
- * policies; past 1/32 of the pods a delta would approach a tenth of a
- * full compile, so compiling in full then keeps both bounded. */
+/* Whether the next compile may extend the last full one: only pods,
+ * NetworkPolicies and Namespaces changed since, not too many, and the
+ * Service table of the full compile stays right: none of its endpoints
+ * came from pods (a Service with a selector and no EndpointSlice), or no
+ * pod changed. Threshold: a delta costs the objects changed since the full
+ * compile (a few microseconds per pod, a new identity a pass over the
+ * selections of its namespace, a changed policy its namespace's policies
+ * and identities plus copies of the policy, rule, selection and identity
+ * arrays), a full compile about a microsecond per object of the cluster
+ * plus its policies; past 1/32 of the pods a delta would approach a tenth
+ * of a full compile, so compiling in full then keeps both bounded. */
 static bool can_delta(const kg_builder *b)
 {
     if (!kgi_builder_incremental || !b->keep[KGI_ENGINE_NETPOL] || !b->full ||
-        b->dirty_other || b->load_errors || b->full->services->n_entries ||
-        b->full->services->n_addrs)
+        b->dirty_other || b->load_errors ||
+        (b->dirty_pods && b->full->services->from_pods))
         return false;
     /* nothing changed: compile in full, which reports every diagnostic
      * again (a delta reports only those of the changed pods) */
@@ -434,7 +466,7 @@ static bool can_delta(const kg_builder *b)
            b->dirty.count <= 64 + b->full->netpol->n_pods / 32;
 }
 
-/* A compile that extends the last full one with the pods changed since
+/* A compile that extends the last full one with the objects changed since
  * (policy/netpol_delta.c): routes and services are the full compile's.
  * Returns KGI_NETPOL_FULL when only a full compile can answer. */
 static int compile_delta(kg_builder *b, kg_ruleset **out)
@@ -449,13 +481,18 @@ static int compile_delta(kg_builder *b, kg_ruleset **out)
     struct kgi_netpol *np = NULL;
     if (!gone || !metas)
         goto out;
-    size_t n_gone = 0, n = 0;
+    size_t n_gone = 0, n = 0, kinds[3] = {0, 0, 0};
     for (size_t i = 0; i < kgi_hash_capacity(&b->dirty); i++) {
         if (!kgi_hash_used(&b->dirty, i))
             continue;
         const char *key = b->dirty.slots[i].key;
         size_t len = b->dirty.slots[i].len;
         const char *ns = key + strlen(key) + 1, *name = ns + strlen(ns) + 1;
+        int want = dirty_kind(key);
+        kinds[want == KGI_KIND_POD             ? 0
+              : want == KGI_KIND_NETWORKPOLICY ? 1
+                                               : 2]++;
+        gone[n_gone].kind = want;
         gone[n_gone].ns = kgi_str_c(ns);
         gone[n_gone++].name = kgi_str_c(name);
         size_t e = kgi_store_find(&b->store, key, len);
@@ -470,12 +507,14 @@ static int compile_delta(kg_builder *b, kg_ruleset **out)
         size_t before = kgi_diag_mark(&b->diags);
         kgi_ctx_init(&c, &b->diags, &scratch, &b->opts, en->obj.file);
         int kind = kgi_meta_kind(&c, en->obj.root);
-        bool ok = kind == KGI_KIND_POD && c.errors == 0 &&
+        bool ok = kind == want && c.errors == 0 &&
                   kgi_meta_read(&c, en->obj.root, kind, &metas[n]);
         if (b->diags.oom)
             goto out;
-        if (kind != KGI_KIND_POD) {
-            rc = KGI_NETPOL_FULL; /* not a Pod v1: the full compile says */
+        if (kind != want) {
+            /* not a Pod v1, networking.k8s.io/v1 NetworkPolicy or
+             * Namespace v1: the full compile says */
+            rc = KGI_NETPOL_FULL;
             goto out;
         }
         if (ok && c.errors == 0)
@@ -501,6 +540,10 @@ static int compile_delta(kg_builder *b, kg_ruleset **out)
     rs->shared = ~(1u << KGI_ENGINE_NETPOL);
     rs->netpol = np;
     np = NULL;
+    b->stats.deltas++;
+    b->stats.delta_pods += kinds[0] > 0;
+    b->stats.delta_pols += kinds[1] > 0;
+    b->stats.delta_ns += kinds[2] > 0;
     /* the tally of the full compile, its Pods counted again */
     for (size_t k = 0; k < b->n_kinds; k++)
         if (b->kinds[k].len == 3 && memcmp(b->kinds[k].kind, "Pod", 3) == 0)
@@ -619,12 +662,21 @@ KG_API int kg_builder_compile(kg_builder *b, kg_ruleset **out)
     kgi_free(metas);
     kgi_arena_release(&scratch);
     kgi_diag_finish(&b->diags);
-    /* the next compiles may extend this one */
+    /* the next compiles may extend this one; its trees stay until the
+     * next full compile (the delta reads their models) */
+    struct kgi_source **pinned = NULL;
+    size_t n_pinned = 0;
+    if (keep[KGI_ENGINE_NETPOL] && kgi_store_pin(&b->store, &pinned, &n_pinned))
+        keep_free(keep); /* no delta then: not an error */
+    kgi_store_unpin(b->pinned, b->n_pinned);
+    b->pinned = pinned;
+    b->n_pinned = n_pinned;
     keep_free(b->keep);
     memcpy(b->keep, keep, sizeof(keep));
     kg_ruleset_unref(b->full);
     b->full = kg_ruleset_ref(rs);
     forget_dirty(b);
+    b->stats.full++;
     *out = rs;
     return 0;
 fail:

@@ -38,7 +38,7 @@ void kgi_store_release(struct kgi_store *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         struct kgi_entry *e = &s->v[i];
-        if (e->live && --e->src->live == 0)
+        if (e->live && --e->src->live == 0 && !e->src->pins)
             kgi_source_drop(e->src);
     }
     kgi_free(s->v);
@@ -135,7 +135,7 @@ static size_t kill_chain(struct kgi_store *s, size_t i)
         if (e->live) {
             e->live = false;
             s->live--;
-            if (--e->src->live == 0)
+            if (--e->src->live == 0 && !e->src->pins)
                 kgi_source_drop(e->src);
         }
         e->src = NULL;
@@ -188,4 +188,43 @@ size_t kgi_store_remove(struct kgi_store *s, const char *key, size_t len)
     if (s->changed)
         s->changed(s->user, key, len, -(long)n);
     return n;
+}
+
+int kgi_store_pin(struct kgi_store *s, struct kgi_source ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    uint64_t epoch = ++s->pin_epoch;
+    size_t cnt = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct kgi_source *src = s->v[i].src;
+        if (s->v[i].live && src->mark != epoch) {
+            src->mark = epoch;
+            cnt++;
+        }
+    }
+    struct kgi_source **v = kgi_malloc((cnt + 1) * sizeof(*v));
+    if (!v)
+        return KG_ENOMEM;
+    epoch = ++s->pin_epoch;
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct kgi_source *src = s->v[i].src;
+        if (s->v[i].live && src->mark != epoch) {
+            src->mark = epoch;
+            src->pins++;
+            v[k++] = src;
+        }
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void kgi_store_unpin(struct kgi_source **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (--list[i]->pins == 0 && list[i]->live == 0)
+            kgi_source_drop(list[i]);
+    kgi_free(list);
 }

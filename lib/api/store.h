@@ -35,10 +35,14 @@
 
 #define KGI_STORE_NONE SIZE_MAX
 
-/* The node trees of one add; freed with its last live object. */
+/* The node trees of one add; freed with its last live object, unless
+ * pinned: then with its last pin (the builder pins the trees its last full
+ * compile read, which incremental compiles still point into). */
 struct kgi_source {
     struct kgi_arena arena;
     size_t live;
+    size_t pins;
+    uint64_t mark; /* kgi_store_pin's */
 };
 
 struct kgi_entry {
@@ -55,6 +59,7 @@ struct kgi_store {
     struct kgi_entry *v;
     size_t n, cap; /* entries, holes included */
     size_t live;
+    uint64_t pin_epoch;    /* of the last kgi_store_pin */
     struct kgi_hash index; /* key -> newest entry index */
     /* told of every change: the key, and how many live entries it has more
      * (an add that replaces one: 0) */
@@ -92,8 +97,16 @@ void kgi_store_put(struct kgi_store *s, const struct kgi_object *obj,
                    bool always);
 
 /* Removes every live entry of key; returns how many. Frees sources left
- * without objects. Never allocates. */
+ * without objects (and pins). Never allocates. */
 size_t kgi_store_remove(struct kgi_store *s, const char *key, size_t len);
+
+/* Pins every source holding a live object: *out (heap, the caller's to
+ * kgi_store_unpin) lists them, *n of them. Returns 0 or KG_ENOMEM
+ * (nothing pinned). */
+int kgi_store_pin(struct kgi_store *s, struct kgi_source ***out, size_t *n);
+/* Drops the pins of list[0..n) (frees the sources left without objects and
+ * pins) and the list. */
+void kgi_store_unpin(struct kgi_source **list, size_t n);
 
 /* The newest resourceVersion a watch stream delivered (api/watch.c). */
 struct kgi_rv {

@@ -357,7 +357,7 @@ int kgi_events_apply(struct kgi_store *st, const struct kg_options *opts,
     }
 out:
     kgi_free(found.v);
-    if (w.src && --w.src->live == 0)
+    if (w.src && --w.src->live == 0 && !w.src->pins)
         kgi_source_drop(w.src);
     if (changed)
         *changed = w.changed;

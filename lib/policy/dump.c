@@ -558,9 +558,13 @@ static void dump_json(const struct kgi_netpol *np, struct kgi_out *o)
         kgi_out_printf(o, "]}");
     }
     kgi_out_printf(o, "],\"policies\":[");
+    first = true;
     for (uint32_t i = 0; i < np->n_policies; i++) {
         const struct kgi_vd_policy *p = &np->policies[i];
-        kgi_out_printf(o, "%s{\"name\":", i ? "," : "");
+        if (kgi_vd_policy_dead(np, i))
+            continue; /* a delta compiled it again */
+        kgi_out_printf(o, "%s{\"name\":", first ? "" : ",");
+        first = false;
         kgi_out_json_str(o, p->name, strlen(p->name));
         kgi_out_printf(o,
                        ",\"ingress\":%s,\"egress\":%s,\"ingress_rules\":%u,"

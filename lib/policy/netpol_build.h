@@ -86,6 +86,8 @@ struct kgi_vd_memo {
     size_t mask;
     char *key; /* the key being built (kgi_grow) */
     size_t key_len, key_cap;
+    /* a delta's memo: the full compile's (read only), looked up first */
+    const struct kgi_vd_memo *parent;
 };
 
 /* The peer a selection was evaluated from (a delta evaluates it again over
@@ -131,11 +133,11 @@ struct kgi_vd_build {
 };
 
 /* What a delta (netpol_delta.c) needs of the full compile it extends: the
- * control-plane state of that build, kept by the builder while only pods
- * change. The policy and namespace models point into the builder's node
- * trees, valid while those objects are unchanged (any change of them makes
- * the next compile a full one); identity labels are copied (their pods may
- * go). */
+ * control-plane state of that build, kept by the builder until its next
+ * full compile. The policy, namespace and selector models point into the
+ * builder's node trees, which the builder keeps (pins) until then, also
+ * when their objects change; identity labels and namespace labels are
+ * copied. */
 struct kgi_vd_keep {
     struct kgi_arena scratch; /* the build's: models, namespaces */
     struct kgi_arena arena;   /* copies of identity labels */
@@ -148,6 +150,7 @@ struct kgi_vd_keep {
     const struct kgi_kvs **ident_labels;
     const struct kgi_np_rule **rule_model;
     struct kgi_vd_selpeer *sel_peer;
+    struct kgi_vd_memo memo; /* selections by peer text */
     struct kgi_vd_intern classes, rulesets;
     size_t max_peers;
 };
@@ -193,6 +196,17 @@ void kgi_vd_memo_free(struct kgi_vd_memo *m);
 /* "namespace/name" in a. */
 char *kgi_vd_join_name(struct kgi_arena *a, const struct kgi_meta *m);
 int kgi_vd_build_rules(struct kgi_vd_build *b);
+/* Adds the rule count of policy m to *n_rules, and raises *max_peers to
+ * its largest peer list. */
+void kgi_vd_policy_size(const struct kgi_np_policy *m, size_t *n_rules,
+                        size_t *max_peers);
+/* Record p of np->policies for model m (of namespace pol_ns) and its rules
+ * from rule id *id on (np->rules and b->rule_model have room; b->tmp holds
+ * max_peers ids), their selections through kgi_vd_select_peer; advances
+ * *id. Returns 0 or KG_ENOMEM. */
+int kgi_vd_emit_policy(struct kgi_vd_build *b, uint32_t p,
+                       const struct kgi_np_policy *m, uint32_t pol_ns,
+                       uint32_t *id);
 int kgi_vd_build_rulesets(struct kgi_vd_build *b);
 int kgi_vd_finish_classes(struct kgi_vd_build *b);
 

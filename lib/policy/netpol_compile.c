@@ -455,6 +455,7 @@ void kgi_netpol_keep_free(struct kgi_vd_keep *k)
     kgi_vd_intern_free(&k->classes);
     kgi_vd_intern_free(&k->rulesets);
     kgi_free(k->sel_peer);
+    kgi_vd_memo_free(&k->memo);
     kgi_netpol_free(k->np);
     kgi_free(k);
 }
@@ -517,6 +518,8 @@ static int make_keep(struct kgi_vd_build *b, struct kgi_arena *scratch,
     k->rule_model = b->rule_model;
     k->sel_peer = b->sel_peer;
     b->sel_peer = NULL;
+    k->memo = b->memo; /* its keys are in the scratch arena kept above */
+    memset(&b->memo, 0, sizeof(b->memo));
     k->classes = b->classes;
     memset(&b->classes, 0, sizeof(b->classes));
     k->rulesets = b->rulesets;

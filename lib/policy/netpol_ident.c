@@ -210,6 +210,17 @@ int kgi_vd_select_peer(struct kgi_vd_build *b, const struct kgi_np_peer *peer,
         h ^= (uint8_t)m->key[i];
         h *= 0x100000001b3ull;
     }
+    /* a delta's memo: the full compile's selections first */
+    const struct kgi_vd_memo *pm = m->parent;
+    for (size_t j = h & (pm ? pm->mask : 0); pm && pm->slot && pm->slot[j];
+         j = (j + 1) & pm->mask) {
+        const struct kgi_vd_memo_item *it = &pm->items[pm->slot[j] - 1];
+        if (it->hash == h && it->len == m->key_len &&
+            memcmp(it->key, m->key, m->key_len) == 0) {
+            *sel = it->sel;
+            return 0;
+        }
+    }
     if (!m->slot && memo_rehash(m, 255))
         return KG_ENOMEM;
     size_t j = h & m->mask;

@@ -101,6 +101,57 @@ static int rule_sels(struct kgi_vd_build *b, struct kgi_vd_rule *cr,
     return 0;
 }
 
+void kgi_vd_policy_size(const struct kgi_np_policy *m, size_t *n_rules,
+                        size_t *max_peers)
+{
+    *n_rules += (m->ingress_type ? m->n_ingress : 0) +
+                (m->egress_type ? m->n_egress : 0);
+    for (size_t r = 0; r < m->n_ingress; r++)
+        if (m->ingress[r].n_peers > *max_peers)
+            *max_peers = m->ingress[r].n_peers;
+    for (size_t r = 0; r < m->n_egress; r++)
+        if (m->egress[r].n_peers > *max_peers)
+            *max_peers = m->egress[r].n_peers;
+}
+
+int kgi_vd_emit_policy(struct kgi_vd_build *b, uint32_t p,
+                       const struct kgi_np_policy *m, uint32_t pol_ns,
+                       uint32_t *id)
+{
+    struct kgi_netpol *np = b->np;
+    struct kgi_vd_policy *cp = &np->policies[p];
+    cp->name = kgi_vd_join_name(&np->arena, &m->meta);
+    if (!cp->name)
+        return KG_ENOMEM;
+    cp->types[KG_INGRESS] = m->ingress_type;
+    cp->types[KG_EGRESS] = m->egress_type;
+    for (int dir = 0; dir < 2; dir++) {
+        const struct kgi_np_rule *mr =
+            dir == KG_INGRESS ? m->ingress : m->egress;
+        size_t nr = dir == KG_INGRESS ? m->n_ingress : m->n_egress;
+        if (!cp->types[dir])
+            nr = 0; /* rule 3: an unlisted direction's rules are ignored */
+        cp->first_rule[dir] = *id;
+        cp->n_rules[dir] = (uint32_t)nr;
+        for (size_t r = 0; r < nr; r++, (*id)++) {
+            struct kgi_vd_rule *cr = &np->rules[*id];
+            const struct kgi_np_rule *src = &mr[r];
+            cr->policy = p;
+            cr->index = (uint32_t)r;
+            cr->dir = (uint8_t)dir;
+            cr->any_ports = src->any_ports || src->n_ports == 0;
+            cr->any_peer = src->any_peer || src->n_peers == 0;
+            b->rule_model[*id] = src;
+            int rc;
+            if (!cr->any_ports && (rc = rule_ports(np, cr, src)))
+                return rc;
+            if (!cr->any_peer && (rc = rule_sels(b, cr, src, pol_ns)))
+                return rc;
+        }
+    }
+    return 0;
+}
+
 int kgi_vd_build_rules(struct kgi_vd_build *b)
 {
     struct kgi_netpol *np = b->np;
@@ -110,17 +161,8 @@ int kgi_vd_build_rules(struct kgi_vd_build *b)
     if (!np->policies)
         return KG_ENOMEM;
     np->n_policies = (uint32_t)n_pols;
-    for (size_t p = 0; p < n_pols; p++) {
-        const struct kgi_np_policy *m = b->pols[p];
-        n_rules += (m->ingress_type ? m->n_ingress : 0) +
-                   (m->egress_type ? m->n_egress : 0);
-        for (size_t r = 0; r < m->n_ingress; r++)
-            if (m->ingress[r].n_peers > max_peers)
-                max_peers = m->ingress[r].n_peers;
-        for (size_t r = 0; r < m->n_egress; r++)
-            if (m->egress[r].n_peers > max_peers)
-                max_peers = m->egress[r].n_peers;
-    }
+    for (size_t p = 0; p < n_pols; p++)
+        kgi_vd_policy_size(b->pols[p], &n_rules, &max_peers);
     if (n_rules >= KGI_VD_NONE)
         return KG_ENOMEM;
     np->rules = kgi_arena_calloc(&np->arena, n_rules + 1, sizeof(*np->rules));
@@ -135,37 +177,10 @@ int kgi_vd_build_rules(struct kgi_vd_build *b)
         return KG_ENOMEM;
     uint32_t id = 0;
     for (size_t p = 0; p < n_pols; p++) {
-        const struct kgi_np_policy *m = b->pols[p];
-        struct kgi_vd_policy *cp = &np->policies[p];
-        cp->name = kgi_vd_join_name(&np->arena, &m->meta);
-        if (!cp->name)
-            return KG_ENOMEM;
-        cp->types[KG_INGRESS] = m->ingress_type;
-        cp->types[KG_EGRESS] = m->egress_type;
-        for (int dir = 0; dir < 2; dir++) {
-            const struct kgi_np_rule *mr =
-                dir == KG_INGRESS ? m->ingress : m->egress;
-            size_t nr = dir == KG_INGRESS ? m->n_ingress : m->n_egress;
-            if (!cp->types[dir])
-                nr = 0; /* rule 3: an unlisted direction's rules are ignored */
-            cp->first_rule[dir] = id;
-            cp->n_rules[dir] = (uint32_t)nr;
-            for (size_t r = 0; r < nr; r++, id++) {
-                struct kgi_vd_rule *cr = &np->rules[id];
-                const struct kgi_np_rule *src = &mr[r];
-                cr->policy = (uint32_t)p;
-                cr->index = (uint32_t)r;
-                cr->dir = (uint8_t)dir;
-                cr->any_ports = src->any_ports || src->n_ports == 0;
-                cr->any_peer = src->any_peer || src->n_peers == 0;
-                b->rule_model[id] = src;
-                int rc;
-                if (!cr->any_ports && (rc = rule_ports(np, cr, src)))
-                    return rc;
-                if (!cr->any_peer && (rc = rule_sels(b, cr, src, b->pol_ns[p])))
-                    return rc;
-            }
-        }
+        int rc =
+            kgi_vd_emit_policy(b, (uint32_t)p, b->pols[p], b->pol_ns[p], &id);
+        if (rc)
+            return rc;
     }
     np->n_rules = id;
     return 0;

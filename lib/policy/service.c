@@ -102,6 +102,7 @@ struct build {
     struct kgi_pod *pods;
     bool *ready;
     size_t n_pods;
+    bool from_pods; /* an endpoint list was computed from pods */
     /* growing outputs */
     struct kgi_svc_entry *entries;
     size_t n_entries, cap_entries;
@@ -149,6 +150,7 @@ static int port_endpoints(struct build *b, const struct kgi_service *s,
     }
     if (has_slices || !s->has_selector)
         return 0;
+    b->from_pods = true;
     for (size_t i = 0; i < b->n_pods; i++) {
         const struct kgi_pod *pod = &b->pods[i];
         if (!b->ready[i] || !str_same(pod->meta.ns, s->meta.ns) ||
@@ -310,6 +312,7 @@ int kgi_services_build(const struct kgi_compile_in *in,
             }
         }
     }
+    s->from_pods = b.from_pods;
     if (b.n_entries)
         qsort(b.entries, b.n_entries, sizeof(*b.entries), entry_cmp);
     s->entries =

@@ -46,6 +46,9 @@ struct kgi_svc_entry {
 struct kgi_services {
     struct kgi_arena arena;
     bool any; /* KG_FLAG_SERVICE_ANY_ENDPOINT */
+    /* some endpoints came from pods (a Service with a selector and no
+     * EndpointSlice): a pod change changes the table */
+    bool from_pods;
     uint32_t n_entries;
     struct kgi_svc_entry *entries;
     struct kgi_svc_ep *eps;

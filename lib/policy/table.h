@@ -74,6 +74,23 @@
  * one compare per access. A table indexed by pod or identity that a delta
  * does not extend must not exist unless netpol_delta.c extends it or
  * clears delta_ok.
+ *
+ * After NetworkPolicy or Namespace changes a delta also owns copies of the
+ * small per-object arrays, the base's entries first (same ids):
+ *
+ *   policies  base (minus dead_policies) | the policies of each namespace
+ *             with a changed policy, compiled again in name order
+ *   rules     base                       | the rules of those policies
+ *   sels      base                       | selections of new peer texts
+ *   idents    base, with new selection lists (the identities a new
+ *             selection holds, those of a relabelled namespace) and new
+ *             rule sets (those of a namespace whose policies changed)
+ *
+ * Rule ids stay in policy (namespace/name) order within every rule set,
+ * since a rule set holds the policies of one namespace, all of them base
+ * or all compiled again. Costs: those copies (bytes per policy, rule,
+ * selection and identity, no pods, no CIDR tables) plus the namespaces
+ * changed, their identities and rule sets.
  */
 #ifndef KGI_POLICY_TABLE_H
 #define KGI_POLICY_TABLE_H
@@ -224,6 +241,9 @@ struct kgi_netpol {
     struct kgi_vd_ruleset *xrulesets;
     struct kgi_vd_class *xclasses;
     const uint64_t *dead; /* base pods that changed (bitmap) */
+    /* base policies of the namespaces whose policies a delta compiled
+     * again (bitmap; rule sets never name them) */
+    const uint64_t *dead_policies;
     uint32_t xep_mask;
     struct kgi_vd_endpoint *xep;
 };
@@ -262,6 +282,12 @@ kgi_vd_pod_at(const struct kgi_netpol *np, uint32_t i)
 static inline bool kgi_vd_pod_dead(const struct kgi_netpol *np, uint32_t i)
 {
     return np->dead && i < np->base_pods && (np->dead[i / 64] >> (i % 64) & 1);
+}
+
+static inline bool kgi_vd_policy_dead(const struct kgi_netpol *np, uint32_t i)
+{
+    return np->dead_policies && np->base && i < np->base->n_policies &&
+           (np->dead_policies[i / 64] >> (i % 64) & 1);
 }
 
 static inline const struct kgi_vd_ident *
@@ -338,15 +364,17 @@ struct kgi_vd_keep;
 int kgi_netpol_build_keep(const struct kgi_compile_in *in,
                           struct kgi_netpol **out, struct kgi_vd_keep **keep);
 void kgi_netpol_keep_free(struct kgi_vd_keep *k);
-/* The key of a pod that changed since the keep's compile. */
+/* The key of an object that changed since the keep's compile: a Pod, a
+ * NetworkPolicy or a Namespace (ns empty). */
 struct kgi_vd_gone {
+    int kind; /* KGI_KIND_POD, _NETWORKPOLICY or _NAMESPACE */
     struct kgi_str ns, name;
 };
-/* Tables equal to a full compile of the keep's objects with the pods
- * gone[0..n_gone) (every pod key that changed since) replaced by those of
- * in (their current objects; Pods only). Returns 0, KG_ECOMPILE (errors in
- * in->diags), KG_ENOMEM, or KGI_NETPOL_FULL when only a full compile can
- * (a new namespace, a shared pod address, ...). */
+/* Tables equal to a full compile of the keep's objects with the objects
+ * gone[0..n_gone) (every key that changed since) replaced by those of in
+ * (their current objects, of those kinds). Returns 0, KG_ECOMPILE (errors
+ * in in->diags), KG_ENOMEM, or KGI_NETPOL_FULL when only a full compile
+ * can (a new namespace, a shared pod address, ...). */
 #define KGI_NETPOL_FULL 1
 int kgi_netpol_delta(const struct kgi_vd_keep *k,
                      const struct kgi_compile_in *in,

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "../verdict/vtest.h"
+#include "api/builder.h"
 #include "util/alloc.h"
 
 #define N_NS 4
@@ -48,6 +49,8 @@ struct model {
     uint64_t rng;
     unsigned rv;
     unsigned long clock;
+    bool unique_ips; /* pod i has address i or i + N_PODS: never shared,
+                        so deltas are not refused for a shared address */
     struct obj ns[N_NS], pods[N_PODS], pols[N_POLS];
     char addrs[N_ADDRS][24];
 };
@@ -106,8 +109,9 @@ static char *gen_pod(struct model *m, unsigned i)
                     port_nums[vrnd(&m->rng, N(port_nums))],
                     protos[vrnd(&m->rng, N(protos))]);
     /* IPs from a small pool: several pods may share one */
-    tbuf_printf(&t, "]}]},\"status\":{\"podIP\":\"%s\"}}",
-                m->addrs[vrnd(&m->rng, N_ADDRS - 4)]);
+    unsigned a = m->unique_ips ? i + N_PODS * vrnd(&m->rng, 2)
+                               : vrnd(&m->rng, N_ADDRS - 4);
+    tbuf_printf(&t, "]}]},\"status\":{\"podIP\":\"%s\"}}", m->addrs[a]);
     char *s = dup_text(&t);
     tbuf_free(&t);
     return s;
@@ -417,12 +421,14 @@ static void test_differential(void **state)
     unsigned runs = (unsigned)(60 * vscale()), steps = 60;
     if (runs < 2)
         runs = 2;
+    struct kgi_builder_stats sum = {0};
     for (unsigned run = 0; run < runs; run++) {
         /* every other run: policies and namespaces settle, then pods only
          * change, which compiles incrementally */
         bool pods_phase = run % 2;
         struct model m;
         model_init(&m, 0x9e3779b97f4a7c15ull + run);
+        m.unique_ips = run % 4 >= 2;
         kg_options *o = kg_options_new();
         kg_options_set_flag(o, KG_FLAG_IPBLOCK_MATCHES_PODS, run % 3 != 2);
         kg_builder *b = kg_builder_new(o);
@@ -447,10 +453,25 @@ static void test_differential(void **state)
         }
         kg_ruleset_unref(prev);
         kg_ruleset_unref(prev_scratch);
+        struct kgi_builder_stats st;
+        kgi_builder_stats(b, &st);
+        sum.full += st.full;
+        sum.deltas += st.deltas;
+        sum.delta_pods += st.delta_pods;
+        sum.delta_pols += st.delta_pols;
+        sum.delta_ns += st.delta_ns;
         kg_builder_free(b);
         kg_options_free(o);
         model_free(&m);
     }
+    print_message("%u runs: %zu full compiles, %zu incremental (%zu with "
+                  "pods, %zu with policies, %zu with namespaces changed)\n",
+                  runs, sum.full, sum.deltas, sum.delta_pods, sum.delta_pols,
+                  sum.delta_ns);
+    /* the differential covers every kind the incremental path takes */
+    assert_true(sum.delta_pods >= runs);
+    assert_true(sum.delta_pols >= runs);
+    assert_true(sum.delta_ns >= runs / 2);
 }
 
 /* Allocation failure at every N of an apply + compile after a warm-up:
@@ -461,9 +482,11 @@ static void test_alloc_fail(void **state)
     unsigned runs = (unsigned)(6 * vscale());
     if (runs < 1)
         runs = 1;
+    size_t deltas = 0, delta_pols = 0;
     for (unsigned run = 0; run < runs; run++) {
         struct model m;
         model_init(&m, 0x1234567ull + run);
+        m.unique_ips = run % 2 == 0;
         kg_builder *b = kg_builder_new(NULL);
         for (unsigned s = 0; s < 12; s++) {
             struct tbuf ev = {0};
@@ -511,8 +534,150 @@ static void test_alloc_fail(void **state)
         }
         kg_ruleset_unref(prev);
         kg_ruleset_unref(prev_scratch);
+        struct kgi_builder_stats st;
+        kgi_builder_stats(b, &st);
+        deltas += st.deltas;
+        delta_pols += st.delta_pols;
         kg_builder_free(b);
         model_free(&m);
+    }
+    /* failures also hit incremental compiles of policy changes */
+    print_message("%zu incremental compiles (%zu with policies changed)\n",
+                  deltas, delta_pols);
+    assert_true(delta_pols > 0);
+}
+
+/* ------------------------------------------------------------ Services */
+
+/* A cluster with Services: db (EndpointSlice endpoints) and, with
+ * selector, sel (endpoints from the pods its selector picks). */
+static void svc_cluster(struct tbuf *t, bool selector)
+{
+    tbuf_printf(t, "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n"
+                   "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: "
+                   "web, labels: {team: b}}\n");
+    static const char *const pods[][4] = {{"prod", "db-0", "db", "10.4.0.1"},
+                                          {"prod", "db-1", "db", "10.4.0.2"},
+                                          {"web", "fe-0", "fe", "10.5.0.1"}};
+    for (size_t i = 0; i < N(pods); i++)
+        tbuf_printf(t,
+                    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: %s, "
+                    "namespace: %s, labels: {app: %s}}\nspec: {containers: "
+                    "[{name: c, image: i, ports: [{containerPort: 5432}]}]}\n"
+                    "status:\n  podIP: %s\n  conditions: [{type: Ready, "
+                    "status: \"True\"}]\n",
+                    pods[i][1], pods[i][0], pods[i][2], pods[i][3]);
+    tbuf_printf(t, "---\napiVersion: v1\nkind: Service\nmetadata: {name: db, "
+                   "namespace: prod}\nspec:\n  clusterIP: 10.96.0.10\n  "
+                   "ports: [{port: 80, targetPort: 5432}]\n"
+                   "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
+                   "metadata:\n  name: db-x\n  namespace: prod\n  labels: "
+                   "{kubernetes.io/service-name: db}\naddressType: IPv4\n"
+                   "ports: [{name: \"\", port: 5432, protocol: TCP}]\n"
+                   "endpoints:\n- addresses: [10.4.0.1]\n  conditions: "
+                   "{ready: true}\n- addresses: [10.4.0.2]\n  conditions: "
+                   "{ready: true}\n");
+    if (selector)
+        tbuf_printf(t, "---\napiVersion: v1\nkind: Service\nmetadata: {name: "
+                       "sel, namespace: prod}\nspec:\n  clusterIP: 10.96.0.20\n"
+                       "  selector: {app: db}\n  ports: [{port: 80, "
+                       "targetPort: 5432}]\n");
+    tbuf_printf(t, "---\napiVersion: networking.k8s.io/v1\nkind: "
+                   "NetworkPolicy\nmetadata: {name: allow, namespace: prod}\n"
+                   "spec:\n  podSelector: {matchLabels: {app: db}}\n  "
+                   "ingress:\n  - from:\n    - namespaceSelector: "
+                   "{matchLabels: {team: a}}\n    ports: [{port: 5432}]\n");
+}
+
+/* The changes applied in turn, as YAML sources. */
+static const char *const svc_changes[] = {
+    /* a policy: also from pods labelled fe of any namespace */
+    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: "
+    "{name: allow, namespace: prod}\nspec:\n  podSelector: {matchLabels: "
+    "{app: db}}\n  ingress:\n  - from:\n    - namespaceSelector: "
+    "{matchLabels: {team: a}}\n    - namespaceSelector: {}\n      "
+    "podSelector: {matchLabels: {app: fe}}\n    ports: [{port: 5432}]\n",
+    /* a namespace relabelled */
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {team: "
+    "a}}\n",
+    /* a pod: db-1 leaves the policy's subjects (and the selector) */
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: db-1, namespace: prod, "
+    "labels: {app: other}}\nspec: {containers: [{name: c, image: i, ports: "
+    "[{containerPort: 5432}]}]}\nstatus:\n  podIP: 10.4.0.2\n  conditions: "
+    "[{type: Ready, status: \"True\"}]\n",
+};
+
+static void verdict_eq(const struct kg_verdict *a, const struct kg_verdict *b,
+                       const char *what)
+{
+    side_eq(&a->egress, &b->egress, what);
+    side_eq(&a->ingress, &b->ingress, what);
+    assert_int_equal(a->allowed, b->allowed);
+    assert_int_equal(a->endpoints, b->endpoints);
+    assert_int_equal(a->service == NULL, b->service == NULL);
+    if (a->service)
+        assert_string_equal(a->service, b->service);
+}
+
+/* With Services loaded, policy and namespace changes compile
+ * incrementally (the Service table stays the full compile's); pod changes
+ * too when no Service takes its endpoints from pods. Answers equal a
+ * from-scratch compile after every change. */
+static void test_services(void **state)
+{
+    (void)state;
+    static const char *const dsts[] = {"10.96.0.10", "10.96.0.20", "10.4.0.1",
+                                       "10.4.0.2"};
+    static const char *const srcs[] = {"10.5.0.1", "8.8.8.8"};
+    static const unsigned ports[] = {80, 5432};
+    for (int selector = 0; selector < 2; selector++) {
+        struct tbuf base = {0};
+        svc_cluster(&base, selector);
+        kg_builder *b = kg_builder_new(NULL);
+        assert_int_equal(kg_builder_add_buffer(b, "base", base.p, base.n), 0);
+        kg_ruleset *rs0 = compile_ok(b);
+        struct kg_verdict v0 = vcheck(rs0, "10.5.0.1", "10.96.0.10", 80, "TCP");
+        assert_false(v0.allowed);
+        assert_int_equal(v0.endpoints, 2);
+        kg_ruleset_unref(rs0);
+        for (size_t c = 0; c < N(svc_changes); c++) {
+            struct kgi_builder_stats before, after;
+            kgi_builder_stats(b, &before);
+            const char *ch = svc_changes[c];
+            assert_int_equal(kg_builder_add_buffer(b, "ch", ch, strlen(ch)), 0);
+            kg_ruleset *rs = compile_ok(b);
+            kgi_builder_stats(b, &after);
+            /* a pod change with endpoints from pods compiles in full */
+            bool full = selector && c == 2;
+            assert_int_equal(after.deltas - before.deltas, !full);
+            assert_int_equal(after.full - before.full, full);
+            kg_builder *s = kg_builder_new(NULL);
+            assert_int_equal(kg_builder_add_buffer(s, "base", base.p, base.n),
+                             0);
+            for (size_t k = 0; k <= c; k++)
+                assert_int_equal(kg_builder_add_buffer(s, "ch", svc_changes[k],
+                                                       strlen(svc_changes[k])),
+                                 0);
+            kg_ruleset *scratch = compile_ok(s);
+            for (size_t i = 0; i < N(srcs); i++)
+                for (size_t j = 0; j < N(dsts); j++)
+                    for (size_t q = 0; q < N(ports); q++) {
+                        struct kg_verdict x =
+                            vcheck(rs, srcs[i], dsts[j], ports[q], "TCP");
+                        struct kg_verdict y =
+                            vcheck(scratch, srcs[i], dsts[j], ports[q], "TCP");
+                        verdict_eq(&x, &y, dsts[j]);
+                    }
+            /* the changes matter: the policy lets fe-0 in */
+            struct kg_verdict v =
+                vcheck(rs, "10.5.0.1", "10.96.0.10", 80, "TCP");
+            assert_true(v.allowed);
+            kg_ruleset_unref(scratch);
+            kg_builder_free(s);
+            kg_ruleset_unref(rs);
+        }
+        kg_builder_free(b);
+        tbuf_free(&base);
     }
 }
 
@@ -521,6 +686,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_differential),
         cmocka_unit_test(test_alloc_fail),
+        cmocka_unit_test(test_services),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
