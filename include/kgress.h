@@ -133,11 +133,11 @@ KG_API unsigned kg_version_number(void);
  * kg_check_side, kg_check_batch, kg_explain_rule, kg_pod_find,
  * kg_pod_find_addr, kg_pod_addr, kg_dns_cache_observe,
  * kg_dns_cache_observe_msg, kg_dns_cache_name, while kg_pod_name,
- * kg_pod_policy and kg_dns_cache_new return NULL and kg_match_name "?". The builder reads the objects of the missing engine's kinds
- * (their metadata is checked) but compiles nothing of them, and
- * kg_ruleset_dump leaves out that engine's section ("routes" or
- * "policies"). kg_addr_parse, kg_protocol_parse, kg_verdict_format and
- * kg_reason_name work in every build.
+ * kg_pod_policy and kg_dns_cache_new return NULL and kg_match_name "?". The
+ * builder reads the objects of the missing engine's kinds (their metadata is
+ * checked) but compiles nothing of them, and kg_ruleset_dump leaves out that
+ * engine's section ("routes" or "policies"). kg_addr_parse, kg_protocol_parse,
+ * kg_verdict_format and kg_reason_name work in every build.
  */
 
 /** Human-readable text for a KG_E* code (or 0). Never NULL: unknown codes
@@ -1516,6 +1516,123 @@ KG_API size_t kg_builder_kind_count(const kg_builder *b);
  *  i out of range). Not thread-safe against calls changing the builder. */
 KG_API int kg_builder_kind(const kg_builder *b, size_t i,
                            struct kg_kind_count *out);
+
+/* ------------------------------------------------------- rule set diffs */
+/*
+ * kg_route_diff (since 0.2): every class of request whose answer differs
+ * between two compiled rule sets, computed from their tables rather than
+ * by sampling (design: docs/diff.md). The request space is cut into
+ * classes: a listener port (Gateway API sides), a host class (an exact
+ * host of either set, one label or several under a wildcard of either set,
+ * or any other host), a path region (a node of either set's path tries:
+ * exactly that path, below it, a character prefix, or a witness of a
+ * regular expression) and a combination of the match conditions the
+ * HTTPRoutes of that region test (method, header and query values). Each
+ * class is evaluated on one witness request through kg_route_request on
+ * both sides; outside regular expressions the answer of every request of a
+ * class is the witness's, so the diff is exact there.
+ *
+ * A side is routed as a Gateway API rule set when it has a Gateway
+ * listener and no served Ingress, or when the options name a port or a
+ * Gateway and it has listeners; else as Ingress rules (which ignore the
+ * port, method, headers and query). Ports are the listener ports of the
+ * Gateway API sides (or options.port).
+ */
+
+/** Flags of struct kg_diff_options. */
+#define KG_DIFF_FILTERS                                                        \
+    1u /**< also compare what the proxy does besides choosing a backend:       \
+            URLRewrite results, header modifiers, mirrors (an Ingress          \
+            answer has none: kgress does not apply rewrite-target) */
+
+/** Options of kg_route_diff; `size` = sizeof(struct kg_diff_options). A
+ *  NULL options pointer means all zero. */
+struct kg_diff_options {
+    size_t size;
+    unsigned flags; /**< KG_DIFF_* */
+    unsigned port;  /**< Gateway API sides: only this listener port (0: every
+                         listener port of either side) */
+    const char *gateway; /**< Gateway API sides: only this Gateway,
+                              "namespace/name"; NULL: every Gateway */
+    size_t gateway_len;
+    /** condition combinations tried per path region before falling back to
+     *  one per match (the class is then marked inexact); 0: 4096 */
+    size_t max_combinations;
+};
+
+/** One class of requests whose answer differs, as kg_route_diff hands it
+ *  to its callback. Every pointer is valid only during the callback;
+ *  strings are NUL-terminated. */
+struct kg_route_diff {
+    size_t size;   /**< sizeof(struct kg_route_diff) of the library */
+    unsigned port; /**< listener port of the class; 0: Ingress on both sides */
+    bool exact;    /**< false: a regular expression decides in this region
+                        (the class is a witness of it, other members of the
+                        region may answer otherwise), or its conditions had
+                        more combinations than max_combinations */
+    const char *host; /**< the witness Host */
+    size_t host_len;
+    const char *host_class; /**< "a.example.com", "*.example.com" (one
+                                 label), "*.*.example.com" (two or more
+                                 labels), or "*" (any other host) */
+    size_t host_class_len;
+    const char *path; /**< the witness request-target, query included */
+    size_t path_len;
+    const char *path_class; /**< "= /a/b" exactly, "/a/b/..." below it and
+                                 not in another class, "/a/bc..." a character
+                                 prefix, "~ PATTERN" a regex witness */
+    size_t path_class_len;
+    const char *method; /**< the witness method; "" none (a method no
+                             rule of the region names) */
+    size_t method_len;
+    const struct kg_header *headers; /**< the witness headers */
+    size_t n_headers;
+    const char *conditions; /**< the condition class as text: "method GET,
+                                 header x-env=canary, query v=2" or "" */
+    size_t conditions_len;
+    /** the answers compared, as canonical text: "service ns/name:port",
+     *  several with their shares ("service a/x:80 (1/4), service a/y:80
+     *  (3/4)"), "resource GROUP/KIND ns/name", "status 500",
+     *  "redirect 301 https://host:443/path", "no route", "error KG_..." */
+    const char *old_answer;
+    size_t old_answer_len;
+    const char *new_answer;
+    size_t new_answer_len;
+    int old_rc, new_rc; /**< kg_route_request's codes on the witness */
+    /** the answers at pick 0; NULL when the code is not 0 */
+    const struct kg_route *old_route, *new_route;
+};
+
+/** What kg_route_diff looked at; `size` set by the caller. */
+struct kg_diff_summary {
+    size_t size;
+    uint64_t classes;   /**< request classes evaluated */
+    uint64_t differing; /**< of them, with different answers */
+    uint64_t inexact;   /**< of them, witnesses only (see exact) */
+};
+
+/** Called once per differing class, in order of port, host class, path,
+ *  conditions. Returns 0 to go on; any other value stops the diff, which
+ *  returns it. */
+typedef int (*kg_route_diff_fn)(void *user, const struct kg_route_diff *d);
+
+/**
+ * Compares the routing answers of two rule sets (both compiled; either may
+ * have no routes). Calls fn (NULL: none) for each differing class, then
+ * fills *summary (NULL: not wanted). Returns 0 when done (the sets agree
+ * on every class iff summary->differing is 0), fn's value when it stopped
+ * the walk, KG_EINVAL (NULL rule set, options or summary with a size too
+ * small, a NULL gateway with gateway_len > 0), KG_ENOMEM, or
+ * KG_ENOTSUPPORTED in a library built without the route engine. Allocates
+ * (witnesses, one request buffer); reads the rule sets only, so any number
+ * of threads may diff and route on them at once. Cost: the sum over
+ * classes of two lookups; classes grow with hosts x path nodes x condition
+ * combinations of the nodes of each host.
+ */
+KG_API int kg_route_diff(const kg_ruleset *old_rs, const kg_ruleset *new_rs,
+                         const struct kg_diff_options *opts,
+                         kg_route_diff_fn fn, void *user,
+                         struct kg_diff_summary *summary);
 
 #ifdef __cplusplus
 }

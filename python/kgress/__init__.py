@@ -24,12 +24,13 @@ from ._check import Side, Verdict
 from ._explain import RuleMatch
 from ._builder import Builder, WatchError, WatchExpired
 from ._dns import DnsCache
+from ._diff import RouteDifference, RouteDiff, diff
 
 __all__ = ["__version__", "version", "version_number", "library_path", "Error",
            "CompileError", "Diagnostic", "Ruleset", "error_name", "strerror",
            "LIMITS", "FLAGS", "DIALECTS", "Route", "Verdict", "Side",
            "RuleMatch", "Builder", "WatchError", "WatchExpired", "DnsCache",
-           "text_escape"]
+           "text_escape", "diff", "RouteDiff", "RouteDifference"]
 
 
 def version():

@@ -206,5 +206,46 @@ int main(void)
     M(kg_kind_count, kind);
     M(kg_kind_count, read);
     M(kg_kind_count, skipped);
+
+    S(kg_diff_options);
+    M(kg_diff_options, size);
+    M(kg_diff_options, flags);
+    M(kg_diff_options, port);
+    M(kg_diff_options, gateway);
+    M(kg_diff_options, gateway_len);
+    M(kg_diff_options, max_combinations);
+
+    S(kg_route_diff);
+    M(kg_route_diff, size);
+    M(kg_route_diff, port);
+    M(kg_route_diff, exact);
+    M(kg_route_diff, host);
+    M(kg_route_diff, host_len);
+    M(kg_route_diff, host_class);
+    M(kg_route_diff, host_class_len);
+    M(kg_route_diff, path);
+    M(kg_route_diff, path_len);
+    M(kg_route_diff, path_class);
+    M(kg_route_diff, path_class_len);
+    M(kg_route_diff, method);
+    M(kg_route_diff, method_len);
+    M(kg_route_diff, headers);
+    M(kg_route_diff, n_headers);
+    M(kg_route_diff, conditions);
+    M(kg_route_diff, conditions_len);
+    M(kg_route_diff, old_answer);
+    M(kg_route_diff, old_answer_len);
+    M(kg_route_diff, new_answer);
+    M(kg_route_diff, new_answer_len);
+    M(kg_route_diff, old_rc);
+    M(kg_route_diff, new_rc);
+    M(kg_route_diff, old_route);
+    M(kg_route_diff, new_route);
+
+    S(kg_diff_summary);
+    M(kg_diff_summary, size);
+    M(kg_diff_summary, classes);
+    M(kg_diff_summary, differing);
+    M(kg_diff_summary, inexact);
     return 0;
 }

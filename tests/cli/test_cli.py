@@ -94,7 +94,8 @@ class Watch(unittest.TestCase):
 
 class Help(unittest.TestCase):
     def test_every_command_help(self):  # item 6
-        for cmd in ("validate", "route", "check", "explain", "matrix", "dump"):
+        for cmd in ("validate", "route", "check", "explain", "matrix", "dump",
+                    "diff"):
             rc, out, err = run(cmd, "--help")
             self.assertEqual(rc, 0, cmd)
             self.assertTrue(out.startswith("usage: kgress " + cmd), out)

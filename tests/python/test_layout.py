@@ -12,7 +12,7 @@ import subprocess
 import unittest
 
 import kgress
-from kgress import _check, _explain, _route, _ruleset
+from kgress import _check, _diff, _explain, _route, _ruleset
 
 MIRRORS = {
     "kg_route": _route.KgRoute,
@@ -28,6 +28,9 @@ MIRRORS = {
     "kg_flow": _check.KgFlow,
     "kg_rule_match": _explain.KgRuleMatch,
     "kg_kind_count": _ruleset.KgKindCount,
+    "kg_diff_options": _diff.KgDiffOptions,
+    "kg_route_diff": _diff.KgRouteDiff,
+    "kg_diff_summary": _diff.KgDiffSummary,
 }
 
 

@@ -136,7 +136,7 @@ static void help_synopsis(FILE *out, const struct cli_command *cmd)
 
 static const struct cli_command *const commands[] = {
     &cmd_validate, &cmd_route, &cmd_check, &cmd_explain,
-    &cmd_matrix,   &cmd_dump,  NULL};
+    &cmd_matrix,   &cmd_dump,  &cmd_diff,  NULL};
 
 const struct cli_command *cli_command_find(const char *name)
 {
@@ -269,6 +269,18 @@ int cli_parse(struct cli *c, const struct cli_command *cmd, int argc,
     }
     lo[n] = (struct option){NULL, 0, NULL, 0};
 
+    /* where "--" splits the operands (kgress diff OLD... -- NEW...):
+     * getopt_long permutes the operands before it but leaves those after
+     * it at the end, in order */
+    c->n_files_before_dashdash = -1;
+    int dashdash = -1;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            dashdash = i;
+            break;
+        }
+    const char *after_dashdash =
+        dashdash >= 0 && dashdash + 1 < argc ? argv[dashdash + 1] : NULL;
     optind = 1;
     opterr = 0;
     int ch, li;
@@ -326,12 +338,20 @@ int cli_parse(struct cli *c, const struct cli_command *cmd, int argc,
                 c->headers[c->n_headers++] = optarg;
             }
             if (ch >= OPT_BASE && ch < OPT_MAX)
-                c->value[ch - OPT_BASE] = optarg;
+                c->value[ch - OPT_BASE] =
+                    optarg ? optarg : ""; /* a switch: "" */
             break;
         }
     }
     c->files = argv + optind;
     c->n_files = argc - optind;
+    if (dashdash >= 0) {
+        int after = argc - dashdash - 1, before = c->n_files - after;
+        /* the "--" was an operand separator, not an option's value */
+        if (before >= 0 &&
+            (!after_dashdash || c->files[before] == after_dashdash))
+            c->n_files_before_dashdash = before;
+    }
     if (cmd->loads && c->n_files == 0)
         return cli_usage_error(c, "needs at least one FILE");
     if (!cmd->loads && c->n_files > 0)

@@ -51,6 +51,7 @@ enum cli_opt_id {
     OPT_GATEWAY,
     OPT_DNS,
     OPT_NOW,
+    OPT_FILTERS,
     OPT_MAX
 };
 
@@ -80,6 +81,7 @@ struct cli {
     kg_options *opts;
     char **files; /* FILE... operands (inside argv) */
     int n_files;
+    int n_files_before_dashdash; /* operands before "--"; -1: no "--" */
     const char *value[OPT_MAX - OPT_BASE]; /* last value of each option */
     const char *headers[64];               /* every --header, in order */
     int n_headers;
@@ -88,7 +90,7 @@ struct cli {
 };
 
 extern const struct cli_command cmd_validate, cmd_route, cmd_check, cmd_dump,
-    cmd_explain, cmd_matrix;
+    cmd_explain, cmd_matrix, cmd_diff;
 
 /* The command of that name, or NULL. */
 const struct cli_command *cli_command_find(const char *name);
