@@ -94,6 +94,8 @@ static void test_route(void **state)
     assert_int_equal(kg_tls_lookup(NULL, "a.example", 9, &t), KG_EINVAL);
     assert_int_equal(kg_route_host_group(NULL, "a.example", 9, &g, &gl),
                      KG_EINVAL);
+    assert_int_equal(kg_route_diff(NULL, rs, NULL, NULL, NULL, NULL),
+                     KG_EINVAL);
 #if KGT_ROUTE
     assert_int_equal(
         kg_route(rs, "a.example", 9, "/api/x", 6, buf, sizeof(buf), &r), 0);
@@ -106,7 +108,13 @@ static void test_route(void **state)
     assert_memory_equal(t.secret, "cert", 4);
     assert_int_equal(kg_route_host_group(rs, "a.example", 9, &g, &gl), 0);
     assert_int_equal(gl, 9);
+    struct kg_diff_summary ds = {.size = sizeof(ds)};
+    assert_int_equal(kg_route_diff(rs, rs, NULL, NULL, NULL, &ds), 0);
+    assert_true(ds.classes > 0);
+    assert_int_equal(ds.differing, 0);
 #else
+    assert_int_equal(kg_route_diff(rs, rs, NULL, NULL, NULL, NULL),
+                     KG_ENOTSUPPORTED);
     assert_int_equal(
         kg_route(rs, "a.example", 9, "/api/x", 6, buf, sizeof(buf), &r),
         KG_ENOTSUPPORTED);
