@@ -23,15 +23,30 @@
  *   3xx SCHEME://HOST:PORT/PATH       a redirect's Location parts
  *   dist SERVICE=N ...                over the picks 0..sum(N)-1, each
  *                                     Service answers exactly N times
+ *   ... mirror=[NS/]SERVICE           a RequestMirror to that Service (its
+ *                                     reference resolved), one per filter
+ * optionally followed by " | " and checks of the header modifiers the
+ * answer returns, applied as the HTTPHeaderFilter docs say (set replaces
+ * every value of the name or adds it, add appends ",value" to an existing
+ * one, remove deletes; names case-insensitive), the rule's filters first,
+ * then the backend's:
+ *   H:Name=value | !H:Name            the request the backend receives has
+ *                                     that header with exactly that value,
+ *                                     or not at all
+ *   R:Name=value | !R:Name            the same for the response, the echo
+ *                                     backend answering with the headers
+ *                                     it received (as the harness's does)
  */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -41,7 +56,7 @@
 #define GW_ADDR "192.0.2.1"
 
 static const char *data_dir;
-static size_t n_scenarios, n_requests;
+static size_t n_scenarios, n_requests, n_checks;
 
 static kg_ruleset *compile(const char *name)
 {
@@ -79,9 +94,32 @@ static void put(char *o, size_t cap, const char *p, size_t n)
     snprintf(o + k, cap - k, "%.*s", (int)n, p ? p : "");
 }
 
-/* The answer string of r with pick (the ANSWER grammar above). */
+static void put_mirrors(char *o, size_t cap, const struct kg_filter *f,
+                        size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].type != KG_FILTER_MIRROR)
+            continue;
+        size_t k = strlen(o);
+        snprintf(o + k, cap - k, " mirror=%s%s%s%s",
+                 strcmp(f[i].mirror_ns, INFRA) ? f[i].mirror_ns : "",
+                 strcmp(f[i].mirror_ns, INFRA) ? "/" : "", f[i].mirror_service,
+                 f[i].mirror_valid ? "" : "(invalid)");
+    }
+}
+
+/* The answer string of r with pick (the ANSWER grammar above); *res keeps
+ * the answer when res is not NULL. */
+static void answer_r(const kg_ruleset *rs, const struct req *r, uint64_t pick,
+                     char *o, size_t cap, struct kg_route *keep);
 static void answer(const kg_ruleset *rs, const struct req *r, uint64_t pick,
                    char *o, size_t cap)
+{
+    answer_r(rs, r, pick, o, cap, NULL);
+}
+
+static void answer_r(const kg_ruleset *rs, const struct req *r, uint64_t pick,
+                     char *o, size_t cap, struct kg_route *keep)
 {
     char path[1200];
     snprintf(path, sizeof(path), "%s%cgateway-api-conformance-request-id=7",
@@ -127,6 +165,109 @@ static void answer(const kg_ruleset *rs, const struct req *r, uint64_t pick,
         snprintf(o + k, cap - k, " rewrite=%s,%s",
                  res.rewrite_host_len ? res.rewrite_host : "=",
                  res.rewrite_path_len ? res.rewrite_path : "=");
+    }
+    put_mirrors(o, cap, res.filters, res.n_filters);
+    put_mirrors(o, cap, res.backend_filters, res.n_backend_filters);
+    if (keep)
+        *keep = res;
+}
+
+/* ------------------------------------------------------- header checks */
+
+#define MAX_HDR 32
+struct hdrs {
+    char name[MAX_HDR][64], value[MAX_HDR][256];
+    size_t n;
+};
+
+static int hfind(const struct hdrs *h, const char *name, size_t from)
+{
+    for (size_t i = from; i < h->n; i++)
+        if (strcasecmp(h->name[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void hdel(struct hdrs *h, const char *name)
+{
+    for (int i; (i = hfind(h, name, 0)) >= 0;) {
+        h->n--;
+        memmove(h->name[i], h->name[h->n], sizeof(h->name[i]));
+        memmove(h->value[i], h->value[h->n], sizeof(h->value[i]));
+    }
+}
+
+static void hput(struct hdrs *h, const char *name, const char *value)
+{
+    assert_true(h->n < MAX_HDR);
+    snprintf(h->name[h->n], sizeof(h->name[0]), "%s", name);
+    snprintf(h->value[h->n], sizeof(h->value[0]), "%s", value);
+    h->n++;
+}
+
+/* The header modifiers of type among f[0..n) applied to h. */
+static void happly(struct hdrs *h, const struct kg_filter *f, size_t n,
+                   int type)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].type != type)
+            continue;
+        for (size_t k = 0; k < f[i].n_ops; k++) {
+            const struct kg_header_op *op = &f[i].ops[k];
+            int at = hfind(h, op->name, 0);
+            if (op->op == KG_HEADER_REMOVE) {
+                hdel(h, op->name);
+            } else if (op->op == KG_HEADER_SET || at < 0) {
+                hdel(h, op->name);
+                hput(h, op->name, op->value);
+            } else { /* add to an existing header */
+                assert_int_equal(op->op, KG_HEADER_ADD);
+                size_t len = strlen(h->value[at]);
+                snprintf(h->value[at] + len, sizeof(h->value[0]) - len, ",%s",
+                         op->value);
+            }
+        }
+    }
+}
+
+static void check_headers(const struct req *r, const struct kg_route *res,
+                          char *checks, const char *where)
+{
+    struct hdrs rq = {.n = 0}, rsp;
+    for (size_t i = 0; i < r->nh; i++) {
+        char n[64], v[256];
+        snprintf(n, sizeof(n), "%.*s", (int)r->h[i].name_len, r->h[i].name);
+        snprintf(v, sizeof(v), "%.*s", (int)r->h[i].value_len, r->h[i].value);
+        hput(&rq, n, v);
+    }
+    happly(&rq, res->filters, res->n_filters, KG_FILTER_REQUEST_HEADER);
+    happly(&rq, res->backend_filters, res->n_backend_filters,
+           KG_FILTER_REQUEST_HEADER);
+    rsp = rq; /* the echo backend */
+    happly(&rsp, res->filters, res->n_filters, KG_FILTER_RESPONSE_HEADER);
+    happly(&rsp, res->backend_filters, res->n_backend_filters,
+           KG_FILTER_RESPONSE_HEADER);
+    char *save = NULL;
+    for (char *t = strtok_r(checks, " ", &save); t;
+         t = strtok_r(NULL, " ", &save)) {
+        bool absent = t[0] == '!';
+        const char *c = t + absent;
+        assert_true((c[0] == 'H' || c[0] == 'R') && c[1] == ':');
+        const struct hdrs *h = c[0] == 'H' ? &rq : &rsp;
+        char name[64];
+        const char *eq = strchr(c + 2, '=');
+        snprintf(name, sizeof(name), "%.*s",
+                 (int)(eq ? (size_t)(eq - c - 2) : strlen(c + 2)), c + 2);
+        int at = hfind(h, name, 0);
+        bool ok = absent
+                      ? at < 0
+                      : eq && at >= 0 && hfind(h, name, (size_t)at + 1) < 0 &&
+                            strcmp(h->value[at], eq + 1) == 0;
+        if (!ok)
+            fprintf(stderr, "%s: %s does not hold (got %s)\n", where, t,
+                    at >= 0 ? h->value[at] : "none");
+        assert_true(ok);
+        n_checks++;
     }
 }
 
@@ -193,6 +334,11 @@ static void run_scenario(const char *name)
         assert_non_null(arrow);
         *arrow = '\0';
         const char *want = arrow + 4;
+        char *checks = strstr(arrow + 4, " | ");
+        if (checks) {
+            *checks = '\0';
+            checks += 3;
+        }
         char reqtext[2048];
         snprintf(reqtext, sizeof(reqtext), "%s", line);
         char *save = NULL;
@@ -219,11 +365,14 @@ static void run_scenario(const char *name)
             continue;
         }
         char got[800];
-        answer(rs, &r, 0, got, sizeof(got));
+        struct kg_route res;
+        answer_r(rs, &r, 0, got, sizeof(got), &res);
         if (strcmp(got, want) != 0)
             fprintf(stderr, "%s: %s: got %s, want %s\n", where, line, got,
                     want);
         assert_string_equal(got, want);
+        if (checks)
+            check_headers(&r, &res, checks, where);
     }
     fclose(f);
     kg_ruleset_unref(rs);
@@ -253,8 +402,10 @@ static void test_conformance(void **state)
         run_scenario(names[i]);
         free(names[i]);
     }
-    fprintf(stderr, "gateway conformance: %zu scenarios, %zu requests\n",
-            n_scenarios, n_requests);
+    fprintf(stderr,
+            "gateway conformance: %zu scenarios, %zu requests, %zu header "
+            "checks\n",
+            n_scenarios, n_requests, n_checks);
     assert_true(n_scenarios >= 15);
 }
 
