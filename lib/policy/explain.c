@@ -27,6 +27,7 @@
 #include "policy/namepat.h"
 #include "policy/netpol_model.h"
 #include "policy/tier_table.h"
+#include "policy/tier_walk.h"
 
 /* What the walk knows of the side being explained. */
 struct side {
@@ -108,7 +109,7 @@ static int np_peer(const struct side *s, const struct kgi_vd_ruleset *rs,
                                       : KG_PEER_NOT_SELECTED;
 }
 
-/* How tier rule r judges the peer (policy/tier_lookup.c's tests). */
+/* How tier rule r judges the peer (policy/tier_walk.h's tests). */
 static int tier_peer(const struct side *s, const struct kgi_tr_rule *r)
 {
     if (s->peer_id &&
@@ -166,9 +167,12 @@ static bool tier_rules(const struct side *s, struct walk *w, int tier,
                        uint32_t ident)
 {
     const struct kgi_tiers *t = s->np->tiers;
-    if (!t || ident == KGI_VD_NONE || t->chain[s->dir][ident] == KGI_VD_NONE)
+    if (!t || ident == KGI_VD_NONE)
         return false;
-    const struct kgi_tr_chain *ch = &t->chains[t->chain[s->dir][ident]];
+    uint32_t c = kgi_vd_ident_at(s->np, ident)->tier[s->dir];
+    if (!c)
+        return false; /* no tier policy selects it */
+    const struct kgi_tr_chain *ch = &t->chains[c - 1];
     w->tier_done = false;
     for (uint32_t k = 0; k < ch->n_policies; k++) {
         const struct kgi_tr_policy *p = &t->policies[ch->policies[k]];

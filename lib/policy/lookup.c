@@ -28,6 +28,7 @@
 #include "policy/service.h"
 #include "policy/table.h"
 #include "policy/tier_table.h"
+#include "policy/tier_walk.h"
 
 static bool named_match(const struct kgi_vd_pod *p, const struct kgi_vd_port *m,
                         int proto, unsigned port)
@@ -130,22 +131,18 @@ static void detail_of(const struct kg_side *s, struct kg_side_detail *d)
     }
 }
 
-/* A tier's decision for a side (adminnetworkpolicy-semantics rules 6, 9):
- * true when a rule of that tier allowed or denied; false when none
- * matched or one passed. */
-static bool tier_decides(const struct kgi_netpol *np, int tier, uint32_t ident,
-                         int dir, const struct kgi_ip *peer, uint32_t peer_pod,
-                         int proto, unsigned port, uint32_t dst_pod,
-                         struct kgi_domain *dom, struct kg_side *out,
-                         struct kg_side_detail *d)
+/* The side and detail of a tier rule that allowed or denied (step s,
+ * the name dh a domainNames peer matched). */
+static void tier_report(const struct kgi_tr_flow *f, int tier,
+                        const struct kgi_tr_step *s,
+                        const struct kgi_domain_hit *dh, struct kg_side *out,
+                        struct kg_side_detail *d)
 {
-    struct kgi_tr_hit h = kgi_tier_walk(np, tier, ident, dir, peer, peer_pod,
-                                        proto, port, dst_pod, dom);
-    if (h.rule == KGI_VD_NONE || h.action == KGI_CNP_PASS)
-        return false;
-    const struct kgi_tr_rule *r = &np->tiers->rules[h.rule];
+    const struct kgi_netpol *np = f->np;
+    struct kgi_domain *dom = f->dom;
+    const struct kgi_tr_rule *r = &np->tiers->rules[s->rule];
     const struct kgi_tr_policy *tp = &np->tiers->policies[r->policy];
-    out->allowed = h.action == KGI_CNP_ALLOW;
+    out->allowed = s->action == KGI_CNP_ALLOW;
     out->reason =
         out->allowed ? KG_REASON_ALLOWED_BY_RULE : KG_REASON_DENIED_BY_RULE;
     out->policy = tp->name;
@@ -158,19 +155,41 @@ static bool tier_decides(const struct kgi_netpol *np, int tier, uint32_t ident,
         d->rule_name = r->name;
         d->rule = (int)r->index;
         d->priority = tp->priority;
-        if (h.domain) {
-            kgi_domain_report(dom, h.domain, d);        /* the name */
-            d->domain = np->tiers->patterns[h.pattern]; /* as written */
+        if (dh) {
+            kgi_domain_report(dom, dh, d);                /* the name */
+            d->domain = np->tiers->patterns[dh->pattern]; /* as written */
         }
     }
+}
+
+/* A tier's decision for a side (adminnetworkpolicy-semantics rules 6, 9):
+ * true when a rule of that tier allowed or denied; false when none
+ * matched or one passed. The walk reads ch->walk[tier] steps: a tier's
+ * trailing Pass rules are dropped at compile time (a Pass there decides
+ * what no match decides), so a tier of only Pass rules costs nothing. */
+static inline __attribute__((always_inline)) bool
+tier_decides(const struct kgi_tr_flow *f, int tier,
+             const struct kgi_tr_chain *ch, struct kg_side *out,
+             struct kg_side_detail *d)
+{
+    int base = tier == KGI_CNP_BASELINE;
+    if (!ch->walk[base])
+        return false; /* no rule of that tier can decide for the subject */
+    const struct kgi_domain_hit *dh;
+    const struct kgi_tr_step *s = kgi_tier_walk(
+        f, ch->steps + (base ? ch->n_admin : 0), ch->walk[base], &dh);
+    if (!s || s->action == KGI_CNP_PASS)
+        return false;
+    tier_report(f, tier, s, dh, out, d);
     return true;
 }
 
-/* The NetworkPolicy tier of an isolated side (rule set rsid). */
-static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
-                        uint32_t rsid, const struct kgi_ip *peer,
-                        uint32_t peer_pod, int proto, unsigned port,
-                        struct kg_side *out)
+/* The NetworkPolicy tier of an isolated side (rule set rsid); inline in
+ * both sides (plain and tiered) as it was in the one before tiers. */
+static inline __attribute__((always_inline)) void
+netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir, uint32_t rsid,
+            const struct kgi_ip *peer, uint32_t peer_pod, int proto,
+            unsigned port, struct kg_side *out)
 {
     const struct kgi_vd_pod *p = kgi_vd_pod_at(np, pod);
     const struct kgi_vd_ruleset *rs = kgi_vd_ruleset_at(np, rsid);
@@ -228,6 +247,29 @@ static void netpol_side(const struct kgi_netpol *np, uint32_t pod, int dir,
     out->reason = KG_REASON_NO_RULE;
 }
 
+/* The side of subject pod `pod` of chain ch (its rule set rsid): the
+ * admin tier, then NetworkPolicy (an isolated side is decided there),
+ * then the baseline tier, then the default allow. The walks are inline
+ * here, apart from the side of a pod no tier policy selects. */
+static void tiered_side(const struct kgi_tr_flow *f, uint32_t pod,
+                        const struct kgi_tr_chain *ch, uint32_t rsid,
+                        struct kg_side *out, struct kg_side_detail *d)
+{
+    if (tier_decides(f, KGI_CNP_ADMIN, ch, out, d))
+        return;
+    if (rsid != KGI_VD_NONE) {
+        netpol_side(f->np, pod, f->dir, rsid, f->peer, f->peer_pod, f->proto,
+                    f->port, out);
+        if (d)
+            detail_of(out, d);
+        return; /* a selected pod's decision is final */
+    }
+    if (tier_decides(f, KGI_CNP_BASELINE, ch, out, d))
+        return;
+    if (d)
+        detail_of(out, d);
+}
+
 /* The side of pod `pod` in direction dir, the other end being `peer`
  * (owned by peer_pod or KGI_VD_NONE): the admin tier, then NetworkPolicy
  * (an isolated side is decided there), then the baseline tier, then the
@@ -251,23 +293,25 @@ static void side(const struct kgi_netpol *np, uint32_t pod, int dir,
         out->reason = KG_REASON_HOST_NETWORK; /* rule 20 */
         return;
     }
-    uint32_t dst_pod = dir == KG_INGRESS ? pod : peer_pod;
-    /* a pod reaching its own IP is not subject to the cluster tiers
+    const struct kgi_vd_ident *id = kgi_vd_ident_at(np, p->ident);
+    /* a subject of a tier policy (kgi_vd_ident.tier); a pod reaching its
+     * own IP is not subject to the cluster tiers
      * (adminnetworkpolicy-semantics rule 13, the loopback flag) */
-    bool tiers = np->tiers && !(np->loopback && peer_pod == pod);
-    if (tiers && tier_decides(np, KGI_CNP_ADMIN, p->ident, dir, peer, peer_pod,
-                              proto, port, dst_pod, dom, out, d))
+    if (id->tier[dir] && !(np->loopback && peer_pod == pod)) {
+        struct kgi_tr_flow f = {
+            np,  peer,  peer_pod, dir == KG_INGRESS ? pod : peer_pod,
+            dir, proto, port,     dom};
+        tiered_side(&f, pod, &np->tiers->chains[id->tier[dir] - 1], id->rs[dir],
+                    out, d);
         return;
-    uint32_t rsid = kgi_vd_ident_at(np, p->ident)->rs[dir];
-    if (rsid != KGI_VD_NONE) {
-        netpol_side(np, pod, dir, rsid, peer, peer_pod, proto, port, out);
+    }
+    if (id->rs[dir] != KGI_VD_NONE) {
+        netpol_side(np, pod, dir, id->rs[dir], peer, peer_pod, proto, port,
+                    out);
         if (d)
             detail_of(out, d);
         return; /* a selected pod's decision is final */
     }
-    if (tiers && tier_decides(np, KGI_CNP_BASELINE, p->ident, dir, peer,
-                              peer_pod, proto, port, dst_pod, dom, out, d))
-        return;
     if (d)
         detail_of(out, d); /* rule 4: not isolated, the default allow */
 }

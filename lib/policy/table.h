@@ -135,6 +135,11 @@ struct kgi_vd_ident {
     uint32_t rs[2];  /* rule set per KG_INGRESS / KG_EGRESS, or NONE */
     uint32_t n_sels;
     const uint32_t *sels; /* selections holding it, ascending */
+    /* cluster tier chain + 1 per direction (policy/tier_table.h), 0 when
+     * no tier policy selects it: read with rs[] by every verdict side, so
+     * a tiered side costs no other random read and an unselected one a
+     * zero test (0 is what a calloc'd identity holds) */
+    uint32_t tier[2];
 };
 
 enum kgi_vd_port_kind {

@@ -339,6 +339,20 @@ static int rule_peers(struct kgi_vd_build *b, struct scratch_lists *s,
     cr->domains = kgi_arena_memdup(&np->arena, s->doms, nd * sizeof(*s->doms));
     if (!cr->sels || !cr->nets || !cr->addrs || !cr->domains)
         return KG_ENOMEM;
+    /* the IPv4 networks (sorted first) as masks for the walk */
+    size_t n4 = 0;
+    while (n4 < nn && cr->nets[n4].ip.family == 4)
+        n4++;
+    struct kgi_tr_net4 *v4 = kgi_arena_calloc(&np->arena, n4 + 1, sizeof(*v4));
+    if (!v4)
+        return KG_ENOMEM;
+    for (size_t i = 0; i < n4; i++) {
+        const struct kgi_cidr *c = &cr->nets[i];
+        v4[i].mask = c->len ? ~0u << (32 - c->len) : 0;
+        v4[i].net = kgi_tr_ip4(&c->ip) & v4[i].mask;
+    }
+    cr->nets4 = v4;
+    cr->n_nets4 = (uint32_t)n4;
     cr->n_sels = (uint32_t)ns;
     cr->n_nets = (uint32_t)nn;
     cr->n_addrs = (uint32_t)na;
@@ -478,6 +492,37 @@ static int tie_warn(struct kgi_vd_build *b, const struct tie *e)
     return kgi_diag_oom_since(b->in->diags, before) ? KG_ENOMEM : 0;
 }
 
+/* Rule id of the tables as a step of a chain. */
+static struct kgi_tr_step step_of(const struct kgi_tiers *tt, uint32_t id)
+{
+    const struct kgi_tr_rule *r = &tt->rules[id];
+    struct kgi_tr_step s;
+    memset(&s, 0, sizeof(s));
+    s.rule = id;
+    s.action = r->action;
+    if (r->any_ports) {
+        s.flags |= KGI_TR_ANY_PORT;
+    } else if (r->n_ports == 1 && r->ports[0].kind == KGI_VD_PORT_RANGE) {
+        s.flags |= KGI_TR_ONE_PORT;
+        s.proto = r->ports[0].proto;
+        s.lo = r->ports[0].lo;
+        s.hi = r->ports[0].hi;
+    }
+    for (uint32_t k = 0; k < r->n_nets; k++)
+        if (r->nets[k].len == 0)
+            s.flags |=
+                r->nets[k].ip.family == 4 ? KGI_TR_ALL_V4 : KGI_TR_ALL_V6;
+    if (r->n_sels)
+        s.flags |= KGI_TR_SELS;
+    if (r->n_nets)
+        s.flags |= KGI_TR_NETS;
+    if (r->n_addrs)
+        s.flags |= KGI_TR_ADDRS;
+    if (r->n_domains)
+        s.flags |= KGI_TR_DOMAINS;
+    return s;
+}
+
 /* Chain r: its rules (admin, then baseline) and the ties it shows. */
 static int build_chain(struct kgi_vd_build *b, uint32_t r, uint32_t ident,
                        struct tie **ties, size_t *n_ties, size_t *ties_cap,
@@ -493,7 +538,7 @@ static int build_chain(struct kgi_vd_build *b, uint32_t r, uint32_t ident,
     uint32_t n = 0;
     for (uint32_t k = 0; k < it->n; k++)
         n += tt->policies[it->v[k]].n_rules[dir];
-    uint32_t *v = kgi_arena_alloc(&b->np->arena, (n + 1) * sizeof(*v), 4);
+    struct kgi_tr_step *v = kgi_arena_calloc(&b->np->arena, n + 1, sizeof(*v));
     if (!v)
         return KG_ENOMEM;
     n = 0;
@@ -503,7 +548,7 @@ static int build_chain(struct kgi_vd_build *b, uint32_t r, uint32_t ident,
         uint32_t pi = it->v[k];
         const struct kgi_tr_policy *p = &tt->policies[pi];
         for (uint32_t q = 0; q < p->n_rules[dir]; q++)
-            v[n++] = p->first_rule[dir] + q;
+            v[n++] = step_of(tt, p->first_rule[dir] + q);
         uint32_t other = KGI_VD_NONE;
         if (p->tier == KGI_CNP_ADMIN) {
             ch->n_admin += p->n_rules[dir];
@@ -531,7 +576,16 @@ static int build_chain(struct kgi_vd_build *b, uint32_t r, uint32_t ident,
         (*ties)[*n_ties].ident = ident;
         (*n_ties)++;
     }
-    ch->rules = v;
+    ch->steps = v;
+    /* a tier's trailing Pass rules decide what no match decides (the next
+     * tier): the walk stops before them */
+    ch->walk[0] = ch->n_admin;
+    while (ch->walk[0] && v[ch->walk[0] - 1].action == KGI_CNP_PASS)
+        ch->walk[0]--;
+    ch->walk[1] = ch->n_base;
+    while (ch->walk[1] &&
+           v[ch->n_admin + ch->walk[1] - 1].action == KGI_CNP_PASS)
+        ch->walk[1]--;
     return 0;
 }
 
@@ -549,14 +603,6 @@ int kgi_tier_build_chains(struct kgi_vd_build *b)
     struct tie *ties = NULL;
     size_t n_ties = 0, ties_cap = 0;
     int rc = KG_ENOMEM;
-    for (int dir = 0; dir < 2; dir++) {
-        tt->chain[dir] =
-            kgi_arena_alloc(&np->arena, (n_idents + 1) * sizeof(uint32_t), 4);
-        if (!tt->chain[dir])
-            goto out;
-        for (size_t i = 0; i <= n_idents; i++)
-            tt->chain[dir][i] = KGI_VD_NONE;
-    }
     /* subjects [15, 16]: namespaces (labels) AND, for pods, pod labels */
     for (uint32_t p = 0; p < tt->n_policies; p++) {
         const struct kgi_cnp_policy *m = t->all[p];
@@ -592,7 +638,7 @@ int kgi_tier_build_chains(struct kgi_vd_build *b)
         if (kgi_vd_intern_get(&t->chains, &np->arena, pols + start[k], cnt,
                               (uint32_t)(k / n_idents), &id))
             goto out;
-        tt->chain[k / n_idents][k % n_idents] = id;
+        np->idents[k % n_idents].tier[k / n_idents] = id + 1;
     }
     tt->n_chains = (uint32_t)t->chains.n;
     tt->chains =
@@ -604,9 +650,9 @@ int kgi_tier_build_chains(struct kgi_vd_build *b)
         first[c] = KGI_VD_NONE;
     for (int dir = 0; dir < 2; dir++) {
         for (uint32_t i = 0; i < n_idents; i++) {
-            uint32_t c = tt->chain[dir][i];
-            if (c == KGI_VD_NONE)
+            if (!np->idents[i].tier[dir])
                 continue;
+            uint32_t c = np->idents[i].tier[dir] - 1;
             tt->chains[c].n_pods += np->idents[i].n_pods;
             if (first[c] == KGI_VD_NONE)
                 first[c] = i;

@@ -4,7 +4,8 @@
  * AdminNetworkPolicy, BaselineAdminNetworkPolicy) around the NetworkPolicy
  * tables of policy/table.h: struct kgi_tiers, built by policy/tier_compile.c
  * inside the NetworkPolicy compile (it shares its identities and
- * selections), read by policy/tier_lookup.c and policy/dump.c.
+ * selections), read by the walk of policy/tier_walk.h (inline in
+ * policy/lookup.c) and by policy/dump.c.
  *
  * Workload: tens to a few hundred policies (priorities 0-1000), at most
  * 100 rules per direction each, over the identities of a cluster of up to
@@ -16,17 +17,23 @@
  * kind, name) -- admin first, lower priority first, ties by kind then
  * metadata.name (adminnetworkpolicy-semantics rules 6, 11), the BANP after
  * every Baseline CNP -- then direction, then rule index. A chain is the
- * ordered list of rule ids of the policies whose subject holds an
- * identity, per direction; identities with equal policy lists share one.
+ * ordered list of the rules of the policies whose subject holds an
+ * identity, per direction, as steps; identities with equal policy lists
+ * share one. The identity record every verdict side reads anyway holds
+ * its chain (0: no tier policy selects it, one test and no other read).
  *
- *   idents[i] --chain[dir][i]--> chains[c]: admin[] = 3 4 9 | base[] = 17
- *                                   |
- *   rules[id]: action, ports, sels (the peer identity's selections hold
- *              one), nets (the peer address is inside one: networks),
- *              addrs (it is one: the addresses of the Nodes a nodes peer
- *              selects, sorted, so thousands of nodes cost a binary
- *              search), domains (pattern ids in names: the destination
- *              name matches one)
+ *   idents[i].tier[dir] - 1 --> chains[c]: steps = 3 4 9 | 17 (admin |
+ *                                   |       baseline), walk[] = how many
+ *                                   |       a walk reads (trailing Pass
+ *                                   |       rules dropped)
+ *   steps[k]: rule id, action, flags, the port test inline (no ports; one
+ *             number or range), a networks peer holding a whole family
+ *   rules[id]: ports, sels (the peer identity's selections hold one),
+ *              nets (the peer address is inside one: networks; IPv4 ones
+ *              also as masks), addrs (it is one: the addresses of the
+ *              Nodes a nodes peer selects, sorted, so thousands of nodes
+ *              cost a binary search), domains (pattern ids in names: the
+ *              destination name matches one)
  *
  * Why a walk, not a class table as NetworkPolicy has: a chain is short
  * (upstream caps a CNP at 25 rules per direction, and clusters run a
@@ -59,6 +66,11 @@ struct kgi_tr_policy {
     uint32_t n_pods;                    /* subject pods */
 };
 
+/* An IPv4 network as the walk tests it: (address & mask) == net. */
+struct kgi_tr_net4 {
+    uint32_t net, mask; /* host order */
+};
+
 struct kgi_tr_rule {
     uint32_t policy; /* index in policies[] */
     uint32_t index;  /* in spec.ingress / spec.egress */
@@ -71,7 +83,9 @@ struct kgi_tr_rule {
     uint32_t n_sels;
     const uint32_t *sels; /* selections of namespaces / pods peers, ascending */
     uint32_t n_nets;
-    const struct kgi_cidr *nets; /* networks peers, sorted */
+    const struct kgi_cidr *nets; /* networks peers, sorted (IPv4 first) */
+    uint32_t n_nets4;
+    const struct kgi_tr_net4 *nets4; /* the IPv4 ones as masks */
     uint32_t n_addrs;
     const struct kgi_ip *addrs; /* nodes peers: the Nodes' addresses, sorted
                                    (kgi_tr_ip_cmp) for a binary search */
@@ -79,12 +93,37 @@ struct kgi_tr_rule {
     const uint32_t *domains; /* pattern ids in kgi_tiers.names, ascending */
 };
 
+/* A rule of a chain as the walk reads it: what decides most flows inline
+ * (the port test of a rule with one port number or range, a networks peer
+ * holding a whole family), the rest in the rule. */
+enum kgi_tr_step_flag {
+    KGI_TR_ANY_PORT = 1 << 0, /* no ports: every port and protocol */
+    KGI_TR_ONE_PORT = 1 << 1, /* one number or range: proto, lo..hi */
+    KGI_TR_ALL_V4 = 1 << 2,   /* a networks peer holds 0.0.0.0/0 */
+    KGI_TR_ALL_V6 = 1 << 3,   /* ... ::/0 */
+    KGI_TR_SELS = 1 << 4,     /* namespaces / pods peers */
+    KGI_TR_NETS = 1 << 5,     /* other networks peers */
+    KGI_TR_ADDRS = 1 << 6,    /* nodes peers */
+    KGI_TR_DOMAINS = 1 << 7,  /* domainNames peers */
+};
+
+struct kgi_tr_step {
+    uint32_t rule;  /* id in kgi_tiers.rules */
+    uint8_t flags;  /* enum kgi_tr_step_flag */
+    uint8_t action; /* the rule's */
+    uint8_t proto;  /* KGI_TR_ONE_PORT: the port's protocol and range */
+    uint16_t lo, hi;
+};
+
 struct kgi_tr_chain {
     uint8_t dir;
     uint32_t n_policies;
     const uint32_t *policies; /* ascending: evaluation order */
     uint32_t n_admin, n_base;
-    const uint32_t *rules; /* n_admin admin rule ids, then n_base baseline */
+    uint32_t walk[2]; /* steps a walk of the admin / baseline tier reads:
+                         n_admin / n_base less the trailing Pass rules */
+    const struct kgi_tr_step *steps; /* n_admin admin rules, then n_base
+                                        baseline, in evaluation order */
     uint32_t n_pods;
 };
 
@@ -94,39 +133,18 @@ struct kgi_tiers {
     uint32_t n_rules;
     struct kgi_tr_rule *rules;
     uint32_t n_chains;
-    struct kgi_tr_chain *chains;
-    uint32_t *chain[2];       /* per identity and direction: chain id or NONE */
-    uint32_t n_nodes;         /* Node objects read */
-    struct kgi_namepat names; /* domainNames patterns of every rule */
-    const char **patterns;    /* pattern id -> the pattern as first written */
+    struct kgi_tr_chain *chains; /* kgi_vd_ident.tier[dir] - 1 indexes it */
+    uint32_t n_nodes;            /* Node objects read */
+    struct kgi_namepat names;    /* domainNames patterns of every rule */
+    const char **patterns; /* pattern id -> the pattern as first written */
 };
 
-/* What decided a tier: the rule (KGI_VD_NONE: no rule of the tier
- * matched) and its action. */
-struct kgi_tr_hit {
-    uint32_t rule;
-    int action;       /* enum kgi_cnp_action, 0 when rule is NONE */
-    uint32_t pattern; /* the domainNames pattern that matched, or NONE */
-    const struct kgi_domain_hit *domain; /* and the name (policy/domain.h) */
-};
-
-/* Walks tier (KGI_CNP_ADMIN / KGI_CNP_BASELINE) of the chain of `ident`
- * in direction dir for a flow whose other end is `peer` (owned by
- * peer_pod, or KGI_VD_NONE), judging named ports on dst_pod; dom (may be
- * NULL: no domainNames peer matches) is the flow's destination for
- * domainNames peers (policy/domain.h: the dialled or claimed name, the DNS
- * cache), egress only. No allocation, no lock. */
-struct kgi_tr_hit kgi_tier_walk(const struct kgi_netpol *np, int tier,
-                                uint32_t ident, int dir,
-                                const struct kgi_ip *peer, uint32_t peer_pod,
-                                int proto, unsigned port, uint32_t dst_pod,
-                                struct kgi_domain *dom);
-
-/* Whether a networks peer of r holds ip / ip is the address of a Node a
- * nodes peer of r selects (the walk's peer tests, for the explanation of
- * policy/explain.c too). */
-bool kgi_tr_in_nets(const struct kgi_tr_rule *r, const struct kgi_ip *ip);
-bool kgi_tr_in_addrs(const struct kgi_tr_rule *r, const struct kgi_ip *ip);
+/* An IPv4 address in host order. */
+static inline uint32_t kgi_tr_ip4(const struct kgi_ip *ip)
+{
+    return (uint32_t)ip->b[0] << 24 | (uint32_t)ip->b[1] << 16 |
+           (uint32_t)ip->b[2] << 8 | ip->b[3];
+}
 
 /* Order of addrs: family, then bytes. */
 int kgi_tr_ip_cmp(const struct kgi_ip *a, const struct kgi_ip *b);
