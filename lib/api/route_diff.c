@@ -247,6 +247,65 @@ static void sadd(struct dctx *d, struct svec *v, struct kgi_str s)
     v->v[v->n++] = s;
 }
 
+/* Appends s without looking for it (the vector is sorted and made unique
+ * with suniq afterwards: linear in what is added, not quadratic). */
+static void sappend(struct dctx *d, struct svec *v, struct kgi_str s)
+{
+    if (d->oom)
+        return;
+    if (kgi_grow((void **)&v->v, &v->cap, v->n + 1, sizeof(*v->v))) {
+        d->oom = true;
+        return;
+    }
+    v->v[v->n++] = s;
+}
+
+static int str_cmp(const void *pa, const void *pb)
+{
+    const struct kgi_str *a = pa, *b = pb;
+    return kgi_mem_cmp(a->p, a->n, b->p, b->n);
+}
+
+static void suniq(struct svec *v)
+{
+    if (v->n < 2)
+        return;
+    qsort(v->v, v->n, sizeof(*v->v), str_cmp);
+    size_t o = 1;
+    for (size_t i = 1; i < v->n; i++)
+        if (str_cmp(&v->v[i], &v->v[o - 1]) != 0)
+            v->v[o++] = v->v[i];
+    v->n = o;
+}
+
+/* The index of the first string of the sorted v that is >= c. */
+static size_t sorted_lower(const struct svec *v, struct kgi_str c)
+{
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (str_cmp(&v->v[mid], &c) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whether a string of the sorted v starts with c: the first one >= c
+ * does if any does. */
+static bool sorted_has_prefix(const struct svec *v, struct kgi_str c)
+{
+    size_t i = sorted_lower(v, c);
+    return i < v->n && v->v[i].n >= c.n && memcmp(v->v[i].p, c.p, c.n) == 0;
+}
+
+static bool sorted_has(const struct svec *v, struct kgi_str c)
+{
+    size_t i = sorted_lower(v, c);
+    return i < v->n && str_cmp(&v->v[i], &c) == 0;
+}
+
 static int wit_cmp(const void *pa, const void *pb)
 {
     const struct wit *a = pa, *b = pb;
@@ -269,11 +328,6 @@ static void wuniq(struct wvec *w)
                         w->v[o - 1].s.n))
             w->v[o++] = w->v[i];
     w->n = o;
-}
-
-static bool has_prefix(struct kgi_str s, const char *p, size_t n)
-{
-    return s.n >= n && memcmp(s.p, p, n) == 0;
 }
 
 /* ------------------------------------------------------------ answers */
@@ -527,10 +581,10 @@ static void host_keys(struct dctx *d, struct svec *exact, struct svec *wild)
             for (size_t i = 0; i < r->n_groups; i++) {
                 const struct kgi_hgroup *g = r->groups[i];
                 if (g->match == KGI_HOST_EXACT)
-                    sadd(d, exact, (struct kgi_str){g->host.p, g->host.n});
+                    sappend(d, exact, (struct kgi_str){g->host.p, g->host.n});
                 else if (g->match == KGI_HOST_WILDCARD && g->host.n > 2)
-                    sadd(d, wild,
-                         (struct kgi_str){g->host.p + 2, g->host.n - 2});
+                    sappend(d, wild,
+                            (struct kgi_str){g->host.p + 2, g->host.n - 2});
             }
             continue;
         }
@@ -539,17 +593,18 @@ static void host_keys(struct dctx *d, struct svec *exact, struct svec *wild)
             if (!gw_side_listener_ok(d, l))
                 continue;
             if (l->hostname.n && !l->wildcard)
-                sadd(d, exact, (struct kgi_str){l->hostname.p, l->hostname.n});
+                sappend(d, exact,
+                        (struct kgi_str){l->hostname.p, l->hostname.n});
             else if (l->hostname.n > 2)
-                sadd(d, wild,
-                     (struct kgi_str){l->hostname.p + 2, l->hostname.n - 2});
+                sappend(d, wild,
+                        (struct kgi_str){l->hostname.p + 2, l->hostname.n - 2});
             for (size_t i = 0; i < l->n_groups; i++) {
                 const struct kgi_gw_hgroup *g = l->groups[i];
                 if (g->match == KGI_HOST_EXACT)
-                    sadd(d, exact, (struct kgi_str){g->host.p, g->host.n});
+                    sappend(d, exact, (struct kgi_str){g->host.p, g->host.n});
                 else if (g->match == KGI_HOST_WILDCARD && g->host.n > 2)
-                    sadd(d, wild,
-                         (struct kgi_str){g->host.p + 2, g->host.n - 2});
+                    sappend(d, wild,
+                            (struct kgi_str){g->host.p + 2, g->host.n - 2});
             }
         }
     }
@@ -662,34 +717,37 @@ static void trie_keys(struct dctx *d, const struct kgi_pnode *n,
     if (d->oom || depth > 4096)
         return;
     if (n->exact || n->prefix)
-        sadd(d, &ks->k, path);
+        sappend(d, &ks->k, path);
     for (uint32_t i = 0; i < n->n_partial; i++)
-        sadd(d, &ks->p,
-             acat(d, path, "/", 1, n->partial[i].s.p, n->partial[i].s.n));
+        sappend(d, &ks->p,
+                acat(d, path, "/", 1, n->partial[i].s.p, n->partial[i].s.n));
     for (uint32_t i = 0; i < n->n_child; i++) {
         const struct kgi_pnode *c = &n->child[i];
         trie_keys(d, c, acat(d, path, "/", 1, c->seg, c->seg_n), ks, depth + 1);
     }
 }
 
-/* A piece starting with no key or partial under base + "/": "~", "~~"... */
+/* A piece under base + "/" that no key or partial starts with and that
+ * starts with no partial there: "~", "~~"... or, when a partial is all
+ * '~', the same with '_', then '-' (ks sorted). */
 static struct kgi_str fresh_piece(struct dctx *d, const struct keys *ks,
                                   struct kgi_str base)
 {
+    static const char fill[] = "~_-";
     char t[64];
-    for (size_t len = 1; len < sizeof(t); len++) {
-        memset(t, '~', len);
-        struct kgi_str c = acat(d, base, "/", 1, t, len);
-        bool used = false;
-        for (size_t i = 0; i < ks->k.n && !used; i++)
-            used = has_prefix(ks->k.v[i], c.p, c.n);
-        for (size_t i = 0; i < ks->p.n && !used; i++)
-            used = has_prefix(ks->p.v[i], c.p, c.n) ||
-                   has_prefix(c, ks->p.v[i].p, ks->p.v[i].n);
-        if (!used)
-            return c;
-    }
-    return acat(d, base, "/", 1, t, sizeof(t) - 1);
+    for (size_t f = 0; f < sizeof(fill) - 1; f++)
+        for (size_t len = 1; len < sizeof(t); len++) {
+            memset(t, fill[f], len);
+            struct kgi_str c = acat(d, base, "/", 1, t, len);
+            if (sorted_has(&ks->p, c))
+                break; /* every longer one starts with this partial */
+            if (!sorted_has_prefix(&ks->k, c) && !sorted_has_prefix(&ks->p, c))
+                return c;
+        }
+    /* partials "~", "_" and "-" at base: the witness is not fresh, the
+     * classes of this host are inexact */
+    d->host_rx = true;
+    return acat(d, base, "/", 1, "~", 1);
 }
 
 static struct kgi_str desc2(struct dctx *d, const char *a, struct kgi_str s,
@@ -791,7 +849,9 @@ static void path_witnesses(struct dctx *d, struct views *vs, struct wvec *w)
         if (vs->v[i].root)
             trie_keys(d, vs->v[i].root, (struct kgi_str){"", 0}, &ks, 0);
     /* the root: "/" and "/~" always */
-    sadd(d, &ks.k, (struct kgi_str){"", 0});
+    sappend(d, &ks.k, (struct kgi_str){"", 0});
+    suniq(&ks.k);
+    suniq(&ks.p);
     for (size_t i = 0; i < ks.k.n && !d->oom; i++) {
         struct kgi_str k = ks.k.v[i];
         if (k.n)
@@ -1214,6 +1274,8 @@ static void eval_port(struct dctx *d)
     d->a = &pa;
     struct svec ex = {0}, wi = {0};
     host_keys(d, &ex, &wi);
+    suniq(&ex);
+    suniq(&wi);
     /* one label or more under a wildcard: they differ only between an
      * Ingress side (one label) and a Gateway API side (one or more) */
     bool ingress = !d->s[0].gw != !d->s[1].gw;
