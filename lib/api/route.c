@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * route.c - kg_route_request, kg_route, kg_tls_lookup and
+ * route.c - kg_route_request, kg_route, kg_route_batch, kg_tls_lookup and
  * kg_route_host_group: the public entry
  * points of the route engine. Each checks the caller's struct size (the
  * growth rule of util/abi.h), then calls the engine's lookup on the
@@ -12,12 +12,14 @@
  * in any build: a NULL ruleset or struct, a size below the first released
  * one), and the symbols stay exported.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "api/ruleset.h"
 #include "kgress.h"
 #include "util/abi.h"
 #if KGI_WITH_ROUTE
+#include "route/lookup.h"
 #include "route/table.h"
 #else
 /* the engine's lookups, absent: every call is unsupported */
@@ -41,6 +43,16 @@ static int kgi_routes_host_group(const struct kgi_routes *r, const char *host,
                                  size_t *group_len)
 {
     (void)r, (void)host, (void)host_len, (void)group, (void)group_len;
+    return KG_ENOTSUPPORTED;
+}
+
+static int kgi_routes_batch(const struct kgi_routes *r,
+                            const struct kg_http_request *reqs, size_t qstride,
+                            size_t n, char *buf, size_t cap,
+                            struct kg_route *out, size_t ostride, int *rc)
+{
+    (void)r, (void)reqs, (void)qstride, (void)n, (void)buf, (void)cap;
+    (void)out, (void)ostride, (void)rc;
     return KG_ENOTSUPPORTED;
 }
 #endif
@@ -101,4 +113,18 @@ KG_API int kg_route_host_group(const kg_ruleset *rs, const char *host,
     if (!rs)
         return KG_EINVAL;
     return kgi_routes_host_group(rs->routes, host, host_len, group, group_len);
+}
+
+KG_API int kg_route_batch(const kg_ruleset *rs,
+                          const struct kg_http_request *reqs, size_t n,
+                          char *buf, size_t cap, struct kg_route *out, int *rc)
+{
+    if (n == 0)
+        return 0;
+    if (!rs || !reqs || !out || !rc || (!buf && cap) ||
+        reqs[0].size < KG_HTTP_REQUEST_SIZE_0_2 ||
+        out[0].size < KG_ROUTE_SIZE_0_1 || (cap && n > SIZE_MAX / cap))
+        return KG_EINVAL;
+    return kgi_routes_batch(rs->routes, reqs, reqs[0].size, n, buf, cap, out,
+                            out[0].size, rc);
 }

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Host (the Host header or :authority, without userinfo).
@@ -101,6 +102,27 @@ int kgi_norm_host_ref(const char *host, size_t len, char *out, size_t cap,
                       size_t *out_len, bool *ascii);
 int kgi_norm_path_ref(const char *path, size_t len, unsigned flags, char *out,
                       size_t cap, size_t *out_len);
+
+/* SWAR byte tests on 8 bytes at once: 0x80 in each byte of the result
+ * where the byte of w is c (kgi_swar_eq) or is below c, 1 <= c <= 0x80
+ * (kgi_swar_lt), 0 elsewhere. Exact for every byte (unlike the usual "has a
+ * zero byte" trick): no carry crosses a byte, since (b & 0x7f) + 0x7f and
+ * (b & 0x7f) + (0x80 - c) are at most 0xfe. */
+#define KGI_SWAR_L7 0x7f7f7f7f7f7f7f7full
+#define KGI_SWAR_H 0x8080808080808080ull
+#define KGI_SWAR_REP(c) (0x0101010101010101ull * (uint64_t)(c))
+
+static inline uint64_t kgi_swar_eq(uint64_t w, unsigned c)
+{
+    uint64_t x = w ^ KGI_SWAR_REP(c); /* zero where the byte is c */
+    return ~(((x & KGI_SWAR_L7) + KGI_SWAR_L7) | x) & KGI_SWAR_H;
+}
+
+static inline uint64_t kgi_swar_lt(uint64_t w, unsigned c)
+{
+    /* a byte b < 0x80 gets bit 7 from (b + 0x80 - c) iff b >= c */
+    return ~(((w & KGI_SWAR_L7) + KGI_SWAR_REP(0x80 - c)) | w) & KGI_SWAR_H;
+}
 
 /* The value of hex digit c (either case), -1 for any other byte. */
 static inline int kgi_hexval(unsigned char c)

@@ -211,6 +211,27 @@ static inline uint64_t kgi_routes_hash(const char *s, size_t n)
     return kgi_hash_bytes(s, n, 0);
 }
 
+/* a[0..n) == b[0..n): for n <= 16 (nearly every host and piece) two
+ * overlapping word loads per side instead of a call to memcmp. */
+static inline bool kgi_bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t x0, x1, y0, y1;
+        memcpy(&x0, a, 8);
+        memcpy(&y0, b, 8);
+        memcpy(&x1, a + n - 8, 8);
+        memcpy(&y1, b + n - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 /* The value stored under key in t, or NULL. */
 static inline const void *kgi_htab_get(const struct kgi_htab *t,
                                        const char *key, size_t n, uint64_t h)
@@ -222,8 +243,7 @@ static inline const void *kgi_htab_get(const struct kgi_htab *t,
         if (!s->val)
             return NULL;
         if (s->hash == h && s->len == n &&
-            (n == 0 ||
-             memcmp(n <= KGI_HSLOT_INLINE ? s->inl : s->key, key, n) == 0))
+            kgi_bytes_eq(n <= KGI_HSLOT_INLINE ? s->inl : s->key, key, n))
             return s->val;
     }
 }
@@ -236,6 +256,35 @@ static inline uint64_t kgi_seg_pfx(const char *s, size_t n)
     for (size_t i = 0; i < 8; i++)
         v = v << 8 | (i < n ? (unsigned char)s[i] : 0u);
     return v;
+}
+
+/* Whether words load little-endian, known at compile time. */
+static inline bool kgi_little_endian(void)
+{
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+    return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+#else
+    return false;
+#endif
+}
+
+/* kgi_seg_pfx of the piece p[i..i+sn) of p[0..n): one word load and a
+ * byte swap when 8 bytes from p[i] lie inside p[0..n), which the walk's
+ * pieces nearly always have (the rest of the path follows them). */
+static inline uint64_t kgi_seg_pfx_in(const char *p, size_t n, size_t i,
+                                      size_t sn)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    if (kgi_little_endian() && n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        w = __builtin_bswap64(w);
+        if (sn >= 8)
+            return w;
+        return sn ? w & ~(~0ull >> (8 * sn)) : 0;
+    }
+#endif
+    return kgi_seg_pfx(p + i, sn);
 }
 
 /* Segment order of trie children: by length, then bytes. */
@@ -264,7 +313,9 @@ static inline const struct kgi_pnode *kgi_pnode_child(const struct kgi_pnode *n,
         else if (c->pfx != pfx)
             r = c->pfx < pfx ? -1 : 1;
         else
-            r = len > 8 ? memcmp(c->seg + 8, s + 8, len - 8) : 0;
+            r = len <= 8 || kgi_bytes_eq(c->seg + 8, s + 8, len - 8)
+                    ? 0
+                    : memcmp(c->seg + 8, s + 8, len - 8);
         if (r == 0)
             return c;
         if (r < 0)
@@ -289,12 +340,13 @@ kgi_pnode_step(const struct kgi_pnode *node, const char *p, size_t n, size_t i,
     const char *seg = p + i;
     size_t sn = j - i;
     const struct kgi_pnode *c =
-        node->n_child ? kgi_pnode_child(node, seg, sn, kgi_seg_pfx(seg, sn))
-                      : NULL;
+        node->n_child
+            ? kgi_pnode_child(node, seg, sn, kgi_seg_pfx_in(p, n, i, sn))
+            : NULL;
     if (c && c->seg_n != sn) {
         j = i + c->seg_n;
         if (j > n || (j < n && p[j] != '/') ||
-            memcmp(p + i + sn, c->seg + sn, c->seg_n - sn) != 0)
+            !kgi_bytes_eq(p + i + sn, c->seg + sn, c->seg_n - sn))
             return NULL;
     }
     *end = j;

@@ -24,6 +24,9 @@
  * the defaultBackend of the first Ingress with a rule for the host (none:
  * no match), else by the first Ingress without rules.
  *
+ * Each set's requests then go through kg_route_batch in one call, which
+ * must answer every one exactly as kg_route_request did (batch_check).
+ *
  * Request and rule-path normalization are shared with the library
  * (route/normalize, tested on their own in tests/ingress); everything
  * about matching is independent. Deterministic seed; >= 1,000,000 requests
@@ -471,10 +474,13 @@ defaults:
 /* ------------------------------------------------------------ requests */
 
 static const char *const req_hosts[] = {
-    "a.com",   "A.COM",       "a.com.",    "a.com:80",
-    "b.a.com", "c.a.com",     "d.c.a.com", "x.y",
-    "z.y",     "y",           "other",     "",
-    "a..com",  "B.A.com:443", "[::1]:80",  "\xc3\xa9.a.com"};
+    "a.com", "A.COM", "a.com.", "a.com:80", "b.a.com", "c.a.com", "d.c.a.com",
+    "x.y", "z.y", "y", "other", "", "a..com", "B.A.com:443", "[::1]:80",
+    "\xc3\xa9.a.com",
+    /* longer than kg_route_batch keeps between its stages */
+    "a-label-of-fifty-bytes-for-the-batch-ring-012345.a.com",
+    "A-LABEL-OF-FIFTY-BYTES-FOR-THE-BATCH-RING-012345.A.COM:8080"};
+#define N_REQ_HOSTS (sizeof(req_hosts) / sizeof(req_hosts[0]))
 static const char *const req_pieces[] = {"a", "b",   "ab",     "a.b", "..",
                                          ".", "%61", "%2e%2E", "",    "A",
                                          "c", "%2F", "ab%2fc", "%zz"};
@@ -494,6 +500,99 @@ static size_t gen_req_path(char *out, size_t cap)
     return n;
 }
 
+/* kg_route_batch must answer each request exactly as kg_route_request:
+ * the same code, the same struct field by field (the normalized path by
+ * content: each request has its own buffer in the batch). The batch gets
+ * the set's requests in one call, with a Gateway request (answered
+ * without the pipeline) and an element of the wrong size mixed in, and
+ * once more into structs of 0.1's size. */
+#define PER_SET 500
+#define BUF_CAP 300
+struct batch {
+    struct kg_http_request q[PER_SET + 2];
+    char path[PER_SET + 2][256];
+    int rc[PER_SET + 2], brc[PER_SET + 2];
+    struct kg_route one[PER_SET + 2], got[PER_SET + 2];
+    char buf1[PER_SET + 2][BUF_CAP], bufs[(PER_SET + 2) * BUF_CAP];
+};
+
+static void same_route(const struct kg_route *a, int arc,
+                       const struct kg_route *b, int brc, size_t size, size_t i)
+{
+    struct kg_route x, y;
+    memset(&x, 0, sizeof(x));
+    memset(&y, 0, sizeof(y));
+    memcpy(&x, a, size);
+    memcpy(&y, b, size);
+    x.size = y.size = size;
+    int ok = arc == brc && x.normalized_path_len == y.normalized_path_len &&
+             (x.normalized_path_len == 0 ||
+              memcmp(x.normalized_path, y.normalized_path,
+                     x.normalized_path_len) == 0);
+    x.normalized_path = y.normalized_path = NULL;
+    if (ok && size > offsetof(struct kg_route, redirect_path)) {
+        /* Gateway answers point into the request's buffer too */
+        ok = x.redirect_path_len == y.redirect_path_len &&
+             x.rewrite_path_len == y.rewrite_path_len &&
+             memcmp(x.redirect_path, y.redirect_path, x.redirect_path_len) ==
+                 0 &&
+             memcmp(x.rewrite_path, y.rewrite_path, x.rewrite_path_len) == 0;
+        x.redirect_path = y.redirect_path = NULL;
+        x.rewrite_path = y.rewrite_path = NULL;
+    }
+    if (!ok || memcmp(&x, &y, sizeof(x)) != 0) {
+        fprintf(stderr, "kg_route_batch: request %zu differs (rc %d, %d)\n", i,
+                arc, brc);
+        fail();
+    }
+}
+
+static void batch_check(const kg_ruleset *rs, struct batch *bt, size_t n)
+{
+    /* a Gateway request (no Gateway here: KG_ENOMATCH) and one element of
+     * another size (KG_EINVAL, untouched) */
+    bt->q[n] = bt->q[0];
+    bt->q[n].port = 80;
+    bt->q[n + 1] = bt->q[0];
+    n += 2;
+    for (size_t i = 0; i < n; i++) {
+        bt->one[i] = (struct kg_route){.size = sizeof(struct kg_route)};
+        bt->rc[i] =
+            kg_route_request(rs, &bt->q[i], bt->buf1[i], BUF_CAP, &bt->one[i]);
+        bt->got[i] = (struct kg_route){.size = sizeof(struct kg_route)};
+    }
+    bt->q[n - 1].size = KG_HTTP_REQUEST_SIZE_0_2;
+    bt->got[n - 1].path_type = 77; /* must stay */
+    int ret = kg_route_batch(rs, bt->q, n, bt->bufs, BUF_CAP, bt->got, bt->brc);
+    int want = 0;
+    for (size_t i = 0; i < n - 1 && !want; i++)
+        if (bt->rc[i] && bt->rc[i] != KG_ENOMATCH)
+            want = bt->rc[i];
+    assert_int_equal(ret, want ? want : KG_EINVAL);
+    for (size_t i = 0; i + 1 < n; i++)
+        same_route(&bt->one[i], bt->rc[i], &bt->got[i], bt->brc[i],
+                   sizeof(struct kg_route), i);
+    assert_int_equal(bt->brc[n - 1], KG_EINVAL);
+    assert_int_equal(bt->got[n - 1].path_type, 77);
+    bt->q[n - 1].size = sizeof(struct kg_http_request);
+
+    /* a 0.1 caller: out elements of KG_ROUTE_SIZE_0_1 bytes */
+    static unsigned char small[(PER_SET + 2) * KG_ROUTE_SIZE_0_1];
+    memset(small, 0xa5, sizeof(small));
+    for (size_t i = 0; i < n; i++) {
+        size_t sz = KG_ROUTE_SIZE_0_1;
+        memcpy(small + i * KG_ROUTE_SIZE_0_1, &sz, sizeof(sz));
+    }
+    kg_route_batch(rs, bt->q, n, bt->bufs, BUF_CAP,
+                   (struct kg_route *)(void *)small, bt->brc);
+    for (size_t i = 0; i < n; i++) {
+        struct kg_route a;
+        memcpy(&a, small + i * KG_ROUTE_SIZE_0_1, KG_ROUTE_SIZE_0_1);
+        same_route(&bt->one[i], bt->rc[i], &a, bt->brc[i], KG_ROUTE_SIZE_0_1,
+                   i);
+    }
+}
+
 static void differential(int nginx)
 {
     double scale = 1.0;
@@ -505,10 +604,12 @@ static void differential(int nginx)
     long total = (long)((nginx ? 250000 : 1000000) * scale);
     if (total < 1000)
         total = 1000;
-    const long per_set = 500;
+    const long per_set = PER_SET;
     long done = 0, sets = 0, matched = 0, defaults = 0, rejected = 0;
     struct rset *s = malloc(sizeof(*s));
+    struct batch *bt = malloc(sizeof(*bt));
     assert_non_null(s);
+    assert_non_null(bt);
     while (done < total) {
         gen_set(s);
         rank(s, nginx);
@@ -536,9 +637,14 @@ static void differential(int nginx)
         assert_int_equal(rc, 0);
         kg_builder_free(b);
         for (long q = 0; q < per_set; q++, done++) {
-            const char *host = req_hosts[rnd(16)];
-            char path[256], buf[300];
-            size_t pn = gen_req_path(path, sizeof(path));
+            const char *host = req_hosts[rnd(N_REQ_HOSTS)];
+            char *path = bt->path[q], buf[BUF_CAP];
+            size_t pn = gen_req_path(path, sizeof(bt->path[q]));
+            bt->q[q] = (struct kg_http_request){.size = sizeof(bt->q[q]),
+                                                .host = host,
+                                                .host_len = strlen(host),
+                                                .path = path,
+                                                .path_len = pn};
             struct want w;
             reference(s, host, strlen(host), path, pn, nginx, &w);
             struct kg_route r = {.size = sizeof(r)};
@@ -573,12 +679,14 @@ static void differential(int nginx)
                 fail();
             }
         }
+        batch_check(rs, bt, (size_t)per_set);
         kg_ruleset_unref(rs);
         free(yaml);
         free(rules);
         sets++;
     }
     free(s);
+    free(bt);
     fprintf(stderr,
             "differential (%s): %ld requests over %ld rule sets: %ld by a "
             "path, %ld by a defaultBackend, %ld rejected, rest unmatched\n",
