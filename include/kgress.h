@@ -1394,7 +1394,10 @@ KG_API int kg_check_side(const kg_ruleset *rs, uint32_t pod, int direction,
 /** Formats a verdict as one line of text, e.g. "denied (egress x/a: not
  *  isolated; ingress y/b: no rule allows, isolated by 2 policies)", into
  *  buf, snprintf-style (always NUL-terminated when cap > 0); returns
- *  the length the full text needs. */
+ *  the length the full text needs. A flow to a Service address (since 0.2)
+ *  begins "service NS/NAME, N ready endpoints; " and its sides are the
+ *  endpoint's; without a ready endpoint the ingress side reads "ingress: no
+ *  ready endpoint". */
 KG_API size_t kg_verdict_format(const struct kg_verdict *v, char *buf,
                                 size_t cap);
 

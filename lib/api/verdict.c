@@ -88,6 +88,11 @@ static void put_side(struct fmt *f, const char *dir, const struct kg_side *s,
         put(f, "%s: not a pod", dir);
         return;
     }
+    if (s->reason == KG_REASON_NO_ENDPOINTS) {
+        /* a Service port with no ready endpoint: no pod receives it */
+        put(f, "%s: no ready endpoint", dir);
+        return;
+    }
     put(f, "%s %s: ", dir, s->pod_name ? s->pod_name : "?");
     if (put_tier_rule(f, dir, s, d))
         return;
@@ -134,6 +139,13 @@ KG_API size_t kg_verdict_format(const struct kg_verdict *v, char *buf,
     bool detail = v->size >= offsetof(struct kg_verdict, ingress_detail) +
                                  sizeof(v->ingress_detail);
     put(&f, "%s (", v->allowed ? "allowed" : "denied");
+    /* a flow to a Service address: the sides are those of an endpoint */
+    bool svc =
+        v->size >= offsetof(struct kg_verdict, service) + sizeof(v->service) &&
+        v->service;
+    if (svc)
+        put(&f, "service %s, %u ready endpoint%s; ", v->service, v->endpoints,
+            v->endpoints == 1 ? "" : "s");
     put_side(&f, "egress", &v->egress, detail ? &v->egress_detail : NULL);
     put(&f, "; ");
     put_side(&f, "ingress", &v->ingress, detail ? &v->ingress_detail : NULL);

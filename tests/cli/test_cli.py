@@ -102,6 +102,10 @@ class Help(unittest.TestCase):
             self.assertEqual(err, "")
             rc, out2, _ = run("help", cmd)
             self.assertEqual((rc, out2), (0, out))
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        for args in (["help"], ["help", "--help"], ["help", "-h"]):
+            self.assertEqual(run(*args)[:2], (0, out), args)
 
     def test_version(self):  # item 6
         for args in (["--version"], ["route", "--version"]):
@@ -430,6 +434,50 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual([x["object"] for x in d], objs)
         self.assertEqual([x["line"] for x in d],
                          sorted(x["line"] for x in d))
+
+    def test_misspelled_kind(self):  # item 1
+        pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: "
+               "x}\nstatus: {podIP: 10.0.0.1}\n---\n")
+        other = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "
+                 "d, namespace: x}\n---\napiVersion: v1\nkind: ConfigMap\n"
+                 "metadata: {name: c, namespace: x}\n---\n")
+        with tempfile.TemporaryDirectory() as d:
+            for kind, rc_want in (("NetworkPolcy", 1), ("networkpolicy", 1),
+                                  ("NetworkPolicy", 0)):
+                f = os.path.join(d, "c.yaml")
+                with open(f, "w") as fh:
+                    fh.write(pod + other + "apiVersion: networking.k8s.io/v1\n"
+                             "kind: %s\nmetadata: {name: deny, namespace: "
+                             "x}\nspec: {podSelector: {}}\n" % kind)
+                rc, out, err = run("validate", f)
+                self.assertEqual(rc, rc_want, kind)
+                lines = (out + err).splitlines()
+                if rc_want:
+                    self.assertIn('no matches for kind "%s" in version '
+                                  '"networking.k8s.io/v1" (did you mean '
+                                  'NetworkPolicy?)' % kind, out + err)
+                    self.assertIn("read 1 object(s): 1 Pod", lines)
+                    self.assertIn("skipped 3 object(s): 1 ConfigMap, 1 "
+                                  "Deployment, 1 %s" % kind, lines)
+                    # the flow is not judged on a ruleset without the policy
+                    rc, out, _ = run("check", f, "--src", "10.9.9.9", "--dst",
+                                     "10.0.0.1", "--port", "80")
+                    self.assertEqual(rc, 1)
+                    self.assertNotIn("allowed", out)
+                else:
+                    self.assertIn("read 2 object(s): 1 NetworkPolicy, 1 Pod",
+                                  lines)
+                    self.assertIn("skipped 2 object(s): 1 ConfigMap, 1 "
+                                  "Deployment", lines)
+                    rc, out, _ = run("check", f, "--src", "10.9.9.9", "--dst",
+                                     "10.0.0.1", "--port", "80")
+                    self.assertEqual(rc, 1)
+                    self.assertIn(": denied", out)
+                rc, out, _ = run("validate", "--json", f)
+                kinds = json.loads(out)["kinds"]
+                self.assertEqual(kinds["Deployment"],
+                                 {"read": 0, "skipped": 1})
+                self.assertEqual(kinds[kind]["read"], 1 - rc_want)
 
     def test_explain_and_matrix(self):  # item 11
         rc, out, _ = run("explain", CLUSTER, "--src", "10.244.1.10",

@@ -217,6 +217,36 @@ static void test_details(void **state)
     }
 }
 
+/* kg_verdict_format of a flow to the Service names it, and a port without
+ * endpoints reads as such (it printed "ingress ?: ?"). */
+static void test_format_service(void **state)
+{
+    (void)state;
+    char text[512];
+    struct kg_flow f = flow_of("10.0.0.1", "10.96.0.5", 8080);
+    struct kg_verdict v = {.size = sizeof(v)};
+    assert_int_equal(kg_check_flow(rs, &f, &v), 0);
+    kg_verdict_format(&v, text, sizeof(text));
+    assert_string_equal(text, "allowed (service shop/web, 1 ready endpoint; "
+                              "egress shop/a: allowed by shop/a-out "
+                              "egress[0]; ingress shop/b: allowed by "
+                              "shop/b-in ingress[1])");
+    f = flow_of("10.0.0.1", "10.96.0.5", 80);
+    assert_int_equal(kg_check_flow(rs, &f, &v), 0);
+    kg_verdict_format(&v, text, sizeof(text));
+    assert_string_equal(text, "denied (service shop/web, 0 ready endpoints; "
+                              "egress shop/a: no rule allows, isolated by 1 "
+                              "policy; ingress: no ready endpoint)");
+    /* a 0.1 caller's verdict has no service member: the sides only */
+    struct kg_verdict old;
+    memset(&old, 0, sizeof(old));
+    old.size = KG_VERDICT_SIZE_0_1;
+    f = flow_of("10.0.0.1", "10.96.0.5", 8080);
+    assert_int_equal(kg_check_flow(rs, &f, &old), 0);
+    kg_verdict_format(&old, text, sizeof(text));
+    assert_null(strstr(text, "service"));
+}
+
 /* NetworkPolicy has no name peers: a destination name, dialled or
  * claimed, leaves every verdict as it is without one. */
 static void test_name_ignored(void **state)
@@ -308,6 +338,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_details),
+        cmocka_unit_test(test_format_service),
         cmocka_unit_test(test_name_ignored),
         cmocka_unit_test(test_errors),
     };

@@ -30,7 +30,9 @@ int main(int argc, char **argv)
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
         strcmp(name, "help") == 0) {
         const struct cli_command *cmd = NULL;
-        if (strcmp(name, "help") == 0 && argc > 2) {
+        /* `kgress help --help` (or -h) is the general help too */
+        if (strcmp(name, "help") == 0 && argc > 2 &&
+            strcmp(argv[2], "--help") != 0 && strcmp(argv[2], "-h") != 0) {
             cmd = cli_command_find(argv[2]);
             if (!cmd) {
                 fprintf(stderr, "kgress: unknown command %s\n", argv[2]);
