@@ -102,6 +102,8 @@ PROTOTYPES = [
     ("kg_tls_lookup", c_int, [c_void_p, c_char_p, c_size_t, c_void_p]),
     ("kg_route_request", c_int, [c_void_p, c_void_p, c_char_p, c_size_t,
                                  c_void_p]),
+    ("kg_route_batch", c_int, [c_void_p, c_void_p, c_size_t, c_char_p,
+                               c_size_t, c_void_p, c_void_p]),
     # diffs of two rule sets (kgress.diff)
     ("kg_route_diff", c_int, [c_void_p, c_void_p, c_void_p, c_void_p,
                               c_void_p, c_void_p]),

@@ -327,6 +327,53 @@ def route(lib, handle, host, path, method=None, headers=None, pick=0,
     if rc == KG_ENOMATCH:
         return None
     check(rc, "kg_route_request")
+    return _answer(out)
+
+
+def route_many(lib, handle, requests):
+    """Ruleset.route_many: see there."""
+    reqs = [tuple(r) for r in requests]
+    n = len(reqs)
+    if n == 0:
+        return []
+    arr = (KgHttpRequest * n)()
+    keep = []
+    cap = 0
+    for i, r in enumerate(reqs):
+        if len(r) != 2:
+            raise TypeError("route_many takes (host, path) pairs, not %r"
+                            % (r,))
+        h = _arg(r[0], "host")
+        p = _arg(r[1], "path")
+        keep.append((h, p))
+        q = arr[i]
+        q.size = ctypes.sizeof(KgHttpRequest)
+        q.host = ctypes.cast(ctypes.c_char_p(h), _c_char_p)
+        q.host_len = len(h)
+        q.path = ctypes.cast(ctypes.c_char_p(p), _c_char_p)
+        q.path_len = len(p)
+        cap = max(cap, len(p) + 1)  # an Ingress answer: the path + NUL
+    buf = ctypes.create_string_buffer(cap * n)
+    outs = (KgRoute * n)()
+    for o in outs:
+        o.size = ctypes.sizeof(KgRoute)
+    rcs = (ctypes.c_int * n)()
+    rc = lib.kg_route_batch(handle, arr, n, buf, cap, outs, rcs)
+    del keep  # the bytes the requests pointed to, alive until here
+    if rc != 0 and rc not in list(rcs):
+        check(rc, "kg_route_batch")  # refused as a whole: nothing written
+    got = []
+    for i in range(n):
+        if rcs[i] == KG_ENOMATCH:
+            got.append(None)
+            continue
+        check(rcs[i], "kg_route_batch")
+        got.append(_answer(outs[i]))
+    return got
+
+
+def _answer(out):
+    """A Route from a kg_route answer."""
     resource = None
     if out.is_resource:
         group = _s(out.resource_api_group, out.resource_api_group_len)

@@ -369,6 +369,17 @@ class Ruleset:
         return _route.route(self._lib, self._ptr(), host, path, method,
                             headers, pick, gateway, port)
 
+    def route_many(self, requests):
+        """Routes many requests at once: a list with, for each (host, path)
+        pair of ``requests`` in order, what ``route(host, path)`` returns
+        (a ``kgress.Route`` or None). One kg_route_batch call, whose
+        prefetch pipeline overlaps the requests' table lookups: faster
+        than a loop over ``route`` on a large ruleset. Raises as ``route``
+        does for the first rejected request (kgress.Error "KG_EREQUEST"),
+        TypeError for an element that is not a (host, path) pair.
+        Thread-safe."""
+        return _route.route_many(self._lib, self._ptr(), requests)
+
     def http_route(self, *, method=None, host=None, path="/", headers=None,
                    pick=0, gateway=None, port=0):
         """A full HTTP request routed (kg_route_request), every part by

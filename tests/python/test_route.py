@@ -118,6 +118,28 @@ class RouteTest(unittest.TestCase):
         self.assertEqual(r.path_type, "Prefix")
         self.assertEqual(r.normalized_path, "/api/items")
 
+    def test_route_many_is_route_one_by_one(self):
+        # kg_route_batch: every answer equals the single call's, in order
+        hosts = ["shop.example.com", "Shop.Example.com:443", "a.cdn.example.com",
+                 "unknown.example.com", None, b"shop.example.com"]
+        paths = ["/api/v1/../items?x=1", "/api/health", "/api/health/",
+                 "/static/logo.png", "/nothing", "/v1/x", "/", b"/api"]
+        reqs = [(hosts[i % len(hosts)], paths[(i * 5) % len(paths)])
+                for i in range(200)]
+        for dialect in ("portable", "ingress-nginx"):
+            with kgress.Ruleset.from_yaml(CLUSTER, dialect=dialect) as rs:
+                got = rs.route_many(reqs)
+                self.assertEqual(got, [rs.route(h, p) for h, p in reqs])
+                if dialect == "ingress-nginx":  # no global default there
+                    self.assertIn(None, got)
+        self.assertEqual(self.rs.route_many([]), [])
+        with self.assertRaises(kgress.Error) as e:
+            self.rs.route_many([("shop.example.com", "/"),
+                                ("a..b", "/")])
+        self.assertEqual(e.exception.code_name, "KG_EREQUEST")
+        with self.assertRaises(TypeError):
+            self.rs.route_many([("shop.example.com",)])
+
     def test_exact_and_numbers(self):
         r = self.rs.route("shop.example.com", "/api/health")
         self.assertEqual((r.service, r.port, r.port_name, r.path_type),
