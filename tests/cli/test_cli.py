@@ -91,6 +91,73 @@ class Watch(unittest.TestCase):
             rc, _, err = run("check", pol, "--flows", flows)
             self.assertEqual(rc, 2)
 
+    INGRESS = ("apiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+               "metadata: {name: web, namespace: d}\nspec:\n  rules:\n"
+               "  - host: a.com\n    http:\n      paths:\n"
+               "      - {path: /, pathType: Prefix, backend: {service: "
+               "{name: web, port: {number: 80}}}}\n")
+
+    @staticmethod
+    def ing(t, name, path, rv):
+        return json.dumps({"type": t, "object": {
+            "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": name, "namespace": "d",
+                         "resourceVersion": str(rv)},
+            "spec": {"rules": [{"host": "a.com", "http": {"paths": [{
+                "path": path, "pathType": "Prefix", "backend": {
+                    "service": {"name": name, "port": {"number": 8080}}}}]}}]
+            }}}) + "\n"
+
+    def test_route_watch(self):
+        with tempfile.TemporaryDirectory() as d:
+            ing = os.path.join(d, "ing.yaml")
+            events = os.path.join(d, "ev.json")
+            reqs = os.path.join(d, "reqs")
+            with open(ing, "w") as f:
+                f.write(self.INGRESS)
+            with open(events, "w") as f:
+                f.write(self.ing("ADDED", "api", "/api", 6) + "\n" +
+                        self.ing("DELETED", "web", "/", 7) +
+                        self.ing("MODIFIED", "api", "/v2", 5))  # a replay
+            with open(reqs, "w") as f:
+                f.write("a.com /api/x\n# a comment\na.com /\n")
+            rc, out, err = run("route", ing, "--watch", events, "--requests",
+                               reqs)
+            self.assertEqual(out.splitlines(), [
+                "# batch 0: resourceVersion -, 1 objects",
+                "a.com /api/x -> d/web service web:80 (Prefix /) path /api/x",
+                "a.com / -> d/web service web:80 (Prefix /) path /",
+                "# batch 1: resourceVersion 6, 2 objects",
+                "a.com /api/x -> d/api service api:8080 (Prefix /api) path "
+                "/api/x",
+                "a.com / -> d/web service web:80 (Prefix /) path /",
+                "# batch 2: resourceVersion 7, 1 objects",
+                "a.com /api/x -> d/api service api:8080 (Prefix /api) path "
+                "/api/x",
+                "a.com / -> no match in host group a.com (normalized path /)"])
+            self.assertEqual(rc, 1)  # the last batch has a miss
+            # events on stdin, one request from the options, JSON
+            with open(events) as f:
+                rc, out, _ = run("route", ing, "--watch", "-", "--host",
+                                 "a.com", "--path", "/api", "--json",
+                                 stdin=f.read())
+            rows = [json.loads(x) for x in out.splitlines()]
+            self.assertEqual(rows[-2], {"batch": 2, "resource_version": "7",
+                                        "objects": 1})
+            self.assertEqual(rows[-1]["ingress"], "api")
+            self.assertEqual(rc, 0)
+            # an ERROR event ends the watch: status 3
+            rc, out, err = run("route", ing, "--watch", "-", "--requests",
+                               reqs, stdin='{"type":"ERROR","object":{"kind":'
+                                           '"Status","code":410}}')
+            self.assertEqual(rc, 3)
+            self.assertIn("KG_ERELIST", err)
+            rc, _, err = run("route", ing, "--watch", "-")
+            self.assertEqual(rc, 2)
+            rc, _, err = run("route", ing, "--requests", reqs)
+            self.assertEqual(rc, 2)
+            self.assertIn("--requests goes with --watch", err)
+
 
 class Help(unittest.TestCase):
     def test_every_command_help(self):  # item 6

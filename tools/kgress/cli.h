@@ -45,6 +45,7 @@ enum cli_opt_id {
     OPT_NAMESPACE,
     OPT_WATCH,
     OPT_FLOWS,
+    OPT_REQUESTS,
     OPT_DST_NAME,
     OPT_METHOD,
     OPT_HEADER, /* repeated: every value in cli.headers */
@@ -144,6 +145,28 @@ void cli_lines_init(struct cli_lines *l, FILE *in);
  * (check ferror(l->in)). */
 bool cli_lines_next(struct cli_lines *l, const char **line, size_t *len);
 void cli_lines_free(struct cli_lines *l);
+
+/* The lines a watch answers again after each batch (flows, requests),
+ * heap copies. */
+struct cli_lineset {
+    char **line;
+    size_t n, cap;
+};
+/* Adds a copy of s[0..n); false when out of memory. */
+bool cli_lineset_add(struct cli_lineset *f, const char *s, size_t n);
+void cli_lineset_free(struct cli_lineset *f);
+/* Answers every line of f on rs (the command's printing); returns the
+ * worst status (0 all answered as hoped, 1 not, 2 out of memory). */
+typedef int cli_judge_fn(struct cli *c, const kg_ruleset *rs,
+                         const struct cli_lineset *f, void *user);
+/* --watch EVENTS (watch.c): builds the manifests, then applies the watch
+ * stream EVENTS ("-": stdin) batch by batch; after each batch (and before
+ * the first: batch 0) prints "# batch N: resourceVersion RV, K objects"
+ * (a JSON object with --json) and calls judge. Returns the status of the
+ * last round, 1 when a compile failed, 2 on I/O or memory errors, 3 after
+ * an ERROR event. */
+int cli_watch(struct cli *c, const char *events, const struct cli_lineset *f,
+              cli_judge_fn *judge, void *user);
 
 /* A field of a line: (pointer, length). */
 struct cli_field {

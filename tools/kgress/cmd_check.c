@@ -9,13 +9,10 @@
  * flushed), so a program can keep the tool open as a coprocess; a line is
  * one flow however long it is.
  *
- * --watch EVENTS: after the manifests, a Kubernetes watch stream (kubectl
- * get --watch -o json --output-watch-events; "-": stdin) is applied batch
- * by batch to the same builder (kg_builder_apply_events), and after each
- * batch the flows (--src..., --flows FILE, or stdin when the events are
- * not on it) are judged again on the new ruleset. A batch is what one read
- * of a pipe returns (the events that arrived together), and in any stream
- * the events up to a blank line.
+ * --watch EVENTS (watch.c): after the manifests, a Kubernetes watch stream
+ * is applied batch by batch, and after each batch the flows (--src...,
+ * --flows FILE, or stdin when the events are not on it) are judged again
+ * on the new ruleset.
  *
  * --dns FILE: DNS observations fed into a kg_dns_cache before any flow is
  * judged, so that domainNames rules match the names the cache learnt for
@@ -29,11 +26,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -362,41 +356,11 @@ static int flows_from_stdin(struct cli *c, const kg_ruleset *rs)
     return st;
 }
 
-/* The flows of a watch, kept to be judged again after each batch. */
-struct flows {
-    char **line;
-    size_t n, cap;
-};
-
-static void flows_free(struct flows *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        free(f->line[i]);
-    free(f->line);
-}
-
-static bool flows_add(struct flows *f, const char *s, size_t n)
-{
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        char **v = realloc(f->line, cap * sizeof(*v));
-        if (!v)
-            return false;
-        f->line = v;
-        f->cap = cap;
-    }
-    char *d = malloc(n + 1);
-    if (!d)
-        return false;
-    memcpy(d, s, n);
-    d[n] = '\0';
-    f->line[f->n++] = d;
-    return true;
-}
-
 /* Judges every flow; returns the worst status. */
-static int judge(struct cli *c, const kg_ruleset *rs, const struct flows *f)
+static int judge(struct cli *c, const kg_ruleset *rs,
+                 const struct cli_lineset *f, void *user)
 {
+    (void)user;
     int st = 0;
     for (size_t i = 0; i < f->n; i++) {
         struct cli_field fl[4];
@@ -411,142 +375,6 @@ static int judge(struct cli *c, const kg_ruleset *rs, const struct flows *f)
             st = r;
     }
     return st;
-}
-
-/* A watch in progress: its builder, flows, batches so far, the status of
- * the last round of flows, and why it ended early (2 out of memory or I/O,
- * 3 an ERROR event; 0 going on). */
-struct watch {
-    struct cli *c;
-    kg_builder *b;
-    const char *name;
-    const struct flows *f;
-    unsigned long n_batch;
-    int st, stop;
-};
-
-/* Applies buf[0..len) as one batch (all of it when last), compiles and
- * judges. Returns the bytes consumed. */
-static size_t batch(struct watch *w, const char *buf, size_t len, bool last)
-{
-    struct cli *c = w->c;
-    size_t used = len;
-    int rc =
-        kg_builder_apply_events(w->b, w->name, buf, len, last ? NULL : &used);
-    if (rc)
-        cli_print_diagnostics(c, kg_builder_diagnostics(w->b));
-    if (rc == KG_ENOMEM || rc == KG_ERELIST || rc == KG_EWATCH) {
-        if (rc == KG_ENOMEM)
-            fprintf(stderr, "kgress: out of memory\n");
-        w->stop = rc == KG_ENOMEM ? 2 : 3;
-        return used;
-    }
-    if (used == 0 && !last)
-        return 0;
-    kg_ruleset *rs = NULL;
-    rc = kg_builder_compile(w->b, &rs);
-    if (rc) {
-        cli_print_diagnostics(c, kg_builder_diagnostics(w->b));
-        w->st = 1;
-        if (rc == KG_ENOMEM)
-            w->stop = 2;
-        return used;
-    }
-    const char *rv = kg_builder_resource_version(w->b);
-    size_t objs = kg_builder_object_count(w->b);
-    if (c->json) {
-        json_object_begin(&c->out);
-        json_kv_int(&c->out, "batch", (long long)w->n_batch);
-        json_kv_cstr(&c->out, "resource_version", rv);
-        json_kv_int(&c->out, "objects", (long long)objs);
-        json_object_end(&c->out);
-        json_line_end(&c->out);
-    } else {
-        printf("# batch %lu: resourceVersion %s, %zu objects\n", w->n_batch,
-               *rv ? rv : "-", objs);
-        fflush(stdout);
-    }
-    w->n_batch++;
-    w->st = judge(c, rs, w->f);
-    kg_ruleset_unref(rs);
-    return used;
-}
-
-/* The end of the first blank line in s[0..n) (a "\n" followed by an
- * optional "\r" and "\n"), or 0. */
-static size_t blank_line(const char *s, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (s[i] != '\n')
-            continue;
-        size_t j = i + 1;
-        if (j < n && s[j] == '\r')
-            j++;
-        if (j < n && s[j] == '\n')
-            return j + 1;
-    }
-    return 0;
-}
-
-static int watch(struct cli *c, const char *events, struct flows *f)
-{
-    int st, fd = strcmp(events, "-") == 0 ? 0 : open(events, O_RDONLY);
-    if (fd < 0) {
-        fprintf(stderr, "kgress: %s: %s\n", events, strerror(errno));
-        return 2;
-    }
-    struct stat sb;
-    bool pipe_like = fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode);
-    kg_ruleset *rs = NULL;
-    struct watch w = {c, NULL, events, f, 0, 0, 0};
-    w.b = cli_build(c, false, &rs, &st);
-    if (!w.b || st == 2) {
-        kg_ruleset_unref(rs);
-        kg_builder_free(w.b);
-        if (fd)
-            close(fd);
-        return st ? st : 2;
-    }
-    kg_ruleset_unref(rs);
-    batch(&w, "", 0, true); /* the state before any event: batch 0 */
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (bool eof = false; !eof && !w.stop;) {
-        if (cap - len < 65536) {
-            char *nb = realloc(buf, cap ? cap * 2 : 131072);
-            if (!nb) {
-                fprintf(stderr, "kgress: out of memory\n");
-                w.stop = 2;
-                break;
-            }
-            buf = nb;
-            cap = cap ? cap * 2 : 131072;
-        }
-        ssize_t got = read(fd, buf + len, cap - len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            fprintf(stderr, "kgress: %s: %s\n", events, strerror(errno));
-            w.stop = 2;
-            break;
-        }
-        eof = got == 0;
-        len += (size_t)got;
-        size_t off = 0, cut;
-        while (!w.stop && (cut = blank_line(buf + off, len - off)) > 0) {
-            batch(&w, buf + off, cut, true);
-            off += cut;
-        }
-        if (!w.stop && off < len && (eof || pipe_like))
-            off += batch(&w, buf + off, len - off, eof);
-        memmove(buf, buf + off, len - off);
-        len -= off;
-    }
-    free(buf);
-    kg_builder_free(w.b);
-    if (fd)
-        close(fd);
-    return w.stop ? w.stop : w.st;
 }
 
 /* A decimal count of seconds (the cache's time). */
@@ -720,14 +548,14 @@ static int check(struct cli *c)
         if (!one && !flows_file && strcmp(events, "-") == 0)
             return cli_usage_error(c, "with --watch -, give the flows with "
                                       "--flows FILE or --src/--dst/--port");
-        struct flows f = {0};
+        struct cli_lineset f = {0};
         bool ok = true;
         if (one) {
             char line[1024];
             int n = snprintf(line, sizeof(line), "%s %s %s %s", src, dst, port,
                              proto ? proto : "");
             ok = n > 0 && (size_t)n < sizeof(line) &&
-                 flows_add(&f, line, (size_t)n);
+                 cli_lineset_add(&f, line, (size_t)n);
         } else {
             FILE *in = flows_file ? fopen(flows_file, "r") : stdin;
             if (!in) {
@@ -740,15 +568,15 @@ static int check(struct cli *c)
             size_t n;
             cli_lines_init(&l, in);
             while (ok && cli_lines_next(&l, &line, &n))
-                ok = flows_add(&f, line, n);
+                ok = cli_lineset_add(&f, line, n);
             cli_lines_free(&l);
             if (in != stdin)
                 fclose(in);
         }
-        int st = ok ? watch(c, events, &f) : 2;
+        int st = ok ? cli_watch(c, events, &f, judge, NULL) : 2;
         if (!ok)
             fprintf(stderr, "kgress: out of memory\n");
-        flows_free(&f);
+        cli_lineset_free(&f);
         return st;
     }
     int st;

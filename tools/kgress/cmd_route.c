@@ -14,6 +14,7 @@
  * --port N (either: the Gateway API routes answer, not the Ingresses)
  * apply to every request (kg_route_request).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,6 +333,46 @@ static int one(struct cli *c, const kg_ruleset *rs, const struct extra *x,
     return rc == 0 ? 0 : 1;
 }
 
+/* Routes one "HOST PATH" line (blank and '#' lines: nothing, 0). */
+static int one_line(struct cli *c, const kg_ruleset *rs, const struct extra *x,
+                    const char *line, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i == n || line[i] == '#')
+        return 0;
+    size_t hs = i;
+    while (i < n && line[i] != ' ' && line[i] != '\t')
+        i++;
+    size_t he = i;
+    while (i < n && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    const char *host = line + hs, *path = line + i;
+    size_t hn = he - hs, pn = n - i;
+    if (pn == 0 && line[hs] == '/') { /* a path alone */
+        path = host;
+        pn = hn;
+        hn = 0;
+    } else if (hn == 1 && host[0] == '-') {
+        hn = 0;
+    }
+    return one(c, rs, x, host, hn, path, pn);
+}
+
+/* cli_judge_fn of a watch: every request line again. */
+static int judge(struct cli *c, const kg_ruleset *rs,
+                 const struct cli_lineset *f, void *user)
+{
+    int st = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        int r = one_line(c, rs, user, f->line[i], strlen(f->line[i]));
+        if (r > st)
+            st = r;
+    }
+    return st;
+}
+
 static int from_stdin(struct cli *c, const kg_ruleset *rs,
                       const struct extra *x)
 {
@@ -341,27 +382,7 @@ static int from_stdin(struct cli *c, const kg_ruleset *rs,
     size_t n;
     cli_lines_init(&in, stdin);
     while (cli_lines_next(&in, &line, &n)) {
-        size_t i = 0;
-        while (i < n && (line[i] == ' ' || line[i] == '\t'))
-            i++;
-        if (i == n || line[i] == '#')
-            continue;
-        size_t hs = i;
-        while (i < n && line[i] != ' ' && line[i] != '\t')
-            i++;
-        size_t he = i;
-        while (i < n && (line[i] == ' ' || line[i] == '\t'))
-            i++;
-        const char *host = line + hs, *path = line + i;
-        size_t hn = he - hs, pn = n - i;
-        if (pn == 0 && line[hs] == '/') { /* a path alone */
-            path = host;
-            pn = hn;
-            hn = 0;
-        } else if (hn == 1 && host[0] == '-') {
-            hn = 0;
-        }
-        int r = one(c, rs, x, host, hn, path, pn);
+        int r = one_line(c, rs, x, line, n);
         if (r > st)
             st = r;
     }
@@ -408,6 +429,65 @@ static int extra_of(struct cli *c, struct extra *x)
     return 0;
 }
 
+/* --watch EVENTS: the requests (--host/--path, --requests FILE or stdin)
+ * routed again after each batch of events (watch.c). The route engine
+ * compiles in full after each batch (only NetworkPolicy compiles are
+ * incremental). */
+static int route_watch(struct cli *c, const char *events, const struct extra *x)
+{
+    const char *host = cli_value(c, OPT_HOST);
+    const char *path = cli_value(c, OPT_PATH);
+    const char *file = cli_value(c, OPT_REQUESTS);
+    if ((host || path) && file)
+        return cli_usage_error(c, "--requests or --host/--path, not both");
+    if (!host && !path && !file && strcmp(events, "-") == 0)
+        return cli_usage_error(c, "with --watch -, give the requests with "
+                                  "--requests FILE or --host/--path");
+    struct cli_lineset f = {0};
+    bool ok = true;
+    int st = 0;
+    if (host || path) {
+        /* one line as from_stdin reads it: "-" for no Host */
+        size_t hn = host && *host ? strlen(host) : 1;
+        size_t pn = path ? strlen(path) : 1;
+        char *line = malloc(hn + pn + 2);
+        ok = line != NULL;
+        if (ok) {
+            memcpy(line, host && *host ? host : "-", hn);
+            line[hn] = ' ';
+            memcpy(line + hn + 1, path ? path : "/", pn);
+            ok = cli_lineset_add(&f, line, hn + pn + 1);
+        }
+        free(line);
+    } else {
+        FILE *in = file ? fopen(file, "r") : stdin;
+        if (!in) {
+            fprintf(stderr, "kgress: %s: %s\n", file, strerror(errno));
+            return 2;
+        }
+        struct cli_lines l;
+        const char *line;
+        size_t n;
+        cli_lines_init(&l, in);
+        while (ok && cli_lines_next(&l, &line, &n))
+            ok = cli_lineset_add(&f, line, n);
+        if (ferror(in)) {
+            fprintf(stderr, "kgress: error reading %s\n",
+                    file ? file : "stdin");
+            st = 2;
+        }
+        cli_lines_free(&l);
+        if (in != stdin)
+            fclose(in);
+    }
+    if (!ok)
+        fprintf(stderr, "kgress: out of memory\n");
+    if (ok && !st)
+        st = cli_watch(c, events, &f, judge, (void *)x);
+    cli_lineset_free(&f);
+    return ok ? st : 2;
+}
+
 static int route(struct cli *c)
 {
     const char *host = cli_value(c, OPT_HOST);
@@ -416,6 +496,11 @@ static int route(struct cli *c)
     int st = extra_of(c, &x);
     if (st)
         return st;
+    const char *events = cli_value(c, OPT_WATCH);
+    if (cli_value(c, OPT_REQUESTS) && !events)
+        return cli_usage_error(c, "--requests goes with --watch");
+    if (events)
+        return route_watch(c, events, &x);
     kg_ruleset *rs = cli_load(c, &st);
     if (!rs)
         return st ? st : 1;
@@ -439,13 +524,17 @@ static const struct cli_option route_options[] = {
      "route by the Gateway API routes of that Gateway"},
     {"port", "PORT", OPT_PORT,
      "the Gateway listener port (without --gateway: of every Gateway)"},
+    {"watch", "EVENTS", OPT_WATCH,
+     "then apply this watch stream (- stdin), routing after each batch"},
+    {"requests", "FILE", OPT_REQUESTS, "with --watch: the requests to route"},
     {NULL, NULL, 0, NULL},
 };
 
 const struct cli_command cmd_route = {
     .name = "route",
     .synopsis = "[OPTION]... FILE|DIR... --host HOST --path PATH\n"
-                "[OPTION]... FILE|DIR... < REQUESTS",
+                "[OPTION]... FILE|DIR... < REQUESTS\n"
+                "[OPTION]... FILE|DIR... --watch EVENTS [--requests REQUESTS]",
     .summary = "which backend serves an HTTP request",
     .description =
         "Compiles the manifests and routes one request, or\n"
@@ -463,9 +552,19 @@ const struct cli_command cmd_route = {
         "the picked backend or the redirect or 500, rewrites and the other\n"
         "filters; --json adds the Gateway fields of kgress.Route (filters\n"
         "as their type names).\n"
+        "With --watch EVENTS the manifests are the initial state and EVENTS\n"
+        "a Kubernetes watch stream (kubectl get --watch -o json\n"
+        "--output-watch-events; plain objects count as ADDED; - for stdin):\n"
+        "after each batch of events (one read of a pipe, or the events up to\n"
+        "a blank line) a line \"# batch N: resourceVersion RV, K objects\"\n"
+        "(a JSON object with --json) and the requests (--host/--path,\n"
+        "--requests REQUESTS, or stdin) routed again on the new state; the\n"
+        "routes compile in full after each batch.\n"
         "Diagnostics of the load go to stderr (JSON lines with --json).\n\n"
         "Exit status: 0 every request routed, 1 one was unmatched or rejected\n"
-        "(or the manifests are invalid), 2 usage or I/O error.",
+        "(or the manifests are invalid), 2 usage or I/O error; with --watch,\n"
+        "those of the last batch, or 3 when the stream ended with an ERROR\n"
+        "event.",
     .loads = true,
     .options = route_options,
     .run = route,
