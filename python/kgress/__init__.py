@@ -26,11 +26,15 @@ from ._builder import Builder, WatchError, WatchExpired
 from ._dns import DnsCache
 from ._diff import RouteDifference, RouteDiff, diff
 
+#: another name of DnsCache: the name cache of domainNames rules
+NameCache = DnsCache
+
 __all__ = ["__version__", "version", "version_number", "library_path", "Error",
            "CompileError", "Diagnostic", "Ruleset", "error_name", "strerror",
            "LIMITS", "FLAGS", "DIALECTS", "Route", "Verdict", "Side",
            "RuleMatch", "Builder", "WatchError", "WatchExpired", "DnsCache",
-           "text_escape", "diff", "RouteDiff", "RouteDifference"]
+           "NameCache", "text_escape", "diff", "RouteDiff",
+           "RouteDifference"]
 
 
 def version():

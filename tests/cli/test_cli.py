@@ -769,6 +769,11 @@ class DstName(unittest.TestCase):  # issue 11: domainNames on a dialled name
                          ("*.adyen.com", "live.adyen.com"))
         st, out, _ = run("check", *args, "--dst-name", "adyen.com")
         self.assertEqual(st, 1, out)
+        # --domain is the issue's spelling of --dst-name
+        st, out, _ = run("check", *args, "--domain", "API.Stripe.com.")
+        self.assertEqual(st, 0, out)
+        st, out, _ = run("check", *args, "--domain", "adyen.com")
+        self.assertEqual(st, 1, out)
 
     def test_dns_file(self):  # issue 11 item 4: --dns FILE of observations
         d = os.path.join(SRC, "tests", "data", "tiers", "conformance")

@@ -84,6 +84,12 @@ class TestDnsCache(unittest.TestCase):
                                       "n2.example"})
 
 
+class TestNameCache(unittest.TestCase):
+    def test_alias(self):
+        self.assertIs(kgress.NameCache, kgress.DnsCache)
+        self.assertIn("NameCache", kgress.__all__)
+
+
 class TestSnapshot(unittest.TestCase):
     def test_save_restore(self):
         with kgress.DnsCache() as c:

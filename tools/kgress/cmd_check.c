@@ -614,6 +614,7 @@ static const struct cli_option check_options[] = {
     {"flows", "FILE", OPT_FLOWS, "with --watch: the flows to judge"},
     {"dst-name", "NAME", OPT_DST_NAME,
      "the destination name the source dialled, for domainNames rules"},
+    {"domain", "NAME", OPT_DST_NAME, "the same as --dst-name"},
     {"dns", "FILE", OPT_DNS,
      "DNS observations (lines or hex responses) for domainNames rules"},
     {"now", "TIME", OPT_NOW,

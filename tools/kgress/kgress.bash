@@ -21,7 +21,7 @@ _kgress()
     --protocol)
         COMPREPLY=($(compgen -W "TCP UDP SCTP" -- "$cur"))
         return ;;
-    --host|--path|--method|--header|--gateway|--src|--dst|--dst-name|--now|--port|--namespace|--ingress-class|--limit-*)
+    --host|--path|--method|--header|--gateway|--src|--dst|--dst-name|--domain|--now|--port|--namespace|--ingress-class|--limit-*)
         return ;;
     esac
     if [[ $cur == -* ]]; then
