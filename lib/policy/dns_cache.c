@@ -317,7 +317,8 @@ static uint32_t intern(kg_dns_cache *c, const char *text, size_t len,
  * intervals merge (answers accumulate, never shorten a binding); of two
  * disjoint ones the later is kept, the other's time having passed or, for
  * an observation older than the binding, being past anyway for a writer
- * whose clock runs forward. Under the bucket's counter: two words. */
+ * whose clock runs forward. A new start changes two words: under the
+ * bucket's counter. */
 static void extend(kg_dns_cache *c, struct bucket *b, struct node *n,
                    uint64_t expires, uint64_t start)
 {
@@ -330,6 +331,13 @@ static void extend(kg_dns_cache *c, struct bucket *b, struct node *n,
         s = start;
         e = expires;
     } else {
+        return;
+    }
+    if (s == LOAD(n->since)) {
+        /* the usual repeat answer: one word, no torn state, and readers
+         * of the bucket are not sent round again */
+        if (e != LOAD(n->expires))
+            STORE(n->expires, e);
         return;
     }
     write_begin(b);
