@@ -372,6 +372,7 @@ struct request {
     struct kg_header h[4];
     size_t nh;
     uint64_t pick;
+    const char *sni; /* NUL-terminated; NULL none */
 };
 
 /* heap copy of exactly n bytes (NULL for 0), so ASan sees a read past it */
@@ -390,6 +391,7 @@ static void route_once(const kg_ruleset *rs, const struct request *q,
 {
     char *h = dup_n(q->host, q->host_len), *p = dup_n(q->path, q->path_len);
     char *g = q->gateway ? dup_n(q->gateway, strlen(q->gateway)) : NULL;
+    char *sn = q->sni ? dup_n(q->sni, strlen(q->sni)) : NULL;
     size_t cap = 2 * q->path_len + q->host_len + 1030;
     char *buf = malloc(cap);
     struct kg_header *hd = malloc(sizeof(*hd) * (q->nh ? q->nh : 1));
@@ -414,6 +416,8 @@ static void route_once(const kg_ruleset *rs, const struct request *q,
         .gateway = g,
         .gateway_len = g ? strlen(q->gateway) : 0,
         .port = q->port,
+        .sni = sn,
+        .sni_len = sn ? strlen(q->sni) : 0,
     };
     memset(&a->r, 0, sizeof(a->r));
     a->r.size = sizeof(a->r);
@@ -438,11 +442,15 @@ static void route_once(const kg_ruleset *rs, const struct request *q,
         check_str(r->rewrite_host, r->rewrite_host_len);
         check_str(r->rewrite_path, r->rewrite_path_len);
         check_str(r->normalized_path, r->normalized_path_len);
-        FZ_CHECK(strcmp(r->source_kind, "HTTPRoute") == 0 ||
-                 strcmp(r->source_kind, "GRPCRoute") == 0);
-        FZ_CHECK(r->ns_len > 0 && r->source_name_len > 0 && r->rule >= 0 &&
-                 r->match >= 0 && r->listener_len > 0);
-        FZ_CHECK(r->status == 0 || r->status == 500 ||
+        FZ_CHECK(r->listener_len > 0);
+        if (r->status == 421) /* misdirected: only the listener is set */
+            FZ_CHECK(q->sni && r->source_name_len == 0 && r->match == -1);
+        else
+            FZ_CHECK((strcmp(r->source_kind, "HTTPRoute") == 0 ||
+                      strcmp(r->source_kind, "GRPCRoute") == 0) &&
+                     r->ns_len > 0 && r->source_name_len > 0 && r->rule >= 0 &&
+                     r->match >= 0);
+        FZ_CHECK(r->status == 0 || r->status == 500 || r->status == 421 ||
                  (r->status >= 301 && r->status <= 308 && r->status != 304 &&
                   r->status != 305 && r->status != 306));
         if (r->status == 0) {
@@ -497,6 +505,7 @@ static void route_once(const kg_ruleset *rs, const struct request *q,
     free(hd);
     free(buf);
     free(g);
+    free(sn);
     free(h);
     free(p);
 }
@@ -644,6 +653,7 @@ static void probe(const kg_ruleset *rs, struct fz_in in, bool names_known)
             .h = {{"version", 7, "one", 3}, {"X-Env", 5, "two", 3}},
             .nh = i % 3,
             .pick = i * 7,
+            .sni = i % 3 == 2 ? rhosts[(i >> 1) % 5] : NULL,
         };
         request(rs, &q, names_known);
     }
@@ -653,6 +663,7 @@ static void probe(const kg_ruleset *rs, struct fz_in in, bool names_known)
             .gateway = gateways[f % 6],
             .port = lports[(f >> 3) & 3],
             .pick = fz_u32(&in),
+            .sni = (f & 64) ? rhosts[f % 5] : NULL,
         };
         if (f & 32) {
             const uint8_t *m;

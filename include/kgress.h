@@ -692,7 +692,9 @@ struct kg_route {
      * the rest 0 / "" / NULL. */
     int match;              /**< index in the rule's matches */
     int status;             /**< 0: forward to the backend; 301/302/303/307/308:
-                                 answer a redirect to the redirect_* parts; 500: answer
+                                 answer a redirect to the redirect_* parts; 421:
+                                 misdirected (the request's SNI and Host select
+                                 different listeners, see kg_route_request); 500: answer
                                  500 (gRPC: UNAVAILABLE): no or only zero-weight
                                  backends, an ExtensionRef, or the picked backend is
                                  invalid (another namespace without a ReferenceGrant,
@@ -801,6 +803,13 @@ struct kg_http_request {
     const char *gateway; /**< "namespace/name" */
     size_t gateway_len;
     unsigned port; /**< listener port, 0..65535 */
+    /** since 0.2, Gateway API: the TLS SNI server name of the connection
+     *  (NULL/0: not TLS, or no SNI). When the SNI and the Host select
+     *  different listeners of the port, the answer is status 421
+     *  (misdirected request). Ignored by Ingress rules, where the SNI only
+     *  picks the certificate. */
+    const char *sni;
+    size_t sni_len;
 };
 
 /** Smallest `size` kg_route_request accepts: the request up to path_len. */
@@ -834,6 +843,14 @@ struct kg_http_request {
  * rewrite path: cap >= 2 * path_len + host_len + 1030 always suffices.
  * KG_ENOMATCH when no listener, hostname or match takes the request
  * (answer 404; gRPC: UNIMPLEMENTED), also when the ruleset has no Gateway.
+ * With `sni` set, the listener is chosen for the SNI name as for the Host
+ * (the same rules); when the two choices differ (another listener, or
+ * none for one of them) the answer is 0 with status 421 and only
+ * `listener` (the SNI's, else the Host's) set: the client reused a
+ * connection for a host that connection's listener does not serve
+ * (Gateway API conformance HTTPRouteHTTPSListenerDetectMisdirectedRequests).
+ * KG_EREQUEST also for a malformed SNI name, KG_EINVAL for a NULL sni
+ * with sni_len > 0.
  *
  * Returns kg_route's codes; KG_EINVAL also for a NULL req, req->size below
  * KG_HTTP_REQUEST_SIZE_0_2, a NULL method with method_len > 0, NULL

@@ -534,7 +534,8 @@ int kgi_gw_lookup(const struct kgi_gw_tables *t, const struct kgi_gw_req *q,
 {
     if (!t || !q || !out || (!q->host && q->host_len) ||
         (!q->path && q->path_len) || (!buf && cap) ||
-        (!q->gateway && q->gateway_len) || (!q->headers && q->n_headers))
+        (!q->gateway && q->gateway_len) || (!q->headers && q->n_headers) ||
+        (!q->sni && q->sni_len))
         return KG_EINVAL;
     memset(out, 0, sizeof(*out));
     char h[KG_ROUTE_HOST_MAX];
@@ -556,6 +557,24 @@ int kgi_gw_lookup(const struct kgi_gw_tables *t, const struct kgi_gw_req *q,
     size_t o = pn + 1;
 
     const struct kgi_gw_ltab *l = listener_of(t, q, h, hn, named);
+    if (q->sni) {
+        /* the listener of the connection's SNI must be the Host's: else a
+         * connection was reused for a host its listener does not serve
+         * (misdirected, 421; rule 7 applied to both names) */
+        char s[KG_ROUTE_HOST_MAX];
+        size_t sn = 0;
+        bool sascii = true;
+        rc = kgi_norm_host(q->sni, q->sni_len, s, sizeof(s), &sn, &sascii);
+        if (rc)
+            return rc == KG_ENOSPACE ? KG_EREQUEST : rc;
+        const struct kgi_gw_ltab *ls =
+            listener_of(t, q, s, sn, host_named(s, sn, sascii));
+        if (ls != l) {
+            out->listener = ls ? ls : l;
+            out->status = 421;
+            return 0;
+        }
+    }
     if (!l)
         return KG_ENOMATCH; /* rule 8 */
     out->listener = l;

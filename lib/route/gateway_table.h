@@ -166,7 +166,9 @@ struct kgi_gw_req {
     size_t method_len;
     const struct kg_header *headers;
     size_t n_headers;
-    uint64_t pick; /* chooses among weighted backends */
+    uint64_t pick;   /* chooses among weighted backends */
+    const char *sni; /* TLS server name; NULL: none (no 421 check) */
+    size_t sni_len;
 };
 
 /* What a lookup found. Strings point into the tables or into the

@@ -257,7 +257,7 @@ static int gw_route(const struct kgi_routes *r,
                     const struct kg_http_request *req, char *buf, size_t cap,
                     struct kg_route *out)
 {
-    if (!req->gateway && req->gateway_len)
+    if ((!req->gateway && req->gateway_len) || (!req->sni && req->sni_len))
         return KG_EINVAL;
     out->normalized_path = "";
     out->normalized_path_len = 0;
@@ -295,6 +295,8 @@ static int gw_route(const struct kgi_routes *r,
         .headers = req->headers,
         .n_headers = req->n_headers,
         .pick = req->pick,
+        .sni = req->sni,
+        .sni_len = req->sni_len,
     };
     struct kgi_gw_res res;
     memset(&res, 0, sizeof(res));
@@ -305,6 +307,11 @@ static int gw_route(const struct kgi_routes *r,
     }
     if (rc)
         return rc;
+    if (!res.cand) { /* 421: the SNI's listener is not the Host's */
+        set(&out->listener, &out->listener_len, res.listener->name);
+        out->status = res.status;
+        return 0;
+    }
     gw_fill(out, &res);
     return 0;
 }

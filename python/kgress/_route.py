@@ -131,6 +131,7 @@ class KgHttpRequest(ctypes.Structure):
         # since 0.2, Gateway API
         ("gateway", _c_char_p), ("gateway_len", _size_t),
         ("port", ctypes.c_uint),
+        ("sni", _c_char_p), ("sni_len", _size_t),
     ]
 
 
@@ -280,7 +281,7 @@ def _filters(ptr, n):
 
 
 def route(lib, handle, host, path, method=None, headers=None, pick=0,
-          gateway=None, port=0):
+          gateway=None, port=0, sni=None):
     """kg_route_request on a ruleset pointer: a Route, or None when no rule
     and no defaultBackend applies (with gateway or port: no listener,
     hostname or match takes the request). A rejected request (control bytes, NUL, a
@@ -299,6 +300,7 @@ def route(lib, handle, host, path, method=None, headers=None, pick=0,
         raise ValueError("port must be an int within 0..65535, not %r"
                          % (port,))
     g = None if gateway is None else _arg(gateway, "gateway")
+    s = None if sni is None else _arg(sni, "sni")
     arr, keep, n = _headers(headers)
     req = KgHttpRequest()
     req.size = ctypes.sizeof(KgHttpRequest)
@@ -317,6 +319,9 @@ def route(lib, handle, host, path, method=None, headers=None, pick=0,
         req.gateway = ctypes.cast(ctypes.c_char_p(g), _c_char_p)
         req.gateway_len = len(g)
     req.port = port
+    if s is not None:
+        req.sni = ctypes.cast(ctypes.c_char_p(s), _c_char_p)
+        req.sni_len = len(s)
     cap = 2 * len(p) + len(h) + 1030  # kg_route_request: always enough
     buf = ctypes.create_string_buffer(cap)
     out = KgRoute()
@@ -381,8 +386,9 @@ def _answer(out):
                     "kind": _s(out.resource_kind, out.resource_kind_len),
                     "name": _s(out.resource_name, out.resource_name_len)}
     named = out.port_name_len > 0
-    # a Gateway answer without a backend (redirect, 500): no service
-    none = out.is_resource or (out.match >= 0 and not out.service_len)
+    # a Gateway answer without a backend (redirect, 421, 500): no service
+    none = out.is_resource or ((out.match >= 0 or out.status)
+                               and not out.service_len)
     return Route(
         namespace=_s(out.ns, out.ns_len),
         ingress=_s(out.ingress, out.ingress_len),
@@ -403,7 +409,7 @@ def _answer(out):
 
 def _gateway_fields(out):
     """The Route fields of a Gateway API answer (None / [] for Ingress)."""
-    if out.match < 0:
+    if out.match < 0 and not out.status:  # 421 has no match
         return {}
     redirect = None
     if 300 <= out.status < 400:
@@ -416,7 +422,7 @@ def _gateway_fields(out):
         rewrite = {"host": _s(out.rewrite_host, out.rewrite_host_len) or None,
                    "path": _s(out.rewrite_path, out.rewrite_path_len) or None}
     return {
-        "match": int(out.match),
+        "match": int(out.match) if out.match >= 0 else None,
         "status": int(out.status) or None,
         "backend_namespace": _s(out.backend_ns, out.backend_ns_len) or None,
         "weight": int(out.weight) if out.total_weight else None,

@@ -381,7 +381,7 @@ class Ruleset:
         return _route.route_many(self._lib, self._ptr(), requests)
 
     def http_route(self, *, method=None, host=None, path="/", headers=None,
-                   pick=0, gateway=None, port=0):
+                   pick=0, gateway=None, port=0, sni=None):
         """A full HTTP request routed (kg_route_request), every part by
         keyword: ``method`` ("GET"; None: unknown, which matches only rules
         without a method), ``host`` (Host or :authority; None: none),
@@ -389,12 +389,14 @@ class Ruleset:
         mapping or (name, value) pairs; names compare case-insensitively,
         repeated names are joined with ","), ``pick`` (0..2**64-1, chooses
         among weighted backends), ``gateway`` ("namespace/name") and
-        ``port`` (the listener port). With gateway or port the Gateway API
-        routes answer (HTTPRoute, GRPCRoute), else the Ingress rules. The
-        answer and errors are route()'s: a ``kgress.Route`` or None.
-        Thread-safe."""
+        ``port`` (the listener port), ``sni`` (the TLS server name of the
+        connection: when it selects another listener than the Host, the
+        Route has status 421, misdirected). With gateway or port the
+        Gateway API routes answer (HTTPRoute, GRPCRoute), else the Ingress
+        rules (which ignore sni). The answer and errors are route()'s: a
+        ``kgress.Route`` or None. Thread-safe."""
         return _route.route(self._lib, self._ptr(), host, path, method,
-                            headers, pick, gateway, port)
+                            headers, pick, gateway, port, sni)
 
     def host_group(self, host: Union[str, bytes]) -> Optional[str]:
         """The Ingress host group that claims requests for host (what a

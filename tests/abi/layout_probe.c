@@ -94,6 +94,8 @@ int main(void)
     M(kg_http_request, gateway);
     M(kg_http_request, gateway_len);
     M(kg_http_request, port);
+    M(kg_http_request, sni);
+    M(kg_http_request, sni_len);
 
     S(kg_header_op);
     M(kg_header_op, op);

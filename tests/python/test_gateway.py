@@ -133,6 +133,38 @@ class GatewayRouteTest(unittest.TestCase):
         with self.assertRaises(TypeError):
             self.rs.http_route("GET", "shop.example.com", "/api")
 
+    def test_misdirected(self):
+        y = textwrap.dedent("""\
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: gw, namespace: infra}
+            spec:
+              gatewayClassName: c
+              listeners:
+              - {name: any, port: 443, protocol: HTTPS,
+                 tls: {certificateRefs: [{name: c}]}}
+              - {name: api, port: 443, protocol: HTTPS, hostname: api.example.com,
+                 tls: {certificateRefs: [{name: c}]}}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: r, namespace: infra}
+            spec:
+              parentRefs: [{name: gw}]
+              rules: [{backendRefs: [{name: web, port: 80}]}]
+            """)
+        with kgress.Ruleset.from_yaml(y) as rs:
+            r = rs.http_route(host="api.example.com", path="/", port=443,
+                              sni="api.example.com")
+            self.assertEqual((r.listener, r.status, r.service),
+                             ("api", None, "web"))
+            r = rs.http_route(host="www.example.com", path="/", port=443,
+                              sni="api.example.com")
+            self.assertEqual((r.status, r.listener), (421, "api"))
+            self.assertIsNone(r.service)
+            r = rs.http_route(host="www.example.com", path="/", port=443)
+            self.assertEqual(r.listener, "any")
+
     def test_mirror_and_response_headers(self):
         y = GATEWAY.split("---")[0] + textwrap.dedent("""\
             ---

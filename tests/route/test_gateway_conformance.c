@@ -11,7 +11,8 @@
  * NAME.req lines (blank lines and '#' comments are skipped):
  *   gateway NAMESPACE/NAME PORT          the Gateway and listener port of
  *                                        the requests that follow
- *   METHOD HOST PATH [Name:value ...] => ANSWER
+ *   METHOD HOST PATH [Name:value ...] [sni=NAME] => ANSWER
+ * (sni=NAME: the TLS server name of the connection)
  * HOST "-" is the Gateway's address (192.0.2.1), as the conformance harness
  * sends it; like the harness, every request gets an extra query parameter
  * (gateway-api-conformance-request-id), which must never change a match.
@@ -19,7 +20,9 @@
  *   SERVICE or NAMESPACE/SERVICE      forwarded (namespace default:
  *                                     gateway-conformance-infra)
  *   ... rewrite=HOST,PATH             with a URLRewrite ("=": unchanged)
- *   404 | 500                         no match | nothing to forward
+ *   404 | 421 | 500                   no match | misdirected (the SNI's
+ *                                     listener is not the Host's) |
+ *                                     nothing to forward
  *   3xx SCHEME://HOST:PORT/PATH       a redirect's Location parts
  *   dist SERVICE=N ...                over the picks 0..sum(N)-1, each
  *                                     Service answers exactly N times
@@ -86,6 +89,7 @@ struct req {
     char method[16], host[256], path[1024];
     struct kg_header h[16];
     size_t nh;
+    char sni[256]; /* "" none */
 };
 
 static void put(char *o, size_t cap, const char *p, size_t n)
@@ -139,6 +143,8 @@ static void answer_r(const kg_ruleset *rs, const struct req *r, uint64_t pick,
         .headers = r->h,
         .n_headers = r->nh,
         .pick = pick,
+        .sni = r->sni[0] ? r->sni : NULL,
+        .sni_len = strlen(r->sni),
     };
     char buf[4096];
     struct kg_route res = {.size = sizeof(res)};
@@ -350,7 +356,12 @@ static void run_scenario(const char *name)
         snprintf(r.host, sizeof(r.host), "%s", h);
         snprintf(r.path, sizeof(r.path), "%s", p);
         r.nh = 0;
+        r.sni[0] = '\0';
         for (char *t; (t = strtok_r(NULL, " ", &save)) && r.nh < 16;) {
+            if (strncmp(t, "sni=", 4) == 0) {
+                snprintf(r.sni, sizeof(r.sni), "%s", t + 4);
+                continue;
+            }
             char *colon = strchr(t, ':');
             assert_non_null(colon);
             r.h[r.nh].name = t;

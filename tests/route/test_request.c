@@ -226,6 +226,11 @@ static void test_errors(void **state)
     r.port = 80;
     assert_int_equal(kg_route_request(rs, &r, buf, sizeof(buf), &out),
                      KG_EREQUEST);
+    r = request("a.example", "/");
+    r.port = 80;
+    r.sni_len = 3; /* NULL sni */
+    assert_int_equal(kg_route_request(rs, &r, buf, sizeof(buf), &out),
+                     KG_EINVAL);
     r = request("a.example", "nope");
     r.port = 80;
     assert_int_equal(kg_route_request(rs, &r, buf, sizeof(buf), &out),
