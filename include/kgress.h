@@ -198,7 +198,11 @@ enum kg_flag {
     /** Normalize request paths before matching (default on). */
     KG_FLAG_NORMALIZE = 1,
     /** Keep invalid objects out of the ruleset and report their problems as
-     *  warnings instead of failing the compile (default off). */
+     *  warnings instead of failing the compile (default off). Cluster tier
+     *  policies fail closed instead of being left out: an invalid rule is
+     *  kept matching nothing (Allow) or everything (Deny, Pass), and a
+     *  policy that may deny but cannot be kept so still fails the compile
+     *  (docs/policy.md, "Invalid tier objects under skip-invalid"). */
     KG_FLAG_SKIP_INVALID = 2,
     /** Reject request paths containing %2F or %5C (default off: kept). */
     KG_FLAG_REJECT_ESCAPED_SLASH = 3,

@@ -670,7 +670,11 @@ static bool read_rules(struct kgi_ctx *c, const struct kgi_node *spec,
     size_t m = kgi_enter(c, key);
     for (size_t i = 0; i < l->count; i++) {
         size_t im = kgi_enter_index(c, i);
-        ok = read_rule(c, l->u.items[i], sh, dir == KG_INGRESS, &v[i]) && ok;
+        size_t before = c->errors;
+        bool rok = read_rule(c, l->u.items[i], sh, dir == KG_INGRESS, &v[i]);
+        v[i].invalid = !rok || c->errors != before;
+        out->rule_errors += c->errors - before;
+        ok = rok && ok;
         kgi_leave(c, im);
     }
     kgi_leave(c, m);

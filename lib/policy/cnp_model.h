@@ -136,6 +136,8 @@ struct kgi_cnp_rule {
     struct kgi_cnp_port *ports;
     size_t n_ports; /* 0: every port and protocol */
     bool has_named; /* a named port among ports */
+    bool invalid;   /* an error inside the rule (kept fail-closed under
+                       KG_FLAG_SKIP_INVALID: policy/tier_compile.c) */
     const struct kgi_node *node;
 };
 
@@ -149,6 +151,10 @@ struct kgi_cnp_policy {
     struct kgi_selector subj_ns, subj_pod;
     struct kgi_cnp_rule *rules[2]; /* [KG_INGRESS], [KG_EGRESS] */
     size_t n_rules[2];
+    /* errors reported inside rules (rule->invalid); when they are all of
+     * the object's errors, the rest of it (kind, tier, priority, subject,
+     * rule lists) was read as written */
+    size_t rule_errors;
 };
 
 /* Reads a ClusterNetworkPolicy, AdminNetworkPolicy or

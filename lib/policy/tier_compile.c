@@ -65,6 +65,61 @@ static int kind_index(int kind)
     }
 }
 
+/* Whether dropping invalid policy p could allow what it would have
+ * denied: a Deny or Pass rule, a rule whose action is unreadable, or a
+ * rule list that could not be read. */
+static bool may_deny(const struct kgi_cnp_policy *p)
+{
+    const struct kgi_node *spec = kgi_node_get(p->meta.node, "spec");
+    for (int dir = 0; dir < 2; dir++) {
+        const struct kgi_node *l =
+            spec && spec->kind == KGI_NODE_MAP
+                ? kgi_node_get(spec, dir == KG_INGRESS ? "ingress" : "egress")
+                : NULL;
+        if (spec && spec->kind != KGI_NODE_MAP)
+            return true;
+        if (l && !kgi_node_is_null(l) &&
+            (l->kind != KGI_NODE_SEQ || l->count != p->n_rules[dir]))
+            return true;
+        for (size_t i = 0; i < p->n_rules[dir]; i++)
+            if (p->rules[dir][i].action != KGI_CNP_ALLOW)
+                return true;
+    }
+    return !spec;
+}
+
+/* An invalid tier policy under KG_FLAG_SKIP_INVALID whose errors are all
+ * inside rules is kept, each such rule in its fail-closed form
+ * (adminnetworkpolicy-semantics rule 24: an Allow rule matches nothing; a
+ * Deny or Pass rule, or one whose action is unreadable, matches every peer
+ * and port), with a warning at the rule. */
+static void fail_closed(struct kgi_ctx *c, struct kgi_cnp_policy *p)
+{
+    size_t sm = kgi_enter(c, "spec");
+    for (int dir = 0; dir < 2; dir++) {
+        size_t dm = kgi_enter(c, dir == KG_INGRESS ? "ingress" : "egress");
+        for (size_t i = 0; i < p->n_rules[dir]; i++) {
+            struct kgi_cnp_rule *r = &p->rules[dir][i];
+            if (!r->invalid)
+                continue;
+            if (r->action != KGI_CNP_ALLOW && r->action != KGI_CNP_PASS)
+                r->action = KGI_CNP_DENY;
+            size_t im = kgi_enter_index(c, i);
+            kgi_warning(c, KG_EINVALID, r->node,
+                        r->action == KGI_CNP_ALLOW
+                            ? "invalid rule kept in its fail-closed form "
+                              "(skip-invalid): this %s rule matches nothing"
+                            : "invalid rule kept in its fail-closed form "
+                              "(skip-invalid): this %s rule matches every "
+                              "peer and port of its subjects",
+                        kgi_cnp_action_name(r->action, p->version));
+            kgi_leave(c, im);
+        }
+        kgi_leave(c, dm);
+    }
+    kgi_leave(c, sm);
+}
+
 int kgi_tier_read(struct kgi_vd_build *b, bool *errors)
 {
     const struct kgi_compile_in *in = b->in;
@@ -106,12 +161,34 @@ int kgi_tier_read(struct kgi_vd_build *b, bool *errors)
         }
         if (kgi_diag_oom_since(in->diags, before))
             return KG_ENOMEM;
-        if (ok && c.errors == 0)
+        if (ok && c.errors == 0) {
             (*n)++;
-        else if (skip)
-            kgi_diag_demote(in->diags, before);
-        else
+        } else if (!skip) {
             *errors = true;
+        } else if (k < 0) {
+            kgi_diag_demote(in->diags, before); /* a Node: left out */
+        } else {
+            /* skip-invalid must not make an invalid policy allow what it
+             * would deny: rules fail closed (fail_closed), and a policy
+             * that cannot be kept so and may deny stays an error */
+            struct kgi_cnp_policy *p = &t->pols[k][t->n_pols[k]];
+            if (p->rule_errors == c.errors) {
+                kgi_diag_demote(in->diags, before);
+                fail_closed(&c, p);
+                (*n)++;
+            } else if (!may_deny(p)) {
+                kgi_diag_demote(in->diags, before); /* Allow rules only */
+            } else {
+                kgi_error(&c, KG_EINVALID, m->node,
+                          "not skipped although skip-invalid is set: this "
+                          "invalid %s may deny, and leaving it out would "
+                          "allow what it denies; fix it or delete it",
+                          kind_names[k]);
+                *errors = true;
+            }
+            if (kgi_diag_oom_since(in->diags, before))
+                return KG_ENOMEM;
+        }
     }
     for (int k = 0; k < N_KINDS; k++) {
         int rc = kgi_vd_sort_unique(
@@ -421,6 +498,25 @@ int kgi_tier_build_rules(struct kgi_vd_build *b)
                     !(cr->name = dup_str(&np->arena, src->name))) {
                     rc = KG_ENOMEM;
                     break;
+                }
+                /* an invalid rule kept under skip-invalid (fail_closed):
+                 * every port, and no peer (Allow) or every address */
+                struct kgi_cidr all[2];
+                struct kgi_cnp_peer every;
+                struct kgi_cnp_rule closed;
+                if (src->invalid) {
+                    memset(all, 0, sizeof(all));
+                    all[0].ip.family = 4;
+                    all[1].ip.family = 6;
+                    memset(&every, 0, sizeof(every));
+                    every.kind = KGI_CNP_PEER_NETWORKS;
+                    every.nets = all;
+                    every.n_nets = 2;
+                    memset(&closed, 0, sizeof(closed));
+                    closed.action = src->action;
+                    closed.peers = &every;
+                    closed.n_peers = src->action == KGI_CNP_ALLOW ? 0 : 1;
+                    src = &closed;
                 }
                 if (!(rc = rule_ports(np, cr, src)))
                     rc = rule_peers(b, &s, cr, src);

@@ -415,12 +415,161 @@ static void test_dump(void **state)
     kg_builder_free(b);
 }
 
+/* KG_FLAG_SKIP_INVALID keeps an invalid tier policy's rules in their
+ * fail-closed form (adminnetworkpolicy-semantics rule 24) and never drops
+ * a policy that may deny: leaving out an invalid Deny would allow. */
+static const char skip_cluster[] =
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n"
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n---\n"
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\n"
+    "spec: {containers: [{name: c, image: i}]}\n"
+    "status: {podIP: 10.0.0.1, podIPs: [{ip: 10.0.0.1}]}\n---\n"
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: q, namespace: b}\n"
+    "spec: {containers: [{name: c, image: i}]}\n"
+    "status: {podIP: 10.0.0.2, podIPs: [{ip: 10.0.0.2}]}\n";
+
+/* Compiles skip_cluster + yaml with skip-invalid; returns the compile's
+ * code, *rs the ruleset (or NULL) and the builder in *bp. */
+static int compile_skip(const char *yaml, kg_builder **bp, kg_ruleset **rs)
+{
+    kg_options *o = kg_options_new();
+    assert_non_null(o);
+    assert_int_equal(kg_options_set_flag(o, KG_FLAG_SKIP_INVALID, true), 0);
+    kg_builder *b = kg_builder_new(o);
+    kg_options_free(o);
+    assert_non_null(b);
+    assert_int_equal(kg_builder_add_buffer(b, "cluster.yaml", skip_cluster,
+                                           strlen(skip_cluster)),
+                     0);
+    assert_int_equal(kg_builder_add_buffer(b, "tiers.yaml", yaml, strlen(yaml)),
+                     0);
+    *rs = NULL;
+    *bp = b;
+    return kg_builder_compile(b, rs);
+}
+
+/* The index of the first diagnostic of severity sev whose message holds
+ * text, or -1. */
+static long find_diag(const kg_builder *b, int sev, const char *text)
+{
+    const kg_diagnostics *d = kg_builder_diagnostics(b);
+    for (size_t i = 0; i < kg_diagnostics_count(d); i++)
+        if (kg_diagnostic_severity(d, i) == sev &&
+            strstr(kg_diagnostic_message(d, i), text))
+            return (long)i;
+    return -1;
+}
+
+static void check_p_to_q(const kg_ruleset *rs, unsigned port, bool allowed,
+                         int tier, const char *policy, int rule)
+{
+    struct kg_verdict v;
+    memset(&v, 0, sizeof(v));
+    v.size = sizeof(v);
+    assert_int_equal(
+        kg_check_str(rs, "10.0.0.1", 8, "10.0.0.2", 8, "TCP", 3, port, &v), 0);
+    assert_int_equal(v.allowed, allowed);
+    assert_int_equal(v.egress_detail.tier, tier);
+    if (policy) {
+        assert_string_equal(v.egress.policy, policy);
+        assert_int_equal(v.egress.rule, rule);
+    }
+}
+
+static void test_skip_invalid(void **state)
+{
+    (void)state;
+    kg_builder *b;
+    kg_ruleset *rs;
+    /* a Deny rule with an unknown port field: kept, matching every peer
+     * and port (dropping the policy would allow port 80 and 22) */
+    const char *deny =
+        "apiVersion: policy.networking.k8s.io/v1alpha1\n"
+        "kind: AdminNetworkPolicy\nmetadata: {name: no-ssh}\nspec:\n"
+        "  priority: 10\n  subject: {namespaces: {}}\n  egress:\n"
+        "  - name: ok\n    action: Allow\n"
+        "    to: [{networks: [10.9.0.0/16]}]\n"
+        "  - name: ssh\n    action: Deny\n"
+        "    to: [{networks: [0.0.0.0/0]}]\n"
+        "    ports: [{portNumber: {port: 22}}, {portNumbr: {port: 2222}}]\n";
+    assert_int_equal(compile_skip(deny, &b, &rs), 0);
+    assert_true(find_diag(b, KG_SEVERITY_WARNING,
+                          "this Deny rule matches every peer and port") >= 0);
+    long w = find_diag(b, KG_SEVERITY_WARNING, "fail-closed");
+    assert_string_equal(
+        kg_diagnostic_path(kg_builder_diagnostics(b), (size_t)w),
+        "spec.egress[1]");
+    check_p_to_q(rs, 80, false, KG_TIER_ADMIN, "no-ssh", 1);
+    check_p_to_q(rs, 22, false, KG_TIER_ADMIN, "no-ssh", 1);
+    kg_ruleset_unref(rs);
+    kg_builder_free(b);
+
+    /* an Allow rule with a peer of no known field matches nothing; the
+     * BANP's Deny below it decides */
+    const char *allow =
+        "apiVersion: policy.networking.k8s.io/v1alpha1\n"
+        "kind: AdminNetworkPolicy\nmetadata: {name: web}\nspec:\n"
+        "  priority: 10\n  subject: {namespaces: {}}\n  egress:\n"
+        "  - name: web\n    action: Allow\n    to: [{newPeerKind: {}}]\n"
+        "---\napiVersion: policy.networking.k8s.io/v1alpha1\n"
+        "kind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\n"
+        "spec:\n  subject: {namespaces: {}}\n  egress:\n"
+        "  - name: all\n    action: Deny\n    to: [{networks: [0.0.0.0/0]}]\n";
+    assert_int_equal(compile_skip(allow, &b, &rs), 0);
+    assert_true(find_diag(b, KG_SEVERITY_WARNING,
+                          "this Allow rule matches nothing") >= 0);
+    check_p_to_q(rs, 80, false, KG_TIER_BASELINE, "default", 0);
+    kg_ruleset_unref(rs);
+    kg_builder_free(b);
+
+    /* a Pass rule with an unknown action spelling fails closed as a Deny */
+    const char *action =
+        "apiVersion: policy.networking.k8s.io/v1beta1\n"
+        "kind: ClusterNetworkPolicy\nmetadata: {name: c}\nspec:\n"
+        "  tier: Admin\n  priority: 3\n  subject: {namespaces: {}}\n"
+        "  egress:\n  - action: Drop\n    to: [{networks: [10.0.0.2/32]}]\n";
+    assert_int_equal(compile_skip(action, &b, &rs), 0);
+    check_p_to_q(rs, 80, false, KG_TIER_ADMIN, "c", 0);
+    kg_ruleset_unref(rs);
+    kg_builder_free(b);
+
+    /* an error outside the rules (the subject) with a Deny rule: not left
+     * out, the compile fails */
+    const char *subject =
+        "apiVersion: policy.networking.k8s.io/v1alpha1\n"
+        "kind: AdminNetworkPolicy\nmetadata: {name: s}\nspec:\n"
+        "  priority: 10\n  subject: {namespaces: {}, pods: {}}\n  egress:\n"
+        "  - action: Deny\n    to: [{networks: [0.0.0.0/0]}]\n";
+    assert_int_not_equal(compile_skip(subject, &b, &rs), 0);
+    assert_null(rs);
+    long e = find_diag(b, KG_SEVERITY_ERROR, "not skipped although");
+    assert_true(e >= 0);
+    assert_string_equal(
+        kg_diagnostic_object(kg_builder_diagnostics(b), (size_t)e),
+        "AdminNetworkPolicy s");
+    kg_builder_free(b);
+
+    /* the same with Allow rules only is left out (a warning): leaving it
+     * out allows nothing it would not */
+    const char *allow_only =
+        "apiVersion: policy.networking.k8s.io/v1alpha1\n"
+        "kind: AdminNetworkPolicy\nmetadata: {name: s}\nspec:\n"
+        "  priority: 1001\n  subject: {namespaces: {}}\n  egress:\n"
+        "  - action: Allow\n    to: [{networks: [0.0.0.0/0]}]\n";
+    assert_int_equal(compile_skip(allow_only, &b, &rs), 0);
+    assert_int_equal(kg_diagnostics_errors(kg_builder_diagnostics(b)), 0);
+    check_p_to_q(rs, 80, true, KG_TIER_DEFAULT, NULL, 0);
+    kg_ruleset_unref(rs);
+    kg_builder_free(b);
+}
+
 int main(int argc, char **argv)
 {
     data_dir = argc > 1 ? argv[1] : "tests/data/tiers/conformance";
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conformance),
         cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_skip_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
