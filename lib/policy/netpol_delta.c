@@ -315,8 +315,10 @@ static int own_sels(struct delta *d)
     b->sel_peer = kgi_malloc(((size_t)n + 1) * sizeof(*b->sel_peer));
     if (!b->sels || !b->sel_peer)
         return KG_ENOMEM;
-    memcpy(b->sels, d->base->sels, n * sizeof(*b->sels));
-    memcpy(b->sel_peer, d->k->sel_peer, n * sizeof(*b->sel_peer));
+    if (n) { /* no selections: both sources may be NULL */
+        memcpy(b->sels, d->base->sels, n * sizeof(*b->sels));
+        memcpy(b->sel_peer, d->k->sel_peer, n * sizeof(*b->sel_peer));
+    }
     b->sels_cap = b->sel_peer_cap = (size_t)n + 1;
     b->memo.parent = &d->k->memo;
     b->ns = d->ns;
