@@ -17,8 +17,8 @@
 
 static const char *const kinds[] = {
     "\"policy.networking.k8s.io/v1alpha1\",\"kind\":\"AdminNetworkPolicy\"",
-    "\"policy.networking.k8s.io/v1alpha1\",\"kind\":"
-    "\"BaselineAdminNetworkPolicy\"",
+    ("\"policy.networking.k8s.io/v1alpha1\",\"kind\":"
+     "\"BaselineAdminNetworkPolicy\""),
     "\"policy.networking.k8s.io/v1alpha2\",\"kind\":\"ClusterNetworkPolicy\"",
     "\"policy.networking.k8s.io/v1beta1\",\"kind\":\"ClusterNetworkPolicy\""};
 static const char *const actions[] = {"Allow", "Accept", "Deny",
