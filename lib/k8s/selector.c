@@ -14,15 +14,7 @@
 #include <string.h>
 
 #include "k8s/names.h"
-
-static int str_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-    size_t n = an < bn ? an : bn;
-    int c = n ? memcmp(a, b, n) : 0;
-    if (c)
-        return c;
-    return an < bn ? -1 : an > bn;
-}
+#include "util/str.h"
 
 /* The value of key in labels (sorted as kgi_read_kvs sorts), or NULL. */
 static const struct kgi_str *label_get(const struct kgi_kvs *labels,
@@ -32,7 +24,7 @@ static const struct kgi_str *label_get(const struct kgi_kvs *labels,
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct kgi_kv *kv = &labels->v[mid];
-        int c = str_cmp(key.p, key.n, kv->key.p, kv->key.n);
+        int c = kgi_mem_cmp(key.p, key.n, kv->key.p, kv->key.n);
         if (c == 0)
             return &kv->value;
         if (c < 0)
@@ -55,7 +47,7 @@ static bool listed(const struct kgi_requirement *r, struct kgi_str v)
     size_t lo = 0, hi = r->n_values;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = str_cmp(v.p, v.n, r->values[mid].p, r->values[mid].n);
+        int c = kgi_mem_cmp(v.p, v.n, r->values[mid].p, r->values[mid].n);
         if (c == 0)
             return true;
         if (c < 0)
@@ -69,7 +61,7 @@ static bool listed(const struct kgi_requirement *r, struct kgi_str v)
 static int value_cmp(const void *a, const void *b)
 {
     const struct kgi_str *x = a, *y = b;
-    return str_cmp(x->p, x->n, y->p, y->n);
+    return kgi_mem_cmp(x->p, x->n, y->p, y->n);
 }
 
 bool kgi_selector_matches(const struct kgi_selector *s,

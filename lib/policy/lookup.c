@@ -29,6 +29,7 @@
 #include "policy/table.h"
 #include "policy/tier_table.h"
 #include "policy/tier_walk.h"
+#include "util/str.h"
 
 static bool named_match(const struct kgi_vd_pod *p, const struct kgi_vd_port *m,
                         int proto, unsigned port)
@@ -387,17 +388,7 @@ int kgi_netpol_side(const struct kgi_netpol *np, uint32_t pod, int direction,
     return 0;
 }
 
-static int cmp_mem(const char *a, size_t an, const char *b, size_t bn)
-{
-    size_t n = an < bn ? an : bn;
-    int c = n ? memcmp(a, b, n) : 0;
-    if (c)
-        return c;
-    return an < bn ? -1 : an > bn;
-}
-
-/* Binary search of ns/name among v[0..n) (sorted by namespace, name). */
-static bool pod_search(const struct kgi_vd_pod *v, uint32_t n, const char *ns,
+bool kgi_vd_pod_search(const struct kgi_vd_pod *v, uint32_t n, const char *ns,
                        size_t ns_len, const char *name, size_t name_len,
                        uint32_t *at)
 {
@@ -405,10 +396,10 @@ static bool pod_search(const struct kgi_vd_pod *v, uint32_t n, const char *ns,
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct kgi_vd_pod *p = &v[mid];
-        int c = cmp_mem(p->name, p->ns_len, ns, ns_len);
+        int c = kgi_mem_cmp(p->name, p->ns_len, ns, ns_len);
         if (!c)
-            c = cmp_mem(p->name + p->ns_len + 1,
-                        strlen(p->name + p->ns_len + 1), name, name_len);
+            c = kgi_mem_cmp(p->name + p->ns_len + 1,
+                            strlen(p->name + p->ns_len + 1), name, name_len);
         if (c == 0) {
             *at = (uint32_t)mid;
             return true;
@@ -429,12 +420,13 @@ int kgi_netpol_pod_find(const struct kgi_netpol *np, const char *ns,
         return KG_EINVAL;
     uint32_t at;
     /* a delta's changed pods first: their base versions are dead */
-    if (pod_search(np->xpods, np->n_pods - np->base_pods, ns, ns_len, name,
-                   name_len, &at)) {
+    if (kgi_vd_pod_search(np->xpods, np->n_pods - np->base_pods, ns, ns_len,
+                          name, name_len, &at)) {
         *pod = np->base_pods + at;
         return 0;
     }
-    if (pod_search(np->pods, np->base_pods, ns, ns_len, name, name_len, &at) &&
+    if (kgi_vd_pod_search(np->pods, np->base_pods, ns, ns_len, name, name_len,
+                          &at) &&
         !kgi_vd_pod_dead(np, at)) {
         *pod = at;
         return 0;

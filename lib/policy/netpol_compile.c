@@ -33,6 +33,7 @@
 #include "policy/tier_build.h"
 #include "policy/tier_table.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 struct src {
     struct kgi_namespace *ns;
@@ -187,12 +188,7 @@ int kgi_vd_sort_unique(const struct kgi_compile_in *in,
 
 uint64_t kgi_vd_ip_hash(const struct kgi_ip *ip)
 {
-    uint64_t h = 0xcbf29ce484222325ull ^ ip->family;
-    for (int i = 0; i < 16; i++) {
-        h ^= ip->b[i];
-        h *= 0x100000001b3ull;
-    }
-    return h ^ (h >> 29);
+    return kgi_hash_bytes(ip->b, 16, (uint64_t)ip->family);
 }
 
 uint32_t kgi_netpol_endpoint(const struct kgi_netpol *np,

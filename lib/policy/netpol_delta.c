@@ -54,22 +54,11 @@
 static uint32_t base_pod(const struct kgi_netpol *np, struct kgi_str ns,
                          struct kgi_str name)
 {
-    size_t lo = 0, hi = np->base_pods;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const struct kgi_vd_pod *p = &np->pods[mid];
-        int c = kgi_mem_cmp(p->name, p->ns_len, ns.p, ns.n);
-        if (!c)
-            c = kgi_mem_cmp(p->name + p->ns_len + 1,
-                            strlen(p->name + p->ns_len + 1), name.p, name.n);
-        if (c == 0)
-            return (uint32_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return KGI_VD_NONE;
+    uint32_t at;
+    return kgi_vd_pod_search(np->pods, np->base_pods, ns.p, ns.n, name.p,
+                             name.n, &at)
+               ? at
+               : KGI_VD_NONE;
 }
 
 /* The base identity of (namespace x, labels), or NONE. */

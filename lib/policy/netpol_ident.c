@@ -21,6 +21,7 @@
 
 #include "policy/netpol_build.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 /* ------------------------------------------------------------ identities */
 
@@ -205,11 +206,7 @@ int kgi_vd_select_peer(struct kgi_vd_build *b, const struct kgi_np_peer *peer,
         (peer->has_ns_sel && key_sel(m, &peer->ns_sel)) ||
         (peer->has_pod_sel && key_sel(m, &peer->pod_sel)))
         return KG_ENOMEM;
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < m->key_len; i++) {
-        h ^= (uint8_t)m->key[i];
-        h *= 0x100000001b3ull;
-    }
+    uint64_t h = kgi_hash_bytes(m->key, m->key_len, 0);
     /* a delta's memo: the full compile's selections first */
     const struct kgi_vd_memo *pm = m->parent;
     for (size_t j = h & (pm ? pm->mask : 0); pm && pm->slot && pm->slot[j];

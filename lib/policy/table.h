@@ -339,6 +339,11 @@ int kgi_netpol_check(const struct kgi_netpol *np,
 int kgi_netpol_side(const struct kgi_netpol *np, uint32_t pod, int direction,
                     const struct kg_addr *peer, int protocol, unsigned port,
                     struct kg_side *out);
+/* Binary search of ns/name among v[0..n) (sorted by namespace, name):
+ * true and *at its index when found. */
+bool kgi_vd_pod_search(const struct kgi_vd_pod *v, uint32_t n, const char *ns,
+                       size_t ns_len, const char *name, size_t name_len,
+                       uint32_t *at);
 int kgi_netpol_pod_find(const struct kgi_netpol *np, const char *ns,
                         size_t ns_len, const char *name, size_t name_len,
                         uint32_t *pod);

@@ -21,6 +21,7 @@
 #include <yaml.h>
 
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "yaml/resolve.h"
 
 struct frame {
@@ -265,13 +266,7 @@ static int attach(struct loader *L, struct kgi_node *n)
 
 static uint64_t anchor_hash(const struct loader *L, const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325u ^ L->seed; /* FNV-1a, seeded */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
-    h ^= h >> 33; /* murmur3 finalizer: spreads into the low bits */
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    return h;
+    return kgi_hash_bytes(s, n, L->seed); /* util/hash.h, seeded */
 }
 
 /* Slot of name: the one holding it, or the empty one where it would go. */
