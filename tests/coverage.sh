@@ -19,6 +19,7 @@ command -v gcovr >/dev/null || { echo "coverage.sh: gcovr not found" >&2; exit 2
 if [ ! -d "$build" ]; then
     meson setup "$build" "$src" -Db_coverage=true -Dbuildtype=debug >/dev/null
 fi
+build=$(cd "$build" && pwd) # absolute: the gcovr step runs inside it
 ninja -C "$build" -j2 >/dev/null
 find "$build" -name '*.gcda' -delete
 status=0
